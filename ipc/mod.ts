@@ -1,0 +1,23 @@
+/**
+ * The Rayforce IPC codec: the object model, the handshake, the 16-byte header, the
+ * serializer and deserializer, message framing and the JSON mapping. Used by the client,
+ * the server, the worker pool and the engine; depends on nothing else.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessage, encodeMessage, MsgType, str, toJSON } from "@rf/ws/ipc";
+ * socket.send(encodeMessage(str("(+ 1 2)"), MsgType.SYNC));
+ * socket.onmessage = (e) => console.log(toJSON(decodeMessage(new Uint8Array(e.data)).value));
+ * ```
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./errors.ts";
+export * from "./header.ts";
+export { encode, encodedSize, encodeMessage, type EncodeOptions } from "./encode.ts";
+export { decode, type DecodeOptions, DEFAULT_MAX_DEPTH } from "./decode.ts";
+export { decodeMessage, type Frame, FrameReader, splitMessage } from "./frame.ts";
+export { type JSONValue, toJSON } from "./json.ts";
+export { symbols, SymbolTable } from "./symbols.ts";
+export * from "./temporal.ts";

@@ -1,0 +1,416 @@
+/**
+ * The Rayforce object model shared by the codec, the engine, the worker pool and the
+ * client. Every value has a signed type code (`../shared/docs/rayforce-ipc.md` §5.2):
+ * atoms use the negative of their vector's code, vectors and compound values a
+ * non-negative one.
+ *
+ * Vectors are backed by typed arrays, never by arrays of per-element JS objects:
+ *
+ * | vector | `data` | atom `value` |
+ * |---|---|---|
+ * | B8, U8, C8 | `Uint8Array` | `number` (B8: 0 false, any other byte true; C8: the byte) |
+ * | I16 | `Int16Array` | `number` |
+ * | I32, DATE, TIME | `Int32Array` | `number` |
+ * | I64, TIMESTAMP | `BigInt64Array` | `bigint` (exact over the whole range, null = -2^63) |
+ * | F64 | `Float64Array` | `number` (null = NaN) |
+ * | SYMBOL | `Int32Array` of ids in {@link symbols} | `number` (an id) |
+ * | GUID | `Uint8Array`, 16 bytes per element | `Uint8Array` of 16 bytes |
+ *
+ * @module
+ */
+import { symbols } from "./symbols.ts";
+
+/** Type codes of the Rayforce object model. */
+export const Type = {
+  LIST: 0,
+  B8: 1,
+  U8: 2,
+  I16: 3,
+  I32: 4,
+  I64: 5,
+  SYMBOL: 6,
+  DATE: 7,
+  TIME: 8,
+  TIMESTAMP: 9,
+  F64: 10,
+  GUID: 11,
+  C8: 12,
+  ENUM: 20,
+  TABLE: 98,
+  DICT: 99,
+  LAMBDA: 100,
+  UNARY: 101,
+  BINARY: 102,
+  VARY: 103,
+  NULL: 126,
+  ERROR: 127,
+} as const;
+
+/** Codes of the typed vectors (1–12). */
+export type VectorType = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
+/** Codes of the atoms (−1 … −12): the negated vector code. */
+export type AtomType = -1 | -2 | -3 | -4 | -5 | -6 | -7 | -8 | -9 | -10 | -11 | -12;
+/** Codes of the builtin function kinds. */
+export type BuiltinType = 101 | 102 | 103;
+
+/** The typed array behind each vector type. */
+export interface VectorDataMap {
+  1: Uint8Array;
+  2: Uint8Array;
+  3: Int16Array;
+  4: Int32Array;
+  5: BigInt64Array;
+  6: Int32Array;
+  7: Int32Array;
+  8: Int32Array;
+  9: BigInt64Array;
+  10: Float64Array;
+  11: Uint8Array;
+  12: Uint8Array;
+}
+
+/** Any vector's backing array. */
+export type VectorData = VectorDataMap[VectorType];
+/** The JS value of an atom. */
+export type AtomValue = number | bigint | Uint8Array;
+
+/** An atom: one value of a scalar type (`type` is negative). */
+export interface Atom {
+  type: AtomType;
+  value: AtomValue;
+}
+
+/** A typed vector of a scalar type (`type` 1–12). */
+export interface Vector<T extends VectorType = VectorType> {
+  type: T;
+  data: VectorDataMap[T];
+}
+
+/** A generic list (type 0) of any objects. */
+export interface List {
+  type: 0;
+  items: RayObject[];
+}
+
+/** A dictionary (99): a key vector or list and a value vector or list of equal length. */
+export interface Dict {
+  type: 99;
+  keys: RayObject;
+  values: RayObject;
+}
+
+/** A table (98): a SYMBOL vector of column names and a LIST of equal-length columns. */
+export interface Table {
+  type: 98;
+  keys: Vector<6>;
+  values: List;
+}
+
+/**
+ * A lambda (100): a SYMBOL vector of parameters and a body parse tree. `name` is set when
+ * the lambda is bound with `set`; it is not serialized.
+ */
+export interface Lambda {
+  type: 100;
+  args: RayObject;
+  body: RayObject;
+  name?: string;
+}
+
+/** A builtin function, identified on the wire by its name. */
+export interface Builtin {
+  type: BuiltinType;
+  name: string;
+}
+
+/** The generic null (126). */
+export interface Null {
+  type: 126;
+}
+
+/**
+ * An error value (127): the Rayforce error code, the engine's opaque 8 context bytes, and
+ * a message (only user errors carry it in the engine; @rf/ws sends it for every code).
+ */
+export interface ErrorValue {
+  type: 127;
+  code: number;
+  context: Uint8Array;
+  message: string;
+}
+
+/** An ENUM (20): symbols encoded against the SYMBOL vector held in a global. Not serializable. */
+export interface Enum {
+  type: 20;
+  domain: string;
+  data: Int32Array;
+}
+
+/** Any Rayforce value. */
+export type RayObject =
+  | Atom
+  | Vector
+  | List
+  | Dict
+  | Table
+  | Lambda
+  | Builtin
+  | Null
+  | ErrorValue
+  | Enum;
+
+/** Size in bytes of one element of each vector type (SYMBOL: variable, 0 here). */
+export const ELEMENT_SIZE: Readonly<Record<VectorType, number>> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 0,
+  7: 4,
+  8: 4,
+  9: 8,
+  10: 8,
+  11: 16,
+  12: 1,
+};
+
+const TYPE_NAMES: Record<number, string> = {
+  0: "LIST",
+  1: "B8",
+  2: "U8",
+  3: "I16",
+  4: "I32",
+  5: "I64",
+  6: "SYMBOL",
+  7: "DATE",
+  8: "TIME",
+  9: "TIMESTAMP",
+  10: "F64",
+  11: "GUID",
+  12: "C8",
+  20: "ENUM",
+  98: "TABLE",
+  99: "DICT",
+  100: "LAMBDA",
+  101: "UNARY",
+  102: "BINARY",
+  103: "VARY",
+  126: "NULL",
+  127: "ERROR",
+};
+
+/**
+ * The engine's name of a type code: `I64` for a vector, `i64` for an atom, `LIST`,
+ * `TABLE`, … (as `(type x)` returns it).
+ *
+ * @example
+ * ```ts
+ * typeName(-5); // "i64"
+ * typeName(5);  // "I64"
+ * ```
+ */
+export function typeName(code: number): string {
+  if (code < 0 && code >= -12) return TYPE_NAMES[-code].toLowerCase();
+  return TYPE_NAMES[code] ?? `type(${code})`;
+}
+
+/** Null sentinels of the typed atoms (§5.3). */
+export const NULLS = {
+  i16: -32768,
+  i32: -2147483648,
+  i64: -(2n ** 63n),
+  date: -2147483648,
+  time: -2147483648,
+  timestamp: -(2n ** 63n),
+  f64: NaN,
+} as const;
+
+/** Creates the typed array for `length` elements of vector type `type`. */
+export function allocVector<T extends VectorType>(type: T, length: number): VectorDataMap[T] {
+  switch (type) {
+    case 1:
+    case 2:
+    case 12:
+      return new Uint8Array(length) as VectorDataMap[T];
+    case 11:
+      return new Uint8Array(length * 16) as VectorDataMap[T];
+    case 3:
+      return new Int16Array(length) as VectorDataMap[T];
+    case 4:
+    case 6:
+    case 7:
+    case 8:
+      return new Int32Array(length) as VectorDataMap[T];
+    case 5:
+    case 9:
+      return new BigInt64Array(length) as VectorDataMap[T];
+    case 10:
+      return new Float64Array(length) as VectorDataMap[T];
+  }
+  throw new RangeError(`not a vector type: ${type}`);
+}
+
+/** Number of elements of a vector (GUID vectors hold 16 bytes per element). */
+export function vectorLength(v: Vector): number {
+  return v.type === 11 ? v.data.length / 16 : v.data.length;
+}
+
+/** True for atoms (negative type codes −1 … −12). */
+export function isAtom(x: RayObject): x is Atom {
+  return x.type < 0;
+}
+
+/** True for typed vectors (type codes 1–12). */
+export function isVector(x: RayObject): x is Vector {
+  return x.type >= 1 && x.type <= 12;
+}
+
+// ---------------------------------------------------------------- constructors
+
+/** The generic null. */
+export const NULL: Null = Object.freeze({ type: 126 as const });
+
+/** A b8 atom. @example `b8(true)` */
+export function b8(v: boolean): Atom {
+  return { type: -1, value: v ? 1 : 0 };
+}
+/** A u8 atom (0–255). @example `u8(0x1f)` */
+export function u8(v: number): Atom {
+  return { type: -2, value: v & 0xff };
+}
+/** An i16 atom. @example `i16(7)` */
+export function i16(v: number): Atom {
+  return { type: -3, value: (v << 16) >> 16 };
+}
+/** An i32 atom. @example `i32(42)` */
+export function i32(v: number): Atom {
+  return { type: -4, value: v | 0 };
+}
+/** An i64 atom, exact for bigints. @example `i64(42n)` */
+export function i64(v: bigint | number): Atom {
+  return { type: -5, value: BigInt.asIntN(64, BigInt(v)) };
+}
+/** A symbol atom. @example `symbol("AAPL")` */
+export function symbol(text: string): Atom {
+  return { type: -6, value: symbols.intern(text) };
+}
+/** A date atom: days since 2000-01-01. @example `date(8766)` // 2024.01.01 */
+export function date(days: number): Atom {
+  return { type: -7, value: days | 0 };
+}
+/** A time atom: milliseconds since midnight. @example `time(45_000_500)` // 12:30:00.500 */
+export function time(ms: number): Atom {
+  return { type: -8, value: ms | 0 };
+}
+/** A timestamp atom: nanoseconds since 2000-01-01T00:00. @example `timestamp(0n)` */
+export function timestamp(ns: bigint | number): Atom {
+  return { type: -9, value: BigInt.asIntN(64, BigInt(ns)) };
+}
+/** An f64 atom. @example `f64(1.5)` */
+export function f64(v: number): Atom {
+  return { type: -10, value: v };
+}
+/**
+ * A guid atom from 16 bytes or the text form `00112233-4455-6677-8899-aabbccddeeff`.
+ *
+ * @example
+ * ```ts
+ * guid("00112233-4455-6677-8899-aabbccddeeff");
+ * ```
+ */
+export function guid(v: Uint8Array | string): Atom {
+  if (typeof v !== "string") {
+    if (v.length !== 16) throw new RangeError("a guid has 16 bytes");
+    return { type: -11, value: v.slice() };
+  }
+  const hex = v.replaceAll("-", "");
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new RangeError(`not a guid: ${v}`);
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return { type: -11, value: bytes };
+}
+/** A c8 (char) atom from a one-byte string or a byte value. @example `c8("x")` */
+export function c8(v: string | number): Atom {
+  return { type: -12, value: typeof v === "number" ? v & 0xff : v.charCodeAt(0) & 0xff };
+}
+
+/**
+ * A typed vector of `type` over `data`, which is used as is when it is the right typed
+ * array, or converted from a plain array (`bigint`s or numbers for I64/TIMESTAMP, strings
+ * for SYMBOL, a string for C8).
+ *
+ * @example
+ * ```ts
+ * vector(Type.I64, [1n, 2n, 3n]);
+ * vector(Type.SYMBOL, ["a", "b"]);
+ * vector(Type.F64, new Float64Array([1.5, 2]));
+ * ```
+ */
+export function vector<T extends VectorType>(
+  type: T,
+  data: VectorDataMap[T] | ArrayLike<number | bigint | string | boolean> | string,
+): Vector<T> {
+  if (ArrayBuffer.isView(data)) return { type, data: data as VectorDataMap[T] };
+  if (type === 12) {
+    return { type, data: new TextEncoder().encode(String(data)) as VectorDataMap[T] };
+  }
+  const items = data as ArrayLike<number | bigint | string | boolean>;
+  const n = items.length;
+  if (type === 11) {
+    const out = new Uint8Array(n * 16);
+    for (let i = 0; i < n; i++) out.set(guid(items[i] as string).value as Uint8Array, i * 16);
+    return { type, data: out as VectorDataMap[T] };
+  }
+  const out = allocVector(type, n);
+  for (let i = 0; i < n; i++) {
+    const x = items[i];
+    if (type === 6) (out as Int32Array)[i] = symbols.intern(String(x));
+    else if (type === 5 || type === 9) (out as BigInt64Array)[i] = BigInt(x as number | bigint);
+    else (out as Int32Array)[i] = Number(x);
+  }
+  return { type, data: out };
+}
+
+/** A C8 vector (a string) holding the UTF-8 bytes of `text`. @example `str("hello")` */
+export function str(text: string): Vector<12> {
+  return { type: 12, data: new TextEncoder().encode(text) };
+}
+
+/** A generic LIST. @example `list(i64(1), str("a"), symbol("b"))` */
+export function list(...items: RayObject[]): List {
+  return { type: 0, items };
+}
+
+/** A dictionary. @example `dict(vector(Type.SYMBOL, ["a"]), vector(Type.I64, [1n]))` */
+export function dict(keys: RayObject, values: RayObject): Dict {
+  return { type: 99, keys, values };
+}
+
+/**
+ * A table from column names and columns.
+ *
+ * @example
+ * ```ts
+ * table(["a", "b"], [vector(Type.I64, [1n, 2n]), vector(Type.F64, [1.5, 2.5])]);
+ * ```
+ */
+export function table(names: string[] | Vector<6>, columns: RayObject[]): Table {
+  const keys = Array.isArray(names) ? vector(6, names) : names;
+  return { type: 98, keys, values: list(...columns) };
+}
+
+/** A builtin function reference by name. @example `builtin(Type.BINARY, "+")` */
+export function builtin(type: BuiltinType, name: string): Builtin {
+  return { type, name };
+}
+
+/** A lambda from a SYMBOL vector of parameters and a body. */
+export function lambda(args: RayObject, body: RayObject): Lambda {
+  return { type: 100, args, body };
+}
+
+/** An error value with a Rayforce error code and message. @example `errorValue(11, "boom")` */
+export function errorValue(code: number, message = "", context?: Uint8Array): ErrorValue {
+  return { type: 127, code, context: context ?? new Uint8Array(8), message };
+}

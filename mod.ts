@@ -1,0 +1,17 @@
+/**
+ * @rf/ws — Rayforce over WebSocket for Deno and Bun.
+ *
+ * This module re-exports the public API: the IPC codec and object model today; the
+ * server, client and engine as they land.
+ *
+ * @example
+ * ```ts
+ * import { decode, encode, i64 } from "@rf/ws";
+ * const bytes = encode(i64(42n));
+ * console.log(decode(bytes));
+ * ```
+ *
+ * @module
+ */
+export { VERSION } from "./version.ts";
+export * from "./ipc/mod.ts";

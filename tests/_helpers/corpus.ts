@@ -1,0 +1,51 @@
+/**
+ * Test helper: the real engine's conformance corpus in `../shared/conformance/`.
+ * A missing corpus fails the tests loudly: it is the evidence they stand on.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { repoRoot } from "./runtime.ts";
+
+/** One recorded query and the engine's answer (see the corpus README). */
+export interface CorpusLine {
+  query: string;
+  ok: boolean;
+  /** Absent on lines where the engine crashed before answering. */
+  hex?: string;
+  type?: string | null;
+  value?: unknown;
+  text?: string;
+  warning?: string;
+  crash?: boolean;
+}
+
+/** Directory of the corpus, beside the repository. */
+export const corpusDir: string = repoRoot + "../shared/conformance/";
+
+/** Every session of the corpus, by name (file name without `.jsonl`). */
+export function loadCorpus(): Map<string, CorpusLine[]> {
+  if (!existsSync(corpusDir)) {
+    throw new Error(
+      `conformance corpus not found at ${corpusDir} (shared/ must sit beside the repo)`,
+    );
+  }
+  const sessions = new Map<string, CorpusLine[]>();
+  for (const file of readdirSync(corpusDir).filter((f) => f.endsWith(".jsonl")).sort()) {
+    const lines = readFileSync(corpusDir + file, "utf8").split("\n").filter((l) => l.trim());
+    sessions.set(file.replace(/\.jsonl$/, ""), lines.map((l) => JSON.parse(l) as CorpusLine));
+  }
+  return sessions;
+}
+
+/** Bytes of a lowercase hex string. */
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
