@@ -1,0 +1,115 @@
+/** Round-trip properties: decode(encode(x)) is x, for random objects of every type. */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  decode,
+  encode,
+  encodedSize,
+  i64,
+  list,
+  NULL,
+  NULLS,
+  type RayObject,
+  str,
+  symbols,
+  table,
+  Type,
+  vector,
+} from "../ipc/mod.ts";
+import { RandomObjects, VECTOR_TYPES } from "./_helpers/random.ts";
+import { toHex } from "./_helpers/corpus.ts";
+
+function roundTrip(x: RayObject, where: string): void {
+  const bytes = encode(x);
+  assert.equal(bytes.length, encodedSize(x), `${where}: encodedSize`);
+  const back = decode(bytes);
+  assert.deepEqual(back, x, where);
+  assert.equal(toHex(encode(back)), toHex(bytes), `${where}: re-encoding`);
+}
+
+describe("IPC round trip", () => {
+  it("every atom and vector type, including nulls and empty vectors", () => {
+    const r = new RandomObjects(1);
+    for (const t of VECTOR_TYPES) {
+      for (let i = 0; i < 50; i++) {
+        roundTrip(r.atom(t), `atom ${t} #${i}`);
+        roundTrip(r.vector(t), `vector ${t} #${i}`);
+      }
+      roundTrip(r.vector(t, 0), `empty vector ${t}`);
+    }
+  });
+
+  it("i64 and timestamp are exact over the whole range, null included", () => {
+    for (const v of [NULLS.i64, -(2n ** 63n) + 1n, 2n ** 63n - 1n, 2n ** 53n + 1n, -1n, 0n]) {
+      const back = decode(encode(i64(v)));
+      assert.equal((back as { value: bigint }).value, v);
+      const vec = decode(encode(vector(Type.TIMESTAMP, [v, v - 1n])));
+      assert.deepEqual(Array.from((vec as { data: BigInt64Array }).data), [
+        v,
+        BigInt.asIntN(64, v - 1n),
+      ]);
+    }
+  });
+
+  it("I16 vectors serialize (an improvement over the engine)", () => {
+    const v = vector(Type.I16, [1, -2, NULLS.i16]);
+    assert.equal(toHex(encode(v)), "03000300000000000000" + "0100" + "feff" + "0080");
+    roundTrip(v, "I16");
+  });
+
+  it("nested lists, dicts and tables", () => {
+    roundTrip(list(list(list(i64(1n)), list()), str("x")), "nested lists");
+    roundTrip(
+      table(["a", "b"], [vector(Type.I64, [1n, 2n]), list(str("x"), NULL)]),
+      "table with a LIST column",
+    );
+    roundTrip(table([], []), "table without columns");
+  });
+
+  it("error values keep code and message at the top level", () => {
+    const e = {
+      type: 127 as const,
+      code: 1,
+      context: new Uint8Array(8),
+      message: "expected i64, got symbol",
+    };
+    const bytes = encode(e);
+    assert.equal(toHex(bytes.subarray(0, 10)), "7f010000000000000000");
+    assert.equal(bytes[bytes.length - 1], 0);
+    roundTrip(e, "type error with message");
+    // The engine's own user error: code 11, empty message, terminator present.
+    assert.equal(
+      toHex(encode({ type: 127, code: 11, context: new Uint8Array(8), message: "" })),
+      "7f0b000000000000000000",
+    );
+    // Codes other than user without a message are exactly 10 bytes, as the engine sends.
+    assert.equal(
+      encode({ type: 127, code: 6, context: new Uint8Array(8), message: "" }).length,
+      10,
+    );
+  });
+
+  it("non-ASCII and invalid UTF-8 symbols keep their exact bytes", () => {
+    const bytes = Uint8Array.of(0xfa, 0xff, 0xfe, 0x41, 0x00);
+    const x = decode(bytes);
+    assert.equal(toHex(encode(x)), toHex(bytes));
+    roundTrip({ type: -6, value: symbols.intern("日本語") }, "utf-8 symbol");
+  });
+
+  it("10,000 random nested objects", () => {
+    for (let seed = 1; seed <= 10_000; seed++) {
+      const x = new RandomObjects(seed).object();
+      roundTrip(x, `seed ${seed}`);
+    }
+  });
+
+  it("refuses to encode what cannot be serialized, with a clear error", () => {
+    assert.throws(
+      () => encode({ type: 20, domain: "s", data: Int32Array.of(0) }),
+      /cannot serialize ENUM/,
+    );
+    const cyclic = list();
+    cyclic.items.push(cyclic);
+    assert.throws(() => encode(cyclic), /nested deeper than/);
+  });
+});
