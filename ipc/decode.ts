@@ -97,11 +97,21 @@ class Reader {
     return s;
   }
 
+  /** Reads a NUL-terminated symbol, hashing while it scans (one pass over the bytes). */
   symbolId(): number {
-    const nul = this.terminator("symbol");
-    const id = symbols.internBytes(this.buf, this.pos, nul);
-    this.pos = nul + 1;
-    return id;
+    const buf = this.buf;
+    const start = this.pos;
+    const end = this.end;
+    let h = 0x811c9dc5;
+    let i = start;
+    for (; i < end; i++) {
+      const b = buf[i];
+      if (b === 0) break;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (i === end) throw new RayforceIPCError(`symbol without NUL terminator at byte ${start}`);
+    this.pos = i + 1;
+    return symbols.internBytes(buf, start, i, h >>> 0);
   }
 
   object(depth: number): RayObject {

@@ -93,8 +93,9 @@ function sizeOf(x: RayObject, depth: number, maxDepth: number, top: boolean): nu
     const v = x as Vector;
     if (t === 6) {
       const ids = v.data as Int32Array;
+      const table = symbols.byteTable();
       let n = 10 + ids.length;
-      for (let i = 0; i < ids.length; i++) n += symbols.bytes(ids[i]).length;
+      for (let i = 0; i < ids.length; i++) n += table[ids[i]].length;
       return n;
     }
     return 10 + v.data.length * (t === 11 ? 1 : ELEMENT_SIZE[t as VectorType]);
@@ -197,9 +198,10 @@ class Writer {
       const ids = v.data as Int32Array;
       this.vectorHead(t, ids.length);
       const buf = this.buf;
+      const table = symbols.byteTable();
       let p = this.pos;
       for (let i = 0; i < ids.length; i++) {
-        const b = symbols.bytes(ids[i]);
+        const b = table[ids[i]];
         // Short symbols are the common case: a byte loop beats set()'s call overhead.
         if (b.length < 16) { for (let k = 0; k < b.length; k++) buf[p + k] = b[k]; }
         else buf.set(b, p);

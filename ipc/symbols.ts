@@ -13,8 +13,8 @@
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** FNV-1a over bytes `[start, end)` of `buf`. */
-function hashBytes(buf: Uint8Array, start: number, end: number): number {
+/** FNV-1a over bytes `[start, end)` of `buf` (the decoder computes the same while scanning). */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
   return h >>> 0;
@@ -59,8 +59,8 @@ export class SymbolTable {
    * The id of the symbol whose bytes are `buf[start, end)`, interning a copy when new.
    * This is the decoder's path: repeated symbols cost a hash and a compare, no string.
    */
-  internBytes(buf: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(buf, start, end);
+  internBytes(buf: Uint8Array, start: number, end: number, hash?: number): number {
+    const h = hash ?? hashBytes(buf, start, end);
     const mask = this.#slots.length - 1;
     const len = end - start;
     for (let i = h & mask;; i = (i + 1) & mask) {
@@ -95,6 +95,14 @@ export class SymbolTable {
     const b = this.#bytes[id];
     if (b === undefined) throw new RangeError(`unknown symbol id ${id}`);
     return b;
+  }
+
+  /**
+   * The bytes of every symbol, indexed by id, for bulk readers such as the encoder
+   * (one array read per element instead of a checked call). Do not modify.
+   */
+  byteTable(): readonly Uint8Array[] {
+    return this.#bytes;
   }
 
   /** The id of `text` if it is interned, else `undefined`. */
