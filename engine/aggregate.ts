@@ -1,0 +1,177 @@
+/**
+ * Aggregates `sum avg med dev min max first last count` (`rayforce-language.md` §3.5):
+ * nulls are skipped, a LIST is aggregated element by element, an atom is its own
+ * aggregate.
+ *
+ * @module
+ */
+import {
+  type Atom,
+  NULL,
+  type RayObject,
+  type Table,
+  type Vector,
+  vectorLength,
+} from "../ipc/mod.ts";
+import { unary } from "./builtins.ts";
+import { typeError } from "./errors.ts";
+import {
+  atom,
+  collect,
+  count,
+  isNullValue,
+  NULL_I32,
+  NULL_I64,
+  nullValue,
+  tableRows,
+  vectorItem,
+} from "./values.ts";
+
+/** Applies `f` to each typed vector or atom; LISTs map element-wise; others are a type error. */
+function aggregate(x: RayObject, f: (v: Atom | Vector) => RayObject): RayObject {
+  if (x.type === 0) return collect(x.items.map((i) => aggregate(i, f)));
+  if (x.type >= -12 && x.type <= 12) return f(x as Atom | Vector);
+  throw typeError("LIST", x.type);
+}
+
+/** The non-null values of a numeric vector as numbers (i64 as numbers: sums use BigInt). */
+function numbers(v: Vector): number[] {
+  const out: number[] = [];
+  const t = v.type;
+  for (let i = 0; i < v.data.length; i++) {
+    const x = v.data[i] as number | bigint;
+    if (!isNullValue(t, x)) out.push(Number(x));
+  }
+  return out;
+}
+
+const SUMMABLE = new Set([2, 3, 4, 5, 8, 10]);
+
+/** `sum`: I64/I16/U8 → i64, I32 → i32, F64 → f64, TIME → time. */
+export function sum(x: RayObject): RayObject {
+  return aggregate(x, (v) => {
+    const t = Math.abs(v.type);
+    if (!SUMMABLE.has(t)) throw typeError("LIST", v.type);
+    if (v.type < 0) return v;
+    const vec = v as Vector;
+    if (t === 10) {
+      let s = 0;
+      const d = vec.data as Float64Array;
+      for (let i = 0; i < d.length; i++) if (d[i] === d[i]) s += d[i];
+      return atom(10, s);
+    }
+    if (t === 5) {
+      let s = 0n;
+      const d = vec.data as BigInt64Array;
+      for (let i = 0; i < d.length; i++) if (d[i] !== NULL_I64) s += d[i];
+      return atom(5, BigInt.asIntN(64, s));
+    }
+    let s = 0;
+    const d = vec.data as Int32Array;
+    for (let i = 0; i < d.length; i++) if (!isNullValue(t, d[i])) s += d[i];
+    if (t === 4 || t === 8) return atom(t, s | 0);
+    return atom(5, BigInt(s));
+  });
+}
+
+const AVERAGEABLE = new Set([2, 3, 4, 5, 8, 10, 7, 9]);
+
+function mean(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+unary("sum", (_e, x) => sum(x));
+
+unary("avg", (_e, x) =>
+  aggregate(x, (v) => {
+    if (!AVERAGEABLE.has(Math.abs(v.type))) throw typeError("LIST", v.type);
+    if (v.type < 0) return atom(10, Number((v as Atom).value));
+    return atom(10, mean(numbers(v as Vector)));
+  }));
+
+unary("med", (_e, x) =>
+  aggregate(x, (v) => {
+    const t = Math.abs(v.type);
+    if (v.type < 0) {
+      return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
+    }
+    if (t === 10 || t === 7 || t === 9) {
+      throw typeError("LIST", v.type);
+    }
+    if (t !== 2 && t !== 3 && t !== 4 && t !== 5 && t !== 8) return atom(10, NaN);
+    const xs = numbers(v as Vector).sort((a, b) => a - b);
+    if (xs.length === 0) return atom(10, NaN);
+    const m = xs.length >> 1;
+    return atom(10, xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2);
+  }));
+
+unary("dev", (_e, x) => {
+  if (x.type === 99 || x.type === 98) return atom(10, NaN);
+  return aggregate(x, (v) => {
+    if (v.type < 0) return atom(10, 0);
+    if (!AVERAGEABLE.has(v.type)) return atom(10, NaN);
+    const xs = numbers(v as Vector);
+    const m = mean(xs);
+    let s = 0;
+    for (const y of xs) s += (y - m) * (y - m);
+    return atom(10, xs.length ? Math.sqrt(s / xs.length) : NaN);
+  });
+});
+
+const ORDERED = new Set([2, 3, 4, 5, 7, 8, 9, 10]);
+
+function extreme(name: string, better: (a: number | bigint, b: number | bigint) => boolean): void {
+  unary(name, (_e, x) =>
+    aggregate(x, (v) => {
+      const t = Math.abs(v.type);
+      if (!ORDERED.has(t)) throw typeError("LIST", v.type);
+      if (v.type < 0) return v;
+      const d = (v as Vector).data;
+      let best: number | bigint | undefined;
+      for (let i = 0; i < d.length; i++) {
+        const y = d[i] as number | bigint;
+        if (isNullValue(t, y)) continue;
+        if (best === undefined || better(y, best)) best = y;
+      }
+      return atom(t, best ?? nullValue(t));
+    }));
+}
+
+extreme("min", (a, b) => a < b);
+extreme("max", (a, b) => a > b);
+
+/** A row of a table as a dict. */
+export function tableRow(t: Table, i: number): RayObject {
+  return {
+    type: 99,
+    keys: t.keys,
+    values: collect(
+      t.values.items.map((c) => (c.type === 0 ? c.items[i] ?? NULL : vectorItem(c as Vector, i))),
+    ),
+  };
+}
+
+function endItem(x: RayObject, last: boolean): RayObject {
+  if (x.type < 0 || x.type === 99 || x.type === 126) return x;
+  if (x.type === 0) return x.items.length ? x.items[last ? x.items.length - 1 : 0] : NULL;
+  if (x.type >= 1 && x.type <= 12) {
+    const v = x as Vector;
+    const n = vectorLength(v);
+    if (n === 0) return atom(v.type, nullValue(v.type));
+    return vectorItem(v, last ? n - 1 : 0);
+  }
+  if (x.type === 98) {
+    const n = tableRows(x as Table);
+    return n ? tableRow(x as Table, last ? n - 1 : 0) : NULL;
+  }
+  return x;
+}
+
+unary("first", (_e, x) => endItem(x, false));
+unary("last", (_e, x) => endItem(x, true));
+unary("count", (_e, x) => atom(5, BigInt(count(x))));
+
+export { NULL_I32 };

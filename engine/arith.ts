@@ -1,0 +1,388 @@
+/**
+ * Arithmetic builtins: `+ - * / % div neg round floor ceil xbar` (`rayforce-language.md`
+ * §2.7–2.8). One mechanism serves all six binary operators: a promotion rule gives the
+ * result type from the operand types (or a type error), operands are converted into the
+ * result's domain (f64, 64-bit integers in BigInt, narrower integers in Number) and unit
+ * (a date added to a time is a timestamp in nanoseconds), nulls propagate, integers wrap.
+ *
+ * @module
+ */
+import {
+  allocVector,
+  type Atom,
+  type RayObject,
+  type Vector,
+  vectorLength,
+  type VectorType,
+} from "../ipc/mod.ts";
+import { atomic1, atomic2 } from "./atomic.ts";
+import { binary, unary } from "./builtins.ts";
+import { lengthError, typeError } from "./errors.ts";
+import { atom, isNullValue, NULL_I16, NULL_I32, NULL_I64, nullValue } from "./values.ts";
+
+/** The binary arithmetic operators. */
+export type ArithOp = "+" | "-" | "*" | "/" | "%" | "div";
+
+const U8 = 2, I16 = 3, I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
+const INTS = new Set([U8, I16, I32, I64]);
+const WIDE = new Set([I32, I64]);
+const NUMERIC = new Set([U8, I16, I32, I64, F64]);
+
+/** Result type of `+ - *` on plain numbers: the wider type; u8 with i16 is refused. */
+function numeric(ta: number, tb: number): number {
+  if (!NUMERIC.has(ta) || !NUMERIC.has(tb)) return 0;
+  if (ta === tb) return ta;
+  if (ta === F64 || tb === F64) return F64;
+  if ((ta === U8 && tb === I16) || (ta === I16 && tb === U8)) return 0;
+  return Math.max(ta, tb);
+}
+
+/** The promotion rule of each operator (0: type error), as `core/math.c` behaves. */
+const RESULT: Record<ArithOp, (ta: number, tb: number) => number> = {
+  "+": (ta, tb) => {
+    if (WIDE.has(ta) && (tb === DATE || tb === TIME || tb === TS)) return tb;
+    if (WIDE.has(tb) && (ta === DATE || ta === TIME || ta === TS)) return ta;
+    if ((ta === DATE && tb === TIME) || (ta === TIME && tb === DATE)) return TS;
+    if (ta === TIME && tb === TIME) return TIME;
+    if ((ta === TIME && tb === TS) || (ta === TS && tb === TIME)) return TS;
+    return numeric(ta, tb);
+  },
+  "-": (ta, tb) => {
+    if ((ta === DATE || ta === TIME || ta === TS) && WIDE.has(tb)) return ta;
+    if (WIDE.has(ta) && tb === TIME) return TIME;
+    if (ta === DATE && tb === DATE) return I32;
+    if (ta === DATE && tb === TIME) return TS;
+    if (ta === TIME && tb === TIME) return TIME;
+    if (ta === TS && tb === TIME) return TS;
+    if (ta === TS && tb === TS) return I64;
+    return numeric(ta, tb);
+  },
+  "*": (ta, tb) => {
+    if ((WIDE.has(ta) && tb === TIME) || (ta === TIME && WIDE.has(tb))) return TIME;
+    return numeric(ta, tb);
+  },
+  "/": (ta, tb) => {
+    if (ta === TIME && (WIDE.has(tb) || tb === F64)) return TIME;
+    if (!NUMERIC.has(ta) || !NUMERIC.has(tb)) return 0;
+    if (ta === I32 || ta === I64 || ta === F64) return ta; // follows the left operand
+    if (tb === ta) return ta;
+    return tb === U8 || tb === I16 ? 0 : tb;
+  },
+  "%": (ta, tb) => {
+    if (ta === TIME && WIDE.has(tb)) return TIME;
+    if (!NUMERIC.has(ta) || !NUMERIC.has(tb)) return 0;
+    if (ta === U8 || ta === I16) return tb === ta ? ta : WIDE.has(tb) ? tb : 0;
+    if (ta === F64) return tb === U8 || tb === I16 ? 0 : F64;
+    if (tb === F64) return F64;
+    return WIDE.has(tb) ? tb : ta; // mixed integer widths follow the right operand
+  },
+  div: (ta, tb) => {
+    const ok = (t: number) => t === I32 || t === I64 || t === F64;
+    return ok(ta) && ok(tb) ? F64 : 0;
+  },
+};
+
+const NS_PER_DAY = 86_400_000_000_000n;
+const NS_PER_MS = 1_000_000n;
+
+/** An operand value as a number (nulls → NaN). */
+function toF(t: number, v: number | bigint): number {
+  if (isNullValue(t, v)) return NaN;
+  return typeof v === "bigint" ? Number(v) : v;
+}
+
+/** An operand value as a BigInt in the unit of result type `rt` (nulls → undefined). */
+function toB(t: number, v: number | bigint, rt: number): bigint | undefined {
+  if (isNullValue(t, v)) return undefined;
+  const b = typeof v === "bigint" ? v : BigInt(v);
+  if (rt === TS) {
+    if (t === DATE) return b * NS_PER_DAY;
+    if (t === TIME) return b * NS_PER_MS;
+  }
+  return b;
+}
+
+function floorDivB(x: bigint, y: bigint): bigint {
+  const q = x / y;
+  return (x % y !== 0n && (x < 0n) !== (y < 0n)) ? q - 1n : q;
+}
+
+function floorModB(x: bigint, y: bigint): bigint {
+  const r = x % y;
+  return r !== 0n && (r < 0n) !== (y < 0n) ? r + y : r;
+}
+
+/** Wraps an integer result to the width of type `rt`. */
+function wrapN(rt: number, x: number): number {
+  switch (rt) {
+    case U8:
+      return x & 0xff;
+    case I16:
+      return (x << 16) >> 16;
+  }
+  return x | 0;
+}
+
+/** Builds the per-element function of `op` for operand types `ta`, `tb` and result `rt`. */
+function elementOp(
+  op: ArithOp,
+  ta: number,
+  tb: number,
+  rt: number,
+): (a: number | bigint, b: number | bigint) => number | bigint {
+  if (rt === F64) {
+    switch (op) {
+      case "+":
+        return (a, b) => toF(ta, a) + toF(tb, b);
+      case "-":
+        return (a, b) => toF(ta, a) - toF(tb, b);
+      case "*":
+        return (a, b) => toF(ta, a) * toF(tb, b);
+      case "div":
+        return (a, b) => {
+          const y = toF(tb, b);
+          return y === 0 ? NaN : toF(ta, a) / y;
+        };
+      case "/":
+        return (a, b) => {
+          const y = toF(tb, b);
+          return y === 0 ? NaN : Math.floor(toF(ta, a) / y);
+        };
+      case "%":
+        return (a, b) => {
+          const x = toF(ta, a), y = toF(tb, b);
+          return y === 0 ? NaN : x - y * Math.floor(x / y);
+        };
+    }
+  }
+  const nul = nullValue(rt) as number | bigint;
+  // An integer result of a division by a float: floor of the float quotient.
+  if ((op === "/" || op === "%") && (ta === F64 || tb === F64)) {
+    return (a, b) => {
+      const x = toF(ta, a), y = toF(tb, b);
+      const q = op === "/" ? Math.floor(x / y) : x - y * Math.floor(x / y);
+      if (y === 0 || !Number.isFinite(q)) return nul;
+      return rt === I64 || rt === TS ? BigInt.asIntN(64, BigInt(q)) : wrapN(rt, q);
+    };
+  }
+  const big = rt === I64 || rt === TS;
+  const anyBig = big || ta === I64 || ta === TS || tb === I64 || tb === TS;
+  if (anyBig) {
+    const f = bigOp(op);
+    return (a, b) => {
+      const x = toB(ta, a, rt), y = toB(tb, b, rt);
+      if (x === undefined || y === undefined) return nul;
+      const r = f(x, y);
+      if (r === undefined) return nul;
+      return big ? BigInt.asIntN(64, r) : wrapN(rt, Number(BigInt.asIntN(32, r)));
+    };
+  }
+  const nullable = (t: number) => t !== U8 && t !== 1;
+  const f = numOp(op);
+  return (a, b) => {
+    if ((nullable(ta) && isNullValue(ta, a)) || (nullable(tb) && isNullValue(tb, b))) return nul;
+    const r = f(a as number, b as number);
+    return r === undefined ? (rt === U8 ? 0 : nul) : wrapN(rt, r);
+  };
+}
+
+function bigOp(op: ArithOp): (x: bigint, y: bigint) => bigint | undefined {
+  switch (op) {
+    case "+":
+      return (x, y) => x + y;
+    case "-":
+      return (x, y) => x - y;
+    case "*":
+      return (x, y) => x * y;
+    case "/":
+      return (x, y) => (y === 0n ? undefined : floorDivB(x, y));
+    default:
+      return (x, y) => (y === 0n ? undefined : floorModB(x, y));
+  }
+}
+
+function numOp(op: ArithOp): (x: number, y: number) => number | undefined {
+  switch (op) {
+    case "+":
+      return (x, y) => x + y;
+    case "-":
+      return (x, y) => x - y;
+    case "*":
+      return (x, y) => Math.imul(x, y);
+    case "/":
+      return (x, y) => (y === 0 ? undefined : Math.floor(x / y));
+    default:
+      return (x, y) => (y === 0 ? undefined : x - y * Math.floor(x / y));
+  }
+}
+
+/** The kernel of one operator over typed operands. */
+function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayObject {
+  return (a, b) => {
+    let ta = Math.abs(a.type), tb = Math.abs(b.type);
+    // A B8 vector takes part as integers beside an I64 vector (+ and * only).
+    if ((op === "+" || op === "*") && a.type > 0 && b.type > 0) {
+      if (ta === 1 && tb === I64) ta = I64;
+      else if (tb === 1 && ta === I64) tb = I64;
+    }
+    const rt = RESULT[op](ta, tb);
+    if (rt === 0) throw typeError(a.type, b.type);
+    const f = elementOp(op, ta, tb, rt);
+    const av = a.type < 0 ? (a as Atom).value as number | bigint : undefined;
+    const bv = b.type < 0 ? (b as Atom).value as number | bigint : undefined;
+    if (av !== undefined && bv !== undefined) return atom(rt, f(av, bv));
+    const ad = a.type > 0 ? (a as Vector).data : undefined;
+    const bd = b.type > 0 ? (b as Vector).data : undefined;
+    const n = ad ? vectorLength(a as Vector) : vectorLength(b as Vector);
+    if (ad && bd && vectorLength(b as Vector) !== n) {
+      throw lengthError(n, vectorLength(b as Vector));
+    }
+    const out = allocVector(rt as VectorType, n) as Int32Array | Float64Array | BigInt64Array;
+    const fast = fastPath(op, ta, tb, rt, ad, bd, av, bv, out);
+    if (!fast) {
+      for (let i = 0; i < n; i++) {
+        (out as Int32Array)[i] = f(
+          ad ? ad[i] as number : av!,
+          bd ? bd[i] as number : bv!,
+        ) as number;
+      }
+    }
+    return { type: rt as VectorType, data: out } as Vector;
+  };
+}
+
+/** Tight loops for the common same-typed F64 and I64 cases (no per-element closures). */
+function fastPath(
+  op: ArithOp,
+  ta: number,
+  tb: number,
+  rt: number,
+  ad: ArrayLike<unknown> | undefined,
+  bd: ArrayLike<unknown> | undefined,
+  av: number | bigint | undefined,
+  bv: number | bigint | undefined,
+  out: Int32Array | Float64Array | BigInt64Array,
+): boolean {
+  if (rt === F64 && ta === F64 && tb === F64 && (op === "+" || op === "-" || op === "*")) {
+    const o = out as Float64Array;
+    const x = ad as Float64Array | undefined, y = bd as Float64Array | undefined;
+    const xs = av as number, ys = bv as number;
+    const n = o.length;
+    if (op === "+") { for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) + (y ? y[i] : ys); }
+    else if (op === "-") { for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) - (y ? y[i] : ys); }
+    else for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) * (y ? y[i] : ys);
+    return true;
+  }
+  if (rt === I64 && ta === I64 && tb === I64 && (op === "+" || op === "-" || op === "*")) {
+    const o = out as BigInt64Array;
+    const x = ad as BigInt64Array | undefined, y = bd as BigInt64Array | undefined;
+    const xs = av as bigint, ys = bv as bigint;
+    const n = o.length;
+    for (let i = 0; i < n; i++) {
+      const p = x ? x[i] : xs, q = y ? y[i] : ys;
+      if (p === NULL_I64 || q === NULL_I64) o[i] = NULL_I64;
+      else o[i] = op === "+" ? p + q : op === "-" ? p - q : p * q; // the array store wraps to 64 bits
+    }
+    return true;
+  }
+  return false;
+}
+
+const KERNELS = new Map<ArithOp, (a: Atom | Vector, b: Atom | Vector) => RayObject>();
+for (const op of ["+", "-", "*", "/", "%", "div"] as const) KERNELS.set(op, arithKernel(op));
+
+/** Applies a binary arithmetic operator with broadcasting. */
+export function arith(op: ArithOp, a: RayObject, b: RayObject): RayObject {
+  return atomic2(a, b, KERNELS.get(op)!);
+}
+
+for (const op of ["+", "-", "*", "/", "%", "div"] as const) {
+  binary(op, (_e, a, b) => arith(op, a, b));
+}
+
+// ---------------------------------------------------------------- unary
+
+/** Maps the elements of a typed atom or vector through `f` into result type `rt`. */
+export function mapTyped(
+  x: Atom | Vector,
+  rt: number,
+  f: (v: number | bigint) => number | bigint,
+): RayObject {
+  if (x.type < 0) return atom(rt, f((x as Atom).value as number));
+  const v = x as Vector;
+  const n = vectorLength(v);
+  const out = allocVector(rt as VectorType, n);
+  for (let i = 0; i < n; i++) (out as Int32Array)[i] = f(v.data[i] as number) as number;
+  return { type: rt as VectorType, data: out } as Vector;
+}
+
+unary("neg", (_e, x) =>
+  atomic1(x, (a) => {
+    const t = Math.abs(a.type);
+    switch (t) {
+      case 1:
+      case U8:
+        return mapTyped(a, I64, (v) => -BigInt(v));
+      case I16:
+        return mapTyped(a, t, (v) => (v === NULL_I16 ? v : wrapN(I16, -(v as number))));
+      case I32:
+      case DATE:
+      case TIME:
+        return mapTyped(a, t, (v) => (v === NULL_I32 ? v : -(v as number) | 0));
+      case I64:
+      case TS:
+        return mapTyped(a, t, (v) => (v === NULL_I64 ? v : BigInt.asIntN(64, -(v as bigint))));
+      case F64:
+        return mapTyped(a, t, (v) => -(v as number));
+    }
+    throw typeError("i64", a.type);
+  }));
+
+function rounding(name: string, f: (x: number) => number): void {
+  unary(name, (_e, x) =>
+    atomic1(x, (a) => {
+      const t = Math.abs(a.type);
+      if (t === F64) return mapTyped(a, F64, (v) => f(v as number));
+      if (a.type < 0 && INTS.has(t)) return a;
+      if (a.type > 0 && INTS.has(t)) return a;
+      throw typeError(a.type < 0 ? "f64" : "F64", a.type);
+    }));
+}
+
+/** Round half away from zero. */
+rounding("round", (x) => (x < 0 ? -Math.round(-x) : Math.round(x)));
+rounding("floor", Math.floor);
+rounding("ceil", Math.ceil);
+
+/** `(xbar x n)`: x rounded down to a multiple of n, in x's type. */
+binary("xbar", (_e, x, n) =>
+  atomic2(x, n, (a, b) => {
+    const tb = Math.abs(b.type);
+    if (!WIDE.has(tb) && tb !== I16 && tb !== U8) throw typeError("i64", b.type);
+    const ta = Math.abs(a.type);
+    if (ta === F64) {
+      return arith(
+        "*",
+        arith("/", a, b),
+        b.type > 0 ? b : { type: -10, value: Number((b as Atom).value) },
+      );
+    }
+    const q = arith("/", a, b);
+    const prod = arith("*", q, b);
+    // Keep x's type (a date stays a date, a time a time).
+    if (
+      ta === DATE || ta === TIME || ta === TS || Math.abs(prod.type) === ta
+    ) return castSameWidth(prod, ta);
+    return castSameWidth(prod, ta);
+  }));
+
+/** Reinterprets an integer atom or vector as type `t` (same values, another type code). */
+function castSameWidth(x: RayObject, t: number): RayObject {
+  const from = Math.abs(x.type);
+  if (from === t) return x;
+  const toBig = t === I64 || t === TS;
+  return mapTyped(x as Atom | Vector, t, (v) => {
+    if (isNullValue(from, v)) return nullValue(t) as number | bigint;
+    return toBig ? BigInt(v) : wrapN(t, Number(v));
+  });
+}

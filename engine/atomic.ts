@@ -1,0 +1,40 @@
+/**
+ * Atomic application (`rayforce-language.md` §2.6): atom ⊕ atom → atom, atom ⊕ vector →
+ * vector, vector ⊕ vector → vector of the same length, and a generic LIST walked
+ * recursively, its per-element results reassembled into a typed vector when they are
+ * atoms of one type.
+ *
+ * @module
+ */
+import type { Atom, RayObject, Vector } from "../ipc/mod.ts";
+import { lengthError, typeError } from "./errors.ts";
+import { collect, count, isTyped, itemAt } from "./values.ts";
+
+/** A kernel over typed operands (atoms or vectors of types 1–12). */
+export type Kernel2 = (a: Atom | Vector, b: Atom | Vector) => RayObject;
+
+/** Applies a binary atomic kernel with broadcasting and LIST recursion. */
+export function atomic2(a: RayObject, b: RayObject, kernel: Kernel2): RayObject {
+  if (a.type === 0 || b.type === 0) {
+    const la = a.type === 0 || (a.type > 0 && a.type <= 12);
+    const lb = b.type === 0 || (b.type > 0 && b.type <= 12);
+    if (la && lb) {
+      const n = count(a);
+      if (count(b) !== n) throw lengthError(n, count(b));
+      const out: RayObject[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = atomic2(itemAt(a, i), itemAt(b, i), kernel);
+      return collect(out);
+    }
+    if (a.type === 0) return collect(a.items.map((x) => atomic2(x, b, kernel)));
+    return collect((b as { items: RayObject[] }).items.map((y) => atomic2(a, y, kernel)));
+  }
+  if (!isTyped(a) || !isTyped(b)) throw typeError(a.type, b.type);
+  return kernel(a, b);
+}
+
+/** Applies a unary atomic kernel, walking LISTs. */
+export function atomic1(x: RayObject, kernel: (x: Atom | Vector) => RayObject): RayObject {
+  if (x.type === 0) return collect(x.items.map((i) => atomic1(i, kernel)));
+  if (!isTyped(x)) throw typeError("LIST", x.type);
+  return kernel(x);
+}

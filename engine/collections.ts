@@ -1,0 +1,357 @@
+/**
+ * Collection builtins (`rayforce-language.md` §3.6): `til reverse distinct group where key
+ * value at take concat filter in find except union sect enlist list raze`.
+ *
+ * @module
+ */
+import {
+  allocVector,
+  type Atom,
+  type Dict,
+  NULL,
+  type RayObject,
+  symbols,
+  type Table,
+  type Vector,
+  vectorLength,
+  type VectorType,
+} from "../ipc/mod.ts";
+import { tableRow } from "./aggregate.ts";
+import { binary, unary, vary } from "./builtins.ts";
+import type { Engine } from "./engine.ts";
+import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
+import {
+  atom,
+  collect,
+  count,
+  isTyped,
+  items,
+  listOf,
+  nullValue,
+  tableColumn,
+  tableRows,
+  take as pick,
+  vectorItem,
+} from "./values.ts";
+
+/** A key that identifies an element for hashing: the value itself, or a text for compound values. */
+export type ElementKey = number | bigint | string;
+
+/** The hash keys of the elements of a vector or LIST. */
+export function elementKeys(x: RayObject): ElementKey[] {
+  if (x.type === 0) return x.items.map(objectKey);
+  const v = x as Vector;
+  if (v.type === 11) {
+    const out: string[] = [];
+    const d = v.data as Uint8Array;
+    for (let i = 0; i < vectorLength(v); i++) {
+      out.push("g" + Array.from(d.subarray(i * 16, i * 16 + 16)).join(","));
+    }
+    return out;
+  }
+  return Array.from(v.data as ArrayLike<number | bigint>);
+}
+
+/** The hash key of one object (an atom's value; compound values by type and content). */
+export function objectKey(x: RayObject): ElementKey {
+  if (x.type < 0 && x.type !== -11) return (x as Atom).value as number | bigint;
+  if (x.type === -11) return "g" + Array.from((x as Atom).value as Uint8Array).join(",");
+  if (x.type >= 1 && x.type <= 12) return `v${x.type}:` + elementKeys(x).join(",");
+  if (x.type === 0) return "l(" + x.items.map((i) => String(objectKey(i))).join(" ") + ")";
+  return `t${x.type}`;
+}
+
+function isCollection(x: RayObject): boolean {
+  return x.type >= 0 && x.type <= 12;
+}
+
+unary("til", (_e, n) => {
+  if (n.type !== -5) throw typeError("i64", n.type);
+  const k = (n as Atom).value as bigint;
+  if (k < 0n) throw domainError("til of a negative number");
+  const len = Number(k);
+  const out = new BigInt64Array(len);
+  for (let i = 0; i < len; i++) out[i] = BigInt(i);
+  return { type: 5, data: out };
+});
+
+unary("reverse", (_e, x) => {
+  if (x.type === 0) return listOf([...x.items].reverse());
+  if (x.type >= 1 && x.type <= 12) {
+    const n = count(x);
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = n - 1 - i;
+    return pick(x, idx);
+  }
+  throw typeError("LIST", x.type);
+});
+
+/** Positions of the first occurrence of each distinct element, in first-occurrence order. */
+function firstOccurrences(keys: ElementKey[]): number[] {
+  const seen = new Map<ElementKey, number>();
+  const out: number[] = [];
+  keys.forEach((k, i) => {
+    if (!seen.has(k)) {
+      seen.set(k, i);
+      out.push(i);
+    }
+  });
+  return out;
+}
+
+/**
+ * `distinct`: integer-like vectors come out sorted by value (symbols by interning order)
+ * as the engine's small-range path does; LISTs keep first-occurrence order; F64 is nyi.
+ */
+export function distinct(e: Engine, x: RayObject): RayObject {
+  if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
+  const keys = elementKeys(x);
+  const firsts = firstOccurrences(keys);
+  if (x.type !== 0 && x.type !== 11) {
+    const sortKey = x.type === 6
+      ? (i: number) => e.rank(keys[i] as number)
+      : (i: number) => keys[i];
+    firsts.sort((a, b) => {
+      const p = sortKey(a), q = sortKey(b);
+      return p < q ? -1 : p > q ? 1 : 0;
+    });
+  }
+  return pick(x, firsts);
+}
+
+unary("distinct", (e, x) => distinct(e, x));
+
+unary("group", (_e, x) => {
+  if (!isCollection(x) || x.type === 0) throw typeError("LIST", x.type);
+  const keys = elementKeys(x);
+  const groups = new Map<ElementKey, number[]>();
+  const order: number[] = [];
+  keys.forEach((k, i) => {
+    let g = groups.get(k);
+    if (!g) {
+      groups.set(k, g = []);
+      order.push(i);
+    }
+    g.push(i);
+  });
+  const values = order.map((i) => ({
+    type: 5 as const,
+    data: BigInt64Array.from(groups.get(keys[i])!, BigInt),
+  }));
+  return { type: 99, keys: pick(x, order), values: listOf(values) };
+});
+
+unary("where", (_e, x) => {
+  if (x.type !== 1) throw typeError("B8", x.type);
+  const d = (x as Vector<1>).data;
+  const out: bigint[] = [];
+  for (let i = 0; i < d.length; i++) if (d[i]) out.push(BigInt(i));
+  return { type: 5, data: BigInt64Array.from(out) };
+});
+
+unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x));
+unary("value", (_e, x) => (x.type === 99 || x.type === 98 ? x.values : x));
+
+/** Position of a dict key, or −1. */
+function dictIndex(d: Dict, k: RayObject): number {
+  const keys = elementKeys(d.keys.type === 126 ? listOf([]) : d.keys);
+  const key = objectKey(k);
+  return keys.findIndex((x) =>
+    x === key || (typeof x !== "string" && typeof key !== "string" && x == key)
+  );
+}
+
+/** `(at x i)`: by position, dict key, table column name or row number. */
+export function at(x: RayObject, i: RayObject): RayObject {
+  if (x.type === 99) {
+    if (i.type >= 0 && i.type <= 12 && x.keys.type !== i.type) {
+      return collect(items(i).map((k) => at(x, k)));
+    }
+    const j = dictIndex(x as Dict, i);
+    if (j < 0) return x.values.type === 0 ? NULL : atom(x.values.type, nullValue(x.values.type));
+    return x.values.type === 0 ? x.values.items[j] : vectorItem(x.values as Vector, j);
+  }
+  if (x.type === 98) {
+    const t = x as Table;
+    if (i.type === -6) return tableColumn(t, (i as Atom).value as number) ?? NULL;
+    if (i.type === 6) {
+      return listOf(Array.from((i as Vector<6>).data, (id) => tableColumn(t, id) ?? NULL));
+    }
+    if (i.type === -5 || i.type === -4) {
+      let k = Number((i as Atom).value);
+      const n = tableRows(t);
+      if (k < 0) k += n;
+      return k >= 0 && k < n ? tableRow(t, k) : NULL;
+    }
+    if (i.type === 5 || i.type === 4) return listOf(items(i).map((k) => at(x, k)));
+    throw typeError("i64", i.type);
+  }
+  if (!isCollection(x)) throw typeError("LIST", x.type);
+  if (i.type === 0) return collect(i.items.map((k) => at(x, k)));
+  const n = count(x);
+  const norm = (k: number) => (k < 0 ? k + n : k);
+  if (i.type === -5 || i.type === -4 || i.type === -3 || i.type === -2) {
+    const k = norm(Number((i as Atom).value));
+    if (x.type === 0) return x.items[k] ?? NULL;
+    return k >= 0 && k < n ? vectorItem(x as Vector, k) : atom(x.type, nullValue(x.type));
+  }
+  if (i.type === 5 || i.type === 4 || i.type === 3 || i.type === 2) {
+    const idx = Int32Array.from(items(i), (k) => norm(Number((k as Atom).value)));
+    return pick(x, idx);
+  }
+  throw typeError("i64", i.type);
+}
+
+binary("at", (_e, x, i) => at(x, i));
+
+binary("take", (_e, x, n) => takeN(x, n));
+
+/** `(take x n)`: first n (cyclic), last n when negative, `[start count]` a slice, atom → n copies. */
+export function takeN(x: RayObject, n: RayObject): RayObject {
+  if (n.type === 5 && vectorLength(n as Vector) === 2 && x.type >= 0) {
+    const [s, c] = Array.from((n as Vector<5>).data, Number);
+    const len = count(x);
+    const idx: number[] = [];
+    for (let i = s; i < Math.min(len, s + c); i++) idx.push(i);
+    return sliceRows(x, idx);
+  }
+  if (n.type !== -5 && n.type !== -4) throw typeError("i64", n.type);
+  const k = Number((n as Atom).value);
+  if (x.type < 0) {
+    return pick(
+      { type: -x.type as VectorType, data: allocFrom(x as Atom) } as Vector,
+      new Int32Array(Math.abs(k)),
+    );
+  }
+  const len = count(x);
+  const m = Math.abs(k);
+  const idx = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    idx[i] = len === 0 ? -1 : k >= 0 ? i % len : ((len - m + i) % len + len) % len;
+  }
+  return sliceRows(x, idx);
+}
+
+function allocFrom(a: Atom): Vector["data"] {
+  const t = -a.type as VectorType;
+  const d = allocVector(t, 1);
+  if (t === 11) (d as Uint8Array).set(a.value as Uint8Array);
+  else (d as Int32Array)[0] = a.value as number;
+  return d;
+}
+
+/** Rows `idx` of a vector, LIST, dict (by position) or table. */
+export function sliceRows(x: RayObject, idx: ArrayLike<number>): RayObject {
+  if (x.type === 98) {
+    return {
+      type: 98,
+      keys: x.keys,
+      values: listOf(x.values.items.map((c) => pick(c, idx))),
+    };
+  }
+  if (x.type === 99) return { type: 99, keys: pick(x.keys, idx), values: pick(x.values, idx) };
+  return pick(x, idx);
+}
+
+/** `concat`: vectors and atoms of one type join into a vector; other mixes make a LIST. */
+export function concat(x: RayObject, y: RayObject): RayObject {
+  if (x.type === 98 && y.type === 98) {
+    const cols = x.values.items.map((c, i) => concat(c, (y as Table).values.items[i] ?? NULL));
+    return { type: 98, keys: x.keys, values: listOf(cols) };
+  }
+  if (x.type === 99 && y.type === 99) {
+    if (x.keys.type !== y.keys.type) throw typeError(x.keys.type, y.keys.type);
+    return { type: 99, keys: concat(x.keys, y.keys), values: concat(x.values, y.values) };
+  }
+  const tx = Math.abs(x.type), ty = Math.abs(y.type);
+  if (isTyped(x) && isTyped(y) && tx === ty) {
+    const a = x.type < 0 ? { type: tx, data: allocFrom(x as Atom) } as Vector : x as Vector;
+    const b = y.type < 0 ? { type: ty, data: allocFrom(y as Atom) } as Vector : y as Vector;
+    const out = allocVector(tx as VectorType, a.data.length + b.data.length);
+    (out as Uint8Array).set(a.data as Uint8Array);
+    (out as Uint8Array).set(b.data as Uint8Array, a.data.length);
+    return { type: tx as VectorType, data: out } as Vector;
+  }
+  const part = (
+    z: RayObject,
+  ) => (z.type === 0 ? z.items : z.type > 0 && z.type <= 12 && x.type === 0 ? items(z) : [z]);
+  if (x.type === 0 || y.type === 0) {
+    return listOf([...part(x), ...(y.type === 0 ? y.items : part(y))]);
+  }
+  return listOf([x, y]);
+}
+
+binary("concat", (_e, x, y) => concat(x, y));
+
+binary("filter", (_e, x, mask) => {
+  if (mask.type !== 1) throw typeError("B8", mask.type);
+  const m = (mask as Vector<1>).data;
+  const n = x.type === 98 ? tableRows(x as Table) : count(x);
+  if (m.length !== n) throw lengthError(n, m.length);
+  const idx: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
+  return sliceRows(x, idx);
+});
+
+/** A set of element keys of a vector, LIST or atom. */
+function keySet(y: RayObject): Set<ElementKey> {
+  return new Set(y.type < 0 ? [objectKey(y)] : elementKeys(y));
+}
+
+binary("in", (_e, x, y) => {
+  const set = keySet(y);
+  if (x.type < 0) return atom(1, set.has(objectKey(x)) ? 1 : 0);
+  if (!isCollection(x)) throw typeError("LIST", x.type);
+  return { type: 1, data: Uint8Array.from(elementKeys(x), (k) => (set.has(k) ? 1 : 0)) };
+});
+
+binary("find", (_e, x, y) => {
+  if (!isCollection(x)) throw typeError("LIST", x.type);
+  const pos = new Map<ElementKey, number>();
+  elementKeys(x).forEach((k, i) => pos.has(k) || pos.set(k, i));
+  const one = (k: ElementKey) => {
+    const p = pos.get(k);
+    return p === undefined ? -(2n ** 63n) : BigInt(p);
+  };
+  if (y.type < 0 || (x.type === 0 && y.type !== 0)) return atom(5, one(objectKey(y)));
+  return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
+});
+
+binary("except", (_e, x, y) => {
+  if (x.type === 98) {
+    const drop = keySet(y);
+    const keep: number[] = [];
+    x.keys.data.forEach((id, i) => drop.has(id) || keep.push(i));
+    return {
+      type: 98,
+      keys: pick(x.keys, keep) as Vector<6>,
+      values: listOf(keep.map((i) => x.values.items[i])),
+    };
+  }
+  if (!isCollection(x)) throw typeError("LIST", x.type);
+  const drop = keySet(y);
+  const idx: number[] = [];
+  elementKeys(x).forEach((k, i) => drop.has(k) || idx.push(i));
+  return pick(x, idx);
+});
+
+binary("union", (e, x, y) => distinct(e, concat(x, y)));
+
+binary("sect", (_e, x, y) => {
+  if (!isCollection(x)) throw typeError("LIST", x.type);
+  const keep = keySet(y);
+  const idx: number[] = [];
+  elementKeys(x).forEach((k, i) => keep.has(k) && idx.push(i));
+  return pick(x, idx);
+});
+
+vary("enlist", (_e, args) => collect(args));
+vary("list", (_e, args) => listOf(args));
+
+unary("raze", (_e, x) => {
+  if (x.type !== 0) return x;
+  if (x.items.length === 0) return x;
+  return x.items.reduce((acc, item) => concat(acc, item));
+});
+
+export { symbols };

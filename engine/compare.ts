@@ -1,0 +1,135 @@
+/**
+ * Comparison builtins `== != < > <= >=` (`rayforce-language.md` §2.7–2.8): numbers and
+ * temporals compare by value across widths (a date beside a timestamp in nanoseconds),
+ * nulls are the smallest values and equal to themselves, symbols compare by interning
+ * order, strings compare whole and lexicographically.
+ *
+ * @module
+ */
+import { allocVector, type Atom, type RayObject, type Vector, vectorLength } from "../ipc/mod.ts";
+import { atomic2 } from "./atomic.ts";
+import { binary } from "./builtins.ts";
+import type { Engine } from "./engine.ts";
+import { lengthError, typeError } from "./errors.ts";
+import { isNullValue } from "./values.ts";
+
+type Cmp = "==" | "!=" | "<" | ">" | "<=" | ">=";
+const NS_PER_DAY = 86_400_000_000_000n;
+
+/** Comparison class of a base type: numbers and temporals together, symbols, guids. */
+function cls(t: number): number {
+  if (t === 6) return 6;
+  if (t === 11) return 11;
+  return 1;
+}
+
+function test(op: Cmp, c: number): boolean {
+  switch (op) {
+    case "==":
+      return c === 0;
+    case "!=":
+      return c !== 0;
+    case "<":
+      return c < 0;
+    case ">":
+      return c > 0;
+    case "<=":
+      return c <= 0;
+    case ">=":
+      return c >= 0;
+  }
+}
+
+/** A comparable key of one value: nulls are −∞; a date beside a timestamp counts nanoseconds. */
+function keyOf(
+  engine: Engine,
+  t: number,
+  v: number | bigint,
+  other: number,
+): number | bigint {
+  if (isNullValue(t, v)) return -Infinity;
+  if (t === 6) return engine.rank(v as number);
+  if (t === 7 && other === 9) return BigInt(v) * NS_PER_DAY;
+  return v;
+}
+
+function order(x: number | bigint, y: number | bigint): number {
+  // Loose comparison compares a bigint and a number by value.
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Compares two values with `op`: b8 for atoms and whole strings, B8 for vectors. */
+export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): RayObject {
+  // Strings compare whole: one boolean, not one per character.
+  if (a.type === 12 && (b.type === 12 || b.type === -12)) {
+    const bb = b.type === 12
+      ? (b as Vector).data as Uint8Array
+      : Uint8Array.of((b as Atom).value as number);
+    return {
+      type: -1,
+      value: test(op, compareBytes((a as Vector).data as Uint8Array, bb)) ? 1 : 0,
+    };
+  }
+  if (a.type === -12 && b.type === 12) {
+    const c = compareBytes(
+      Uint8Array.of((a as Atom).value as number),
+      (b as Vector).data as Uint8Array,
+    );
+    return { type: -1, value: test(op, c) ? 1 : 0 };
+  }
+  return atomic2(a, b, (x, y) => {
+    const ta = Math.abs(x.type), tb = Math.abs(y.type);
+    if (cls(ta) !== cls(tb)) throw typeError(x.type, y.type);
+    if (ta === 11) {
+      const eq = (i: number, j: number) =>
+        compareBytes(
+          ((x.type < 0 ? (x as Atom).value : (x as Vector).data) as Uint8Array).subarray(
+            i * 16,
+            i * 16 + 16,
+          ),
+          ((y.type < 0 ? (y as Atom).value : (y as Vector).data) as Uint8Array).subarray(
+            j * 16,
+            j * 16 + 16,
+          ),
+        );
+      return elementwise(x, y, (i, j) => test(op, eq(i, j)));
+    }
+    const xs = x.type < 0 ? [(x as Atom).value as number | bigint] : (x as Vector).data;
+    const ys = y.type < 0 ? [(y as Atom).value as number | bigint] : (y as Vector).data;
+    return elementwise(
+      x,
+      y,
+      (i, j) =>
+        test(
+          op,
+          order(keyOf(engine, ta, xs[i] as number, tb), keyOf(engine, tb, ys[j] as number, ta)),
+        ),
+    );
+  });
+}
+
+/** Runs `f(i, j)` over atom/vector index pairs with broadcasting → b8 or B8. */
+function elementwise(
+  x: Atom | Vector,
+  y: Atom | Vector,
+  f: (i: number, j: number) => boolean,
+): RayObject {
+  if (x.type < 0 && y.type < 0) return { type: -1, value: f(0, 0) ? 1 : 0 };
+  const nx = x.type > 0 ? vectorLength(x as Vector) : -1;
+  const ny = y.type > 0 ? vectorLength(y as Vector) : -1;
+  if (nx >= 0 && ny >= 0 && nx !== ny) throw lengthError(nx, ny);
+  const n = nx >= 0 ? nx : ny;
+  const out = allocVector(1, n);
+  for (let i = 0; i < n; i++) out[i] = f(nx >= 0 ? i : 0, ny >= 0 ? i : 0) ? 1 : 0;
+  return { type: 1, data: out };
+}
+
+for (const op of ["==", "!=", "<", ">", "<=", ">="] as const) {
+  binary(op, (e, a, b) => compare(e, op, a, b));
+}

@@ -1,0 +1,228 @@
+/**
+ * Control and special forms, logic and higher-order builtins: `quote set let do if try
+ * raise return and or not map apply format` (`rayforce-language.md` §2.3, §3.1–3.2, §3.10,
+ * §3.16).
+ *
+ * @module
+ */
+import {
+  ErrorCode,
+  errorName,
+  type Lambda,
+  NULL,
+  type RayObject,
+  str,
+  symbols,
+  type Vector,
+} from "../ipc/mod.ts";
+import { atomic1, atomic2 } from "./atomic.ts";
+import { binary, BUILTINS, unary, vary } from "./builtins.ts";
+import { Formatter } from "./display.ts";
+import type { Engine } from "./engine.ts";
+import { arityError, EvalError, lengthError, osError, typeError, userError } from "./errors.ts";
+import type { SymbolNode } from "./reader.ts";
+import { collect, count, itemAt } from "./values.ts";
+
+/** Truthiness (§2.5): false for b8 false, zero u8/c8/i64/symbol/timestamp atoms, empty B8/U8/C8/I64/SYMBOL/TIMESTAMP/LIST. */
+export function truthy(x: RayObject): boolean {
+  switch (x.type) {
+    case -1:
+    case -2:
+    case -12:
+    case -6:
+      return (x as { value: number }).value !== 0;
+    case -5:
+    case -9:
+      return (x as { value: bigint }).value !== 0n;
+    case 0:
+      return x.items.length !== 0;
+    case 1:
+    case 2:
+    case 12:
+    case 5:
+    case 6:
+    case 9:
+      return (x as Vector).data.length !== 0;
+  }
+  return true;
+}
+
+/** The symbol id named by a `set`/`let` target form (a bare word or a quoted symbol). */
+function targetId(form: RayObject): number {
+  if (form.type === -6) return (form as SymbolNode).value;
+  throw typeError("symbol", form.type);
+}
+
+/** A lambda bound with `set` displays as `@name`: bind a named copy. */
+function named(value: RayObject, id: number): RayObject {
+  if (value.type === 100) return { ...(value as Lambda), name: symbols.text(id) };
+  return value;
+}
+
+unary("quote", (_e, x) => x, true);
+
+binary("set", (e, target, expr) => {
+  if (target.type === 12) throw osError("writing files needs --allow-write");
+  const id = targetId(target);
+  const value = e.eval(expr);
+  e.setGlobal(id, named(value, id));
+  return value;
+}, true);
+
+binary("let", (e, target, expr) => {
+  const id = targetId(target);
+  const value = e.eval(expr);
+  e.setLocal(id, named(value, id));
+  return value;
+}, true);
+
+vary("do", (e, forms) => {
+  let last: RayObject = NULL;
+  for (const f of forms) last = e.eval(f);
+  return last;
+}, true);
+
+vary("if", (e, forms) => {
+  if (forms.length < 2 || forms.length > 3) throw arityError(3, forms.length);
+  if (truthy(e.eval(forms[0]))) return e.eval(forms[1]);
+  return forms.length === 3 ? e.eval(forms[2]) : NULL;
+}, true);
+
+/** The string a `try` handler receives: the error's name with the engine's stray NUL. */
+function handlerArgument(err: EvalError): RayObject {
+  const name = err.code === ErrorCode.USER
+    ? " "
+    : err.code === ErrorCode.OS
+    ? err.detail
+    : errorName(err.code);
+  return str(name + "\0");
+}
+
+binary("try", (e, expr, handler) => {
+  const depth = e.frames.length;
+  const scopes = e.scopes.length;
+  try {
+    return e.eval(expr);
+  } catch (caught) {
+    if (!(caught instanceof EvalError)) throw caught;
+    e.frames.length = depth;
+    e.scopes.length = scopes;
+    if (handler.type === 100) return e.callLambda(handler as Lambda, [handlerArgument(caught)]);
+    if (handler.type === -6 && !(handler as SymbolNode).quoted) {
+      const id = (handler as SymbolNode).value;
+      let f: RayObject | undefined;
+      try {
+        f = e.lookup(id);
+      } catch {
+        return { type: -6, value: id };
+      }
+      if (f.type === 100) return e.callLambda(f as Lambda, [handlerArgument(caught)]);
+      return f;
+    }
+    return e.eval(handler);
+  }
+}, true);
+
+unary("raise", (_e, x) => {
+  if (x.type !== 12) throw typeError("C8", x.type);
+  throw userError(new TextDecoder().decode((x as Vector<12>).data));
+});
+
+vary("return", (_e, args) => args[0] ?? NULL);
+
+// ---------------------------------------------------------------- logic
+
+function boolKernel(name: string, f: (a: number, b: number) => number) {
+  return (a: RayObject, b: RayObject) =>
+    atomic2(a, b, (x, y) => {
+      if (Math.abs(x.type) !== 1 || Math.abs(y.type) !== 1) throw typeError("LIST", "LIST");
+      if (x.type < 0 && y.type < 0) {
+        return {
+          type: -1,
+          value: f((x as { value: number }).value, (y as { value: number }).value),
+        };
+      }
+      const n = x.type > 0 ? count(x) : count(y);
+      if (x.type > 0 && y.type > 0 && count(y) !== n) throw lengthError(n, count(y));
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const p = x.type > 0 ? (x as Vector<1>).data[i] : (x as { value: number }).value;
+        const q = y.type > 0 ? (y as Vector<1>).data[i] : (y as { value: number }).value;
+        out[i] = f(p, q);
+      }
+      void name;
+      return { type: 1, data: out };
+    });
+}
+
+const and2 = boolKernel("and", (a, b) => (a && b ? 1 : 0));
+const or2 = boolKernel("or", (a, b) => (a || b ? 1 : 0));
+
+function logic(combine: (a: RayObject, b: RayObject) => RayObject) {
+  return (e: Engine, forms: RayObject[]) => {
+    const values = forms.map((f) => e.eval(f)); // no short-circuit, as the engine
+    if (values.length === 0) return { type: 1, data: new Uint8Array(0) } as RayObject;
+    for (const v of values) {
+      if (Math.abs(v.type) !== 1 && v.type !== 0) throw typeError("LIST", "LIST");
+    }
+    return values.reduce((acc, v) => combine(acc, v));
+  };
+}
+
+vary("and", logic(and2), true);
+vary("or", logic(or2), true);
+
+unary("not", (_e, x) =>
+  atomic1(x, (a) => {
+    if (Math.abs(a.type) !== 1) throw typeError("LIST", "LIST");
+    if (a.type < 0) return { type: -1, value: (a as { value: number }).value ? 0 : 1 };
+    return { type: 1, data: (a as Vector<1>).data.map((b) => (b ? 0 : 1)) };
+  }));
+
+// ---------------------------------------------------------------- higher order
+
+vary("map", (e, args) => {
+  if (args.length === 0) throw arityError(2, 0);
+  const [f, ...xs] = args;
+  if (xs.length === 0) return { type: 0, items: [] };
+  let n = -1;
+  for (const x of xs) {
+    if (x.type >= 0 && x.type <= 12) {
+      const c = count(x);
+      if (n >= 0 && c !== n) throw lengthError(n, c);
+      n = c;
+    }
+  }
+  if (n < 0) return e.apply(f, xs);
+  const out: RayObject[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = e.apply(f, xs.map((x) => (x.type >= 0 && x.type <= 12 ? itemAt(x, i) : x)));
+  }
+  return collect(out);
+});
+
+vary("apply", (e, args) => {
+  if (args.length === 0) throw arityError(2, 0);
+  return e.apply(args[0], args.slice(1));
+});
+
+// ---------------------------------------------------------------- format
+
+/** Display text of a value as `format` sees it: strings unquoted. */
+function formatText(e: Engine, x: RayObject): string {
+  if (x.type === 12) return new TextDecoder().decode((x as Vector<12>).data);
+  return new Formatter(e.displayOptions).top(x);
+}
+
+vary("format", (e, args) => {
+  if (args.length === 0) throw arityError(1, 0);
+  if (args.length === 1) return str(formatText(e, args[0]));
+  const template = formatText(e, args[0]);
+  const parts = template.split("%");
+  if (parts.length - 1 !== args.length - 1) return NULL;
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i++) out += formatText(e, args[i]) + parts[i];
+  return str(out);
+});
+
+export { BUILTINS };

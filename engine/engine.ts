@@ -1,0 +1,290 @@
+/**
+ * The evaluator (`rayforce-language.md` §2): globals, call frames with dynamic scoping,
+ * query-column scopes, the evaluation rule, and the entry points for source text and IPC
+ * message objects.
+ *
+ * @module
+ */
+import {
+  ErrorCode,
+  type ErrorValue,
+  type Lambda,
+  type List,
+  NULL,
+  type RayObject,
+  symbols,
+} from "../ipc/mod.ts";
+import { type BuiltinFn, BUILTINS } from "./builtins.ts";
+import { display, type DisplayOptions } from "./display.ts";
+import { arityError, EvalError, lengthError, limitError, typeError, valueError } from "./errors.ts";
+import { positions, read, type SymbolNode } from "./reader.ts";
+import { renderError } from "./render_error.ts";
+import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
+import "./library.ts";
+
+/** Maximum call depth, as in the engine. */
+export const MAX_DEPTH = 1024;
+
+/** A lambda call's frame: its parameters and `let` locals, visible to callees (dynamic scope). */
+interface Frame {
+  lambda: Lambda;
+  vars: Map<number, RayObject>;
+}
+
+/** The outcome of evaluating source text: a value, or an error with its REPL text. */
+export interface Outcome {
+  /** The result, or the error value sent over IPC. */
+  value: RayObject;
+  /** The error that was raised, when there was one. */
+  error?: EvalError;
+}
+
+const SELF = symbols.intern("self");
+
+/**
+ * One Rayforce engine: a global environment and the evaluator.
+ *
+ * @example
+ * ```ts
+ * const engine = new Engine();
+ * const { value } = engine.evalSource("(+ 1 2)");
+ * engine.display(value); // "3"
+ * ```
+ */
+export class Engine {
+  /** Global variables by symbol id. */
+  readonly globals: Map<number, RayObject> = new Map();
+  /** Active lambda frames, innermost last. */
+  readonly frames: Frame[] = [];
+  /** Column scopes of running queries, innermost last. */
+  readonly scopes: Map<number, RayObject>[] = [];
+  /** Display settings. */
+  displayOptions: DisplayOptions = {};
+  /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */
+  readonly #ranks = new Map<number, number>();
+  /** Names written by the current evaluation (for replication). */
+  readonly written: Set<number> = new Set();
+
+  constructor() {
+    for (const name of STARTUP_SYMBOLS) this.rank(symbols.intern(name));
+  }
+
+  /** The interning rank of a symbol id, assigning the next one when first met. */
+  rank(id: number): number {
+    let r = this.#ranks.get(id);
+    if (r === undefined) {
+      r = this.#ranks.size;
+      this.#ranks.set(id, r);
+    }
+    return r;
+  }
+
+  /** Interns `text` and ranks it (the reader's path). */
+  intern(text: string): number {
+    const id = symbols.intern(text);
+    this.rank(id);
+    return id;
+  }
+
+  /** Parses source text (builtin names become builtin objects). */
+  parse(source: string): RayObject {
+    return read(source, (name) => BUILTINS.get(name), (t) => this.intern(t));
+  }
+
+  /** Evaluates a parse tree. Throws {@link EvalError}. */
+  eval(x: RayObject): RayObject {
+    if (x.type === 0) return this.call(x as List);
+    if (x.type === -6) {
+      const s = x as SymbolNode;
+      if (s.quoted) return { type: -6, value: s.value };
+      return this.lookup(s.value, s);
+    }
+    return x;
+  }
+
+  /** The value of variable `id`: frames innermost first, then query columns, then globals. */
+  lookup(id: number, node?: object): RayObject {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const v = this.frames[i].vars.get(id);
+      if (v !== undefined) return v;
+    }
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const v = this.scopes[i].get(id);
+      if (v !== undefined) return v;
+    }
+    const g = this.globals.get(id);
+    if (g !== undefined) return g;
+    if (id === SELF && this.frames.length) return this.frames[this.frames.length - 1].lambda;
+    throw located(valueError(symbols.text(id)), node);
+  }
+
+  /** Sets a global (what `set` and top-level `let` do). */
+  setGlobal(id: number, value: RayObject): void {
+    this.globals.set(id, value);
+    this.written.add(id);
+  }
+
+  /** Binds a local in the innermost lambda frame, or a global at top level. */
+  setLocal(id: number, value: RayObject): void {
+    if (this.frames.length) this.frames[this.frames.length - 1].vars.set(id, value);
+    else this.setGlobal(id, value);
+  }
+
+  /** Evaluates a call form `(head arg…)`. */
+  call(form: List): RayObject {
+    const items = form.items;
+    if (items.length === 0) return NULL;
+    try {
+      const head = items[0];
+      let f: RayObject = head;
+      if (head.type === -6 && !(head as SymbolNode).quoted) {
+        f = this.lookup((head as SymbolNode).value, head);
+      }
+      if (f.type >= 101 && f.type <= 103) {
+        const b = f as BuiltinFn;
+        if (!b.fn) throw typeError("LAMBDA", f.type);
+        const n = items.length - 1;
+        if (b.type === 101 && n !== 1) throw arityError(1, n);
+        if (b.type === 102 && n !== 2) throw arityError(2, n);
+        const args = items.slice(1);
+        if (!b.special) { for (let i = 0; i < n; i++) args[i] = this.eval(args[i]); }
+        return b.fn(this, args);
+      }
+      if (f.type === 100) {
+        const args = items.slice(1);
+        for (let i = 0; i < args.length; i++) args[i] = this.eval(args[i]);
+        return this.callLambda(f as Lambda, args);
+      }
+      throw typeError("LAMBDA", f.type);
+    } catch (e) {
+      throw located(e, form);
+    }
+  }
+
+  /** Calls any function value with evaluated arguments (map, apply, try handlers). */
+  apply(f: RayObject, args: RayObject[]): RayObject {
+    if (f.type >= 101 && f.type <= 103) {
+      const b = f as BuiltinFn;
+      if (!b.fn) throw typeError("LAMBDA", f.type);
+      if (b.type === 101 && args.length !== 1) throw arityError(1, args.length);
+      if (b.type === 102 && args.length !== 2) throw arityError(2, args.length);
+      if (b.special) return b.fn(this, args.map(quoteValue));
+      return b.fn(this, args);
+    }
+    if (f.type === 100) return this.callLambda(f as Lambda, args);
+    throw typeError("LAMBDA", f.type);
+  }
+
+  /** Calls a lambda: binds its parameters in a new frame and evaluates its body. */
+  callLambda(f: Lambda, args: RayObject[]): RayObject {
+    const params = f.args.type === 6 ? (f.args as { data: Int32Array }).data : new Int32Array(0);
+    if (params.length !== args.length) throw lengthError(params.length, args.length);
+    if (this.frames.length >= MAX_DEPTH) throw limitError(MAX_DEPTH);
+    const vars = new Map<number, RayObject>();
+    for (let i = 0; i < params.length; i++) vars.set(params[i], args[i]);
+    this.frames.push({ lambda: f, vars });
+    try {
+      return this.eval(f.body);
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  /** Runs `fn` with table columns in scope (select, update, window-join). */
+  withScope<T>(scope: Map<number, RayObject>, fn: () => T): T {
+    this.scopes.push(scope);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /**
+   * Parses and evaluates source text, as a REPL line or an IPC string message. Never
+   * throws: an error becomes the outcome's error value.
+   */
+  evalSource(source: string): Outcome {
+    try {
+      return { value: this.eval(this.parse(source)) };
+    } catch (e) {
+      return this.#failed(e, source);
+    }
+  }
+
+  /**
+   * Evaluates an IPC message payload as the engine does (`rayforce-ipc.md` §4): a string
+   * is parsed and evaluated, an error or null-like value is echoed, anything else is
+   * evaluated as an expression.
+   */
+  evalMessage(message: RayObject): Outcome {
+    if (message.type === 12) {
+      return this.evalSource(new TextDecoder().decode((message as { data: Uint8Array }).data));
+    }
+    if (message.type === 127 || message.type === 126) return { value: message };
+    try {
+      return { value: this.eval(message) };
+    } catch (e) {
+      return this.#failed(e, "");
+    }
+  }
+
+  #failed(e: unknown, source: string): Outcome {
+    const err = toEvalError(e);
+    this.frames.length = 0;
+    this.scopes.length = 0;
+    if (err.source === undefined) err.source = source;
+    return { value: err.toValue(), error: err };
+  }
+
+  /** The REPL text of a value. */
+  display(x: RayObject): string {
+    return display(x, this.displayOptions);
+  }
+
+  /** The REPL text of an outcome: the value's display or the error block. */
+  render(outcome: Outcome): string {
+    return outcome.error ? renderError(outcome.error) : this.display(outcome.value);
+  }
+}
+
+/** Wraps a value so that a special form receiving it as an argument form gets it back unevaluated. */
+function quoteValue(x: RayObject): RayObject {
+  if (x.type === 0 || (x.type === -6 && !(x as SymbolNode).quoted)) {
+    return { type: 0, items: [BUILTINS.get("quote")!, x] };
+  }
+  return x;
+}
+
+/** Attaches the source position of `node` to an error that has none yet. */
+function located(e: unknown, node: object | undefined): unknown {
+  if (e instanceof EvalError && e.offset === undefined && node) {
+    const p = positions.get(node);
+    if (p) {
+      e.offset = p.offset;
+      e.source = p.source;
+    }
+  }
+  return e;
+}
+
+/** Converts anything thrown during evaluation into an {@link EvalError}. */
+export function toEvalError(e: unknown): EvalError {
+  if (e instanceof EvalError) return e;
+  if (e instanceof RangeError && /call stack|too much recursion/i.test(e.message)) {
+    return limitError(MAX_DEPTH);
+  }
+  if (
+    e instanceof RangeError &&
+    /allocation|Invalid (typed )?array length|out of memory/i.test(e.message)
+  ) {
+    return new EvalError(ErrorCode.LIMIT, "memory limit exceeded");
+  }
+  // An engine bug must not take the server down: report it as an error value.
+  return new EvalError(ErrorCode.DOMAIN, `internal error: ${(e as Error)?.message ?? String(e)}`);
+}
+
+/** The error value of a thrown error (for callers outside the evaluator). */
+export function errorValueOf(e: unknown): ErrorValue {
+  return toEvalError(e).toValue();
+}

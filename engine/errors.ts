@@ -1,0 +1,93 @@
+/**
+ * Evaluation errors. Inside the engine an error is a thrown {@link EvalError} (cheaper and
+ * simpler than checking every return value); at the boundary — `try`, a request, the
+ * REPL — it becomes an error value (`ipc` ErrorValue) with the engine's code, and the
+ * REPL block with the detail line of `rayforce-ipc.md` §7.3.
+ *
+ * @module
+ */
+import { ErrorCode, type ErrorValue, errorValue, typeName } from "../ipc/mod.ts";
+
+/** A Rayforce error raised during reading or evaluation. */
+export class EvalError extends Error {
+  override name = "EvalError";
+  /** Source offset of the form that raised it, filled in by the evaluator. */
+  offset?: number;
+  /** Source text the offset refers to. */
+  source?: string;
+  constructor(
+    /** Rayforce error code (`ErrorCode`). */
+    readonly code: number,
+    /** The REPL's detail line (without the `├─ ` prefix), empty when there is none. */
+    readonly detail = "",
+    /** For user errors: the message. */
+    readonly userMessage = "",
+  ) {
+    super(detail || userMessage || `error ${code}`);
+  }
+
+  /** The error as an IPC error value (message: the detail text). */
+  toValue(): ErrorValue {
+    return errorValue(this.code, this.code === ErrorCode.USER ? this.userMessage : this.detail);
+  }
+}
+
+/** `type` error: `expected X, got Y` with engine type names of codes or plain names. */
+export function typeError(expected: number | string, got: number | string): EvalError {
+  const e = typeof expected === "number" ? typeName(expected) : expected;
+  const g = typeof got === "number" ? typeName(got) : got;
+  return new EvalError(ErrorCode.TYPE, `expected ${e}, got ${g}`);
+}
+
+/** `arity` error: `expected N argument(s), got M`. */
+export function arityError(expected: number, got: number): EvalError {
+  return new EvalError(
+    ErrorCode.ARITY,
+    `expected ${expected} argument${expected === 1 ? "" : "s"}, got ${got}`,
+  );
+}
+
+/** `length` error: `need N, have M`. */
+export function lengthError(need: number, have: number): EvalError {
+  return new EvalError(ErrorCode.LENGTH, `need ${need}, have ${have}`);
+}
+
+/** `domain` error (no detail line). */
+export function domainError(detail = ""): EvalError {
+  return new EvalError(ErrorCode.DOMAIN, detail);
+}
+
+/** `index` error: `index I not in [0 N]`. */
+export function indexError(index: number | bigint, max: number): EvalError {
+  return new EvalError(ErrorCode.INDEX, `index ${index} not in [0 ${max}]`);
+}
+
+/** `value` error: `'name' not found`. */
+export function valueError(name: string): EvalError {
+  return new EvalError(ErrorCode.VALUE, `'${name}' not found`);
+}
+
+/** `limit` error: `limit N exceeded`. */
+export function limitError(limit: number): EvalError {
+  return new EvalError(ErrorCode.LIMIT, `limit ${limit} exceeded`);
+}
+
+/** `parse` error (no detail line). */
+export function parseError(detail = ""): EvalError {
+  return new EvalError(ErrorCode.PARSE, detail);
+}
+
+/** `nyi` error: `for type X`. */
+export function nyiError(type: number): EvalError {
+  return new EvalError(ErrorCode.NYI, `for type ${typeName(type)}`);
+}
+
+/** `os` error with the operating system's text (or the missing permission). */
+export function osError(detail: string): EvalError {
+  return new EvalError(ErrorCode.OS, detail);
+}
+
+/** A user error raised by `raise` (the engine drops the message; see `raise`). */
+export function userError(message: string): EvalError {
+  return new EvalError(ErrorCode.USER, "", message);
+}

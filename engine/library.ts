@@ -1,0 +1,14 @@
+/**
+ * Registers every builtin: importing this module fills `BUILTINS`. Each group lives in its
+ * own module; the order of imports does not matter.
+ *
+ * @module
+ */
+import "./arith.ts";
+import "./compare.ts";
+import "./control.ts";
+import "./aggregate.ts";
+import "./collections.ts";
+import "./cast.ts";
+import "./order.ts";
+import "./query.ts";

@@ -1,0 +1,20 @@
+/**
+ * The Rayforce language in TypeScript: reader, evaluator, builtins and the REPL display.
+ * Pure computation over the `ipc/` object model: no sockets, timers or runtime globals.
+ *
+ * @example
+ * ```ts
+ * import { Engine } from "@rf/ws/engine";
+ * const engine = new Engine();
+ * const outcome = engine.evalSource("(select {s: (sum qty) from: t by: sym})");
+ * console.log(engine.render(outcome));
+ * ```
+ *
+ * @module
+ */
+export { Engine, errorValueOf, MAX_DEPTH, type Outcome, toEvalError } from "./engine.ts";
+export { display, type DisplayOptions, Formatter } from "./display.ts";
+export { EvalError } from "./errors.ts";
+export { renderError } from "./render_error.ts";
+export { read } from "./reader.ts";
+export { type BuiltinFn, BUILTINS, resolveBuiltin } from "./builtins.ts";

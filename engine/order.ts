@@ -1,0 +1,133 @@
+/**
+ * Ordering builtins `asc desc iasc idesc xasc xdesc` (`rayforce-language.md` §3.8): stable
+ * sorts; nulls first; symbols alphabetically by text (unlike comparisons, which use
+ * interning order).
+ *
+ * @module
+ */
+import {
+  type Atom,
+  type RayObject,
+  symbols,
+  type Table,
+  type Vector,
+  vectorLength,
+} from "../ipc/mod.ts";
+import { binary, unary } from "./builtins.ts";
+import { sliceRows } from "./collections.ts";
+import { typeError } from "./errors.ts";
+import { count, isNullValue, itemAt, listOf, tableColumn, take } from "./values.ts";
+
+/** Orders two scalars of base type `t` (nulls first, symbols by text). */
+function scalarOrder(
+  t: number,
+  a: number | bigint | Uint8Array,
+  b: number | bigint | Uint8Array,
+): number {
+  const na = isNullValue(t, a), nb = isNullValue(t, b);
+  if (na || nb) return na === nb ? 0 : na ? -1 : 1;
+  if (t === 6) {
+    const x = symbols.text(a as number), y = symbols.text(b as number);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (t === 11) {
+    const x = a as Uint8Array, y = b as Uint8Array;
+    for (let i = 0; i < 16; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders two objects: atoms by value, atoms before vectors, vectors element by element. */
+export function objectOrder(a: RayObject, b: RayObject): number {
+  const aa = a.type < 0, ba = b.type < 0;
+  if (aa && ba) {
+    if (a.type !== b.type) return a.type - b.type;
+    return scalarOrder(-a.type, (a as Atom).value, (b as Atom).value);
+  }
+  if (aa !== ba) return aa ? -1 : 1;
+  const n = Math.min(count(a), count(b));
+  for (let i = 0; i < n; i++) {
+    const c = objectOrder(itemAt(a, i), itemAt(b, i));
+    if (c) return c;
+  }
+  return count(a) - count(b);
+}
+
+/** The stable ascending permutation of a vector or LIST (descending when `desc`). */
+export function gradeOf(x: RayObject, desc: boolean): number[] {
+  const n = count(x);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  let cmp: (i: number, j: number) => number;
+  if (x.type === 0) {
+    cmp = (i, j) => objectOrder(x.items[i], x.items[j]);
+  } else {
+    const v = x as Vector;
+    const d = v.data;
+    if (v.type === 11) {
+      cmp = (i, j) =>
+        scalarOrder(
+          11,
+          d.subarray(i * 16, i * 16 + 16) as Uint8Array,
+          d.subarray(j * 16, j * 16 + 16) as Uint8Array,
+        );
+    } else cmp = (i, j) => scalarOrder(v.type, d[i] as number, d[j] as number);
+  }
+  idx.sort(desc ? (i, j) => cmp(j, i) || i - j : (i, j) => cmp(i, j) || i - j);
+  return idx;
+}
+
+function sortable(x: RayObject): void {
+  if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", "LIST");
+}
+
+function grade(desc: boolean) {
+  return (_e: unknown, x: RayObject): RayObject => {
+    if (x.type === 99) return take(x.keys, gradeOf(x.values, desc));
+    sortable(x);
+    return { type: 5, data: BigInt64Array.from(gradeOf(x, desc), BigInt) };
+  };
+}
+
+function sorted(desc: boolean) {
+  return (_e: unknown, x: RayObject): RayObject => {
+    if (x.type === 99) {
+      const p = gradeOf(x.values, desc);
+      return { type: 99, keys: take(x.keys, p), values: take(x.values, p) };
+    }
+    sortable(x);
+    return take(x, gradeOf(x, desc));
+  };
+}
+
+unary("iasc", grade(false));
+unary("idesc", grade(true));
+unary("asc", sorted(false));
+unary("desc", sorted(true));
+
+/** Sorts table rows by one or more columns (the first column most significant). */
+function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
+  if (t.type !== 98) throw typeError("TABLE", t.type);
+  const ids = cols.type === -6
+    ? [(cols as Atom).value as number]
+    : cols.type === 6
+    ? Array.from((cols as Vector<6>).data)
+    : undefined;
+  if (!ids) throw typeError("SYMBOL", cols.type);
+  const table = t as Table;
+  const n = count(table.values.items[0] ?? listOf([]));
+  let perm = Array.from({ length: n }, (_, i) => i);
+  for (let k = ids.length - 1; k >= 0; k--) {
+    const col = tableColumn(table, ids[k]);
+    if (!col) continue;
+    const sortedCol = take(col, perm);
+    const p = gradeOf(sortedCol, desc);
+    perm = p.map((i) => perm[i]);
+  }
+  return sliceRows(t, perm);
+}
+
+binary("xasc", (_e, t, c) => sortTable(t, c, false));
+binary("xdesc", (_e, t, c) => sortTable(t, c, true));
+
+export { vectorLength };

@@ -1,0 +1,464 @@
+/**
+ * Dicts, tables and queries: `dict table select update insert upsert`
+ * (`rayforce-language.md` §4). A query is a dict whose values are unevaluated forms;
+ * they are evaluated with the table's columns in scope. Grouped expressions are evaluated
+ * once per group with the group's rows in scope, which gives the engine's results: an
+ * aggregate yields one value per group, any other expression a per-group vector.
+ *
+ * @module
+ */
+import {
+  type Atom,
+  type Dict,
+  NULL,
+  type RayObject,
+  symbols,
+  type Table,
+  type Vector,
+  vectorLength,
+} from "../ipc/mod.ts";
+import { binary, unary, vary } from "./builtins.ts";
+import { type ElementKey, elementKeys, objectKey, sliceRows, takeN } from "./collections.ts";
+import type { Engine } from "./engine.ts";
+import { domainError, lengthError, typeError, valueError } from "./errors.ts";
+import type { SymbolNode } from "./reader.ts";
+import {
+  atom,
+  collect,
+  count,
+  items,
+  listOf,
+  nullValue,
+  tableColumn,
+  tableRows,
+  take,
+} from "./values.ts";
+
+const RESERVED = new Set(["from", "where", "by", "take", "fn", "do", "set", "self", "let", "sym"]);
+
+binary("dict", (_e, keys, values) => {
+  if (!(keys.type >= 0 && keys.type <= 12)) throw typeError("LIST", keys.type);
+  if (!(values.type >= 0 && values.type <= 12)) throw typeError("LIST", values.type);
+  if (count(keys) !== count(values)) throw lengthError(count(keys), count(values));
+  return { type: 99, keys, values };
+});
+
+/** `(table names columns)`: equal-length vectors or LISTs; atom columns are broadcast. */
+export function makeTable(names: RayObject, columns: RayObject): Table {
+  if (names.type !== 6) throw typeError("SYMBOL", names.type);
+  const cols = columns.type === 0 ? columns.items : [columns];
+  if (cols.length !== vectorLength(names as Vector)) {
+    throw lengthError(vectorLength(names as Vector), cols.length);
+  }
+  let rows = -1;
+  for (const c of cols) {
+    if (c.type >= 0 && c.type <= 12) {
+      const n = count(c);
+      if (rows >= 0 && n !== rows) throw lengthError(rows, n);
+      rows = n;
+    }
+  }
+  if (rows < 0) rows = 1;
+  const values = cols.map((c) => (c.type >= 0 && c.type <= 12 ? c : broadcast(c, rows)));
+  return { type: 98, keys: names as Vector<6>, values: listOf(values) };
+}
+
+binary("table", (_e, names, columns) => makeTable(names, columns));
+
+/** An atom repeated `n` times as a vector (any other value: a LIST of n copies). */
+function broadcast(x: RayObject, n: number): RayObject {
+  if (x.type < 0 && x.type >= -12) {
+    return take({ type: -x.type, data: vectorOfOne(x as Atom) } as Vector, new Int32Array(n));
+  }
+  return listOf(Array.from({ length: n }, () => x));
+}
+
+function vectorOfOne(a: Atom): Vector["data"] {
+  return (collect([a]) as Vector).data;
+}
+
+interface Entry {
+  id: number;
+  name: string;
+  form: RayObject;
+}
+
+function entries(q: RayObject): Entry[] {
+  if (q.type !== 99 || q.keys.type !== 6) throw typeError("DICT", q.type);
+  const ids = (q.keys as Vector<6>).data;
+  const forms = items(q.values);
+  return Array.from(ids, (id, i) => ({ id, name: symbols.text(id), form: forms[i] }));
+}
+
+/** Column scope of a table: name → column. */
+function scopeOf(t: Table): Map<number, RayObject> {
+  const m = new Map<number, RayObject>();
+  t.keys.data.forEach((id, i) => m.set(id, t.values.items[i]));
+  return m;
+}
+
+/** The symbol ids a form refers to (to slice only the columns an expression uses). */
+function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<number> {
+  if (form.type === -6 && !(form as SymbolNode).quoted) out.add((form as Atom).value as number);
+  else if (form.type === 0) { for (const f of form.items) referencedNames(f, out); }
+  else if (form.type === 99) referencedNames(form.values, out);
+  return out;
+}
+
+/** Row positions grouped by key, groups in first-occurrence order. */
+function groupRows(keyColumns: RayObject[], n: number): number[][] {
+  const keyLists = keyColumns.map((c) => elementKeys(c));
+  const groups = new Map<ElementKey, number[]>();
+  const out: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const k: ElementKey = keyLists.length === 1
+      ? keyLists[0][i]
+      : keyLists.map((l) => String(l[i])).join("\u0001");
+    let g = groups.get(k);
+    if (!g) {
+      groups.set(k, g = []);
+      out.push(g);
+    }
+    g.push(i);
+  }
+  return out;
+}
+
+interface Grouping {
+  names: number[];
+  columns: RayObject[];
+  groups: number[][];
+}
+
+/** Resolves `by:` against table `t`: a column name, a dict of expressions, or an expression. */
+function grouping(e: Engine, t: Table, by: RayObject): Grouping {
+  const n = tableRows(t);
+  const scope = scopeOf(t);
+  if (by.type === -6 && !(by as SymbolNode).quoted) {
+    const id = (by as Atom).value as number;
+    const col = scope.get(id) ?? e.eval(by);
+    return { names: [id], columns: [col], groups: groupRows([col], n) };
+  }
+  if (by.type === 99 && by.keys.type === 6) {
+    const names = Array.from((by.keys as Vector<6>).data);
+    const columns = items(by.values).map((f) => e.withScope(scope, () => e.eval(f)));
+    return { names, columns, groups: groupRows(columns, n) };
+  }
+  const values = e.withScope(scope, () => e.eval(by));
+  const refs = [...referencedNames(by)].filter((id) => scope.has(id));
+  const groups = groupRows([values], n);
+  if (refs.length) return { names: [refs[0]], columns: [scope.get(refs[0])!], groups };
+  return { names: [symbols.intern("By")], columns: [values], groups };
+}
+
+/** Evaluates `form` once per group with that group's rows of the referenced columns in scope. */
+function perGroup(e: Engine, t: Table, groups: number[][], form: RayObject): RayObject {
+  const refs = [...referencedNames(form)].filter((id) => tableColumn(t, id));
+  const results = groups.map((rows) => {
+    const scope = new Map<number, RayObject>();
+    for (const id of refs) scope.set(id, take(tableColumn(t, id)!, rows));
+    return e.withScope(scope, () => e.eval(form));
+  });
+  return collect(results);
+}
+
+function whereRows(e: Engine, t: Table, form: RayObject): number[] {
+  const mask = e.withScope(scopeOf(t), () => e.eval(form));
+  if (mask.type !== 1) throw typeError("B8", mask.type);
+  const d = (mask as Vector<1>).data;
+  if (d.length !== tableRows(t)) throw lengthError(tableRows(t), d.length);
+  const rows: number[] = [];
+  for (let i = 0; i < d.length; i++) if (d[i]) rows.push(i);
+  return rows;
+}
+
+function get(entries: Entry[], name: string): Entry | undefined {
+  return entries.find((x) => x.name === name);
+}
+
+unary("select", (e, q) => {
+  const ent = entries(q);
+  const from = get(ent, "from");
+  if (!from) throw valueError("from");
+  const source = e.eval(from.form);
+  if (source.type !== 98) throw typeError("TABLE", source.type);
+  let t = source as Table;
+  const where = get(ent, "where");
+  if (where) t = sliceRows(t, whereRows(e, t, where.form)) as Table;
+  const mappings = ent.filter((x) => !RESERVED.has(x.name));
+  const by = get(ent, "by");
+  let result: Table;
+  if (by) {
+    const g = grouping(e, t, by.form);
+    const firsts = g.groups.map((rows) => rows[0]);
+    const names = [...g.names];
+    const columns = g.columns.map((c) => take(c, firsts));
+    if (mappings.length) {
+      for (const m of mappings) {
+        names.push(m.id);
+        columns.push(perGroup(e, t, g.groups, m.form));
+      }
+    } else {
+      t.keys.data.forEach((id, i) => {
+        if (names.includes(id)) return;
+        names.push(id);
+        columns.push(take(t.values.items[i], firsts));
+      });
+    }
+    result = { type: 98, keys: { type: 6, data: Int32Array.from(names) }, values: listOf(columns) };
+  } else if (mappings.length) {
+    const scope = scopeOf(t);
+    const values = mappings.map((m) => e.withScope(scope, () => e.eval(m.form)));
+    const vectorLen = values.find((v) => v.type >= 0 && v.type <= 12);
+    const n = vectorLen ? count(vectorLen) : 1;
+    result = {
+      type: 98,
+      keys: { type: 6, data: Int32Array.from(mappings, (m) => m.id) },
+      values: listOf(values.map((v) => (v.type >= 0 && v.type <= 12 ? v : broadcast(v, n)))),
+    };
+  } else {
+    result = t;
+  }
+  const takeEntry = get(ent, "take");
+  if (takeEntry) return takeN(result, e.eval(takeEntry.form));
+  return result;
+});
+
+/** Writes `value` into column `col` at `rows`, keeping the column's type (f64 into integers truncates). */
+function writeRows(
+  col: RayObject | undefined,
+  rows: number[],
+  n: number,
+  value: RayObject,
+): RayObject {
+  const values = value.type < 0 || value.type >= 13 ? rows.map(() => value) : items(value);
+  const perRow = values.length === rows.length
+    ? values
+    : values.length === n
+    ? rows.map((r) => values[r])
+    : undefined;
+  if (!perRow) throw lengthError(rows.length, values.length);
+  if (!col) {
+    const t = value.type < 0 ? -value.type : value.type;
+    if (t >= 1 && t <= 12) {
+      const base = broadcast(atom(t, nullValue(t)), n) as Vector;
+      return writeRows(base, rows, n, value);
+    }
+    const out = Array.from({ length: n }, () => NULL as RayObject);
+    rows.forEach((r, i) => (out[r] = perRow[i]));
+    return listOf(out);
+  }
+  if (col.type === 0) {
+    const out = [...col.items];
+    rows.forEach((r, i) => (out[r] = perRow[i]));
+    return listOf(out);
+  }
+  const v = col as Vector;
+  const data = v.data.slice();
+  rows.forEach((r, i) => {
+    const x = perRow[i];
+    if (x.type !== -v.type) {
+      const integral = v.type === 4 || v.type === 5 || v.type === 3;
+      if (
+        !(x.type === -10 && integral) &&
+        !(integral && (x.type === -5 || x.type === -4 || x.type === -3))
+      ) {
+        throw typeError(-v.type, x.type);
+      }
+      const f = Number((x as Atom).value);
+      if (v.type === 5) (data as BigInt64Array)[r] = BigInt(Math.trunc(f));
+      else (data as Int32Array)[r] = Math.trunc(f);
+      return;
+    }
+    if (v.type === 11) (data as Uint8Array).set((x as Atom).value as Uint8Array, r * 16);
+    else (data as Int32Array)[r] = (x as Atom).value as number;
+  });
+  return { type: v.type, data } as Vector;
+}
+
+function setColumn(t: Table, id: number, col: RayObject): Table {
+  const i = t.keys.data.indexOf(id);
+  if (i >= 0) {
+    const cols = [...t.values.items];
+    cols[i] = col;
+    return { type: 98, keys: t.keys, values: listOf(cols) };
+  }
+  const keys = new Int32Array(t.keys.data.length + 1);
+  keys.set(t.keys.data);
+  keys[t.keys.data.length] = id;
+  return { type: 98, keys: { type: 6, data: keys }, values: listOf([...t.values.items, col]) };
+}
+
+/** The table a mutation works on: a value, or a quoted symbol naming a global (in place). */
+function target(e: Engine, x: RayObject): { table: Table; name?: number } {
+  if (x.type === -6) {
+    const id = (x as Atom).value as number;
+    const t = e.lookup(id);
+    if (t.type !== 98) throw typeError("TABLE", t.type);
+    return { table: t as Table, name: id };
+  }
+  if (x.type !== 98) throw typeError("TABLE", x.type);
+  return { table: x as Table };
+}
+
+function finish(e: Engine, result: Table, name: number | undefined): RayObject {
+  if (name === undefined) return result;
+  e.setGlobal(name, result);
+  return { type: -6, value: name };
+}
+
+unary("update", (e, q) => {
+  const ent = entries(q);
+  const from = get(ent, "from");
+  if (!from) throw valueError("from");
+  const src = from.form.type === -6 && (from.form as SymbolNode).quoted
+    ? target(e, { type: -6, value: (from.form as Atom).value })
+    : target(e, e.eval(from.form));
+  let t = src.table;
+  const n = tableRows(t);
+  const where = get(ent, "where");
+  const rows = where ? whereRows(e, t, where.form) : Array.from({ length: n }, (_, i) => i);
+  const by = get(ent, "by");
+  const mappings = ent.filter((x) => !RESERVED.has(x.name));
+  if (mappings.length === 0) throw valueError("update needs a column");
+  const view = where ? sliceRows(t, rows) as Table : t;
+  const groups = by ? grouping(e, view, by.form).groups : undefined;
+  for (const m of mappings) {
+    const existing = tableColumn(t, m.id);
+    let col: RayObject;
+    if (groups) {
+      const perGroupValues = groups.map((g) => {
+        const scope = new Map<number, RayObject>();
+        view.keys.data.forEach((id, i) => scope.set(id, take(view.values.items[i], g)));
+        return e.withScope(scope, () => e.eval(m.form));
+      });
+      const full: RayObject[] = new Array(rows.length);
+      groups.forEach((g, gi) => {
+        const v = perGroupValues[gi];
+        g.forEach((r, k) => (full[r] = v.type < 0 || v.type > 12 ? v : items(v)[k] ?? NULL));
+      });
+      col = writeRows(existing, rows, n, collect(full));
+    } else {
+      const value = e.withScope(scopeOf(view), () => e.eval(m.form));
+      if (!where) {
+        if (value.type >= 0 && value.type <= 12) {
+          if (count(value) !== n) throw lengthError(n, count(value));
+          col = value;
+        } else col = broadcast(value, n);
+      } else col = writeRows(existing, rows, n, value);
+    }
+    t = setColumn(t, m.id, col);
+  }
+  return finish(e, t, src.name);
+});
+
+/** Normalizes insert/upsert input into per-column value lists (missing columns: typed nulls). */
+function incomingRows(t: Table, rows: RayObject): RayObject[][] {
+  const names = Array.from(t.keys.data);
+  const ncols = names.length;
+  if (rows.type === 99 || rows.type === 98) {
+    const d = rows as Dict | Table;
+    const keys = Array.from((d.keys as Vector<6>).data);
+    const vals = items(d.values);
+    const isTable = rows.type === 98;
+    const nrows = isTable ? tableRows(rows as Table) : 1;
+    return names.map((id, c) => {
+      const k = keys.indexOf(id);
+      if (k < 0) {
+        const col = t.values.items[c];
+        const ty = col.type;
+        return Array.from(
+          { length: nrows },
+          () => (ty >= 1 && ty <= 12 ? atom(ty, nullValue(ty)) : NULL),
+        );
+      }
+      return isTable ? items(vals[k]) : [vals[k]];
+    });
+  }
+  if (rows.type !== 0) throw typeError("LIST", rows.type);
+  if (rows.items.length > ncols) throw lengthError(ncols, rows.items.length);
+  if (rows.items.length < ncols) throw lengthError(ncols, rows.items.length);
+  const allAtoms = rows.items.every((x) => x.type < 0 || x.type === 126 || x.type === 12);
+  if (allAtoms) return rows.items.map((x) => [x]);
+  return rows.items.map((x) => (x.type >= 0 && x.type <= 12 ? items(x) : [x]));
+}
+
+/** Checks a value against a column's type: exact, or f64 into an integer column. */
+function fitColumn(col: RayObject, x: RayObject): RayObject {
+  if (col.type === 0) return x;
+  const t = col.type;
+  if (x.type === -t) return x;
+  if (x.type === -10 && (t === 5 || t === 4 || t === 3)) {
+    const f = Math.trunc(Number((x as Atom).value));
+    return atom(t, t === 5 ? BigInt(f) : f);
+  }
+  throw typeError(-t, x.type);
+}
+
+function appendRows(t: Table, columns: RayObject[][]): Table {
+  const cols = t.values.items.map((col, c) => {
+    const values = columns[c].map((x) => fitColumn(col, x));
+    if (col.type === 0) return listOf([...col.items, ...values]);
+    return collectInto(col as Vector, values);
+  });
+  return { type: 98, keys: t.keys, values: listOf(cols) };
+}
+
+function collectInto(col: Vector, values: RayObject[]): RayObject {
+  const all = [...items(col), ...values];
+  if (all.length === 0) return col;
+  const c = collect(all);
+  return c.type === col.type ? c : listOf(all);
+}
+
+vary("insert", (e, args) => {
+  if (args.length !== 2) throw lengthError(2, args.length);
+  const { table, name } = target(e, args[0]);
+  const cols = incomingRows(table, args[1]);
+  return finish(e, appendRows(table, cols), name);
+});
+
+vary("upsert", (e, args) => {
+  if (args.length !== 3) throw lengthError(3, args.length);
+  const { table, name } = target(e, args[0]);
+  const k = args[1];
+  if (k.type !== -5 || (k as Atom).value as bigint < 1n) {
+    throw domainError("upsert needs 1 or more key columns");
+  }
+  const nkeys = Number((k as Atom).value);
+  const incoming = incomingRows(table, args[2]);
+  const n = tableRows(table);
+  const keyOf = (cols: RayObject[][] | RayObject[], r: number, fromTable: boolean): string =>
+    Array.from(
+      { length: nkeys },
+      (_, c) =>
+        String(
+          objectKey(fromTable ? items((cols as RayObject[])[c])[r] : (cols as RayObject[][])[c][r]),
+        ),
+    ).join("\u0001");
+  const existing = new Map<string, number>();
+  for (let r = 0; r < n; r++) existing.set(keyOf(table.values.items, r, true), r);
+  let t = table;
+  const appended: RayObject[][] = t.values.items.map(() => []);
+  const rowsIn = incoming[0]?.length ?? 0;
+  for (let r = 0; r < rowsIn; r++) {
+    const key = keyOf(incoming, r, false);
+    const at = existing.get(key);
+    if (at === undefined) {
+      incoming.forEach((col, c) => appended[c].push(col[r]));
+      continue;
+    }
+    t.keys.data.forEach((id, c) => {
+      if (c < nkeys) return;
+      t = setColumn(
+        t,
+        id,
+        writeRows(t.values.items[c], [at], n, fitColumn(t.values.items[c], incoming[c][r])),
+      );
+    });
+  }
+  if (appended[0].length) t = appendRows(t, appended);
+  return finish(e, t, name);
+});
+
+export { symbols };

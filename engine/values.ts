@@ -1,0 +1,185 @@
+/**
+ * Helpers over the object model for the engine: typed nulls, element access, counts,
+ * and building vectors from atoms.
+ *
+ * @module
+ */
+import {
+  allocVector,
+  type Atom,
+  type AtomType,
+  type AtomValue,
+  type List,
+  NULL,
+  type RayObject,
+  type Table,
+  type Vector,
+  type VectorDataMap,
+  vectorLength,
+  type VectorType,
+} from "../ipc/mod.ts";
+
+/** i16 null. */
+export const NULL_I16 = -32768;
+/** i32, date and time null. */
+export const NULL_I32 = -2147483648;
+/** i64 and timestamp null. */
+export const NULL_I64: bigint = -(2n ** 63n);
+
+/** An atom of base type `t` (1–12). */
+export function atom(t: number, value: AtomValue): Atom {
+  return { type: -t as AtomType, value };
+}
+
+/** The typed null of base type `t` as a JS value. */
+export function nullValue(t: number): AtomValue {
+  switch (t) {
+    case 3:
+      return NULL_I16;
+    case 4:
+    case 7:
+    case 8:
+      return NULL_I32;
+    case 5:
+    case 9:
+      return NULL_I64;
+    case 10:
+      return NaN;
+    case 11:
+      return new Uint8Array(16);
+  }
+  return 0; // b8, u8, c8: no null; symbol: id 0
+}
+
+/** True when `v` is the null of base type `t` (f64: NaN). */
+export function isNullValue(t: number, v: AtomValue): boolean {
+  switch (t) {
+    case 3:
+      return v === NULL_I16;
+    case 4:
+    case 7:
+    case 8:
+      return v === NULL_I32;
+    case 5:
+    case 9:
+      return v === NULL_I64;
+    case 10:
+      return Number.isNaN(v);
+    case 6:
+      return v === 0;
+    case 11:
+      return (v as Uint8Array).every((b) => b === 0);
+  }
+  return false;
+}
+
+/** True for atoms and vectors (type −12…12 without 0). */
+export function isTyped(x: RayObject): x is Atom | Vector {
+  return x.type !== 0 && x.type >= -12 && x.type <= 12;
+}
+
+/** Element count: vector/list length, table rows, dict keys, atom 1, null 0. */
+export function count(x: RayObject): number {
+  const t = x.type;
+  if (t < 0) return 1;
+  if (t >= 1 && t <= 12) return vectorLength(x as Vector);
+  switch (x.type) {
+    case 0:
+      return x.items.length;
+    case 98:
+      return x.values.items.length ? count(x.values.items[0]) : 0;
+    case 99:
+      return count(x.keys);
+    case 126:
+      return 0;
+  }
+  return 1;
+}
+
+/** Element `i` of vector `v` as an atom. */
+export function vectorItem(v: Vector, i: number): Atom {
+  if (v.type === 11) return atom(11, (v.data as Uint8Array).slice(i * 16, i * 16 + 16));
+  return atom(v.type, v.data[i]);
+}
+
+/** Element `i` of a vector or LIST. */
+export function itemAt(x: RayObject, i: number): RayObject {
+  return x.type === 0 ? x.items[i] : vectorItem(x as Vector, i);
+}
+
+/** The elements of a vector or LIST as objects. */
+export function items(x: RayObject): RayObject[] {
+  if (x.type === 0) return x.items;
+  const n = count(x);
+  const out: RayObject[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = vectorItem(x as Vector, i);
+  return out;
+}
+
+/** A vector of base type `t` from JS values. */
+export function vectorOf<T extends VectorType>(t: T, values: AtomValue[]): Vector<T> {
+  if (t === 11) {
+    const out = new Uint8Array(values.length * 16);
+    values.forEach((v, i) => out.set(v as Uint8Array, i * 16));
+    return { type: t, data: out as VectorDataMap[T] };
+  }
+  const data = allocVector(t, values.length);
+  for (let i = 0; i < values.length; i++) (data as Int32Array)[i] = values[i] as number;
+  return { type: t, data };
+}
+
+/**
+ * A typed vector when every item is an atom of one type, else a LIST (how the engine
+ * reassembles per-element results; `unify`).
+ */
+export function collect(results: RayObject[]): RayObject {
+  if (results.length === 0) return { type: 0, items: [] };
+  const t = results[0].type;
+  if (t >= 0 || t < -12) return { type: 0, items: results };
+  for (const r of results) if (r.type !== t) return { type: 0, items: results };
+  return vectorOf(-t as VectorType, results.map((r) => (r as Atom).value));
+}
+
+/** Picks elements of a vector or LIST by index (out-of-range → null of the type). */
+export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
+  if (x.type === 0) {
+    const out: RayObject[] = new Array(idx.length);
+    for (let i = 0; i < idx.length; i++) out[i] = x.items[idx[i]] ?? NULL;
+    return { type: 0, items: out };
+  }
+  const v = x as Vector;
+  const n = vectorLength(v);
+  if (v.type === 11) {
+    const src = v.data as Uint8Array;
+    const out = new Uint8Array(idx.length * 16);
+    for (let i = 0; i < idx.length; i++) {
+      const j = idx[i];
+      if (j >= 0 && j < n) out.set(src.subarray(j * 16, j * 16 + 16), i * 16);
+    }
+    return { type: 11, data: out };
+  }
+  const data = allocVector(v.type, idx.length);
+  const src = v.data;
+  const nul = nullValue(v.type);
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i];
+    (data as Int32Array)[i] = (j >= 0 && j < n ? src[j] : nul) as number;
+  }
+  return { type: v.type, data } as Vector;
+}
+
+/** A LIST. */
+export function listOf(items: RayObject[]): List {
+  return { type: 0, items };
+}
+
+/** The column of table `t` named by symbol id `id`, or undefined. */
+export function tableColumn(t: Table, id: number): RayObject | undefined {
+  const i = t.keys.data.indexOf(id);
+  return i < 0 ? undefined : t.values.items[i];
+}
+
+/** Number of rows of a table. */
+export function tableRows(t: Table): number {
+  return t.values.items.length ? count(t.values.items[0]) : 0;
+}
