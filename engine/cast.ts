@@ -60,20 +60,24 @@ unary("nil?", (_e, x) => {
   return atom(1, v ? 1 : 0);
 });
 
-/** Converts one scalar of base type `from` to base type `to` (both numeric or temporal). */
+/**
+ * Converts one scalar of base type `from` to base type `to`. Casts reinterpret raw values
+ * as the engine does: no null mapping for integers (an i64 null cast to i32 keeps its low
+ * 32 bits, 0), floats truncate toward zero, temporals keep their raw count.
+ */
 function convert(from: number, to: number, v: number | bigint | Uint8Array): number | bigint {
   if (from === 11 || to === 11) throw typeError(typeName(-to), typeName(-from));
-  const isNull = isNullValue(from, v);
-  if (to === 10) return isNull ? NaN : Number(v);
+  if (to === 10) return from === 10 ? v as number : Number(v);
   if (to === 5 || to === 9) {
-    if (isNull) return NULL_I64;
-    if (typeof v === "number") return Number.isFinite(v) ? BigInt(Math.trunc(v)) : NULL_I64;
+    if (typeof v === "number") {
+      if (from === 10 && Number.isNaN(v)) return NULL_I64;
+      return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : NULL_I64;
+    }
     return v as bigint;
   }
-  // Narrow integers: truncate toward zero, then wrap to the width.
   let n: number;
   if (typeof v === "bigint") n = Number(BigInt.asIntN(32, v));
-  else if (isNull && from !== 1 && from !== 2 && from !== 12) return nullValue(to) as number;
+  else if (from === 10 && Number.isNaN(v)) return nullValue(to) as number;
   else n = Number.isFinite(v as number) ? Math.trunc(v as number) : 0;
   switch (to) {
     case 1:
@@ -86,17 +90,39 @@ function convert(from: number, to: number, v: number | bigint | Uint8Array): num
   return n | 0;
 }
 
+/** A C `strtol`/`strtod` prefix parse: leading blanks, sign, digits (and a fraction for floats). */
+function leadingNumber(text: string, float: boolean): number | bigint {
+  const m = (float ? /^\s*[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+)/i : /^\s*[+-]?\d+/).exec(text);
+  if (!m) return float ? 0 : 0n;
+  return float ? Number(m[0]) : BigInt(m[0].trim());
+}
+
 const decoder = new TextDecoder();
 
-/** Parses a string into an atom of base type `to` (`(as 'i64 "42")`). */
+/**
+ * Parses a string into an atom of base type `to` (`(as 'i64 "42")`): numbers as C's
+ * strtol/strtod read the prefix; temporals from their literal, else their null.
+ */
 function parseAs(e: Engine, to: number, text: string): RayObject {
-  if (to === 6) return atom(6, e.intern(text));
-  if (to === 11) {
-    try {
-      return guid(text.trim());
-    } catch {
-      return atom(11, new Uint8Array(16));
-    }
+  switch (to) {
+    case 6:
+      return atom(6, e.intern(text));
+    case 11:
+      try {
+        return guid(text.trim());
+      } catch {
+        return atom(11, new Uint8Array(16));
+      }
+    case 10:
+      return atom(10, leadingNumber(text, true) as number);
+    case 1:
+      return atom(1, leadingNumber(text, false) !== 0n ? 1 : 0);
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 12:
+      return atom(to, convert(5, to, leadingNumber(text, false)));
   }
   let parsed: RayObject;
   try {
@@ -104,10 +130,20 @@ function parseAs(e: Engine, to: number, text: string): RayObject {
   } catch {
     return atom(to, nullValue(to));
   }
-  if (parsed.type >= 0 || parsed.type < -12) return atom(to, nullValue(to));
   const from = -parsed.type;
-  if (from === 6 || from === 11) return atom(to, nullValue(to));
-  return atom(to, convert(from, to, (parsed as Atom).value));
+  if (from === to) return parsed;
+  if (to === 9 && from === 7) {
+    return atom(9, BigInt((parsed as Atom).value as number) * 86_400_000_000_000n);
+  }
+  return atom(to, nullValue(to));
+}
+
+/** The text of a scalar as `(as 'symbol x)` writes it: integers raw, f64 with 6 decimals. */
+function symbolText(fmt: Formatter, x: Atom): string {
+  const t = -x.type;
+  if (t === 10) return (x.value as number).toFixed(6);
+  if (t === 1 || t === 2 || t === 3 || t === 4 || t === 5) return String(x.value);
+  return fmt.top(x);
 }
 
 /** `(as 'name x)`. */
@@ -121,14 +157,6 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   const fmt = new Formatter(e.displayOptions);
   if (lower === undefined && upper === undefined) {
     switch (text) {
-      case "LIST":
-        if (x.type >= 1 && x.type <= 12) {
-          const n = vectorLength(x as Vector);
-          const items: RayObject[] = [];
-          for (let i = 0; i < n; i++) items.push(fmt.item(x, i));
-          return listOf(items);
-        }
-        return x.type === 0 ? x : listOf([x]);
       case "DICT":
         if (x.type === 98) return { type: 99, keys: x.keys, values: x.values };
         if (x.type === 99) return x;
@@ -143,36 +171,37 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
         }
         if (x.type === 98) return x;
         throw typeError("TABLE", x.type);
+      case "LIST":
+        if (x.type === 0) return x;
+        throw typeError("LIST", x.type);
     }
     throw valueError(text);
   }
-  // Strings and symbols render or parse.
-  if (upper === 12 || (lower === 12 && x.type !== -12 && !(x.type >= -11 && x.type <= -1))) {
+  // Anything renders to a string (nested display: a list is "(1 2)").
+  if (upper === 12 || (lower === 12 && !(x.type >= -11 && x.type <= -1))) {
     if (x.type === 12) return x;
     if (x.type === -6) return str(symbols.text((x as Atom).value as number));
-    return str(fmt.top(x));
+    return str(fmt.nested(x));
   }
+  const symbolOf = (i: RayObject) =>
+    i.type === 12
+      ? e.intern(decoder.decode((i as Vector<12>).data))
+      : i.type === -6
+      ? (i as Atom).value as number
+      : i.type < 0
+      ? e.intern(symbolText(fmt, i as Atom))
+      : e.intern(fmt.nested(i));
   if (lower === 6) {
-    if (x.type === 12) return atom(6, e.intern(decoder.decode((x as Vector<12>).data)));
-    if (x.type < 0) return x.type === -6 ? x : atom(6, e.intern(fmt.top(x)));
+    if (x.type === 12 || x.type < 0) return atom(6, symbolOf(x));
     throw typeError("symbol", x.type);
   }
   if (upper === 6) {
     if (x.type === 6) return x;
-    if (x.type === 0) {
-      return {
-        type: 6,
-        data: Int32Array.from(
-          x.items,
-          (
-            i,
-          ) => (i.type === 12
-            ? e.intern(decoder.decode((i as Vector<12>).data))
-            : i.type === -6
-            ? (i as Atom).value as number
-            : e.intern(fmt.top(i))),
-        ),
-      };
+    if (x.type === 0) return { type: 6, data: Int32Array.from(x.items, symbolOf) };
+    // Integer-like vectors convert element by element; strings and floats are refused.
+    if (x.type >= 1 && x.type <= 9) {
+      const n = vectorLength(x as Vector);
+      return { type: 6, data: Int32Array.from({ length: n }, (_, i) => symbolOf(fmt.item(x, i))) };
     }
     throw typeError("SYMBOL", x.type);
   }
@@ -191,10 +220,24 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     );
     return { type: 11, data: out };
   }
+  if (upper !== undefined && x.type === 0) {
+    const out = allocVector(to as VectorType, x.items.length);
+    x.items.forEach((item, i) => {
+      if (item.type >= 0 || item.type < -12) throw typeError(text, item.type);
+      const raw = (item as Atom).value;
+      (out as Int32Array)[i] = to === 1
+        ? (raw !== 0 && raw !== 0n ? 1 : 0)
+        : convert(-item.type, to, raw) as number;
+    });
+    return { type: to as VectorType, data: out } as Vector;
+  }
   if (x.type < 0 && x.type >= -12) {
     if (upper !== undefined) throw typeError(text, x.type);
     if (x.type === -6) throw typeError(typeName(-to), x.type);
-    return atom(to, convert(-x.type, to, (x as Atom).value));
+    const raw = (x as Atom).value;
+    // A b8 atom is normalized: any non-zero value is true.
+    if (to === 1) return atom(1, raw !== 0 && raw !== 0n ? 1 : 0);
+    return atom(to, convert(-x.type, to, raw));
   }
   if (x.type >= 1 && x.type <= 12) {
     if (x.type === 6) throw typeError(typeName(to), x.type);

@@ -16,7 +16,7 @@ import {
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
-import { fromHex, loadCorpus, toHex } from "./_helpers/corpus.ts";
+import { expectedPayload, fromHex, loadCorpus, toHex } from "./_helpers/corpus.ts";
 
 /** Our decoded object in the corpus's structural notation (`{t, v}`, `{t, k, v}`, ...). */
 function corpusValue(x: RayObject): unknown {
@@ -83,13 +83,6 @@ function guidText(b: Uint8Array, off: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/**
- * Payloads where the engine's size function over-counts and sends junk after the object
- * (`rayforce-ipc.md` §5.7 for lambdas); our encoder writes the object alone. Lambdas
- * are recognised by type; other cases are listed here by query with the junk length.
- */
-const TRAILING_JUNK = new Map<string, number>([["(as 'SYMBOL [1 2 3])", 3]]);
-
 /** The corpus records an error's context bytes as `ctx`; we compare code and name only. */
 function normalize(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (k, val) => (k === "ctx" ? undefined : val)));
@@ -113,9 +106,7 @@ describe("IPC codec against the real engine's corpus", () => {
           assert.equal(value.type, 127, where);
           continue;
         }
-        const junk = value.type === 100 ? 8 : TRAILING_JUNK.get(line.query) ?? 0;
-        const expected = junk ? line.hex.slice(0, -2 * junk) : line.hex;
-        assert.equal(toHex(encode(value)), expected, where);
+        assert.equal(toHex(encode(value)), expectedPayload(line, value.type === 100), where);
         JSON.stringify(toJSON(value)); // every corpus value has a JSON form
         checked++;
       }

@@ -10,7 +10,7 @@
  */
 import { encode, str } from "../../ipc/mod.ts";
 import { Engine } from "../../engine/mod.ts";
-import { type CorpusLine, toHex } from "./corpus.ts";
+import { type CorpusLine, expectedPayload, toHex } from "./corpus.ts";
 
 /** The verdict on one corpus line. */
 export interface LineResult {
@@ -55,7 +55,7 @@ export function runSession(session: string, lines: CorpusLine[]): LineResult[] {
         }`,
       };
     }
-    const expectedHex = value.type === 100 ? line.hex.slice(0, -16) : line.hex;
+    const expectedHex = expectedPayload(line, value.type === 100);
     const hex = toHex(bytes);
     if (hex !== expectedHex) {
       return {

@@ -49,3 +49,16 @@ export function toHex(bytes: Uint8Array): string {
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
   return s;
 }
+
+/**
+ * Payloads where the engine's size function over-counts and sends junk bytes after the
+ * object (`rayforce-ipc.md` §5.7): every LAMBDA (8 bytes), and the cases listed here by
+ * query with their junk length. Our encoder writes the object alone.
+ */
+export const TRAILING_JUNK: ReadonlyMap<string, number> = new Map([["(as 'SYMBOL [1 2 3])", 3]]);
+
+/** The recorded payload without the engine's trailing junk bytes. */
+export function expectedPayload(line: CorpusLine, isLambda: boolean): string {
+  const junk = isLambda ? 8 : TRAILING_JUNK.get(line.query) ?? 0;
+  return junk ? line.hex!.slice(0, -2 * junk) : line.hex!;
+}
