@@ -74,7 +74,8 @@ export function sum(x: RayObject): RayObject {
   });
 }
 
-const AVERAGEABLE = new Set([2, 3, 4, 5, 8, 10, 7, 9]);
+const AVERAGEABLE = new Set([2, 3, 4, 5, 10]);
+const DEVIABLE = new Set([2, 3, 4, 5, 7, 8, 9, 10]);
 
 function mean(xs: number[]): number {
   if (xs.length === 0) return NaN;
@@ -92,29 +93,33 @@ unary("avg", (_e, x) =>
     return atom(10, mean(numbers(v as Vector)));
   }));
 
-unary("med", (_e, x) =>
-  aggregate(x, (v) => {
+/** `med`: I64, I16 and U8 vectors (nulls sort first, unskipped, as in the engine); I32, F64 and temporal vectors are a type error; other values give 0Nf. */
+unary("med", (_e, x) => {
+  if (x.type === 99 || x.type === 98) return atom(10, NaN);
+  return aggregate(x, (v) => {
     const t = Math.abs(v.type);
     if (v.type < 0) {
       return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
     }
-    if (t === 10 || t === 7 || t === 9) {
-      throw typeError("LIST", v.type);
-    }
-    if (t !== 2 && t !== 3 && t !== 4 && t !== 5 && t !== 8) return atom(10, NaN);
-    const xs = numbers(v as Vector).sort((a, b) => a - b);
+    if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) throw typeError("LIST", v.type);
+    if (t !== 2 && t !== 3 && t !== 5) return atom(10, NaN);
+    const xs = Array.from((v as Vector).data as ArrayLike<number | bigint>, Number).sort((a, b) =>
+      a - b
+    );
     if (xs.length === 0) return atom(10, NaN);
     const m = xs.length >> 1;
     return atom(10, xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2);
-  }));
+  });
+});
 
 unary("dev", (_e, x) => {
   if (x.type === 99 || x.type === 98) return atom(10, NaN);
   return aggregate(x, (v) => {
     if (v.type < 0) return atom(10, 0);
-    if (!AVERAGEABLE.has(v.type)) return atom(10, NaN);
+    if (!DEVIABLE.has(v.type)) return atom(10, NaN);
     const xs = numbers(v as Vector);
-    const m = mean(xs);
+    // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
+    const m = v.type === 7 ? 0 : mean(xs);
     let s = 0;
     for (const y of xs) s += (y - m) * (y - m);
     return atom(10, xs.length ? Math.sqrt(s / xs.length) : NaN);
@@ -161,7 +166,9 @@ function endItem(x: RayObject, last: boolean): RayObject {
     const v = x as Vector;
     const n = vectorLength(v);
     if (n === 0) return atom(v.type, nullValue(v.type));
-    return vectorItem(v, last ? n - 1 : 0);
+    const item = vectorItem(v, last ? n - 1 : 0);
+    // The engine returns a U8 vector's end element as a b8 atom (raw byte kept).
+    return v.type === 2 ? atom(1, item.value) : item;
   }
   if (x.type === 98) {
     const n = tableRows(x as Table);

@@ -122,7 +122,7 @@ export function distinct(e: Engine, x: RayObject): RayObject {
 unary("distinct", (e, x) => distinct(e, x));
 
 unary("group", (_e, x) => {
-  if (!isCollection(x) || x.type === 0) throw typeError("LIST", x.type);
+  if (!isCollection(x)) throw typeError("LIST", x.type);
   const keys = elementKeys(x);
   const groups = new Map<ElementKey, number[]>();
   const order: number[] = [];

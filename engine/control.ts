@@ -21,7 +21,7 @@ import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
 import { arityError, EvalError, lengthError, osError, typeError, userError } from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
-import { collect, count, itemAt } from "./values.ts";
+import { collect, count, itemAt, items, listOf } from "./values.ts";
 
 /** Truthiness (§2.5): false for b8 false, zero u8/c8/i64/symbol/timestamp atoms, empty B8/U8/C8/I64/SYMBOL/TIMESTAMP/LIST. */
 export function truthy(x: RayObject): boolean {
@@ -203,7 +203,67 @@ vary("map", (e, args) => {
 
 vary("apply", (e, args) => {
   if (args.length === 0) throw arityError(2, 0);
-  return e.apply(args[0], args.slice(1));
+  const [f, ...rest] = args;
+  if (f.type === 100) {
+    const params = count((f as Lambda).args);
+    if (params !== rest.length) throw arityError(params, rest.length);
+  }
+  return e.apply(f, rest);
+});
+
+/** `fold`/`scan`: reduce with a binary function; one collection argument is reduced over its elements. */
+function reducer(running: boolean) {
+  return (e: Engine, args: RayObject[]): RayObject => {
+    if (args.length < 2) throw arityError(2, args.length);
+    const [f, ...rest] = args;
+    let elements: RayObject[];
+    if (rest.length === 1) {
+      if (f.type === 101) return e.apply(f, rest);
+      if (f.type === 102) throw arityError(1, 1); // the engine's message, verbatim
+      elements = items(rest[0]);
+    } else {
+      elements = rest;
+    }
+    if (elements.length === 0) return NULL;
+    let acc = elements[0];
+    const steps = [acc];
+    for (let i = 1; i < elements.length; i++) {
+      acc = e.apply(f, [acc, elements[i]]);
+      steps.push(acc);
+    }
+    return running ? listOf(steps) : acc;
+  };
+}
+
+vary("fold", reducer(false));
+vary("scan", reducer(true));
+
+/** `(map-left f xs y)`: f(x, y) for each x; `(map-right f x ys)`: f(x, y) for each y. */
+function mapSide(left: boolean) {
+  return (e: Engine, args: RayObject[]): RayObject => {
+    if (args.length !== 3) throw arityError(3, args.length);
+    const [f, x, y] = args;
+    const over = left ? x : y;
+    if (!(over.type >= 0 && over.type <= 12)) return e.apply(f, [x, y]);
+    return collect(items(over).map((v) => e.apply(f, left ? [v, y] : [x, v])));
+  };
+}
+
+vary("map-left", mapSide(true));
+vary("map-right", mapSide(false));
+
+unary(
+  "eval",
+  (
+    e,
+    x,
+  ) => (x.type === 12
+    ? e.eval(e.parse(new TextDecoder().decode((x as Vector<12>).data)))
+    : e.eval(x)),
+);
+unary("parse", (e, x) => {
+  if (x.type !== 12) throw typeError("C8", x.type);
+  return e.parse(new TextDecoder().decode((x as Vector<12>).data));
 });
 
 // ---------------------------------------------------------------- format

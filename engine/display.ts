@@ -235,7 +235,7 @@ export class Formatter {
         return out + "}";
       }
       case 98:
-        return `(table [${Array.from(x.keys.data, (id) => symbols.text(id)).join(" ")}]..)`;
+        return `(table [${Array.from(x.keys.data, (id) => symbols.text(id)).join(" ")}]…)`;
     }
     return this.common(x);
   }

@@ -12,3 +12,6 @@ import "./collections.ts";
 import "./cast.ts";
 import "./order.ts";
 import "./query.ts";
+import "./strings.ts";
+import "./search.ts";
+import "./clock.ts";

@@ -100,6 +100,15 @@ function sorted(desc: boolean) {
   };
 }
 
+/** `rank`: the position of each element in the sorted order (ties by position). */
+unary("rank", (_e, x) => {
+  sortable(x);
+  const perm = gradeOf(x, false);
+  const out = new BigInt64Array(perm.length);
+  perm.forEach((p, i) => (out[p] = BigInt(i)));
+  return { type: 5, data: out };
+});
+
 unary("iasc", grade(false));
 unary("idesc", grade(true));
 unary("asc", sorted(false));

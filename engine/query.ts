@@ -20,7 +20,7 @@ import {
 import { binary, unary, vary } from "./builtins.ts";
 import { type ElementKey, elementKeys, objectKey, sliceRows, takeN } from "./collections.ts";
 import type { Engine } from "./engine.ts";
-import { domainError, lengthError, typeError, valueError } from "./errors.ts";
+import { domainError, indexError, lengthError, typeError, valueError } from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
 import {
   atom,
@@ -437,7 +437,10 @@ vary("upsert", (e, args) => {
         ),
     ).join("\u0001");
   const existing = new Map<string, number>();
-  for (let r = 0; r < n; r++) existing.set(keyOf(table.values.items, r, true), r);
+  for (let r = 0; r < n; r++) {
+    const key = keyOf(table.values.items, r, true);
+    if (!existing.has(key)) existing.set(key, r); // the first matching row is the one updated
+  }
   let t = table;
   const appended: RayObject[][] = t.values.items.map(() => []);
   const rowsIn = incoming[0]?.length ?? 0;
@@ -459,6 +462,104 @@ vary("upsert", (e, args) => {
   }
   if (appended[0].length) t = appendRows(t, appended);
   return finish(e, t, name);
+});
+
+/** `(meta t)`: the schema as a table `name type mmod attrs`. */
+unary("meta", (e, t) => {
+  if (t.type !== 98) throw typeError("TABLE", t.type);
+  const n = t.keys.data.length;
+  return makeTable(
+    { type: 6, data: Int32Array.from(["name", "type", "mmod", "attrs"], (x) => e.intern(x)) },
+    listOf([
+      t.keys,
+      { type: 6, data: Int32Array.from(t.values.items, (c) => e.intern(typeNameOf(c))) },
+      { type: 5, data: new BigInt64Array(n).fill(255n) },
+      { type: 5, data: new BigInt64Array(n) },
+    ]),
+  );
+});
+
+function typeNameOf(c: RayObject): string {
+  return c.type === 0 ? "LIST" : symbols.text(symbols.intern(typeNameText(c.type)));
+}
+
+function typeNameText(t: number): string {
+  return [
+    "LIST",
+    "B8",
+    "U8",
+    "I16",
+    "I32",
+    "I64",
+    "SYMBOL",
+    "DATE",
+    "TIME",
+    "TIMESTAMP",
+    "F64",
+    "GUID",
+    "C8",
+  ][t] ?? "LIST";
+}
+
+/**
+ * `(alter obj f index value)`: applies binary `f` to the element at `index` (position, dict
+ * key or table column) and `value`; `set` stores, `concat` appends, `remove` removes. A
+ * quoted symbol `obj` names a global changed in place.
+ */
+vary("alter", (e, args) => {
+  if (args.length < 3 || args.length > 4) throw lengthError(4, args.length);
+  if (args.length === 3) {
+    const [obj, f, value] = args;
+    if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
+    const named = obj.type === -6 ? (obj as Atom).value as number : undefined;
+    const current = named === undefined ? obj : e.lookup(named);
+    if ((f as { name: string }).name !== "concat" && (f as { name: string }).name !== "remove") {
+      throw typeError("LIST", current.type);
+    }
+    const result = e.apply(f, [current, value]);
+    if (named === undefined) return result;
+    e.setGlobal(named, result);
+    return obj;
+  }
+  const [obj, f, index, value] = args;
+  if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
+  const named = obj.type === -6 ? (obj as Atom).value as number : undefined;
+  const current = named === undefined ? obj : e.lookup(named);
+  const name = (f as { name: string }).name;
+  const combine = (
+    old: RayObject,
+  ) => (name === "set" || name === "let" ? value : e.apply(f, [old, value]));
+  let result: RayObject;
+  if (current.type === 98) {
+    if (index.type !== -6) throw typeError("symbol", index.type);
+    const id = (index as Atom).value as number;
+    const col = tableColumn(current as Table, id);
+    if (!col) throw valueError(symbols.text(id));
+    result = setColumn(current as Table, id, combine(col));
+  } else if (current.type === 99) {
+    const keys = elementKeys(current.keys);
+    const k = keys.indexOf(objectKey(index) as never);
+    const vals = items(current.values);
+    if (k < 0) throw indexError(-1, keys.length - 1);
+    vals[k] = combine(vals[k]);
+    result = { type: 99, keys: current.keys, values: collect(vals) };
+  } else if (current.type >= 0 && current.type <= 12) {
+    if (index.type !== -5 && index.type !== -4) throw typeError("i64", index.type);
+    const n = count(current);
+    const k = Number((index as Atom).value);
+    if (k < 0 || k >= n) throw indexError(k, n - 1);
+    const vals = items(current);
+    vals[k] = combine(vals[k]);
+    result = current.type === 0
+      ? listOf(vals)
+      : collectInto({ type: current.type, data: new BigInt64Array(0) } as unknown as Vector, vals);
+    if (current.type !== 0 && result.type !== current.type) result = collect(vals);
+  } else {
+    throw typeError("LIST", current.type);
+  }
+  if (named === undefined) return result;
+  e.setGlobal(named, result);
+  return obj;
 });
 
 export { symbols };

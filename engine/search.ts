@@ -1,0 +1,70 @@
+/**
+ * Searching sorted data and ranges: `bin binr within`, and `remove`
+ * (`rayforce-language.md` §3.6).
+ *
+ * @module
+ */
+import { type Atom, type RayObject, type Vector } from "../ipc/mod.ts";
+import { binary } from "./builtins.ts";
+import { compare } from "./compare.ts";
+import type { Engine } from "./engine.ts";
+import { indexError, typeError } from "./errors.ts";
+import { count, itemAt, listOf, take } from "./values.ts";
+
+function less(e: Engine, a: RayObject, b: RayObject): boolean {
+  return ((compare(e, "<", a, b)) as Atom).value === 1;
+}
+
+/** Last index with element ≤ y (−1 if none) — or, for `right`, first index with element ≥ y. */
+function search(e: Engine, xs: RayObject, y: RayObject, right: boolean): bigint {
+  let lo = 0, hi = count(xs);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const goRight = right ? less(e, itemAt(xs, mid), y) : !less(e, y, itemAt(xs, mid));
+    if (goRight) lo = mid + 1;
+    else hi = mid;
+  }
+  return BigInt(right ? lo : lo - 1);
+}
+
+function searcher(right: boolean) {
+  return (e: Engine, xs: RayObject, y: RayObject): RayObject => {
+    if (!(xs.type >= 0 && xs.type <= 12)) throw typeError("LIST", xs.type);
+    if (y.type < 0) return { type: -5, value: search(e, xs, y, right) };
+    const n = count(y);
+    return {
+      type: 5,
+      data: BigInt64Array.from({ length: n }, (_, i) => search(e, xs, itemAt(y, i), right)),
+    };
+  };
+}
+
+binary("bin", searcher(false));
+binary("binr", searcher(true));
+
+/** `(within xs [lo hi])`: inclusive range test. (The engine's atom case returns junk; here an atom gives a 1-element B8.) */
+binary("within", (e, x, range) => {
+  if (!(range.type >= 1 && range.type <= 12) || count(range) !== 2) {
+    throw typeError("LIST", range.type);
+  }
+  const lo = itemAt(range, 0), hi = itemAt(range, 1);
+  const xs = x.type < 0 ? listOf([x]) : x;
+  const n = count(xs);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = itemAt(xs, i);
+    out[i] = !less(e, v, lo) && !less(e, hi, v) ? 1 : 0;
+  }
+  return { type: 1, data: out };
+});
+
+/** `(remove xs i)`: xs without the element at index i. */
+binary("remove", (_e, x, i) => {
+  if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", x.type);
+  if (i.type !== -5 && i.type !== -4) throw typeError("i64", i.type);
+  const n = count(x);
+  const k = Number((i as Atom).value);
+  if (k < 0 || k >= n) throw indexError(k, n - 1);
+  const idx = Array.from({ length: n - 1 }, (_, j) => (j < k ? j : j + 1));
+  return x.type === 0 ? listOf(idx.map((j) => x.items[j])) : take(x as Vector, idx);
+});
