@@ -148,15 +148,12 @@ function extreme(name: string, better: (a: number | bigint, b: number | bigint) 
 extreme("min", (a, b) => a < b);
 extreme("max", (a, b) => a > b);
 
-/** A row of a table as a dict. */
+/** A row of a table as a dict (its values always a LIST, as the engine builds it). */
 export function tableRow(t: Table, i: number): RayObject {
-  return {
-    type: 99,
-    keys: t.keys,
-    values: collect(
-      t.values.items.map((c) => (c.type === 0 ? c.items[i] ?? NULL : vectorItem(c as Vector, i))),
-    ),
-  };
+  const values = t.values.items.map((
+    c,
+  ) => (c.type === 0 ? c.items[i] ?? NULL : vectorItem(c as Vector, i)));
+  return { type: 99, keys: t.keys, values: { type: 0, items: values } };
 }
 
 function endItem(x: RayObject, last: boolean): RayObject {

@@ -129,6 +129,7 @@ function elementOp(
   ta: number,
   tb: number,
   rt: number,
+  vectorByAtom = false,
 ): (a: number | bigint, b: number | bigint) => number | bigint {
   if (rt === F64) {
     switch (op) {
@@ -139,6 +140,14 @@ function elementOp(
       case "*":
         return (a, b) => toF(ta, a) * toF(tb, b);
       case "div":
+        // A vector divided by an atom is multiplied by the reciprocal in the engine,
+        // which decides the last bit; other shapes divide.
+        if (vectorByAtom) {
+          return (a, b) => {
+            const y = toF(tb, b);
+            return y === 0 ? NaN : toF(ta, a) * (1 / y);
+          };
+        }
         return (a, b) => {
           const y = toF(tb, b);
           return y === 0 ? NaN : toF(ta, a) / y;
@@ -222,12 +231,12 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
     let ta = Math.abs(a.type), tb = Math.abs(b.type);
     // A B8 vector takes part as integers beside an I64 vector (+ and * only).
     if ((op === "+" || op === "*") && a.type > 0 && b.type > 0) {
-      if (ta === 1 && tb === I64) ta = I64;
-      else if (tb === 1 && ta === I64) tb = I64;
+      if (ta === 1 && tb === I64) [a, ta] = [booleansAsI64(a as Vector), I64];
+      else if (tb === 1 && ta === I64) [b, tb] = [booleansAsI64(b as Vector), I64];
     }
     const rt = RESULT[op](ta, tb);
     if (rt === 0) throw typeError(a.type, b.type);
-    const f = elementOp(op, ta, tb, rt);
+    const f = elementOp(op, ta, tb, rt, a.type > 0 && b.type < 0);
     const av = a.type < 0 ? (a as Atom).value as number | bigint : undefined;
     const bv = b.type < 0 ? (b as Atom).value as number | bigint : undefined;
     if (av !== undefined && bv !== undefined) return atom(rt, f(av, bv));
@@ -249,6 +258,10 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
     }
     return { type: rt as VectorType, data: out } as Vector;
   };
+}
+
+function booleansAsI64(v: Vector): Vector {
+  return { type: 5, data: BigInt64Array.from(v.data as Uint8Array, BigInt) };
 }
 
 /** Tight loops for the common same-typed F64 and I64 cases (no per-element closures). */

@@ -23,7 +23,7 @@ import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, typeError, valueError } from "./errors.ts";
 import { read } from "./reader.ts";
-import { atom, isNullValue, listOf, NULL_I64, nullValue } from "./values.ts";
+import { atom, type isNullValue, listOf, NULL_I64, nullValue } from "./values.ts";
 
 const NAMES: Record<string, number> = {
   b8: 1,

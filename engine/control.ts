@@ -90,8 +90,9 @@ vary("if", (e, forms) => {
 
 /** The string a `try` handler receives: the error's name with the engine's stray NUL. */
 function handlerArgument(err: EvalError): RayObject {
+  // User errors have the empty name: the engine's string is then two NUL bytes.
   const name = err.code === ErrorCode.USER
-    ? " "
+    ? "\0"
     : err.code === ErrorCode.OS
     ? err.detail
     : errorName(err.code);

@@ -145,6 +145,9 @@ function grouping(e: Engine, t: Table, by: RayObject): Grouping {
     return { names, columns, groups: groupRows(columns, n) };
   }
   const values = e.withScope(scope, () => e.eval(by));
+  if (!(values.type >= 0 && values.type <= 12) || count(values) !== n) {
+    throw typeError("LIST", values.type);
+  }
   const refs = [...referencedNames(by)].filter((id) => scope.has(id));
   const groups = groupRows([values], n);
   if (refs.length) return { names: [refs[0]], columns: [scope.get(refs[0])!], groups };

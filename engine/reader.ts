@@ -409,7 +409,7 @@ class Reader {
       else if (next !== undefined && "hilxdtp".includes(next)) {
         this.fail(parseError("bad number suffix"), at);
       }
-      return { type: -10, value: Number(m[0]) };
+      return { type: -10, value: parseFloatLiteral(m[0]) };
     }
     m = match(RE_INT)!;
     this.pos += m[0].length;
@@ -448,6 +448,20 @@ class Reader {
   }
 }
 
+/**
+ * A float literal as the engine reads it: the mantissa, then the exponent applied one
+ * factor of 10 (or 0.1) at a time, which decides the last bits (`1.5e-3` is
+ * 0.0015000000000000005).
+ */
+function parseFloatLiteral(text: string): number {
+  const e = text.search(/e/i);
+  if (e < 0) return Number(text);
+  let v = Number(text.slice(0, e));
+  const exp = Number(text.slice(e + 1));
+  for (let i = 0; i < Math.abs(exp); i++) v *= exp < 0 ? 0.1 : 10;
+  return v;
+}
+
 function typedNull(code: string): RayObject {
   switch (code) {
     case "h":
@@ -467,7 +481,7 @@ function typedNull(code: string): RayObject {
     case "g":
       return { type: -11, value: new Uint8Array(16) };
     case "s":
-      return { type: -6, value: 0 };
+      return { type: -6, value: 0, quoted: true } as SymbolNode;
   }
   return NULL;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Atom, type RayObject, type Vector } from "../ipc/mod.ts";
+import type { Atom, RayObject, Vector } from "../ipc/mod.ts";
 import { binary } from "./builtins.ts";
 import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
