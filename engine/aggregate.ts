@@ -20,7 +20,6 @@ import {
   collect,
   count,
   isNullValue,
-  NULL_I32,
   NULL_I64,
   nullValue,
   tableRows,
@@ -177,5 +176,3 @@ function endItem(x: RayObject, last: boolean): RayObject {
 unary("first", (_e, x) => endItem(x, false));
 unary("last", (_e, x) => endItem(x, true));
 unary("count", (_e, x) => atom(5, BigInt(count(x))));
-
-export { NULL_I32 };

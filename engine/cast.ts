@@ -21,9 +21,9 @@ import {
 import { binary, unary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
-import { domainError, typeError, valueError } from "./errors.ts";
+import { typeError, valueError } from "./errors.ts";
 import { read } from "./reader.ts";
-import { atom, type isNullValue, listOf, NULL_I64, nullValue } from "./values.ts";
+import { atom, listOf, NULL_I64, nullValue } from "./values.ts";
 
 const NAMES: Record<string, number> = {
   b8: 1,
@@ -253,5 +253,3 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
 }
 
 binary("as", (e, name, x) => cast(e, name, x));
-
-export { domainError };

@@ -10,7 +10,6 @@ import {
   type Dict,
   NULL,
   type RayObject,
-  symbols,
   type Table,
   type Vector,
   vectorLength,
@@ -353,5 +352,3 @@ unary("raze", (_e, x) => {
   if (x.items.length === 0) return x;
   return x.items.reduce((acc, item) => concat(acc, item));
 });
-
-export { symbols };

@@ -16,7 +16,7 @@ import {
   type Vector,
 } from "../ipc/mod.ts";
 import { atomic1, atomic2 } from "./atomic.ts";
-import { binary, BUILTINS, unary, vary } from "./builtins.ts";
+import { binary, unary, vary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
 import { arityError, EvalError, lengthError, osError, typeError, userError } from "./errors.ts";
@@ -285,5 +285,3 @@ vary("format", (e, args) => {
   for (let i = 1; i < parts.length; i++) out += formatText(e, args[i]) + parts[i];
   return str(out);
 });
-
-export { BUILTINS };

@@ -5,14 +5,7 @@
  *
  * @module
  */
-import {
-  type Atom,
-  type RayObject,
-  symbols,
-  type Table,
-  type Vector,
-  vectorLength,
-} from "../ipc/mod.ts";
+import { type Atom, type RayObject, symbols, type Table, type Vector } from "../ipc/mod.ts";
 import { binary, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
 import { typeError } from "./errors.ts";
@@ -138,5 +131,3 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
 
 binary("xasc", (_e, t, c) => sortTable(t, c, false));
 binary("xdesc", (_e, t, c) => sortTable(t, c, true));
-
-export { vectorLength };

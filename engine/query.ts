@@ -564,5 +564,3 @@ vary("alter", (e, args) => {
   e.setGlobal(named, result);
   return obj;
 });
-
-export { symbols };
