@@ -139,6 +139,11 @@ export class Engine {
       let f: RayObject = head;
       if (head.type === -6 && !(head as SymbolNode).quoted) {
         f = this.lookup((head as SymbolNode).value, head);
+      } else if (head.type === 0) {
+        // A call form as head is evaluated, and only a lambda result is callable:
+        // ((mk 5) 1) calls the lambda mk returns; ((quote +) 1 2) is a type error.
+        f = this.eval(head);
+        if (f.type !== 100) throw typeError("LAMBDA", f.type);
       }
       if (f.type >= 101 && f.type <= 103) {
         const b = f as BuiltinFn;
