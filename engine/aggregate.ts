@@ -14,6 +14,7 @@ import {
   vectorLength,
 } from "../ipc/mod.ts";
 import { unary } from "./builtins.ts";
+import { sumI64, words } from "./int64.ts";
 import { typeError } from "./errors.ts";
 import {
   atom,
@@ -59,12 +60,7 @@ export function sum(x: RayObject): RayObject {
       for (let i = 0; i < d.length; i++) if (d[i] === d[i]) s += d[i];
       return atom(10, s);
     }
-    if (t === 5) {
-      let s = 0n;
-      const d = vec.data as BigInt64Array;
-      for (let i = 0; i < d.length; i++) if (d[i] !== NULL_I64) s += d[i];
-      return atom(5, BigInt.asIntN(64, s));
-    }
+    if (t === 5) return atom(5, sumI64(vec.data as BigInt64Array));
     let s = 0;
     const d = vec.data as Int32Array;
     for (let i = 0; i < d.length; i++) if (!isNullValue(t, d[i])) s += d[i];
@@ -75,6 +71,41 @@ export function sum(x: RayObject): RayObject {
 
 const AVERAGEABLE = new Set([2, 3, 4, 5, 10]);
 const DEVIABLE = new Set([2, 3, 4, 5, 7, 8, 9, 10]);
+
+/** Mean of the non-null elements of a numeric vector, without copying it. */
+function average(v: Vector): number {
+  const t = v.type;
+  let n = 0;
+  if (t === 5) {
+    const d = v.data as BigInt64Array;
+    const w = words(d);
+    if (w) {
+      for (let i = 0; i < d.length; i++) if (!(w[2 * i + 1] === -2147483648 && w[2 * i] === 0)) n++;
+    } else {
+      for (let i = 0; i < d.length; i++) if (d[i] !== NULL_I64) n++;
+    }
+    return n ? Number(sumI64(d)) / n : NaN;
+  }
+  let s = 0;
+  if (t === 10) {
+    const d = v.data as Float64Array;
+    for (let i = 0; i < d.length; i++) {
+      const x = d[i];
+      if (x === x) {
+        s += x;
+        n++;
+      }
+    }
+  } else {
+    const d = v.data as Int32Array;
+    for (let i = 0; i < d.length; i++) {
+      if (isNullValue(t, d[i])) continue;
+      s += d[i];
+      n++;
+    }
+  }
+  return n ? s / n : NaN;
+}
 
 function mean(xs: number[]): number {
   if (xs.length === 0) return NaN;
@@ -89,7 +120,7 @@ unary("avg", (_e, x) =>
   aggregate(x, (v) => {
     if (!AVERAGEABLE.has(Math.abs(v.type))) throw typeError("LIST", v.type);
     if (v.type < 0) return atom(10, Number((v as Atom).value));
-    return atom(10, mean(numbers(v as Vector)));
+    return atom(10, average(v as Vector));
   }));
 
 /** `med`: I64, I16 and U8 vectors (nulls sort first, unskipped, as in the engine); I32, F64 and temporal vectors are a type error; other values give 0Nf. */

@@ -18,6 +18,7 @@ import {
 import { atomic1, atomic2 } from "./atomic.ts";
 import { binary, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
+import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
 import { atom, isNullValue, NULL_I16, NULL_I32, NULL_I64, nullValue } from "./values.ts";
 
 /** The binary arithmetic operators. */
@@ -285,6 +286,22 @@ function fastPath(
     else if (op === "-") { for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) - (y ? y[i] : ys); }
     else for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) * (y ? y[i] : ys);
     return true;
+  }
+  if (
+    rt === I64 && ta === I64 && tb === I64 && (op === "%" || op === "/") && ad &&
+    typeof bv === "bigint"
+  ) {
+    const divisor = Number(bv);
+    const data = ad as BigInt64Array;
+    if (bv !== 0n && Math.abs(divisor) < 2 ** 31 && allSafe(data)) {
+      const xs = toDoubles(data);
+      for (let i = 0; i < xs.length; i++) {
+        const q = Math.floor(xs[i] / divisor);
+        xs[i] = op === "/" ? q : xs[i] - q * divisor;
+      }
+      (out as BigInt64Array).set(fromDoubles(xs));
+      return true;
+    }
   }
   if (rt === I64 && ta === I64 && tb === I64 && (op === "+" || op === "-" || op === "*")) {
     const o = out as BigInt64Array;

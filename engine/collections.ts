@@ -19,6 +19,7 @@ import { tableRow } from "./aggregate.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
+import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
 import {
   atom,
   collect,
@@ -104,6 +105,8 @@ function firstOccurrences(keys: ElementKey[]): number[] {
  */
 export function distinct(e: Engine, x: RayObject): RayObject {
   if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
+  const small = smallRangeDistinct(x);
+  if (small) return small;
   const keys = elementKeys(x);
   const firsts = firstOccurrences(keys);
   if (x.type !== 0 && x.type !== 11) {
@@ -116,6 +119,47 @@ export function distinct(e: Engine, x: RayObject): RayObject {
     });
   }
   return pick(x, firsts);
+}
+
+const COUNTABLE = new Set([1, 2, 3, 4, 5, 7, 8, 9, 12]);
+
+/**
+ * The engine's small-range path of `distinct`: when max − min is at most 2^20 (or the
+ * length), mark the values present in a bitmap and read them back in ascending order.
+ */
+function smallRangeDistinct(x: RayObject): RayObject | undefined {
+  if (!COUNTABLE.has(x.type)) return undefined;
+  const v = x as Vector;
+  const n = vectorLength(v);
+  if (n === 0) return x;
+  let values: ArrayLike<number>;
+  if (v.type === 5 || v.type === 9) {
+    if (!allSafe(v.data as BigInt64Array)) return undefined;
+    values = toDoubles(v.data as BigInt64Array);
+  } else values = v.data as ArrayLike<number>;
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const y = values[i];
+    if (y < min) min = y;
+    if (y > max) max = y;
+  }
+  const range = max - min + 1;
+  if (range > Math.max(1 << 20, n)) return undefined;
+  const seen = new Uint8Array(range);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const slot = values[i] - min;
+    if (!seen[slot]) {
+      seen[slot] = 1;
+      count++;
+    }
+  }
+  const out = new Float64Array(count);
+  for (let s = 0, j = 0; s < range; s++) if (seen[s]) out[j++] = s + min;
+  if (v.type === 5 || v.type === 9) return { type: v.type, data: fromDoubles(out) };
+  const data = allocVector(v.type, count);
+  (data as Int32Array).set(out);
+  return { type: v.type, data } as Vector;
 }
 
 unary("distinct", (e, x) => distinct(e, x));
@@ -140,12 +184,18 @@ unary("group", (_e, x) => {
   return { type: 99, keys: pick(x, order), values: listOf(values) };
 });
 
+/** Positions of the non-zero bytes of a mask (two passes: count, then fill). */
+export function trueIndexes(mask: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
+  return out;
+}
+
 unary("where", (_e, x) => {
   if (x.type !== 1) throw typeError("B8", x.type);
-  const d = (x as Vector<1>).data;
-  const out: bigint[] = [];
-  for (let i = 0; i < d.length; i++) if (d[i]) out.push(BigInt(i));
-  return { type: 5, data: BigInt64Array.from(out) };
+  return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes((x as Vector<1>).data))) };
 });
 
 unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x));

@@ -11,6 +11,7 @@ import { atomic2 } from "./atomic.ts";
 import { binary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
+import { compareI64, words } from "./int64.ts";
 import { isNullValue } from "./values.ts";
 
 type Cmp = "==" | "!=" | "<" | ">" | "<=" | ">=";
@@ -100,6 +101,8 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
         );
       return elementwise(x, y, (i, j) => test(op, eq(i, j)));
     }
+    const fast = fastCompare(op, ta, tb, x, y);
+    if (fast) return fast;
     const xs = x.type < 0 ? [(x as Atom).value as number | bigint] : (x as Vector).data;
     const ys = y.type < 0 ? [(y as Atom).value as number | bigint] : (y as Vector).data;
     return elementwise(
@@ -112,6 +115,57 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
         ),
     );
   });
+}
+
+const SAME_WIDTH_INTEGERS = new Set([1, 2, 3, 4, 7, 8, 12]);
+
+/**
+ * Typed loops for same-typed numeric operands with at least one vector: raw values order
+ * correctly because each type's null is its smallest value; f64 NaN counts as −∞.
+ */
+function fastCompare(
+  op: Cmp,
+  ta: number,
+  tb: number,
+  x: Atom | Vector,
+  y: Atom | Vector,
+): RayObject | undefined {
+  if (ta !== tb || (x.type < 0 && y.type < 0)) return undefined;
+  const flip = x.type < 0;
+  const vec = (flip ? y : x) as Vector;
+  const other = flip ? x : y;
+  const t = flip ? (c: number) => test(op, -c) : (c: number) => test(op, c);
+  const n = vectorLength(vec);
+  if (other.type > 0 && vectorLength(other as Vector) !== n) {
+    throw lengthError(n, vectorLength(other as Vector));
+  }
+  const out = new Uint8Array(n);
+  if ((ta === 5 || ta === 9) && words(vec.data as BigInt64Array)) {
+    const o = other.type < 0
+      ? (other as Atom).value as bigint
+      : (other as Vector).data as BigInt64Array;
+    compareI64(vec.data as BigInt64Array, o, out, t);
+    return { type: 1, data: out };
+  }
+  if (SAME_WIDTH_INTEGERS.has(ta) || ta === 10) {
+    const d = vec.data as Int32Array;
+    const key = ta === 10 ? (z: number) => (z === z ? z : -Infinity) : (z: number) => z;
+    if (other.type < 0) {
+      const b = key((other as Atom).value as number);
+      for (let i = 0; i < n; i++) {
+        const a = key(d[i]);
+        out[i] = t(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+      }
+    } else {
+      const e = (other as Vector).data as Int32Array;
+      for (let i = 0; i < n; i++) {
+        const a = key(d[i]), b = key(e[i]);
+        out[i] = t(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+      }
+    }
+    return { type: 1, data: out };
+  }
+  return undefined;
 }
 
 /** Runs `f(i, j)` over atom/vector index pairs with broadcasting → b8 or B8. */

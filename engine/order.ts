@@ -9,6 +9,7 @@ import { type Atom, type RayObject, symbols, type Table, type Vector } from "../
 import { binary, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
 import { typeError } from "./errors.ts";
+import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
 import { count, isNullValue, itemAt, listOf, tableColumn, take } from "./values.ts";
 
 /** Orders two scalars of base type `t` (nulls first, symbols by text). */
@@ -47,8 +48,52 @@ export function objectOrder(a: RayObject, b: RayObject): number {
   return count(a) - count(b);
 }
 
+const NUMERIC = new Set([1, 2, 3, 4, 5, 7, 8, 9, 10, 12]);
+
+/** Sort keys of a numeric vector as doubles (NaN → −∞, so nulls come first), or undefined. */
+function numericKeys(v: Vector): Float64Array | undefined {
+  if (!NUMERIC.has(v.type)) return undefined;
+  if (v.type === 5 || v.type === 9) {
+    const d = v.data as BigInt64Array;
+    if (!allSafe(d)) return undefined;
+    return toDoubles(d);
+  }
+  const keys = Float64Array.from(v.data as ArrayLike<number>);
+  if (v.type === 10) {
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
+  }
+  return keys;
+}
+
 /** The stable ascending permutation of a vector or LIST (descending when `desc`). */
-export function gradeOf(x: RayObject, desc: boolean): number[] {
+export function gradeOf(x: RayObject, desc: boolean): ArrayLike<number> {
+  const keys = x.type >= 1 && x.type <= 12 ? numericKeys(x as Vector) : undefined;
+  if (keys) {
+    const idx = new Int32Array(keys.length);
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
+    return idx.sort(
+      desc ? (i, j) => keys[j] - keys[i] || i - j : (i, j) => keys[i] - keys[j] || i - j,
+    );
+  }
+  return gradeGeneric(x, desc);
+}
+
+/** A sorted copy of a numeric vector by the runtime's native typed-array sort, or undefined. */
+function nativeSorted(v: Vector, desc: boolean): Vector | undefined {
+  if (!NUMERIC.has(v.type) || v.type === 11) return undefined;
+  const d = v.data.slice() as Float64Array;
+  d.sort();
+  if (v.type === 10) {
+    // Typed-array sort puts NaN last; the engine's nulls come first.
+    let nan = 0;
+    while (nan < d.length && Number.isNaN(d[d.length - 1 - nan])) nan++;
+    if (nan) d.copyWithin(nan, 0, d.length - nan).fill(NaN, 0, nan);
+  }
+  if (desc) d.reverse();
+  return { type: v.type, data: d } as Vector;
+}
+
+function gradeGeneric(x: RayObject, desc: boolean): number[] {
   const n = count(x);
   const idx = Array.from({ length: n }, (_, i) => i);
   let cmp: (i: number, j: number) => number;
@@ -78,7 +123,7 @@ function grade(desc: boolean) {
   return (_e: unknown, x: RayObject): RayObject => {
     if (x.type === 99) return take(x.keys, gradeOf(x.values, desc));
     sortable(x);
-    return { type: 5, data: BigInt64Array.from(gradeOf(x, desc), BigInt) };
+    return { type: 5, data: fromDoubles(Float64Array.from(gradeOf(x, desc))) };
   };
 }
 
@@ -89,6 +134,10 @@ function sorted(desc: boolean) {
       return { type: 99, keys: take(x.keys, p), values: take(x.values, p) };
     }
     sortable(x);
+    if (x.type !== 0) {
+      const fast = nativeSorted(x as Vector, desc);
+      if (fast) return fast;
+    }
     return take(x, gradeOf(x, desc));
   };
 }
@@ -97,9 +146,9 @@ function sorted(desc: boolean) {
 unary("rank", (_e, x) => {
   sortable(x);
   const perm = gradeOf(x, false);
-  const out = new BigInt64Array(perm.length);
-  perm.forEach((p, i) => (out[p] = BigInt(i)));
-  return { type: 5, data: out };
+  const ranks = new Float64Array(perm.length);
+  for (let i = 0; i < perm.length; i++) ranks[perm[i]] = i;
+  return { type: 5, data: fromDoubles(ranks) };
 });
 
 unary("iasc", grade(false));
@@ -124,7 +173,7 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
     if (!col) continue;
     const sortedCol = take(col, perm);
     const p = gradeOf(sortedCol, desc);
-    perm = p.map((i) => perm[i]);
+    perm = Array.from(p, (i) => perm[i]);
   }
   return sliceRows(t, perm);
 }

@@ -18,7 +18,15 @@ import {
   vectorLength,
 } from "../ipc/mod.ts";
 import { binary, unary, vary } from "./builtins.ts";
-import { type ElementKey, elementKeys, objectKey, sliceRows, takeN } from "./collections.ts";
+import {
+  type ElementKey,
+  elementKeys,
+  objectKey,
+  sliceRows,
+  takeN,
+  trueIndexes,
+} from "./collections.ts";
+import { allSafe, toDoubles } from "./int64.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, indexError, lengthError, typeError, valueError } from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
@@ -105,8 +113,51 @@ function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<num
   return out;
 }
 
+/**
+ * Groups of a single integer-like key column with a small value range (symbols, i32,
+ * dates, safe i64…): a slot array maps each value to its group and a counting pass lays
+ * the rows out group by group in one Int32Array — nothing is allocated per row.
+ */
+function groupSmallRange(key: RayObject, n: number): Int32Array[] | undefined {
+  if (!(key.type >= 1 && key.type <= 12) || key.type === 10 || key.type === 11) return undefined;
+  const v = key as Vector;
+  let values: ArrayLike<number>;
+  if (v.type === 5 || v.type === 9) {
+    if (!allSafe(v.data as BigInt64Array)) return undefined;
+    values = toDoubles(v.data as BigInt64Array);
+  } else values = v.data as ArrayLike<number>;
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const range = max - min + 1;
+  if (n === 0 || range > Math.max(1 << 20, 2 * n)) return undefined;
+  const slot = new Int32Array(range).fill(-1);
+  const groupOf = new Int32Array(n);
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = values[i] - min;
+    let g = slot[s];
+    if (g < 0) g = slot[s] = sizes.push(0) - 1;
+    sizes[g]++;
+    groupOf[i] = g;
+  }
+  const starts = new Int32Array(sizes.length + 1);
+  for (let g = 0; g < sizes.length; g++) starts[g + 1] = starts[g] + sizes[g];
+  const fill = starts.slice(0, sizes.length);
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[fill[groupOf[i]]++] = i;
+  return sizes.map((_, g) => rows.subarray(starts[g], starts[g + 1]));
+}
+
 /** Row positions grouped by key, groups in first-occurrence order. */
-function groupRows(keyColumns: RayObject[], n: number): number[][] {
+function groupRows(keyColumns: RayObject[], n: number): ArrayLike<number>[] {
+  if (keyColumns.length === 1) {
+    const fast = groupSmallRange(keyColumns[0], n);
+    if (fast) return fast;
+  }
   const keyLists = keyColumns.map((c) => elementKeys(c));
   const groups = new Map<ElementKey, number[]>();
   const out: number[][] = [];
@@ -127,7 +178,7 @@ function groupRows(keyColumns: RayObject[], n: number): number[][] {
 interface Grouping {
   names: number[];
   columns: RayObject[];
-  groups: number[][];
+  groups: ArrayLike<number>[];
 }
 
 /** Resolves `by:` against table `t`: a column name, a dict of expressions, or an expression. */
@@ -155,7 +206,7 @@ function grouping(e: Engine, t: Table, by: RayObject): Grouping {
 }
 
 /** Evaluates `form` once per group with that group's rows of the referenced columns in scope. */
-function perGroup(e: Engine, t: Table, groups: number[][], form: RayObject): RayObject {
+function perGroup(e: Engine, t: Table, groups: ArrayLike<number>[], form: RayObject): RayObject {
   const refs = [...referencedNames(form)].filter((id) => tableColumn(t, id));
   const results = groups.map((rows) => {
     const scope = new Map<number, RayObject>();
@@ -165,14 +216,12 @@ function perGroup(e: Engine, t: Table, groups: number[][], form: RayObject): Ray
   return collect(results);
 }
 
-function whereRows(e: Engine, t: Table, form: RayObject): number[] {
+function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
   const mask = e.withScope(scopeOf(t), () => e.eval(form));
   if (mask.type !== 1) throw typeError("B8", mask.type);
   const d = (mask as Vector<1>).data;
   if (d.length !== tableRows(t)) throw lengthError(tableRows(t), d.length);
-  const rows: number[] = [];
-  for (let i = 0; i < d.length; i++) if (d[i]) rows.push(i);
-  return rows;
+  return trueIndexes(d);
 }
 
 function get(entries: Entry[], name: string): Entry | undefined {
@@ -320,7 +369,9 @@ unary("update", (e, q) => {
   let t = src.table;
   const n = tableRows(t);
   const where = get(ent, "where");
-  const rows = where ? whereRows(e, t, where.form) : Array.from({ length: n }, (_, i) => i);
+  const rows = where
+    ? Array.from(whereRows(e, t, where.form))
+    : Array.from({ length: n }, (_, i) => i);
   const by = get(ent, "by");
   const mappings = ent.filter((x) => !RESERVED.has(x.name));
   if (mappings.length === 0) throw valueError("update needs a column");
@@ -338,7 +389,10 @@ unary("update", (e, q) => {
       const full: RayObject[] = new Array(rows.length);
       groups.forEach((g, gi) => {
         const v = perGroupValues[gi];
-        g.forEach((r, k) => (full[r] = v.type < 0 || v.type > 12 ? v : items(v)[k] ?? NULL));
+        Array.from(g).forEach((
+          r,
+          k,
+        ) => (full[r] = v.type < 0 || v.type > 12 ? v : items(v)[k] ?? NULL));
       });
       col = writeRows(existing, rows, n, collect(full));
     } else {

@@ -1,0 +1,103 @@
+/**
+ * Fast paths for 64-bit columns without a BigInt per element: a `BigInt64Array` is read
+ * through an `Int32Array` view of the same buffer (low word unsigned, high word signed,
+ * little-endian), and columns whose values are all safe integers are processed as
+ * doubles. Reading a BigInt64Array element allocates a heap BigInt in V8 and JSC; these
+ * loops allocate nothing per row.
+ *
+ * @module
+ */
+
+const TWO32 = 4294967296;
+const NULL_HI = -2147483648;
+const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** The Int32 view (2 words per element) of a BigInt64Array, or undefined on big-endian hosts. */
+export function words(data: BigInt64Array): Int32Array | undefined {
+  if (!LITTLE) return undefined;
+  return new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+}
+
+/** True when every element is a non-null integer of magnitude below 2^53. */
+export function allSafe(data: BigInt64Array): boolean {
+  const w = words(data);
+  if (!w) return false;
+  for (let i = 1; i < w.length; i += 2) {
+    const hi = w[i];
+    if (hi >= 2097152 || hi < -2097152) return false; // |v| ≥ 2^53 (the null's hi is −2^31)
+  }
+  return true;
+}
+
+/** The elements of a safe BigInt64Array as doubles (exact). */
+export function toDoubles(data: BigInt64Array): Float64Array {
+  const w = words(data)!;
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < out.length; i++) out[i] = w[2 * i + 1] * TWO32 + (w[2 * i] >>> 0);
+  return out;
+}
+
+/** Writes integral doubles (|x| < 2^63) into a new BigInt64Array without BigInts. */
+export function fromDoubles(values: Float64Array): BigInt64Array {
+  const out = new BigInt64Array(values.length);
+  const w = words(out)!;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    const hi = Math.floor(x / TWO32);
+    w[2 * i] = x - hi * TWO32;
+    w[2 * i + 1] = hi;
+  }
+  return out;
+}
+
+/** Sum of the non-null elements, exact, in BigInt only once per chunk. */
+export function sumI64(data: BigInt64Array): bigint {
+  const w = words(data);
+  if (!w) {
+    let s = 0n;
+    for (let i = 0; i < data.length; i++) if (data[i] !== -(2n ** 63n)) s += data[i];
+    return s;
+  }
+  let total = 0n;
+  const CHUNK = 1 << 20; // 2^20 words of < 2^32 each stay below 2^53
+  for (let start = 0; start < data.length; start += CHUNK) {
+    const end = Math.min(data.length, start + CHUNK);
+    let lo = 0, hi = 0;
+    for (let i = start; i < end; i++) {
+      const h = w[2 * i + 1], l = w[2 * i] >>> 0;
+      if (h === NULL_HI && l === 0) continue;
+      lo += l;
+      hi += h;
+    }
+    total += BigInt(hi) * 4294967296n + BigInt(lo);
+  }
+  return BigInt.asIntN(64, total);
+}
+
+/**
+ * Compares each element with `y` (or `ys[i]`) as signed 64-bit integers; the null, the
+ * smallest value, compares first, as the engine does. Returns −1, 0 or 1 per element.
+ */
+export function compareI64(
+  data: BigInt64Array,
+  other: bigint | BigInt64Array,
+  out: Uint8Array,
+  test: (c: number) => boolean,
+): void {
+  const w = words(data)!;
+  if (typeof other === "bigint") {
+    const yhi = Number(BigInt.asIntN(32, other >> 32n));
+    const ylo = Number(BigInt.asUintN(32, other));
+    for (let i = 0; i < data.length; i++) {
+      const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
+      out[i] = test(hi < yhi ? -1 : hi > yhi ? 1 : lo < ylo ? -1 : lo > ylo ? 1 : 0) ? 1 : 0;
+    }
+    return;
+  }
+  const v = words(other)!;
+  for (let i = 0; i < data.length; i++) {
+    const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
+    const yhi = v[2 * i + 1], ylo = v[2 * i] >>> 0;
+    out[i] = test(hi < yhi ? -1 : hi > yhi ? 1 : lo < ylo ? -1 : lo > ylo ? 1 : 0) ? 1 : 0;
+  }
+}
