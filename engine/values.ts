@@ -18,6 +18,7 @@ import {
   vectorLength,
   type VectorType,
 } from "../ipc/mod.ts";
+import { words } from "./int64.ts";
 
 /** i16 null. */
 export const NULL_I16 = -32768;
@@ -158,6 +159,9 @@ export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
     }
     return { type: 11, data: out };
   }
+  if (v.type === 5 || v.type === 9) {
+    return { type: v.type, data: gatherI64(v.data as BigInt64Array, idx) };
+  }
   const data = allocVector(v.type, idx.length);
   const src = v.data;
   const nul = nullValue(v.type);
@@ -166,6 +170,28 @@ export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
     (data as Int32Array)[i] = (j >= 0 && j < n ? src[j] : nul) as number;
   }
   return { type: v.type, data } as Vector;
+}
+
+/** Gathers 64-bit elements through 32-bit word views: no BigInt per element. */
+function gatherI64(src: BigInt64Array, idx: ArrayLike<number>): BigInt64Array {
+  const out = new BigInt64Array(idx.length);
+  const from = words(src), to = words(out);
+  if (!from || !to) {
+    for (let i = 0; i < idx.length; i++) out[i] = src[idx[i]] ?? NULL_I64;
+    return out;
+  }
+  const n = src.length;
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i];
+    if (j >= 0 && j < n) {
+      to[2 * i] = from[2 * j];
+      to[2 * i + 1] = from[2 * j + 1];
+    } else {
+      to[2 * i] = 0;
+      to[2 * i + 1] = -2147483648; // the i64 null
+    }
+  }
+  return out;
 }
 
 /** A LIST. */
