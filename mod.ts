@@ -1,8 +1,8 @@
 /**
  * @rf/ws — Rayforce over WebSocket for Deno and Bun.
  *
- * This module re-exports the public API: the IPC codec and object model today; the
- * server, client and engine as they land.
+ * This module re-exports the public API: the IPC codec and object model, and the
+ * engine; the server and client as they land.
  *
  * @example
  * ```ts
@@ -15,3 +15,4 @@
  */
 export { VERSION } from "./version.ts";
 export * from "./ipc/mod.ts";
+export { display, Engine, type Outcome, renderError } from "./engine/mod.ts";
