@@ -19,7 +19,7 @@ import { tableRow } from "./aggregate.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
-import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
+import { fromDoubles, integerRange } from "./int64.ts";
 import {
   atom,
   collect,
@@ -132,19 +132,9 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
   const v = x as Vector;
   const n = vectorLength(v);
   if (n === 0) return x;
-  let values: ArrayLike<number>;
-  if (v.type === 5 || v.type === 9) {
-    if (!allSafe(v.data as BigInt64Array)) return undefined;
-    values = toDoubles(v.data as BigInt64Array);
-  } else values = v.data as ArrayLike<number>;
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const y = values[i];
-    if (y < min) min = y;
-    if (y > max) max = y;
-  }
-  const range = max - min + 1;
-  if (range > Math.max(1 << 20, n)) return undefined;
+  const r = integerRange(v.type, v.data as ArrayLike<number>, Math.max(1 << 20, n));
+  if (!r) return undefined;
+  const { values, min, range } = r;
   const seen = new Uint8Array(range);
   let count = 0;
   for (let i = 0; i < n; i++) {

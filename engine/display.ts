@@ -11,6 +11,8 @@
 import {
   civilFromDays,
   errorName,
+  guidText,
+  isNullGuid,
   type RayObject,
   splitTimestamp,
   symbols,
@@ -79,16 +81,9 @@ export function formatF64(x: number, precision = 2): string {
   return s.replace(/e([+-])(\d)$/, "e$10$2");
 }
 
-function guidText(b: Uint8Array, off: number): string {
-  let zero = true;
-  let s = "";
-  for (let i = 0; i < 16; i++) {
-    const x = b[off + i];
-    if (x !== 0) zero = false;
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += "-";
-    s += x.toString(16).padStart(2, "0");
-  }
-  return zero ? "0Ng" : s;
+/** A GUID's text, `0Ng` for the null GUID. */
+function guidDisplay(b: Uint8Array, off: number): string {
+  return isNullGuid(b, off) ? "0Ng" : guidText(b, off);
 }
 
 const CHAR_ESCAPES: Record<number, string> = { 10: "\\n", 13: "\\r", 9: "\\t", 34: '\\"' };
@@ -150,7 +145,7 @@ export function formatScalar(
     case 10:
       return formatF64(v as number, precision);
     case 11:
-      return guidText(v as Uint8Array, off);
+      return guidDisplay(v as Uint8Array, off);
     case 12: {
       const code = v as number;
       if (nested) return code === 0 ? " " : String.fromCharCode(code);
@@ -265,7 +260,7 @@ export class Formatter {
     for (let i = 0; i < n; i++) {
       if (i) out += " ";
       out += v.type === 11
-        ? guidText(v.data as Uint8Array, i * 16)
+        ? guidDisplay(v.data as Uint8Array, i * 16)
         : formatScalar(v.type, v.data[i], false, this.precision);
       if (out.length >= this.width) {
         out += "..";

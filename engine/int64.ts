@@ -101,3 +101,40 @@ export function compareI64(
     out[i] = test(hi < yhi ? -1 : hi > yhi ? 1 : lo < ylo ? -1 : lo > ylo ? 1 : 0) ? 1 : 0;
   }
 }
+
+/** An integer-like column as doubles with its value range (see {@link integerRange}). */
+export interface IntegerRange {
+  values: ArrayLike<number>;
+  min: number;
+  /** max − min + 1 */
+  range: number;
+}
+
+/**
+ * The values of an integer-like vector (B8, U8, I16, I32, I64, SYMBOL ids, DATE, TIME,
+ * TIMESTAMP, C8) as numbers, with min and range, when its range is at most
+ * `maxRange`; undefined for other types, unsafe 64-bit values or a wider range. This is
+ * the test of the engine's small-range paths (`distinct`, grouping).
+ */
+export function integerRange(
+  type: number,
+  data: ArrayLike<number | bigint>,
+  maxRange: number,
+): IntegerRange | undefined {
+  if (type < 1 || type > 12 || type === 10 || type === 11) return undefined;
+  let values: ArrayLike<number>;
+  if (type === 5 || type === 9) {
+    if (!allSafe(data as BigInt64Array)) return undefined;
+    values = toDoubles(data as BigInt64Array);
+  } else values = data as ArrayLike<number>;
+  const n = values.length;
+  if (n === 0) return undefined;
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const y = values[i];
+    if (y < min) min = y;
+    if (y > max) max = y;
+  }
+  const range = max - min + 1;
+  return range > maxRange ? undefined : { values, min, range };
+}

@@ -26,7 +26,7 @@ import {
   takeN,
   trueIndexes,
 } from "./collections.ts";
-import { allSafe, toDoubles } from "./int64.ts";
+import { integerRange } from "./int64.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, indexError, lengthError, typeError, valueError } from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
@@ -119,21 +119,14 @@ function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<num
  * the rows out group by group in one Int32Array — nothing is allocated per row.
  */
 function groupSmallRange(key: RayObject, n: number): Int32Array[] | undefined {
-  if (!(key.type >= 1 && key.type <= 12) || key.type === 10 || key.type === 11) return undefined;
-  const v = key as Vector;
-  let values: ArrayLike<number>;
-  if (v.type === 5 || v.type === 9) {
-    if (!allSafe(v.data as BigInt64Array)) return undefined;
-    values = toDoubles(v.data as BigInt64Array);
-  } else values = v.data as ArrayLike<number>;
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = values[i];
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  const range = max - min + 1;
-  if (n === 0 || range > Math.max(1 << 20, 2 * n)) return undefined;
+  if (n === 0 || key.type === 0) return undefined;
+  const r = integerRange(
+    key.type,
+    (key as Vector).data as ArrayLike<number>,
+    Math.max(1 << 20, 2 * n),
+  );
+  if (!r) return undefined;
+  const { values, min, range } = r;
   const slot = new Int32Array(range).fill(-1);
   const groupOf = new Int32Array(n);
   const sizes: number[] = [];

@@ -21,7 +21,7 @@
 import { errorName } from "./errors.ts";
 import { symbols } from "./symbols.ts";
 import { dateToISO, timestampToISO, timeToISO } from "./temporal.ts";
-import { NULLS, type RayObject, type Vector, vectorLength } from "./types.ts";
+import { guidText, isNullGuid, NULLS, type RayObject, type Vector, vectorLength } from "./types.ts";
 
 /** A JSON value. */
 export type JSONValue =
@@ -34,16 +34,9 @@ export type JSONValue =
 
 const decoder = new TextDecoder();
 
-function guidText(b: Uint8Array, off: number): string | null {
-  let zero = true;
-  let s = "";
-  for (let i = 0; i < 16; i++) {
-    const x = b[off + i];
-    if (x !== 0) zero = false;
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += "-";
-    s += x.toString(16).padStart(2, "0");
-  }
-  return zero ? null : s;
+/** A GUID's text, null for the null GUID. */
+function guidJSON(b: Uint8Array, off: number): string | null {
+  return isNullGuid(b, off) ? null : guidText(b, off);
 }
 
 function i64JSON(v: bigint): JSONValue {
@@ -75,7 +68,7 @@ function scalarJSON(t: number, v: number | bigint | Uint8Array, off = 0): JSONVa
     case 10:
       return Number.isFinite(v) ? v as number : null;
     case 11:
-      return guidText(v as Uint8Array, off);
+      return guidJSON(v as Uint8Array, off);
     case 12:
       return String.fromCharCode(v as number);
   }
@@ -87,7 +80,7 @@ function vectorJSON(v: Vector): JSONValue {
   const n = vectorLength(v);
   const out: JSONValue[] = new Array(n);
   if (v.type === 11) {
-    for (let i = 0; i < n; i++) out[i] = guidText(v.data as Uint8Array, i * 16);
+    for (let i = 0; i < n; i++) out[i] = guidJSON(v.data as Uint8Array, i * 16);
     return out;
   }
   const data = v.data;

@@ -414,3 +414,27 @@ export function lambda(args: RayObject, body: RayObject): Lambda {
 export function errorValue(code: number, message = "", context?: Uint8Array): ErrorValue {
   return { type: 127, code, context: context ?? new Uint8Array(8), message };
 }
+
+/**
+ * The text form of the GUID at byte `offset` of `bytes`:
+ * `00112233-4455-6677-8899-aabbccddeeff`.
+ *
+ * @example
+ * ```ts
+ * guidText(guid("00112233-4455-6677-8899-aabbccddeeff").value as Uint8Array);
+ * ```
+ */
+export function guidText(bytes: Uint8Array, offset = 0): string {
+  let s = "";
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += "-";
+    s += bytes[offset + i].toString(16).padStart(2, "0");
+  }
+  return s;
+}
+
+/** True when the 16 bytes at `offset` are all zero (the null GUID `0Ng`). */
+export function isNullGuid(bytes: Uint8Array, offset = 0): boolean {
+  for (let i = 0; i < 16; i++) if (bytes[offset + i] !== 0) return false;
+  return true;
+}

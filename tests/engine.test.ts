@@ -182,3 +182,18 @@ describe("queries", () => {
     assert.equal(code(e, "(select {from: 5})"), ErrorCode.TYPE);
   });
 });
+
+describe("builtins", () => {
+  it("registers every stage-A builtin of rayforce-language.md §6 (74 names)", () => {
+    const stageA =
+      ("quote set let do if try raise return and or not + - * / % div neg round floor ceil xbar " +
+        "== != < > <= >= sum avg med dev min max first last count til reverse distinct group where key value " +
+        "at take concat filter in find except union sect enlist list raze dict table type as nil? asc desc " +
+        "iasc idesc xasc xdesc select update insert upsert format map apply").split(" ");
+    assert.equal(stageA.length, 74);
+    assert.deepEqual(stageA.filter((n) => !BUILTINS.has(n)), []);
+    for (const n of ["quote", "set", "let", "do", "if", "try", "and", "or"]) {
+      assert.ok(BUILTINS.get(n)!.special, n);
+    }
+  });
+});
