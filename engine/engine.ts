@@ -62,8 +62,18 @@ export class Engine {
   displayOptions: DisplayOptions = {};
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */
   readonly #ranks = new Map<number, number>();
-  /** Names written by the current evaluation (for replication). */
-  readonly written: Set<number> = new Set();
+  /**
+   * Replication hooks (the worker pool): while `overlay` is set, global writes go to it
+   * instead of `globals`, and every global looked up is recorded in `read`. `pending`
+   * holds globals received as IPC bytes, decoded on first use.
+   */
+  overlay: Map<number, RayObject> | undefined;
+  /** Globals read (hit or miss) while `overlay` is set. */
+  readonly read: Set<number> = new Set();
+  /** Globals replicated as IPC bytes, not decoded yet. */
+  readonly pending: Map<number, Uint8Array> = new Map();
+  /** Decodes a pending global (set by the worker; the engine does not decode by itself). */
+  decodePending: ((bytes: Uint8Array) => RayObject) | undefined;
 
   constructor() {
     for (const name of STARTUP_SYMBOLS) this.rank(symbols.intern(name));
@@ -112,7 +122,7 @@ export class Engine {
       const v = this.scopes[i].get(id);
       if (v !== undefined) return v;
     }
-    const g = this.globals.get(id);
+    const g = this.global(id);
     if (g !== undefined) return g;
     if (id === SELF && this.frames.length) return this.frames[this.frames.length - 1].lambda;
     throw located(valueError(symbols.text(id)), node);
@@ -120,8 +130,23 @@ export class Engine {
 
   /** Sets a global (what `set` and top-level `let` do). */
   setGlobal(id: number, value: RayObject): void {
-    this.globals.set(id, value);
-    this.written.add(id);
+    if (this.overlay) this.overlay.set(id, value);
+    else this.globals.set(id, value);
+  }
+
+  /** The value of global `id` (the task's own writes first), recording the read. */
+  global(id: number): RayObject | undefined {
+    if (this.overlay) {
+      this.read.add(id);
+      const own = this.overlay.get(id);
+      if (own !== undefined) return own;
+    }
+    const bytes = this.pending.get(id);
+    if (bytes !== undefined && this.decodePending) {
+      this.pending.delete(id);
+      this.globals.set(id, this.decodePending(bytes));
+    }
+    return this.globals.get(id);
   }
 
   /** Binds a local in the innermost lambda frame, or a global at top level. */

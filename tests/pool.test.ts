@@ -1,0 +1,175 @@
+/**
+ * The worker pool: one shared database across workers without lost updates, per-session
+ * order, time limits, crash recovery, a bounded queue (DESIGN.md, issue "Worker pool").
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { WorkerPool } from "../worker/pool.ts";
+import { decodeMessage, encodeMessage, MsgType, str, toJSON } from "../ipc/mod.ts";
+
+async function text(pool: WorkerPool, source: string, session = "t"): Promise<string> {
+  const r = await pool.run({ kind: "text", source }, session);
+  return r.response as string;
+}
+
+describe("WorkerPool", () => {
+  it("8 concurrent clients × 200 (set x (+ x 1)) on 4 workers: x ends at 1,600", async () => {
+    const pool = new WorkerPool({ size: 4 });
+    try {
+      await text(pool, "(set x 0)");
+      const client = async (c: number) => {
+        for (let i = 0; i < 200; i++) {
+          await pool.run({ kind: "text", source: "(set x (+ x 1))" }, `client${c}`);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
+      assert.equal(await text(pool, "x"), "1600");
+      const s = pool.stats();
+      assert.ok(s.tasks >= 1602);
+      assert.ok(s.conflicts > 0, "concurrent writers must have conflicted and been re-run");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("8 pipelining clients × 50 inserts into one table: the row count is exact", async () => {
+    const pool = new WorkerPool({ size: 4 });
+    try {
+      await text(pool, "(set t (table [c n] (list [] [])))");
+      const tasks: Promise<unknown>[] = [];
+      for (let c = 0; c < 8; c++) {
+        for (let i = 0; i < 50; i++) {
+          tasks.push(
+            pool.run({ kind: "text", source: `(insert 't (list ${c} ${i}))` }, `client${c}`),
+          );
+        }
+      }
+      await Promise.all(tasks);
+      assert.equal(await text(pool, "(count t)"), "400");
+      // Each client's rows arrived in its own order.
+      const rows = JSON.parse(
+        (await pool.run({ kind: "json", source: "(select {n: n from: t where: (== c 3)})" }, "q"))
+          .response as string,
+      );
+      assert.deepEqual(rows.columns.n, Array.from({ length: 50 }, (_, i) => i));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a set through one task is visible to the very next task on every worker", async () => {
+    const pool = new WorkerPool({ size: 4 });
+    try {
+      for (let round = 0; round < 5; round++) {
+        await text(pool, `(set t (table [a] (list (til ${round + 3}))))`, "writer");
+        // Enough concurrent readers that every worker answers some.
+        const answers = await Promise.all(
+          Array.from({ length: 16 }, (_, i) => text(pool, "(count t)", `reader${i}`)),
+        );
+        assert.deepEqual(answers, Array(16).fill(String(round + 3)));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("answers each session's tasks in order, and a session sees its own writes", async () => {
+    const pool = new WorkerPool({ size: 4 });
+    try {
+      await text(pool, "(set y 0)", "s");
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => text(pool, "(set y (+ y 1))", "s")),
+      );
+      assert.deepEqual(answers, Array.from({ length: 40 }, (_, i) => String(i + 1)));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("stops a query that runs forever at the time limit; the pool and committed state go on", async () => {
+    const pool = new WorkerPool({ size: 2, timeoutMs: 500 });
+    try {
+      await text(pool, "(set kept 42)");
+      const forever = "(map (fn [i] (sum (til 10000000))) (til 100000000))";
+      const [slow, fast] = await Promise.all([
+        pool.run({ kind: "text", source: forever }, "slow"),
+        text(pool, "(+ 1 2)", "other"),
+      ]);
+      assert.equal(fast, "3");
+      assert.equal(slow.failed, true);
+      assert.match(slow.response as string, /limit[\s\S]*time limit of 500 ms/);
+      assert.equal(await text(pool, "kept"), "42");
+      const s = pool.stats();
+      assert.equal(s.timedOut, 1);
+      assert.equal(s.restarts, 1);
+      assert.equal(s.workers, 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a worker crash costs only its task", async () => {
+    const pool = new WorkerPool({
+      size: 2,
+      workerURL: new URL("./_helpers/crash_worker.ts", import.meta.url),
+    });
+    try {
+      await text(pool, "(set kept 7)");
+      const results = await Promise.all([
+        pool.run({ kind: "text", source: "(crash)" }, "a"),
+        text(pool, "(* kept 6)", "b"),
+        text(pool, "(* kept 2)", "c"),
+      ]);
+      assert.equal(results[0].failed, true);
+      assert.match(results[0].response as string, /worker crashed/);
+      assert.deepEqual(results.slice(1), ["42", "14"]);
+      assert.equal(await text(pool, "kept"), "7");
+      assert.equal(pool.stats().restarts, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses tasks beyond the queue bound with a clear 'server busy' error", async () => {
+    const pool = new WorkerPool({ size: 1, maxQueue: 2 });
+    try {
+      const results = await Promise.all(
+        Array.from(
+          { length: 8 },
+          (_, i) => pool.run({ kind: "json", source: "(sum (til 100000))" }, `s${i}`),
+        ),
+      );
+      const busy = results.filter((r) => r.failed && /server busy/.test(r.response as string));
+      assert.ok(busy.length >= 4, `${busy.length} refused`);
+      assert.ok(results.some((r) => !r.failed));
+      assert.ok(pool.stats().rejected >= 4);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("evaluates IPC frames: sync answered with a response frame, async not answered", async () => {
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      const frame = encodeMessage(str("(+ 1 2)"), MsgType.SYNC);
+      const r = await pool.run({ kind: "ipc", frame: frame.buffer as ArrayBuffer }, "ipc");
+      const { header, value } = decodeMessage(new Uint8Array(r.response as ArrayBuffer));
+      assert.equal(header.msgtype, MsgType.RESPONSE);
+      assert.equal(toJSON(value), 3);
+      const asyncFrame = encodeMessage(str("(set z 9)"), MsgType.ASYNC);
+      const a = await pool.run({ kind: "ipc", frame: asyncFrame.buffer as ArrayBuffer }, "ipc");
+      assert.equal(a.response, null);
+      assert.equal(await text(pool, "z", "ipc"), "9");
+      // Malformed bytes answer an error frame, never an exception.
+      const bad = await pool.run({
+        kind: "ipc",
+        frame:
+          Uint8Array.of(0xfa, 0xde, 0xfa, 0xce, 1, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 0, 5, 0, 9).buffer,
+      }, "ipc");
+      assert.equal(bad.failed, true);
+      assert.equal(decodeMessage(new Uint8Array(bad.response as ArrayBuffer)).value.type, 127);
+    } finally {
+      await pool.close();
+    }
+  });
+});

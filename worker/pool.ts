@@ -1,0 +1,370 @@
+/**
+ * `WorkerPool`: evaluates queries in Web Workers off the accept loop, over one shared
+ * database (DESIGN.md, "Evaluation and state").
+ *
+ * - Every worker holds a replica of the globals. A task runs on one worker against its
+ *   replica, with its writes kept aside and its global reads recorded.
+ * - Commits go through the pool with optimistic concurrency: a finished task whose reads
+ *   or writes were committed by someone else after the version it ran on is re-run on
+ *   fresh state; after `maxConflicts` re-runs it runs alone, so it cannot starve. Its
+ *   writes then become the next versions, and every replica applies them before its next
+ *   task. No update is lost.
+ * - Committed values travel as IPC bytes in `SharedArrayBuffer`s: the worker that wrote a
+ *   value encodes it once, and every replica reads the same memory (decoding a name only
+ *   when it first uses it), so replication cost does not grow with the number of workers.
+ * - Tasks of one session (connection) are answered, and committed, in the order sent,
+ *   so a connection always sees its own writes.
+ * - A task past its time limit, or a worker that dies, costs only that task: the worker is
+ *   replaced and starts from the committed state.
+ *
+ * @module
+ */
+import { encodeMessage, ErrorCode, errorName, errorValue, MsgType } from "../ipc/mod.ts";
+import type { CommitEntry, FromWorker, TaskRequest, ToWorker } from "./protocol.ts";
+
+export type { TaskRequest } from "./protocol.ts";
+
+/** Options of {@link WorkerPool}. */
+export interface PoolOptions {
+  /** Number of workers. Default: the number of cores. */
+  size?: number;
+  /** Per-task time limit in milliseconds. Default 30,000. */
+  timeoutMs?: number;
+  /** Tasks waiting for a worker before new ones are refused as "server busy". Default 10,000. */
+  maxQueue?: number;
+  /** Re-runs after which a conflicting task runs alone. Default 3. */
+  maxConflicts?: number;
+  /** The worker module (tests pass one with hooks). Default `./entry.ts`. */
+  workerURL?: URL;
+}
+
+/** The answer to a task. */
+export interface TaskResult {
+  /** IPC: the response message (null for async messages); text/json: the text. */
+  response: ArrayBuffer | string | null;
+  /** True when the answer is an error. */
+  failed: boolean;
+}
+
+/** Pool statistics. */
+export interface PoolStats {
+  workers: number;
+  /** Tasks answered. */
+  tasks: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Tasks running now. */
+  running: number;
+  /** Tasks answered with an error. */
+  failed: number;
+  /** Tasks stopped at the time limit. */
+  timedOut: number;
+  /** Workers replaced (after a time-out or a crash). */
+  restarts: number;
+  /** Tasks re-run because a concurrent commit invalidated them. */
+  conflicts: number;
+  /** Tasks refused because the queue was full. */
+  rejected: number;
+  /** The last committed version. */
+  version: number;
+  /** Milliseconds each worker spent running tasks. */
+  busyMs: number[];
+}
+
+interface Task {
+  id: number;
+  session: string;
+  request: TaskRequest;
+  resolve: (r: TaskResult) => void;
+  state: "queued" | "running" | "done";
+  attempts: number;
+  exclusive: boolean;
+  /** Whether the caller expects an answer (false for async IPC messages). */
+  answered: boolean;
+  /** The worker that ran the last attempt. */
+  worker: number;
+  result?: Extract<FromWorker, { kind: "done" }>;
+}
+
+interface Slot {
+  id: number;
+  worker: Worker;
+  ready: boolean;
+  task?: Task;
+  started: number;
+  timer?: ReturnType<typeof setTimeout>;
+  /** Version of the last commit sent to this worker. */
+  applied: number;
+  busyMs: number;
+}
+
+function defaultSize(): number {
+  const n = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
+    ?.hardwareConcurrency;
+  return Math.max(1, n ?? 2);
+}
+
+/**
+ * A pool of engine workers sharing one database.
+ *
+ * @example
+ * ```ts
+ * const pool = new WorkerPool({ size: 4 });
+ * const { response } = await pool.run({ kind: "text", source: "(+ 1 2)" }, "conn-1");
+ * console.log(response); // "3"
+ * await pool.close();
+ * ```
+ */
+export class WorkerPool {
+  readonly size: number;
+  readonly timeoutMs: number;
+  readonly maxQueue: number;
+  readonly maxConflicts: number;
+  readonly #url: URL;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Task[] = [];
+  readonly #sessions = new Map<string, Task[]>();
+  readonly #latest = new Map<string, CommitEntry>();
+  #log: CommitEntry[] = [];
+  #version = 0;
+  #nextTask = 1;
+  #nextWorker = 0;
+  #closing = false;
+  #drained: (() => void) | undefined;
+  readonly #stats = { tasks: 0, failed: 0, timedOut: 0, restarts: 0, conflicts: 0, rejected: 0 };
+
+  constructor(options: PoolOptions = {}) {
+    this.size = options.size ?? defaultSize();
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxQueue = options.maxQueue ?? 10_000;
+    this.maxConflicts = options.maxConflicts ?? 3;
+    this.#url = options.workerURL ?? new URL("./entry.ts", import.meta.url);
+    for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
+  }
+
+  /**
+   * Runs a task for `session` (a connection id): tasks of one session are answered in the
+   * order they were run. Never rejects: failures are error answers.
+   */
+  run(request: TaskRequest, session = "default"): Promise<TaskResult> {
+    if (this.#closing) {
+      return Promise.resolve(this.#failure(request, ErrorCode.LIMIT, "server closing"));
+    }
+    if (this.#queue.length >= this.maxQueue) {
+      this.#stats.rejected++;
+      return Promise.resolve(
+        this.#failure(
+          request,
+          ErrorCode.LIMIT,
+          `server busy: ${this.#queue.length} queries queued`,
+        ),
+      );
+    }
+    return new Promise((resolve) => {
+      const task: Task = {
+        id: this.#nextTask++,
+        session,
+        request,
+        resolve,
+        state: "queued",
+        attempts: 0,
+        exclusive: false,
+        answered: request.kind !== "ipc" || new Uint8Array(request.frame)[7] === MsgType.SYNC,
+        worker: -1,
+      };
+      let list = this.#sessions.get(session);
+      if (!list) this.#sessions.set(session, list = []);
+      list.push(task);
+      this.#queue.push(task);
+      this.#pump();
+    });
+  }
+
+  /** Current statistics. */
+  stats(): PoolStats {
+    return {
+      workers: this.#slots.length,
+      ...this.#stats,
+      queued: this.#queue.length,
+      running: this.#slots.filter((s) => s.task).length,
+      version: this.#version,
+      busyMs: this.#slots.map((s) => Math.round(s.busyMs)),
+    };
+  }
+
+  /** Refuses new tasks, answers every task already accepted, then stops the workers. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#sessions.size > 0) await new Promise<void>((r) => (this.#drained = r));
+    for (const s of this.#slots) {
+      clearTimeout(s.timer);
+      s.worker.terminate();
+    }
+  }
+
+  /** `await using pool = new WorkerPool()` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(this.#url, { type: "module" });
+    const slot: Slot = {
+      id: this.#nextWorker++,
+      worker,
+      ready: false,
+      started: 0,
+      applied: this.#version,
+      busyMs: 0,
+    };
+    worker.onmessage = (e: MessageEvent) => this.#message(slot, e.data as FromWorker);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault(); // a worker's uncaught error must not reach the accept loop
+      this.#lost(slot, `worker crashed: ${e.message ?? "unknown error"}`, false);
+    };
+    const commits = [...this.#latest.values()].sort((a, b) => a.version - b.version);
+    worker.postMessage({ kind: "init", worker: slot.id, commits } satisfies ToWorker);
+    return slot;
+  }
+
+  #message(slot: Slot, msg: FromWorker): void {
+    if (msg.kind === "ready") {
+      slot.ready = true;
+      this.#pump();
+      return;
+    }
+    const task = slot.task;
+    if (!task || task.id !== msg.task) return;
+    this.#release(slot);
+    task.request = msg.request;
+    task.result = msg;
+    task.state = "done";
+    this.#settle(task.session);
+    this.#pump();
+  }
+
+  #release(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.busyMs += performance.now() - slot.started;
+    slot.task = undefined;
+  }
+
+  /** A worker timed out or died: its task fails, a fresh worker takes its place. */
+  #lost(slot: Slot, message: string, timedOut: boolean): void {
+    const task = slot.task;
+    if (slot.task) this.#release(slot);
+    slot.worker.terminate();
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0 && !this.#closing) this.#slots[i] = this.#spawn();
+    else if (i >= 0) this.#slots.splice(i, 1);
+    this.#stats.restarts++;
+    if (timedOut) this.#stats.timedOut++;
+    if (task) {
+      const failure = this.#failure(task.request, ErrorCode.LIMIT, message);
+      task.result = {
+        kind: "done",
+        task: task.id,
+        request: task.request,
+        response: task.answered ? failure.response : null,
+        failed: true,
+        version: this.#version,
+        reads: [],
+        writes: [],
+      };
+      task.state = "done";
+      this.#settle(task.session);
+    }
+    this.#pump();
+  }
+
+  /** Dispatches queued tasks to idle workers. */
+  #pump(): void {
+    while (this.#queue.length) {
+      const head = this.#queue[0];
+      const busy = this.#slots.some((s) => s.task);
+      if (head.exclusive && busy) return; // it runs alone: wait for the others to finish
+      const slot = this.#slots.find((s) => s.ready && !s.task);
+      if (!slot) return;
+      this.#queue.shift();
+      this.#dispatch(slot, head);
+      if (head.exclusive) return;
+    }
+  }
+
+  #dispatch(slot: Slot, task: Task): void {
+    const commits = this.#log.filter((c) => c.version > slot.applied);
+    slot.applied = this.#version;
+    slot.task = task;
+    task.worker = slot.id;
+    slot.started = performance.now();
+    task.state = "running";
+    slot.timer = setTimeout(
+      () => this.#lost(slot, `query exceeded the time limit of ${this.timeoutMs} ms`, true),
+      this.timeoutMs,
+    );
+    const msg: ToWorker = { kind: "task", task: task.id, request: task.request, commits };
+    slot.worker.postMessage(msg, task.request.kind === "ipc" ? [task.request.frame] : []);
+  }
+
+  /** Validates, commits and answers the finished tasks at the head of a session, in order. */
+  #settle(session: string): void {
+    const list = this.#sessions.get(session);
+    if (!list) return;
+    while (list.length && list[0].state === "done") {
+      const task = list[0];
+      const r = task.result!;
+      const touched = [...r.reads, ...r.writes.map((w) => w.name)];
+      const stale = touched.some((name) => (this.#latest.get(name)?.version ?? 0) > r.version);
+      if (stale) {
+        this.#stats.conflicts++;
+        task.attempts++;
+        task.exclusive = task.attempts >= this.maxConflicts;
+        task.state = "queued";
+        task.result = undefined;
+        this.#queue.unshift(task);
+        return;
+      }
+      for (const w of r.writes) {
+        const entry: CommitEntry = {
+          version: ++this.#version,
+          name: w.name,
+          bytes: w.bytes,
+          worker: task.worker,
+          task: task.id,
+        };
+        this.#log.push(entry);
+        this.#latest.set(w.name, entry);
+      }
+      list.shift();
+      this.#stats.tasks++;
+      if (r.failed) this.#stats.failed++;
+      task.resolve({ response: r.response, failed: r.failed });
+    }
+    if (list.length === 0) this.#sessions.delete(session);
+    this.#trimLog();
+    if (this.#sessions.size === 0 && this.#drained) this.#drained();
+  }
+
+  /** Drops log entries every worker has already been sent. */
+  #trimLog(): void {
+    let min = this.#version;
+    for (const s of this.#slots) min = Math.min(min, s.applied);
+    if (this.#log.length && this.#log[0].version <= min) {
+      this.#log = this.#log.filter((c) => c.version > min);
+    }
+  }
+
+  /** An error answer in the request's form. */
+  #failure(request: TaskRequest, code: number, message: string): TaskResult {
+    if (request.kind === "ipc") {
+      return {
+        response: encodeMessage(errorValue(code, message), MsgType.RESPONSE).buffer as ArrayBuffer,
+        failed: true,
+      };
+    }
+    if (request.kind === "json") {
+      return { response: JSON.stringify({ error: errorName(code), code, message }), failed: true };
+    }
+    return { response: `\n  × Error: ${errorName(code)}\n    ├─ ${message}\n`, failed: true };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Messages between the pool (accept loop) and its workers. Payloads are `ArrayBuffer`s
+ * moved with transfer lists, and committed values `SharedArrayBuffer`s shared by every
+ * worker — nothing is copied per worker.
+ *
+ * @module
+ */
+
+/** What a task asks for. */
+export type TaskRequest =
+  /** A complete IPC message (header + payload); the answer is the response message, or null for async. */
+  | { kind: "ipc"; frame: ArrayBuffer }
+  /** Rayforce source; the answer is the REPL display text (or the REPL error block). */
+  | { kind: "text"; source: string }
+  /** Rayforce source; the answer is the result's JSON mapping, as a JSON string. */
+  | { kind: "json"; source: string };
+
+/** One committed write: the value of global `name` at `version`, as IPC payload bytes. */
+export interface CommitEntry {
+  version: number;
+  name: string;
+  /** The encoded value, in shared memory. */
+  bytes: SharedArrayBuffer;
+  /** The worker and task that wrote it (that worker applies its own object, not the bytes). */
+  worker: number;
+  task: number;
+}
+
+/** Pool → worker. */
+export type ToWorker =
+  | { kind: "init"; worker: number; commits: CommitEntry[] }
+  | { kind: "task"; task: number; request: TaskRequest; commits: CommitEntry[] };
+
+/** A global written by a task: its name and the encoded value in shared memory. */
+export interface Write {
+  name: string;
+  bytes: SharedArrayBuffer;
+}
+
+/** Worker → pool. */
+export type FromWorker =
+  | { kind: "ready"; worker: number }
+  | {
+    kind: "done";
+    task: number;
+    /** The request, handed back for a re-run (its buffer was transferred). */
+    request: TaskRequest;
+    /** The answer: a response frame, a text, or null (async IPC). */
+    response: ArrayBuffer | string | null;
+    /** True when the answer is an error. */
+    failed: boolean;
+    /** The commit version the task's replica had when it ran. */
+    version: number;
+    reads: string[];
+    writes: Write[];
+  };

@@ -1,0 +1,148 @@
+/**
+ * The worker entry: one engine per worker, holding a replica of the global environment.
+ *
+ * Each task brings the commits the replica has not seen yet; they are applied first
+ * (lazily decoded on first use). The task then runs with its writes in an overlay and its
+ * global reads recorded, so the replica never holds an uncommitted value: the pool decides
+ * whether the writes commit, and they come back as commits like everyone else's.
+ *
+ * @module
+ */
+import {
+  decode,
+  decodeMessage,
+  encode,
+  encodeMessage,
+  errorValue,
+  MsgType,
+  RayforceIPCError,
+  type RayObject,
+  symbols,
+  toJSON,
+} from "../ipc/mod.ts";
+import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
+import type { CommitEntry, FromWorker, TaskRequest, ToWorker, Write } from "./protocol.ts";
+
+/** Hooks for tests: e.g. a query that crashes its worker on purpose. */
+export interface WorkerHooks {
+  beforeTask?: (request: TaskRequest) => void;
+}
+
+/** The part of a worker's global scope the loop uses. */
+export interface Scope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+
+const decodeOptions = { resolveBuiltin };
+
+/** Starts the worker loop on `scope` (the worker's global scope). */
+export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
+  const engine = new Engine();
+  engine.decodePending = (bytes) => decode(bytes, decodeOptions);
+  let workerId = -1;
+  let version = 0;
+  /** The overlay of the last task, by task id: applied without decoding if it commits. */
+  let lastTask = -1;
+  let lastOverlay = new Map<number, RayObject>();
+
+  const apply = (commits: CommitEntry[]) => {
+    for (const c of commits) {
+      if (c.version <= version) continue;
+      const id = engine.intern(c.name);
+      const own = c.worker === workerId && c.task === lastTask ? lastOverlay.get(id) : undefined;
+      if (own !== undefined) {
+        engine.globals.set(id, own);
+        engine.pending.delete(id);
+      } else {
+        engine.globals.delete(id);
+        engine.pending.set(id, new Uint8Array(c.bytes));
+      }
+      version = c.version;
+    }
+  };
+
+  const run = (
+    request: TaskRequest,
+  ): { response: ArrayBuffer | string | null; failed: boolean } => {
+    if (request.kind === "ipc") {
+      let msgtype: number = MsgType.SYNC;
+      let outcome: Outcome;
+      try {
+        const { header, value } = decodeMessage(new Uint8Array(request.frame), decodeOptions);
+        msgtype = header.msgtype;
+        outcome = engine.evalMessage(value);
+      } catch (e) {
+        const err = e instanceof RayforceIPCError
+          ? errorValue(e.code, e.message)
+          : toEvalError(e).toValue();
+        outcome = { value: err };
+      }
+      if (msgtype !== MsgType.SYNC) return { response: null, failed: outcome.value.type === 127 };
+      let frame: Uint8Array;
+      try {
+        frame = encodeMessage(outcome.value, MsgType.RESPONSE);
+      } catch (e) {
+        frame = encodeMessage(
+          errorValue((e as RayforceIPCError).code ?? 1, (e as Error).message),
+          MsgType.RESPONSE,
+        );
+      }
+      return { response: frame.buffer as ArrayBuffer, failed: outcome.value.type === 127 };
+    }
+    const outcome = engine.evalSource(request.source);
+    const failed = outcome.value.type === 127;
+    if (request.kind === "text") return { response: engine.render(outcome), failed };
+    return { response: JSON.stringify(toJSON(outcome.value)), failed };
+  };
+
+  scope.onmessage = (event: MessageEvent) => {
+    const msg = event.data as ToWorker;
+    if (msg.kind === "init") {
+      workerId = msg.worker;
+      apply(msg.commits);
+      scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
+      return;
+    }
+    apply(msg.commits);
+    hooks.beforeTask?.(msg.request);
+    const overlay = new Map<number, RayObject>();
+    engine.overlay = overlay;
+    engine.read.clear();
+    let result: { response: ArrayBuffer | string | null; failed: boolean };
+    try {
+      result = run(msg.request);
+    } finally {
+      engine.overlay = undefined;
+    }
+    const writes: Write[] = [];
+    for (const [id, value] of overlay) {
+      let bytes: Uint8Array;
+      try {
+        bytes = encode(value);
+      } catch {
+        continue; // a value that cannot be serialized (an enum) stays local to nobody
+      }
+      const shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(shared).set(bytes);
+      writes.push({ name: symbols.text(id), bytes: shared });
+    }
+    lastTask = msg.task;
+    lastOverlay = overlay;
+    const reads = [...engine.read].map((id) => symbols.text(id));
+    const done: FromWorker = {
+      kind: "done",
+      task: msg.task,
+      request: msg.request,
+      response: result.response,
+      failed: result.failed,
+      version,
+      reads,
+      writes,
+    };
+    const transfer: Transferable[] = [];
+    if (result.response instanceof ArrayBuffer) transfer.push(result.response);
+    if (msg.request.kind === "ipc") transfer.push(msg.request.frame);
+    scope.postMessage(done, transfer);
+  };
+}
