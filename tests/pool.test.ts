@@ -172,4 +172,18 @@ describe("WorkerPool", () => {
       await pool.close();
     }
   });
+
+  it("close() answers every accepted task, then refuses new ones", async () => {
+    const pool = new WorkerPool({ size: 2 });
+    const pending = Array.from({ length: 20 }, (_, i) => text(pool, `(+ ${i} 1)`, `s${i % 3}`));
+    const closing = pool.close();
+    const late = await pool.run({ kind: "text", source: "(+ 1 1)" }, "late");
+    assert.equal(late.failed, true);
+    assert.match(late.response as string, /closing/);
+    assert.deepEqual(
+      await Promise.all(pending),
+      Array.from({ length: 20 }, (_, i) => String(i + 1)),
+    );
+    await closing;
+  });
 });
