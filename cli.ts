@@ -1,38 +1,53 @@
 #!/usr/bin/env -S deno run -A
 /**
- * The `rf-ws` command line: `serve` starts a Rayforce WebSocket server.
- *
- * Run it with either runtime:
+ * The `rf-ws` command line: `serve` starts a Rayforce WebSocket server; `query` sends one
+ * query to a server and prints the REPL display; `repl` is an interactive prompt.
  *
  * ```sh
  * npx -y deno run -A cli.ts serve --port 8765
  * npx -y bun cli.ts serve --port 8765
+ * npx -y deno run -A cli.ts query "(+ 1 2)" --url ws://127.0.0.1:8765
  * ```
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
+import { createInterface } from "node:readline";
 import { VERSION } from "./version.ts";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./server.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, WSServer } from "./server.ts";
+import { isLogLevel } from "./log.ts";
 
 const USAGE = `rf-ws ${VERSION} — Rayforce over WebSocket for Deno and Bun
 
 Usage:
-  rf-ws serve [options]     start a Rayforce WebSocket server
-  rf-ws version             print the version
-  rf-ws help                print this help
+  rf-ws serve [options]            start a Rayforce WebSocket server
+  rf-ws query "<source>" [--url]   run one query on a server and print the result
+  rf-ws repl [--url]               interactive prompt against a server (history: up/down)
+  rf-ws version                    print the version
+  rf-ws help                       print this help
 
 Options of serve:
-  -p, --port <n>            TCP port (1-65535)            [default: ${DEFAULT_PORT}]
-  -H, --host <addr>         address to bind               [default: ${DEFAULT_HOST}]
+  -p, --port <n>            TCP port (1-65535)                 [default: ${DEFAULT_PORT}]
+  -H, --host <addr>         address to bind                    [default: ${DEFAULT_HOST}]
+  -w, --workers <n>         worker threads evaluating queries  [default: number of cores]
+      --max-payload <bytes> largest message accepted           [default: 67108864]
+      --query-timeout <ms>  time limit of one query            [default: 30000]
+      --max-connections <n> concurrent connections             [default: 1000]
+      --token <token>       require this token from clients
+      --log-level <level>   silent|error|warn|info|debug       [default: warn]
+
+Options of query and repl:
+  -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
+      --token <token>       token for a server that requires one
+
   -h, --help                print this help
 
 Run with Deno:  npx -y deno run -A cli.ts serve
 Run with Bun:   npx -y bun cli.ts serve
 `;
 
-/** What `main` decided to do, returned for tests instead of exiting the process. */
+/** What `main` did, returned for tests instead of exiting the process. */
 export interface CliResult {
   /** Process exit code. */
   code: number;
@@ -42,51 +57,148 @@ export interface CliResult {
   stderr: string;
 }
 
+const OPTIONS = {
+  port: { type: "string", short: "p" },
+  host: { type: "string", short: "H" },
+  workers: { type: "string", short: "w" },
+  "max-payload": { type: "string" },
+  "query-timeout": { type: "string" },
+  "max-connections": { type: "string" },
+  token: { type: "string" },
+  "log-level": { type: "string" },
+  url: { type: "string", short: "u" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function integer(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`invalid --${name}: ${value}`);
+  return n;
+}
+
 /**
- * Parses `argv` (without the runtime and script) and runs the command.
+ * Parses `argv` (without the runtime and script) and runs the command. `serve` runs until
+ * SIGINT or SIGTERM.
  *
  * @example
  * ```ts
- * const { code, stdout } = main(["--help"]);
- * console.log(code, stdout);
+ * const { code, stdout } = await main(["--help"]);
  * ```
  */
-export function main(argv: string[]): CliResult {
+export async function main(argv: string[]): Promise<CliResult> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: "string", short: "p" },
-        host: { type: "string", short: "H" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     return { code: 2, stdout: "", stderr: `rf-ws: ${(e as Error).message}\n\n${USAGE}` };
   }
-  const [command = "help"] = parsed.positionals;
-  if (parsed.values.help || command === "help") return { code: 0, stdout: USAGE, stderr: "" };
+  const v = parsed.values;
+  const [command = "help", ...rest] = parsed.positionals;
+  if (v.help || command === "help") return { code: 0, stdout: USAGE, stderr: "" };
   if (command === "version") return { code: 0, stdout: `${VERSION}\n`, stderr: "" };
-  if (command === "serve") {
-    const port = parsed.values.port === undefined ? DEFAULT_PORT : Number(parsed.values.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      return { code: 2, stdout: "", stderr: `rf-ws: invalid port: ${parsed.values.port}\n` };
+  try {
+    if (command === "serve") {
+      const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new Error(`invalid port: ${v.port}`);
+      }
+      if (v["log-level"] !== undefined && !isLogLevel(v["log-level"])) {
+        throw new Error(`invalid --log-level: ${v["log-level"]}`);
+      }
+      const server = new WSServer({
+        port,
+        host: v.host,
+        workers: integer("workers", v.workers, 1),
+        maxPayload: integer("max-payload", v["max-payload"], 1024),
+        queryTimeoutMs: integer("query-timeout", v["query-timeout"], 1),
+        maxConnections: integer("max-connections", v["max-connections"], 1),
+        token: v.token,
+        logLevel: v["log-level"] as never,
+      });
+      await server.run();
+      return { code: 0, stdout: "", stderr: "" };
     }
-    // The WebSocket server lands with its own issue; until then serve explains itself.
-    return {
-      code: 0,
-      stdout: USAGE,
-      stderr: "rf-ws: the WebSocket server is not built yet; see README.md (status).\n",
-    };
+    if (command === "query") {
+      if (rest.length !== 1) throw new Error('query needs one argument: rf-ws query "(+ 1 2)"');
+      const answer = await textQuery(
+        v.url ?? `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`,
+        rest[0],
+        v.token,
+      );
+      return {
+        code: /^\n {2}× Error/.test(answer) ? 1 : 0,
+        stdout: answer.endsWith("\n") ? answer : answer + "\n",
+        stderr: "",
+      };
+    }
+    if (command === "repl") {
+      await repl(v.url ?? `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`, v.token);
+      return { code: 0, stdout: "", stderr: "" };
+    }
+  } catch (e) {
+    return { code: 1, stdout: "", stderr: `rf-ws: ${(e as Error).message}\n` };
   }
   return { code: 2, stdout: "", stderr: `rf-ws: unknown command: ${command}\n\n${USAGE}` };
 }
 
+/** Opens a text-mode connection (the server answers each text frame with the REPL display). */
+function openText(url: string, token?: string): Promise<WebSocket> {
+  const full = token
+    ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`
+    : url;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(full);
+    ws.onopen = () => resolve(ws);
+    ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
+  });
+}
+
+function ask(ws: WebSocket, source: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    ws.onmessage = (e) => resolve(String(e.data));
+    ws.onclose = (e) =>
+      reject(new Error(`connection closed (${e.code}${e.reason ? `: ${e.reason}` : ""})`));
+    ws.send(source);
+  });
+}
+
+async function textQuery(url: string, source: string, token?: string): Promise<string> {
+  const ws = await openText(url, token);
+  try {
+    return await ask(ws, source);
+  } finally {
+    ws.close();
+  }
+}
+
+async function repl(url: string, token?: string): Promise<void> {
+  const ws = await openText(url, token);
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: "‣ ",
+    historySize: 1000,
+  });
+  process.stdout.write(`connected to ${url}; Ctrl+D quits\n`);
+  rl.prompt();
+  for await (const line of rl) {
+    if (line.trim()) {
+      try {
+        const answer = await ask(ws, line);
+        process.stdout.write(answer.endsWith("\n") ? answer : answer + "\n");
+      } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n`);
+        break;
+      }
+    }
+    rl.prompt();
+  }
+  ws.close();
+}
+
 if (import.meta.main) {
-  const result = main(process.argv.slice(2));
+  const result = await main(process.argv.slice(2));
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -1,15 +1,254 @@
 /**
- * The Rayforce WebSocket client (`WSClient`). It uses only the standard `WebSocket` API
- * and `ipc/`, so it runs in Deno, Bun, browsers and Node ≥ 22. Its API lands with the
- * WSServer issue; until then this module re-exports the codec a client needs.
+ * `WSClient`: a Rayforce client over WebSocket. It uses only the standard `WebSocket` API
+ * and `ipc/`, so it runs in Deno, Bun, browsers and Node ≥ 22, against @rf/ws or any
+ * server speaking Rayforce's handshake and IPC frames.
  *
- * @example
  * ```ts
- * import { encodeMessage, MsgType, str } from "@rf/ws/client";
- * socket.send(encodeMessage(str("(+ 1 2)"), MsgType.SYNC));
+ * import { WSClient } from "@rf/ws/client";
+ * await using conn = await new WSClient("localhost", 8765).connect();
+ * console.log(await conn.execute("(+ 1 2)")); // 3n
  * ```
+ *
+ * Results are plain JS values (`toJS`): i64 as `bigint`, f64 as `number`, symbols and
+ * strings as `string`, vectors and lists as arrays, dicts as objects, tables as
+ * `{columns: {name: [...]}}`, temporals as ISO strings. `executeRaw` returns the decoded
+ * Rayforce object itself. A query the engine answers with an error rejects with the
+ * `RayforceQueryError` subclass of its code (`RayforceTypeError`, …).
  *
  * @module
  */
+import {
+  decodeMessage,
+  encodeHandshake,
+  encodeMessage,
+  type JSValue,
+  MsgType,
+  queryError,
+  RayforceWSError,
+  type RayObject,
+  str,
+  toJS,
+} from "./ipc/mod.ts";
+
 export * from "./ipc/mod.ts";
-export { DEFAULT_HOST, DEFAULT_PORT } from "./server.ts";
+
+/** Default port, as in the rayforce-py seeds. */
+export const DEFAULT_PORT = 8765;
+
+/** Options of {@link WSClient}. */
+export interface WSClientOptions {
+  host?: string;
+  port?: number;
+  /** Use `wss://`. */
+  secure?: boolean;
+  /** Path on the server. Default `/`. */
+  path?: string;
+  /** Token for a server started with one (sent in the handshake and as `?token=`). */
+  token?: string;
+  /** Time allowed to connect and complete the handshake, in ms. Default 5,000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Where to connect. `new WSClient("localhost", 8765)`, `new WSClient({host, port})` or
+ * `new WSClient("ws://host:port")`.
+ *
+ * @example
+ * ```ts
+ * const client = new WSClient("localhost", 8765);
+ * String(client); // "WSClient(ws://localhost:8765)"
+ * ```
+ */
+export class WSClient {
+  /** The WebSocket URL. */
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly timeoutMs: number;
+
+  constructor(target: string | WSClientOptions = {}, port?: number, options: WSClientOptions = {}) {
+    let o: WSClientOptions;
+    if (typeof target === "string" && /^wss?:\/\//.test(target)) {
+      this.url = target.replace(/\/$/, "");
+      o = options;
+    } else {
+      o = typeof target === "string"
+        ? { ...options, host: target, port: port ?? options.port }
+        : target;
+      const host = o.host ?? "localhost";
+      this.url = `${o.secure ? "wss" : "ws"}://${host.includes(":") ? `[${host}]` : host}:${
+        o.port ?? DEFAULT_PORT
+      }${o.path && o.path !== "/" ? o.path : ""}`;
+    }
+    this.token = o.token;
+    this.timeoutMs = o.timeoutMs ?? 5_000;
+  }
+
+  /** `WSClient(ws://localhost:8765)`. */
+  toString(): string {
+    return `WSClient(${this.url})`;
+  }
+
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** Opens a connection and performs the Rayforce handshake. */
+  connect(): Promise<Connection> {
+    const url = this.token
+      ? `${this.url}${this.url.includes("?") ? "&" : "?"}token=${encodeURIComponent(this.token)}`
+      : this.url;
+    return new Promise((resolve, reject) => {
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(url);
+      } catch (e) {
+        reject(new RayforceWSError(`cannot connect to ${this.url}: ${(e as Error).message}`));
+        return;
+      }
+      ws.binaryType = "arraybuffer";
+      let settled = false;
+      const fail = (message: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        try {
+          ws.close();
+        } catch { /* already closed */ }
+        reject(new RayforceWSError(message));
+      };
+      const timer = setTimeout(
+        () => fail(`handshake with ${this.url} timed out after ${this.timeoutMs} ms`),
+        this.timeoutMs,
+      );
+      ws.onopen = () => ws.send(encodeHandshake(this.token ?? ""));
+      ws.onerror = () => fail(`cannot connect to ${this.url}`);
+      ws.onclose = (e) =>
+        fail(
+          `connection to ${this.url} closed during the handshake (${e.code}${
+            e.reason ? `: ${e.reason}` : ""
+          })`,
+        );
+      ws.onmessage = (e) => {
+        if (settled) return;
+        const bytes = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : undefined;
+        if (!bytes || bytes.length < 1) return fail(`unexpected handshake reply from ${this.url}`);
+        settled = true;
+        clearTimeout(timer);
+        resolve(
+          new Connection(ws, this.url, bytes[0], bytes.length > 1 ? bytes.subarray(1) : undefined),
+        );
+      };
+    });
+  }
+}
+
+interface Pending {
+  resolve: (x: RayObject) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * An open Rayforce connection. Several `execute` calls may be in flight; they resolve in
+ * the order they were sent.
+ */
+export class Connection {
+  /** The protocol version byte the server answered. */
+  readonly version: number;
+  readonly #ws: WebSocket;
+  readonly #url: string;
+  readonly #pending: Pending[] = [];
+  #closed = false;
+  /** Set when the server sent a Windows-style 2-byte handshake reply. */
+  #skipZero: boolean;
+
+  constructor(ws: WebSocket, url: string, version: number, rest?: Uint8Array) {
+    this.#ws = ws;
+    this.#url = url;
+    this.version = version;
+    this.#skipZero = rest === undefined;
+    ws.onmessage = (e) => this.#receive(e.data);
+    ws.onclose = (e) =>
+      this.#shutdown(`connection to ${url} closed (${e.code}${e.reason ? `: ${e.reason}` : ""})`);
+    ws.onerror = () => this.#shutdown(`connection to ${url} failed`);
+  }
+
+  /** True once the connection is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** `Connection(ws://host:port)`. */
+  toString(): string {
+    return `Connection(${this.#url})`;
+  }
+
+  /**
+   * Sends a query (Rayforce source, or any IPC object such as a quoted expression) and
+   * resolves with the result as JS values.
+   *
+   * @example
+   * ```ts
+   * await conn.execute("(select {from: t where: (> qty 10)})"); // { columns: {...} }
+   * ```
+   */
+  async execute(query: string | RayObject): Promise<JSValue> {
+    return toJS(await this.executeRaw(query));
+  }
+
+  /** As {@link execute}, resolving with the decoded Rayforce object. */
+  executeRaw(query: string | RayObject): Promise<RayObject> {
+    if (this.#closed) {
+      return Promise.reject(new RayforceWSError(`connection to ${this.#url} is closed`));
+    }
+    const payload = typeof query === "string" ? str(query) : query;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ resolve, reject });
+      this.#ws.send(encodeMessage(payload, MsgType.SYNC));
+    });
+  }
+
+  /** Sends a query without waiting for (or receiving) an answer. */
+  send(query: string | RayObject): void {
+    if (this.#closed) throw new RayforceWSError(`connection to ${this.#url} is closed`);
+    this.#ws.send(encodeMessage(typeof query === "string" ? str(query) : query, MsgType.ASYNC));
+  }
+
+  /** Closes the connection; queries in flight reject with `RayforceWSError`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#ws.close(1000, "client closed");
+    this.#shutdown(`connection to ${this.#url} closed by the client`);
+  }
+
+  /** `await using conn = await client.connect()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  #receive(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) return;
+    const bytes = new Uint8Array(data);
+    if (this.#skipZero && bytes.length === 1 && bytes[0] === 0) return; // Windows servers reply [version, 0]
+    this.#skipZero = false;
+    const pending = this.#pending.shift();
+    if (!pending) return;
+    try {
+      const { value } = decodeMessage(bytes);
+      if (value.type === 127) pending.reject(queryError(value.code, value.message));
+      else pending.resolve(value);
+    } catch (e) {
+      pending.reject(e as Error);
+    }
+  }
+
+  #shutdown(message: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of this.#pending.splice(0)) p.reject(new RayforceWSError(message));
+  }
+}

@@ -1,8 +1,8 @@
 /**
  * @rf/ws — Rayforce over WebSocket for Deno and Bun.
  *
- * This module re-exports the public API: the IPC codec and object model, and the
- * engine; the server and client as they land.
+ * This module re-exports the public API: the server, the client, the worker pool, the
+ * engine, and the IPC codec with its object model.
  *
  * @example
  * ```ts
@@ -15,4 +15,19 @@
  */
 export { VERSION } from "./version.ts";
 export * from "./ipc/mod.ts";
+export {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type ServerStats,
+  WSServer,
+  type WSServerOptions,
+} from "./server.ts";
+export { Connection, WSClient, type WSClientOptions } from "./client.ts";
+export {
+  type PoolOptions,
+  type PoolStats,
+  type TaskRequest,
+  type TaskResult,
+  WorkerPool,
+} from "./worker/pool.ts";
 export { display, Engine, type Outcome, renderError } from "./engine/mod.ts";

@@ -1,12 +1,453 @@
 /**
- * The Rayforce WebSocket server (`WSServer`). Its API lands with the WSServer issue;
- * this module holds the defaults that the CLI and the client already share.
+ * `WSServer`: Rayforce over WebSocket on the runtime's native server (`Deno.serve` /
+ * `Bun.serve`). One port serves (DESIGN.md, "Protocols on one port"):
+ *
+ * - Rayforce IPC: a first binary frame `[user:password] version 00` is the handshake,
+ *   answered with the single byte `01`; then each binary frame is one IPC message,
+ *   evaluated in the worker pool; sync messages are answered (msgtype 2) in order, async
+ *   ones are not.
+ * - Text: a first frame of text puts the connection in text mode; each text frame is
+ *   Rayforce source, answered with the REPL display (or the REPL error block).
+ * - HTTP: `GET /health` (JSON liveness), `GET /metrics` (Prometheus text), `GET /`.
+ *
+ * Protocol violations close only the offending connection, with a close code and reason:
+ * 1002 for a bad handshake or malformed frame, 1008 for a missing or wrong token, 1009 for
+ * a frame over `maxPayload`.
  *
  * @module
  */
+import process from "node:process";
+import {
+  ErrorCode,
+  HANDSHAKE_REPLY,
+  parseHandshake,
+  type RayforceIPCError,
+  RayforceValueError,
+  RayforceWSError,
+  splitMessage,
+} from "./ipc/mod.ts";
+import { isLogLevel, Logger, type LogLevel } from "./log.ts";
+import { type NativeServer, serveNative, type ServerSocket } from "./runtime/mod.ts";
+import { VERSION } from "./version.ts";
+import { type PoolStats, WorkerPool } from "./worker/pool.ts";
 
 /** Default TCP port of the server, as in the rayforce-py seeds. */
 export const DEFAULT_PORT = 8765;
 
 /** Default bind address: loopback, so a server is never exposed by accident. */
 export const DEFAULT_HOST = "127.0.0.1";
+
+/** Options of {@link WSServer}. */
+export interface WSServerOptions {
+  /** TCP port, 1–65535. Default 8765. */
+  port?: number;
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string;
+  /** Worker threads evaluating queries. Default: the number of cores. */
+  workers?: number;
+  /** Largest WebSocket message accepted, in bytes. Default 64 MiB. */
+  maxPayload?: number;
+  /** Time to complete the Rayforce handshake, in ms. Default 5,000. */
+  handshakeTimeoutMs?: number;
+  /** Interval of WebSocket pings, in ms. Default 60,000. */
+  pingIntervalMs?: number;
+  /** Time a peer has to answer a ping, in ms. Default 30,000. */
+  pongTimeoutMs?: number;
+  /** Concurrent connections; more are refused with HTTP 503. Default 1,000. */
+  maxConnections?: number;
+  /** Time limit of one query, in ms. Default 30,000. */
+  queryTimeoutMs?: number;
+  /** Queries waiting for a worker before new ones are answered "server busy". Default 10,000. */
+  maxQueue?: number;
+  /**
+   * Required token: the handshake credentials (`token` or `user:token`), `?token=` in the
+   * URL, or `Authorization: Bearer token` at upgrade. Default: none.
+   */
+  token?: string;
+  /** Log level of the JSON lines on stderr. Default `warn`. */
+  logLevel?: LogLevel;
+}
+
+/** Server statistics. */
+export interface ServerStats {
+  connections: { current: number; total: number };
+  messages: { in: number; out: number };
+  bytes: { in: number; out: number };
+  /** Protocol errors (connections closed for a violation). */
+  errors: number;
+  queries: { ok: number; failed: number };
+  /** Query latency in milliseconds over the last 4,096 queries. */
+  latencyMs: { p50: number; p99: number };
+  uptimeSeconds: number;
+  pool: PoolStats | null;
+}
+
+interface Connection {
+  id: string;
+  remote: string;
+  /** A token was presented at upgrade, or none is required. */
+  authorized: boolean;
+  mode: "new" | "ipc" | "text";
+  socket?: ServerSocket;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+const LATENCY_WINDOW = 4096;
+const encoder = new TextEncoder();
+
+/** Close reasons are limited to 123 bytes by the WebSocket protocol. */
+function reason(text: string): string {
+  let s = text;
+  while (encoder.encode(s).length > 123) s = s.slice(0, -1);
+  return s;
+}
+
+/**
+ * A Rayforce WebSocket server.
+ *
+ * @example
+ * ```ts
+ * import { WSServer } from "@rf/ws";
+ * await using server = new WSServer({ port: 8765, workers: 2 });
+ * await server.start();
+ * ```
+ */
+export class WSServer {
+  readonly port: number;
+  readonly host: string;
+  readonly options: Readonly<Required<Omit<WSServerOptions, "token" | "workers">>> & {
+    token?: string;
+    workers?: number;
+  };
+  readonly #log: Logger;
+  #native: NativeServer | undefined;
+  #pool: WorkerPool | undefined;
+  #started = 0;
+  #stopping = false;
+  readonly #connections = new Set<Connection>();
+  readonly #counters = {
+    total: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    errors: 0,
+    ok: 0,
+    failed: 0,
+  };
+  readonly #latencies = new Float64Array(LATENCY_WINDOW);
+  #latencyCount = 0;
+
+  /** `new WSServer(8765)` or `new WSServer({port, host, …})`. */
+  constructor(options: WSServerOptions | number = {}) {
+    const o = typeof options === "number" ? { port: options } : options;
+    const port = o.port ?? DEFAULT_PORT;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new RayforceValueError(`port must be an integer from 1 to 65535, got ${port}`);
+    }
+    if (o.logLevel !== undefined && !isLogLevel(o.logLevel)) {
+      throw new RayforceValueError(`unknown log level ${o.logLevel}`);
+    }
+    this.port = port;
+    this.host = o.host ?? DEFAULT_HOST;
+    this.options = {
+      port,
+      host: this.host,
+      workers: o.workers,
+      maxPayload: o.maxPayload ?? 64 * 1024 * 1024,
+      handshakeTimeoutMs: o.handshakeTimeoutMs ?? 5_000,
+      pingIntervalMs: o.pingIntervalMs ?? 60_000,
+      pongTimeoutMs: o.pongTimeoutMs ?? 30_000,
+      maxConnections: o.maxConnections ?? 1_000,
+      queryTimeoutMs: o.queryTimeoutMs ?? 30_000,
+      maxQueue: o.maxQueue ?? 10_000,
+      token: o.token,
+      logLevel: o.logLevel ?? "warn",
+    };
+    this.#log = new Logger(this.options.logLevel);
+  }
+
+  /** `WSServer(port=8765)`. */
+  toString(): string {
+    return `WSServer(port=${this.port})`;
+  }
+
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** The WebSocket URL clients connect to. */
+  get url(): string {
+    return `ws://${this.host.includes(":") ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** True between `start()` and `stop()`. */
+  get running(): boolean {
+    return this.#native !== undefined;
+  }
+
+  /** Starts the worker pool and the listener. */
+  async start(): Promise<void> {
+    if (this.#native) throw new RayforceWSError("Server already started");
+    this.#stopping = false;
+    this.#pool = new WorkerPool({
+      size: this.options.workers,
+      timeoutMs: this.options.queryTimeoutMs,
+      maxQueue: this.options.maxQueue,
+    });
+    try {
+      this.#native = await serveNative<Connection>({
+        hostname: this.host,
+        port: this.port,
+        maxPayload: this.options.maxPayload,
+        idleTimeout: (this.options.pingIntervalMs + this.options.pongTimeoutMs) / 1000,
+      }, {
+        upgrade: (request, remote) => this.#upgrade(request, remote),
+        fetch: (request) => this.#http(request),
+        open: (socket, c) => this.#open(socket, c),
+        message: (socket, c, data) => this.#message(socket, c, data),
+        close: (_socket, c, code, why) => this.#closed(c, code, why),
+      });
+    } catch (e) {
+      await this.#pool.close();
+      this.#pool = undefined;
+      throw new RayforceWSError(
+        `cannot listen on ${this.host}:${this.port}: ${(e as Error).message}`,
+      );
+    }
+    this.#started = performance.now();
+    this.#log.info("listening", { url: this.url, workers: this.#pool.size });
+  }
+
+  /** Answers the queries in flight, closes every connection (1001) and stops listening. */
+  async stop(): Promise<void> {
+    if (!this.#native) throw new RayforceWSError("Server not started");
+    this.#stopping = true;
+    const native = this.#native;
+    await this.#pool?.close();
+    for (const c of this.#connections) c.socket?.close(1001, "server shutting down");
+    this.#connections.clear();
+    await native.stop();
+    this.#native = undefined;
+    this.#pool = undefined;
+    this.#log.info("stopped", { url: this.url });
+  }
+
+  /**
+   * Starts, prints `Rayforce WebSocket served on ws://HOST:PORT`, waits for SIGINT or
+   * SIGTERM, stops and prints `Rayforce WebSocket Server stopped.`.
+   */
+  async run(): Promise<void> {
+    await this.start();
+    console.log(`Rayforce WebSocket served on ${this.url}`);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        process.off("SIGINT", done);
+        process.off("SIGTERM", done);
+        resolve();
+      };
+      process.on("SIGINT", done);
+      process.on("SIGTERM", done);
+    });
+    await this.stop();
+    console.log("Rayforce WebSocket Server stopped.");
+  }
+
+  /** `await using server = new WSServer(...)` stops it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#native) await this.stop();
+  }
+
+  /** Current statistics. */
+  stats(): ServerStats {
+    const n = Math.min(this.#latencyCount, LATENCY_WINDOW);
+    const sorted = this.#latencies.slice(0, n).sort();
+    const pct = (
+      p: number,
+    ) => (n ? Math.round(sorted[Math.min(n - 1, Math.floor(p * n))] * 1000) / 1000 : 0);
+    const c = this.#counters;
+    return {
+      connections: { current: this.#connections.size, total: c.total },
+      messages: { in: c.messagesIn, out: c.messagesOut },
+      bytes: { in: c.bytesIn, out: c.bytesOut },
+      errors: c.errors,
+      queries: { ok: c.ok, failed: c.failed },
+      latencyMs: { p50: pct(0.5), p99: pct(0.99) },
+      uptimeSeconds: this.#started ? Math.round((performance.now() - this.#started) / 1000) : 0,
+      pool: this.#pool?.stats() ?? null,
+    };
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  #upgrade(request: Request, remote: string): Connection | Response {
+    if (this.#stopping) return new Response("server shutting down", { status: 503 });
+    const url = new URL(request.url);
+    if (url.pathname === "/events") return new Response("not found", { status: 404 });
+    if (this.#connections.size >= this.options.maxConnections) {
+      return new Response(`too many connections (${this.options.maxConnections})`, { status: 503 });
+    }
+    const token = this.options.token;
+    const offered = url.searchParams.get("token") ??
+      request.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
+    if (token && offered !== null && offered !== undefined && offered !== token) {
+      return new Response("invalid token", { status: 401 });
+    }
+    return {
+      id: crypto.randomUUID(),
+      remote,
+      authorized: !token || offered === token,
+      mode: "new",
+    };
+  }
+
+  #http(request: Request): Response {
+    const url = new URL(request.url);
+    if (request.method !== "GET") return new Response("method not allowed", { status: 405 });
+    if (url.pathname === "/health") {
+      const s = this.stats();
+      return Response.json({
+        status: this.#stopping ? "stopping" : "ok",
+        version: VERSION,
+        uptimeSeconds: s.uptimeSeconds,
+        connections: s.connections.current,
+      });
+    }
+    if (url.pathname === "/metrics") {
+      return new Response(this.#metrics(), {
+        headers: { "content-type": "text/plain; version=0.0.4" },
+      });
+    }
+    if (url.pathname === "/") {
+      return new Response(
+        `@rf/ws ${VERSION}: Rayforce over WebSocket.\nConnect a WebSocket to ${this.url}/ and send Rayforce IPC frames, or text queries.\n`,
+        { headers: { "content-type": "text/plain; charset=utf-8" } },
+      );
+    }
+    return new Response("not found", { status: 404 });
+  }
+
+  #metrics(): string {
+    const s = this.stats();
+    const lines = [
+      ["rfws_connections", "gauge", "Open WebSocket connections", s.connections.current],
+      ["rfws_connections_total", "counter", "WebSocket connections accepted", s.connections.total],
+      ["rfws_messages_in_total", "counter", "Frames received", s.messages.in],
+      ["rfws_messages_out_total", "counter", "Frames sent", s.messages.out],
+      ["rfws_bytes_in_total", "counter", "Bytes received", s.bytes.in],
+      ["rfws_bytes_out_total", "counter", "Bytes sent", s.bytes.out],
+      [
+        "rfws_protocol_errors_total",
+        "counter",
+        "Connections closed for a protocol violation",
+        s.errors,
+      ],
+      ["rfws_queries_ok_total", "counter", "Queries answered with a value", s.queries.ok],
+      ["rfws_queries_failed_total", "counter", "Queries answered with an error", s.queries.failed],
+      ["rfws_query_latency_p50_ms", "gauge", "Median query latency", s.latencyMs.p50],
+      ["rfws_query_latency_p99_ms", "gauge", "99th percentile query latency", s.latencyMs.p99],
+      ["rfws_uptime_seconds", "gauge", "Seconds since start", s.uptimeSeconds],
+    ] as const;
+    return lines.map(([name, type, help, value]) =>
+      `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}`
+    )
+      .join("\n") + "\n";
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  #open(socket: ServerSocket, c: Connection): void {
+    c.socket = socket;
+    this.#connections.add(c);
+    this.#counters.total++;
+    c.timer = setTimeout(() => {
+      if (c.mode === "new") this.#violation(c, 1002, "handshake timeout");
+    }, this.options.handshakeTimeoutMs);
+    this.#log.debug("open", { connection: c.id, remote: c.remote });
+  }
+
+  #closed(c: Connection, code: number, why: string): void {
+    clearTimeout(c.timer);
+    this.#connections.delete(c);
+    this.#log.debug("close", { connection: c.id, code, reason: why });
+  }
+
+  /** Closes one connection for a protocol violation; others are untouched. */
+  #violation(c: Connection, code: number, message: string): void {
+    this.#counters.errors++;
+    this.#log.warn("protocol violation", {
+      connection: c.id,
+      remote: c.remote,
+      code,
+      reason: message,
+    });
+    clearTimeout(c.timer);
+    c.socket?.close(code, reason(message));
+  }
+
+  #send(c: Connection, data: string | ArrayBuffer): void {
+    this.#counters.messagesOut++;
+    this.#counters.bytesOut += typeof data === "string"
+      ? encoder.encode(data).length
+      : data.byteLength;
+    c.socket?.send(data);
+  }
+
+  #message(_socket: ServerSocket, c: Connection, data: string | ArrayBuffer): void {
+    this.#counters.messagesIn++;
+    this.#counters.bytesIn += typeof data === "string" ? data.length : data.byteLength;
+    if (this.#stopping) return;
+    if (c.mode === "new") {
+      clearTimeout(c.timer);
+      if (typeof data === "string") {
+        if (!c.authorized) return this.#violation(c, 1008, "unauthorized: token required");
+        c.mode = "text";
+      } else {
+        const hs = parseHandshake(new Uint8Array(data));
+        if (!hs) {
+          return this.#violation(c, 1002, "bad handshake: expected [user:password] version 00");
+        }
+        const token = this.options.token;
+        if (!c.authorized && token && hs.credentials !== token && hs.password !== token) {
+          return this.#violation(c, 1008, "unauthorized: wrong or missing token");
+        }
+        c.authorized = true;
+        c.mode = "ipc";
+        this.#send(c, HANDSHAKE_REPLY.slice().buffer as ArrayBuffer);
+        return;
+      }
+    }
+    if (typeof data === "string") return this.#query(c, { kind: "text", source: data });
+    // Check the framing here (16 bytes, no decoding of the query); the worker decodes.
+    try {
+      splitMessage(new Uint8Array(data), this.options.maxPayload);
+    } catch (e) {
+      const err = e as RayforceIPCError;
+      return this.#violation(
+        c,
+        err.code === ErrorCode.LIMIT ? 1009 : 1002,
+        `malformed frame: ${err.message}`,
+      );
+    }
+    this.#query(c, { kind: "ipc", frame: data });
+  }
+
+  #query(
+    c: Connection,
+    request: { kind: "text"; source: string } | { kind: "ipc"; frame: ArrayBuffer },
+  ): void {
+    const pool = this.#pool;
+    if (!pool) return;
+    const t0 = performance.now();
+    pool.run(request, c.id).then((r) => {
+      this.#latencies[this.#latencyCount++ % LATENCY_WINDOW] = performance.now() - t0;
+      if (r.failed) this.#counters.failed++;
+      else this.#counters.ok++;
+      if (r.response !== null) this.#send(c, r.response);
+    });
+  }
+}

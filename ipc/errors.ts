@@ -92,3 +92,109 @@ export class RayforceIPCError extends RayforceError {
 export class RayforceValueError extends RayforceError {
   override name = "RayforceValueError";
 }
+
+/**
+ * A WebSocket-level failure: connecting, a handshake timeout, a closed connection, a
+ * server used before `start()`.
+ *
+ * @example
+ * ```ts
+ * try { await client.connect(); } catch (e) { if (e instanceof RayforceWSError) console.log(e.message); }
+ * ```
+ */
+export class RayforceWSError extends RayforceError {
+  override name = "RayforceWSError";
+}
+
+/**
+ * A query the engine answered with an error. `code` is the engine's error code; the
+ * subclasses below name each code, so callers can `catch` the one they expect.
+ *
+ * @example
+ * ```ts
+ * try { await conn.execute("(+ 1 'a)"); } catch (e) { if (e instanceof RayforceTypeError) ...; }
+ * ```
+ */
+export class RayforceQueryError extends RayforceError {
+  override name = "RayforceQueryError";
+  /** The Rayforce error code. */
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** `type` error (code 1): wrong argument types. */
+export class RayforceTypeError extends RayforceQueryError {
+  override name = "RayforceTypeError";
+}
+/** `arity` error (code 2): wrong number of arguments. */
+export class RayforceArityError extends RayforceQueryError {
+  override name = "RayforceArityError";
+}
+/** `length` error (code 3): lengths differ. */
+export class RayforceLengthError extends RayforceQueryError {
+  override name = "RayforceLengthError";
+}
+/** `domain` error (code 4): value out of range, malformed source. */
+export class RayforceDomainError extends RayforceQueryError {
+  override name = "RayforceDomainError";
+}
+/** `index` error (code 5): index out of range. */
+export class RayforceIndexError extends RayforceQueryError {
+  override name = "RayforceIndexError";
+}
+/** `value` error (code 6): an undefined name. */
+export class RayforceNameError extends RayforceQueryError {
+  override name = "RayforceNameError";
+}
+/** `limit` error (code 7): a resource or time limit. */
+export class RayforceLimitError extends RayforceQueryError {
+  override name = "RayforceLimitError";
+}
+/** `os` error (code 8): a system call failed or is not permitted. */
+export class RayforceOSError extends RayforceQueryError {
+  override name = "RayforceOSError";
+}
+/** `parse` error (code 9): malformed source. */
+export class RayforceParseError extends RayforceQueryError {
+  override name = "RayforceParseError";
+}
+/** `nyi` error (code 10): not implemented for a type. */
+export class RayforceNYIError extends RayforceQueryError {
+  override name = "RayforceNYIError";
+}
+/** `user` error (code 11): raised by `raise`. */
+export class RayforceUserError extends RayforceQueryError {
+  override name = "RayforceUserError";
+}
+
+const QUERY_ERRORS = [
+  RayforceQueryError,
+  RayforceTypeError,
+  RayforceArityError,
+  RayforceLengthError,
+  RayforceDomainError,
+  RayforceIndexError,
+  RayforceNameError,
+  RayforceLimitError,
+  RayforceOSError,
+  RayforceParseError,
+  RayforceNYIError,
+  RayforceUserError,
+];
+
+/**
+ * The exception for an engine error code and message: `RayforceTypeError` for 1, … .
+ *
+ * @example
+ * ```ts
+ * throw queryError(1, "expected i64, got symbol"); // RayforceTypeError
+ * ```
+ */
+export function queryError(code: number, message: string): RayforceQueryError {
+  const Cls = QUERY_ERRORS[code] ?? RayforceQueryError;
+  const name = errorName(code);
+  return new Cls(code, message ? (name ? `${name}: ${message}` : message) : name || "error");
+}

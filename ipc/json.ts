@@ -39,8 +39,11 @@ function guidJSON(b: Uint8Array, off: number): string | null {
   return isNullGuid(b, off) ? null : guidText(b, off);
 }
 
+let bigints = false;
+
 function i64JSON(v: bigint): JSONValue {
   if (v === NULLS.i64) return null;
+  if (bigints) return v as unknown as JSONValue;
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
 }
 
@@ -147,4 +150,32 @@ export function toJSON(x: RayObject): JSONValue {
       return { enum: x.domain, indices: Array.from(x.data) };
   }
   return null;
+}
+
+/** A JS value: the JSON mapping, with exact `bigint`s for i64 values. */
+export type JSValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JSValue[]
+  | { [key: string]: JSValue };
+
+/**
+ * Maps a Rayforce value to plain JS values: as {@link toJSON}, except that i64 values
+ * are exact `bigint`s (`(+ 1 2)` → `3n`). Timestamps and other temporals stay ISO strings.
+ *
+ * @example
+ * ```ts
+ * toJS(i64(3n)); // 3n
+ * ```
+ */
+export function toJS(x: RayObject): JSValue {
+  bigints = true;
+  try {
+    return toJSON(x) as JSValue;
+  } finally {
+    bigints = false;
+  }
 }

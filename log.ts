@@ -1,0 +1,54 @@
+/**
+ * Structured logs: one JSON object per line on stderr, quiet by default (warnings and
+ * errors only).
+ *
+ * @example
+ * ```ts
+ * const log = new Logger("info");
+ * log.info("listening", { port: 8765 }); // {"time":"…","level":"info","msg":"listening","port":8765}
+ * ```
+ *
+ * @module
+ */
+import process from "node:process";
+
+/** Log levels, most severe first. */
+export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
+
+const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** A structured logger writing JSON lines to stderr. */
+export class Logger {
+  constructor(readonly level: LogLevel = "warn") {}
+
+  #write(level: Exclude<LogLevel, "silent">, msg: string, fields: Record<string, unknown>): void {
+    if (RANK[level] > RANK[this.level]) return;
+    const line = JSON.stringify(
+      { time: new Date().toISOString(), level, msg, ...fields },
+      (_k, v) => typeof v === "bigint" ? v.toString() : v,
+    );
+    process.stderr.write(line + "\n");
+  }
+
+  /** Logs an error. */
+  error(msg: string, fields: Record<string, unknown> = {}): void {
+    this.#write("error", msg, fields);
+  }
+  /** Logs a warning. */
+  warn(msg: string, fields: Record<string, unknown> = {}): void {
+    this.#write("warn", msg, fields);
+  }
+  /** Logs information. */
+  info(msg: string, fields: Record<string, unknown> = {}): void {
+    this.#write("info", msg, fields);
+  }
+  /** Logs details. */
+  debug(msg: string, fields: Record<string, unknown> = {}): void {
+    this.#write("debug", msg, fields);
+  }
+}
+
+/** True when `s` names a log level. */
+export function isLogLevel(s: string): s is LogLevel {
+  return s in RANK;
+}

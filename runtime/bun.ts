@@ -1,0 +1,79 @@
+/**
+ * The Bun adapter: `Bun.serve` with its `websocket` handlers.
+ *
+ * @module
+ */
+import type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
+
+/** The parts of Bun's API this adapter uses (Bun's own types are not installed). */
+interface BunWebSocket<C> {
+  data: { context: C; socket: ServerSocket };
+  send(data: string | Uint8Array | ArrayBuffer): number;
+  close(code?: number, reason?: string): void;
+  readyState: number;
+}
+interface BunServer {
+  hostname: string;
+  port: number;
+  upgrade(request: Request, options: { data: unknown }): boolean;
+  requestIP(request: Request): { address: string } | null;
+  stop(closeActiveConnections?: boolean): Promise<void> | void;
+}
+interface BunGlobal {
+  serve(options: unknown): BunServer;
+}
+
+/** Starts a Bun HTTP server that upgrades WebSocket requests. */
+export function serveBun<C>(
+  options: ServeOptions,
+  handlers: ServeHandlers<C>,
+): Promise<NativeServer> {
+  const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+  const server = Bun.serve({
+    hostname: options.hostname,
+    port: options.port,
+    fetch(request: Request, server: BunServer) {
+      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        return handlers.fetch(request);
+      }
+      const remote = server.requestIP(request)?.address ?? "";
+      const context = handlers.upgrade(request, remote);
+      if (context instanceof Response) return context;
+      if (server.upgrade(request, { data: { context } })) return undefined;
+      return new Response("WebSocket upgrade failed", { status: 400 });
+    },
+    websocket: {
+      maxPayloadLength: options.maxPayload,
+      idleTimeout: Math.min(960, Math.max(1, Math.round(options.idleTimeout))),
+      sendPings: true,
+      open(ws: BunWebSocket<C>) {
+        ws.data.socket = {
+          send: (data) => {
+            if (ws.readyState === 1) ws.send(data);
+          },
+          close: (code, reason) => {
+            if (ws.readyState === 1 || ws.readyState === 0) ws.close(code, reason);
+          },
+        };
+        handlers.open(ws.data.socket, ws.data.context);
+      },
+      message(ws: BunWebSocket<C>, message: string | Uint8Array) {
+        const data = typeof message === "string" ? message : (message.buffer as ArrayBuffer).slice(
+          message.byteOffset,
+          message.byteOffset + message.byteLength,
+        );
+        handlers.message(ws.data.socket, ws.data.context, data);
+      },
+      close(ws: BunWebSocket<C>, code: number, reason: string) {
+        handlers.close(ws.data.socket, ws.data.context, code, reason);
+      },
+    },
+  });
+  return Promise.resolve({
+    hostname: server.hostname,
+    port: server.port,
+    stop: async () => {
+      await server.stop(true);
+    },
+  });
+}

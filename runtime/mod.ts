@@ -1,0 +1,29 @@
+/**
+ * The runtime adapter for the runtime we run on: Deno or Bun.
+ *
+ * @module
+ */
+import { serveBun } from "./bun.ts";
+import { serveDeno } from "./deno.ts";
+import type { NativeServer, ServeHandlers, ServeOptions } from "./types.ts";
+
+export type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
+
+/** The name of the runtime: `deno`, `bun`, or `other`. */
+export const runtime: "deno" | "bun" | "other" = "Bun" in globalThis
+  ? "bun"
+  : "Deno" in globalThis
+  ? "deno"
+  : "other";
+
+/** Starts the runtime's native WebSocket server. */
+export function serveNative<C>(
+  options: ServeOptions,
+  handlers: ServeHandlers<C>,
+): Promise<NativeServer> {
+  if (runtime === "bun") return serveBun(options, handlers);
+  if (runtime === "deno") return serveDeno(options, handlers);
+  return Promise.reject(
+    new Error("WSServer needs Deno or Bun (the client also runs in browsers and Node)"),
+  );
+}

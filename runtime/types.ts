@@ -1,0 +1,46 @@
+/**
+ * The interface each runtime adapter implements: a native HTTP server that upgrades
+ * WebSocket connections. The server logic (`server.ts`) only sees these types.
+ *
+ * @module
+ */
+
+/** One accepted WebSocket, as the server logic sees it. */
+export interface ServerSocket {
+  /** Sends a text or binary frame. */
+  send(data: string | Uint8Array | ArrayBuffer): void;
+  /** Closes with a WebSocket close code and reason. */
+  close(code?: number, reason?: string): void;
+}
+
+/** What the server logic does with requests and sockets. */
+export interface ServeHandlers<C> {
+  /**
+   * A WebSocket upgrade request: return the connection's context to accept it, or a
+   * Response to refuse it (401, 503, …).
+   */
+  upgrade(request: Request, remote: string): C | Response;
+  /** A plain HTTP request (health, metrics, the console page). */
+  fetch(request: Request): Response | Promise<Response>;
+  open(socket: ServerSocket, context: C): void;
+  message(socket: ServerSocket, context: C, data: string | ArrayBuffer): void;
+  close(socket: ServerSocket, context: C, code: number, reason: string): void;
+}
+
+/** Options for the native server. */
+export interface ServeOptions {
+  hostname: string;
+  port: number;
+  /** Largest WebSocket message accepted, in bytes. */
+  maxPayload: number;
+  /** Seconds without traffic (pings included) before a peer is dropped. */
+  idleTimeout: number;
+}
+
+/** A running native server. */
+export interface NativeServer {
+  readonly hostname: string;
+  readonly port: number;
+  /** Stops listening and closes every connection. */
+  stop(): Promise<void>;
+}
