@@ -16,7 +16,6 @@
  *
  * @module
  */
-import process from "node:process";
 import {
   ErrorCode,
   HANDSHAKE_REPLY,
@@ -27,7 +26,12 @@ import {
   splitMessage,
 } from "./ipc/mod.ts";
 import { isLogLevel, Logger, type LogLevel } from "./log.ts";
-import { type NativeServer, serveNative, type ServerSocket } from "./runtime/mod.ts";
+import {
+  type NativeServer,
+  onShutdownSignal,
+  serveNative,
+  type ServerSocket,
+} from "./runtime/mod.ts";
 import { VERSION } from "./version.ts";
 import { type PoolStats, WorkerPool } from "./worker/pool.ts";
 
@@ -205,6 +209,8 @@ export class WSServer {
         port: this.port,
         maxPayload: this.options.maxPayload,
         idleTimeout: (this.options.pingIntervalMs + this.options.pongTimeoutMs) / 1000,
+        // The server enforces maxPayload and counts violations; the runtime's own limit
+        // is a backstop above it.
       }, {
         upgrade: (request, remote) => this.#upgrade(request, remote),
         fetch: (request) => this.#http(request),
@@ -245,13 +251,10 @@ export class WSServer {
     await this.start();
     console.log(`Rayforce WebSocket served on ${this.url}`);
     await new Promise<void>((resolve) => {
-      const done = () => {
-        process.off("SIGINT", done);
-        process.off("SIGTERM", done);
+      const remove = onShutdownSignal(() => {
+        remove();
         resolve();
-      };
-      process.on("SIGINT", done);
-      process.on("SIGTERM", done);
+      });
     });
     await this.stop();
     console.log("Rayforce WebSocket Server stopped.");
@@ -399,8 +402,16 @@ export class WSServer {
 
   #message(_socket: ServerSocket, c: Connection, data: string | ArrayBuffer): void {
     this.#counters.messagesIn++;
-    this.#counters.bytesIn += typeof data === "string" ? data.length : data.byteLength;
+    const size = typeof data === "string" ? encoder.encode(data).length : data.byteLength;
+    this.#counters.bytesIn += size;
     if (this.#stopping) return;
+    if (size > this.options.maxPayload) {
+      return this.#violation(
+        c,
+        1009,
+        `message of ${size} bytes exceeds the limit of ${this.options.maxPayload}`,
+      );
+    }
     if (c.mode === "new") {
       clearTimeout(c.timer);
       if (typeof data === "string") {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import process from "node:process";
 import type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
 
 /** The parts of Bun's API this adapter uses (Bun's own types are not installed). */
@@ -21,6 +22,17 @@ interface BunServer {
 }
 interface BunGlobal {
   serve(options: unknown): BunServer;
+}
+
+/** Calls `fn` once on SIGINT or SIGTERM; returns a function that removes the listeners. */
+export function onSignalBun(fn: () => void): () => void {
+  const handler = () => fn();
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
 }
 
 /** Starts a Bun HTTP server that upgrades WebSocket requests. */
@@ -43,7 +55,8 @@ export function serveBun<C>(
       return new Response("WebSocket upgrade failed", { status: 400 });
     },
     websocket: {
-      maxPayloadLength: options.maxPayload,
+      // A backstop: the server checks maxPayload itself (and counts the violation).
+      maxPayloadLength: options.maxPayload + 65536,
       idleTimeout: Math.min(960, Math.max(1, Math.round(options.idleTimeout))),
       sendPings: true,
       open(ws: BunWebSocket<C>) {

@@ -5,6 +5,17 @@
  */
 import type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
 
+/** Calls `fn` once on SIGINT or SIGTERM; returns a function that removes the listeners. */
+export function onSignalDeno(fn: () => void): () => void {
+  const handler = () => fn();
+  Deno.addSignalListener("SIGINT", handler);
+  Deno.addSignalListener("SIGTERM", handler);
+  return () => {
+    Deno.removeSignalListener("SIGINT", handler);
+    Deno.removeSignalListener("SIGTERM", handler);
+  };
+}
+
 /** Starts a Deno HTTP server that upgrades WebSocket requests. */
 export function serveDeno<C>(
   options: ServeOptions,
@@ -43,19 +54,9 @@ export function serveDeno<C>(
           },
         };
         socket.onopen = () => handlers.open(wrapped, context);
-        socket.onmessage = (e) => {
-          const data = e.data as string | ArrayBuffer;
-          // Deno has no message-size option: enforce the limit on arrival.
-          const size = typeof data === "string" ? data.length : data.byteLength;
-          if (size > options.maxPayload) {
-            wrapped.close(
-              1009,
-              `message of ${size} bytes exceeds the limit of ${options.maxPayload}`,
-            );
-            return;
-          }
-          handlers.message(wrapped, context, data);
-        };
+        // The server enforces maxPayload itself (Deno has no message-size option).
+        socket.onmessage = (e) =>
+          handlers.message(wrapped, context, e.data as string | ArrayBuffer);
         socket.onclose = (e) => handlers.close(wrapped, context, e.code, e.reason);
         socket.onerror = () => {};
         return response;

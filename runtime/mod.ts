@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { serveBun } from "./bun.ts";
-import { serveDeno } from "./deno.ts";
+import { onSignalBun, serveBun } from "./bun.ts";
+import { onSignalDeno, serveDeno } from "./deno.ts";
 import type { NativeServer, ServeHandlers, ServeOptions } from "./types.ts";
 
 export type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
@@ -15,6 +15,11 @@ export const runtime: "deno" | "bun" | "other" = "Bun" in globalThis
   : "Deno" in globalThis
   ? "deno"
   : "other";
+
+/** Calls `fn` on SIGINT or SIGTERM; returns a function that removes the listeners. */
+export function onShutdownSignal(fn: () => void): () => void {
+  return runtime === "deno" ? onSignalDeno(fn) : onSignalBun(fn);
+}
 
 /** Starts the runtime's native WebSocket server. */
 export function serveNative<C>(
