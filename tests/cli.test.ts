@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { main } from "../cli.ts";
 import { VERSION } from "../version.ts";
 import { repoRoot, runScript, runtime } from "./_helpers/runtime.ts";
+import { WSServer } from "../server.ts";
+import { freePort } from "./_helpers/net.ts";
 
 describe("cli", () => {
   it("prints usage for --help in-process", async () => {
@@ -35,5 +37,23 @@ describe("cli", () => {
     assert.equal(pkg.version, VERSION);
     assert.equal(deno.name, "@rf/ws");
     assert.equal(pkg.name, "@rf/ws");
+  });
+
+  it("query prints the REPL display of one query, and exits 1 with the error block on an error", async () => {
+    const port = await freePort();
+    await using server = new WSServer({ port, workers: 1 });
+    await server.start();
+    const url = `ws://127.0.0.1:${port}`;
+    assert.deepEqual(await main(["query", "(til 5)", "--url", url]), {
+      code: 0,
+      stdout: "[0 1 2 3 4]\n",
+      stderr: "",
+    });
+    const bad = await main(["query", "(+ 1 'a)", "--url", url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /× Error: type/);
+    const dead = await main(["query", "1", "--url", `ws://127.0.0.1:${await freePort()}`]);
+    assert.equal(dead.code, 1);
+    assert.match(dead.stderr, /cannot connect/);
   });
 });
