@@ -30,7 +30,17 @@ import {
   toJS,
 } from "./ipc/mod.ts";
 
+import { EventClient, type EventClientOptions } from "./events/client.ts";
+
 export * from "./ipc/mod.ts";
+export {
+  EventClient,
+  type EventClientOptions,
+  type EventClientState,
+  type EventClientStats,
+  EventError,
+} from "./events/client.ts";
+export type { EventMessage, Target } from "./events/protocol.ts";
 
 /** Default port, as in the rayforce-py seeds. */
 export const DEFAULT_PORT = 8765;
@@ -94,6 +104,20 @@ export class WSClient {
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+
+  /**
+   * A client of the server's `/events` JSON protocol (same host and token).
+   *
+   * @example
+   * ```ts
+   * const events = new WSClient("localhost", 8765).events({ reconnect: true });
+   * await events.connect();
+   * ```
+   */
+  events(options: EventClientOptions = {}): EventClient {
+    const base = this.url.replace(/^(wss?:\/\/[^/]+).*$/, "$1");
+    return new EventClient(`${base}/events`, { token: this.token, ...options });
   }
 
   /** Opens a connection and performs the Rayforce handshake. */

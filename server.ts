@@ -26,6 +26,9 @@ import {
   splitMessage,
 } from "./ipc/mod.ts";
 import { isLogLevel, Logger, type LogLevel } from "./log.ts";
+import { registerBuiltins } from "./events/builtins.ts";
+import { type EventHandler, EventHub } from "./events/hub.ts";
+import type { EventMessage } from "./events/protocol.ts";
 import {
   type NativeServer,
   onShutdownSignal,
@@ -91,7 +94,7 @@ interface Connection {
   remote: string;
   /** A token was presented at upgrade, or none is required. */
   authorized: boolean;
-  mode: "new" | "ipc" | "text";
+  mode: "new" | "ipc" | "text" | "events";
   socket?: ServerSocket;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -140,6 +143,8 @@ export class WSServer {
     failed: 0,
   };
   readonly #latencies = new Float64Array(LATENCY_WINDOW);
+  /** The JSON event protocol on `/events`. */
+  readonly #hub: EventHub;
   #latencyCount = 0;
 
   /** `new WSServer(8765)` or `new WSServer({port, host, …})`. */
@@ -169,6 +174,54 @@ export class WSServer {
       logLevel: o.logLevel ?? "warn",
     };
     this.#log = new Logger(this.options.logLevel);
+    this.#hub = new EventHub(this.#log);
+    registerBuiltins(this.#hub, {
+      query: async (source, clientId) => {
+        const pool = this.#pool;
+        if (!pool) {
+          return {
+            response: JSON.stringify({ error: "limit", message: "server not started" }),
+            failed: true,
+          };
+        }
+        const r = await pool.run({ kind: "json", source }, clientId);
+        return { response: r.response as string, failed: r.failed };
+      },
+      stats: () => this.stats(),
+    });
+  }
+
+  /**
+   * Registers a handler for an event of the `/events` protocol. It receives the message
+   * and a context (`clientId`, `send`, `broadcast`, `hub`) and may return a message,
+   * routed by its `to` (`"all"`, `"others"` by default, or a client id).
+   *
+   * @example
+   * ```ts
+   * server.on("chat", (m) => ({ event_name: "chat", payload: m.payload, to: "all" }));
+   * ```
+   */
+  on(eventName: string, handler: EventHandler): this {
+    this.#hub.on(eventName, handler);
+    return this;
+  }
+
+  /** Sends a message to every `/events` client subscribed to `topic`; returns how many. */
+  publish(topic: string, message: EventMessage): number {
+    return this.#hub.publish(topic, message);
+  }
+
+  /** Sends a message to every `/events` client (`to` defaults to `"all"`). */
+  broadcast(message: EventMessage): void {
+    this.#hub.route(
+      { ...message, to: message.to ?? "all", from: message.from ?? "server" },
+      "server",
+    );
+  }
+
+  /** Client ids connected to `/events`. */
+  eventClients(): string[] {
+    return this.#hub.clients();
   }
 
   /** `WSServer(port=8765)`. */
@@ -290,7 +343,6 @@ export class WSServer {
   #upgrade(request: Request, remote: string): Connection | Response {
     if (this.#stopping) return new Response("server shutting down", { status: 503 });
     const url = new URL(request.url);
-    if (url.pathname === "/events") return new Response("not found", { status: 404 });
     if (this.#connections.size >= this.options.maxConnections) {
       return new Response(`too many connections (${this.options.maxConnections})`, { status: 503 });
     }
@@ -300,12 +352,13 @@ export class WSServer {
     if (token && offered !== null && offered !== undefined && offered !== token) {
       return new Response("invalid token", { status: 401 });
     }
-    return {
-      id: crypto.randomUUID(),
-      remote,
-      authorized: !token || offered === token,
-      mode: "new",
-    };
+    const authorized = !token || offered === token;
+    if (url.pathname === "/events") {
+      // Browsers cannot send handshake bytes: the event protocol needs the token at upgrade.
+      if (!authorized) return new Response("token required", { status: 401 });
+      return { id: crypto.randomUUID(), remote, authorized, mode: "events" };
+    }
+    return { id: crypto.randomUUID(), remote, authorized, mode: "new" };
   }
 
   #http(request: Request): Response {
@@ -367,6 +420,10 @@ export class WSServer {
     c.socket = socket;
     this.#connections.add(c);
     this.#counters.total++;
+    if (c.mode === "events") {
+      this.#hub.join({ id: c.id, send: (text) => this.#send(c, text) });
+      return;
+    }
     c.timer = setTimeout(() => {
       if (c.mode === "new") this.#violation(c, 1002, "handshake timeout");
     }, this.options.handshakeTimeoutMs);
@@ -376,6 +433,7 @@ export class WSServer {
   #closed(c: Connection, code: number, why: string): void {
     clearTimeout(c.timer);
     this.#connections.delete(c);
+    if (c.mode === "events") this.#hub.leave(c.id);
     this.#log.debug("close", { connection: c.id, code, reason: why });
   }
 
@@ -411,6 +469,19 @@ export class WSServer {
         1009,
         `message of ${size} bytes exceeds the limit of ${this.options.maxPayload}`,
       );
+    }
+    if (c.mode === "events") {
+      if (typeof data !== "string") {
+        this.#send(
+          c,
+          JSON.stringify({ event_name: "error", message: "events are JSON text frames", to: c.id }),
+        );
+        return;
+      }
+      this.#hub.receive(c.id, data).catch((e) =>
+        this.#log.error("event handling failed", { error: String(e) })
+      );
+      return;
     }
     if (c.mode === "new") {
       clearTimeout(c.timer);

@@ -1,0 +1,301 @@
+/**
+ * `EventClient`: the client side of the `/events` JSON protocol, on the standard
+ * `WebSocket` API only (Deno, Bun, browsers, Node ≥ 22).
+ *
+ * @example
+ * ```ts
+ * const events = new EventClient("ws://127.0.0.1:8765/events", { reconnect: true });
+ * await events.connect();
+ * events.on("chat", (m) => console.log(m.from, m.payload));
+ * events.send("chat", "hello", { to: "all" });
+ * const { payload } = await events.request("sum_event", { numbers: [1, 2, 3] }); // { sum: 6 }
+ * ```
+ *
+ * @module
+ */
+import type { EventMessage, Target } from "./protocol.ts";
+
+/** Connection state of an {@link EventClient}. */
+export type EventClientState = "connecting" | "open" | "closing" | "closed" | "reconnecting";
+
+/** Options of {@link EventClient}. */
+export interface EventClientOptions {
+  /** Reconnect with exponential backoff when the connection drops. Default false. */
+  reconnect?: boolean;
+  /** First reconnect delay, doubled after each failure. Default 100 ms. */
+  initialBackoffMs?: number;
+  /** Longest reconnect delay. Default 5,000 ms. */
+  maxBackoffMs?: number;
+  /** Interval of `ping` heartbeats; a connection silent for twice as long is dropped. Default 15,000 ms; 0 disables. */
+  heartbeatMs?: number;
+  /** Time a `request` waits for its reply. Default 10,000 ms. */
+  requestTimeoutMs?: number;
+  /** Token for a server started with one (sent as `?token=`). */
+  token?: string;
+}
+
+/** Counters of an {@link EventClient}. */
+export interface EventClientStats {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Heartbeat replies (`pong`) received. */
+  heartbeats: number;
+  /** Successful reconnections. */
+  reconnects: number;
+}
+
+type Listener = (message: EventMessage) => void;
+
+/** An error event received in reply to a request. */
+export class EventError extends Error {
+  override name = "EventError";
+  constructor(readonly reply: EventMessage) {
+    super(reply.message ?? "error event");
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** A client of the `/events` protocol with state, reconnection and request/reply. */
+export class EventClient {
+  readonly url: string;
+  /** This client's id, announced by the server on connect (a new one after a reconnect). */
+  id: string | undefined;
+  #state: EventClientState = "closed";
+  #ws: WebSocket | undefined;
+  #wantOpen = false;
+  #backoff: number;
+  #nextId = 1;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastSeen = 0;
+  readonly #options: Required<Omit<EventClientOptions, "token">>;
+  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #stateListeners = new Set<(s: EventClientState) => void>();
+  readonly #pending = new Map<
+    string | number,
+    { resolve: Listener; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
+  readonly #topics = new Set<string>();
+  readonly #stats: EventClientStats = {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    heartbeats: 0,
+    reconnects: 0,
+  };
+  #connected: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  constructor(url: string, options: EventClientOptions = {}) {
+    this.url = options.token
+      ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(options.token)}`
+      : url;
+    this.#options = {
+      reconnect: options.reconnect ?? false,
+      initialBackoffMs: options.initialBackoffMs ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? 5_000,
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    };
+    this.#backoff = this.#options.initialBackoffMs;
+  }
+
+  /** The connection state. */
+  get state(): EventClientState {
+    return this.#state;
+  }
+
+  /** Copies of the counters. */
+  stats(): EventClientStats {
+    return { ...this.#stats };
+  }
+
+  /** Connects; resolves once the server has announced this client's id. */
+  connect(): Promise<void> {
+    this.#wantOpen = true;
+    return new Promise((resolve, reject) => {
+      this.#connected = { resolve, reject };
+      this.#open("connecting");
+    });
+  }
+
+  /** Listens to an event name (`"*"`: every message). Returns a function that stops listening. */
+  on(eventName: string, listener: Listener): () => void {
+    let set = this.#listeners.get(eventName);
+    if (!set) this.#listeners.set(eventName, set = new Set());
+    set.add(listener);
+    return () => set!.delete(listener);
+  }
+
+  /** Listens to state changes. Returns a function that stops listening. */
+  onState(listener: (state: EventClientState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  /** Sends an event (`to` defaults to `"others"` on the server). */
+  send(
+    eventName: string,
+    payload?: unknown,
+    options: { to?: Target; id?: string | number } = {},
+  ): void {
+    this.#write({ event_name: eventName, payload, ...options });
+  }
+
+  /** Sends an event and resolves with the reply carrying the same `id`; an error event rejects. */
+  request(
+    eventName: string,
+    payload?: unknown,
+    options: { to?: Target; timeoutMs?: number } = {},
+  ): Promise<EventMessage> {
+    const id = `r${this.#nextId++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(
+          new Error(
+            `no reply to ${eventName} within ${
+              options.timeoutMs ?? this.#options.requestTimeoutMs
+            } ms`,
+          ),
+        );
+      }, options.timeoutMs ?? this.#options.requestTimeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      try {
+        this.#write({
+          event_name: eventName,
+          payload,
+          id,
+          ...(options.to ? { to: options.to } : {}),
+        });
+      } catch (e) {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(e);
+      }
+    });
+  }
+
+  /** Subscribes to a topic (kept across reconnections). */
+  async subscribe(topic: string): Promise<void> {
+    this.#topics.add(topic);
+    await this.request("subscribe", topic);
+  }
+
+  /** Unsubscribes from a topic. */
+  async unsubscribe(topic: string): Promise<void> {
+    this.#topics.delete(topic);
+    await this.request("unsubscribe", topic);
+  }
+
+  /** Closes for good (no reconnection). */
+  close(): void {
+    this.#wantOpen = false;
+    clearInterval(this.#heartbeat);
+    if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) {
+      this.#setState("closing");
+      this.#ws.close(1000, "client closed");
+    } else {
+      this.#setState("closed");
+    }
+  }
+
+  #setState(s: EventClientState): void {
+    if (this.#state === s) return;
+    this.#state = s;
+    for (const l of this.#stateListeners) l(s);
+  }
+
+  #write(message: EventMessage): void {
+    if (!this.#ws || this.#ws.readyState !== WebSocket.OPEN) {
+      throw new Error(`event connection is ${this.#state}`);
+    }
+    const text = JSON.stringify(message);
+    this.#stats.messagesOut++;
+    this.#stats.bytesOut += encoder.encode(text).length;
+    this.#ws.send(text);
+  }
+
+  #open(state: "connecting" | "reconnecting"): void {
+    this.#setState(state);
+    const ws = new WebSocket(this.url);
+    this.#ws = ws;
+    ws.onmessage = (e) => this.#receive(ws, String(e.data), state === "reconnecting");
+    ws.onclose = () => this.#dropped(ws);
+    ws.onerror = () => {};
+  }
+
+  #receive(ws: WebSocket, text: string, reconnected: boolean): void {
+    this.#stats.messagesIn++;
+    this.#stats.bytesIn += encoder.encode(text).length;
+    this.#lastSeen = Date.now();
+    let m: EventMessage;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (m.event_name === "connected" && ws === this.#ws) {
+      this.id = (m.payload as { client_id: string }).client_id;
+      this.#backoff = this.#options.initialBackoffMs;
+      this.#setState("open");
+      if (reconnected) {
+        this.#stats.reconnects++;
+        for (const t of this.#topics) this.request("subscribe", t).catch(() => {});
+      }
+      this.#startHeartbeat();
+      this.#connected?.resolve();
+      this.#connected = undefined;
+    }
+    if (m.event_name === "pong") this.#stats.heartbeats++;
+    if (m.id !== undefined) {
+      const p = this.#pending.get(m.id);
+      if (p) {
+        this.#pending.delete(m.id);
+        clearTimeout(p.timer);
+        if (m.event_name === "error") p.reject(new EventError(m));
+        else p.resolve(m);
+      }
+    }
+    for (const key of [m.event_name, "*"]) for (const l of this.#listeners.get(key) ?? []) l(m);
+  }
+
+  #startHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    const ms = this.#options.heartbeatMs;
+    if (!ms) return;
+    this.#heartbeat = setInterval(() => {
+      if (Date.now() - this.#lastSeen > 2 * ms) {
+        this.#ws?.close(4000, "heartbeat missed"); // reconnects if asked to
+        return;
+      }
+      try {
+        this.#write({ event_name: "ping" });
+      } catch { /* closing */ }
+    }, ms);
+  }
+
+  #dropped(ws: WebSocket): void {
+    if (ws !== this.#ws) return;
+    clearInterval(this.#heartbeat);
+    for (const [id, p] of this.#pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error("event connection closed"));
+      this.#pending.delete(id);
+    }
+    if (this.#wantOpen && this.#options.reconnect) {
+      this.#setState("reconnecting");
+      const delay = this.#backoff;
+      this.#backoff = Math.min(this.#backoff * 2, this.#options.maxBackoffMs);
+      setTimeout(() => {
+        if (this.#wantOpen) this.#open("reconnecting");
+      }, delay);
+      return;
+    }
+    this.#setState("closed");
+    this.#connected?.reject(new Error(`cannot connect to ${this.url}`));
+    this.#connected = undefined;
+  }
+}

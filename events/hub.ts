@@ -1,0 +1,175 @@
+/**
+ * `EventHub`: the clients of `/events`, the handler registry, routing and topics.
+ *
+ * A message whose `event_name` has a handler goes to the handler, which may return a
+ * message routed by its `to`; a message without a handler is relayed as is (with `from`
+ * set) to its `to`: `"all"`, `"others"` (the default) or one client id. Invalid JSON, a
+ * missing `event_name`, an unknown target or a handler that throws answer the sender
+ * `{event_name: "error", message, to: sender}`; the connection stays up.
+ *
+ * @module
+ */
+import type { Logger } from "../log.ts";
+import { type EventMessage, parseEvent, stringifyEvent, type Target } from "./protocol.ts";
+
+/** What a handler can do besides returning a reply. */
+export interface EventContext {
+  /** The sender's client id. */
+  clientId: string;
+  /** Sends a message to the sender. */
+  send(message: EventMessage): void;
+  /** Routes a message by `to` (default `"all"`) on behalf of the sender. */
+  broadcast(message: EventMessage, to?: Target): void;
+  /** The hub (client ids, topics). */
+  hub: EventHub;
+}
+
+/** An event handler: may return (or resolve to) a message, routed by its `to`. */
+export type EventHandler = (
+  message: EventMessage,
+  context: EventContext,
+) => EventMessage | undefined | void | Promise<EventMessage | undefined | void>;
+
+/** One connected client, as the hub sees it. */
+export interface EventPeer {
+  id: string;
+  send(text: string): void;
+}
+
+/**
+ * Routes event messages between connected clients.
+ *
+ * @example
+ * ```ts
+ * hub.on("greet", (m, ctx) => ({ event_name: "greeting", payload: `hello ${ctx.clientId}`, to: ctx.clientId }));
+ * ```
+ */
+export class EventHub {
+  readonly #peers = new Map<string, EventPeer>();
+  readonly #handlers = new Map<string, EventHandler>();
+  readonly #topics = new Map<string, Set<string>>();
+  readonly #log: Logger;
+  /** Messages delivered to clients. */
+  delivered = 0;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  /** Registers (or replaces) the handler of an event name. */
+  on(eventName: string, handler: EventHandler): this {
+    this.#handlers.set(eventName, handler);
+    return this;
+  }
+
+  /** Removes the handler of an event name. */
+  off(eventName: string): this {
+    this.#handlers.delete(eventName);
+    return this;
+  }
+
+  /** Connected client ids. */
+  clients(): string[] {
+    return [...this.#peers.keys()];
+  }
+
+  /** Adds a client and announces its id to it. */
+  join(peer: EventPeer): void {
+    this.#peers.set(peer.id, peer);
+    this.#deliver(peer, { event_name: "connected", payload: { client_id: peer.id }, to: peer.id });
+  }
+
+  /** Removes a client and its subscriptions. */
+  leave(id: string): void {
+    this.#peers.delete(id);
+    for (const subs of this.#topics.values()) subs.delete(id);
+  }
+
+  /** Subscribes a client to a topic. */
+  subscribe(id: string, topic: string): void {
+    let subs = this.#topics.get(topic);
+    if (!subs) this.#topics.set(topic, subs = new Set());
+    subs.add(id);
+  }
+
+  /** Unsubscribes a client from a topic. */
+  unsubscribe(id: string, topic: string): void {
+    this.#topics.get(topic)?.delete(id);
+  }
+
+  /** Sends a message to every subscriber of `topic`; returns how many received it. */
+  publish(topic: string, message: EventMessage): number {
+    const subs = this.#topics.get(topic);
+    if (!subs) return 0;
+    const text = stringifyEvent({ ...message, payload: message.payload, to: undefined });
+    for (const id of subs) this.#peers.get(id)?.send(text);
+    this.delivered += subs.size;
+    return subs.size;
+  }
+
+  /** Handles one text frame from client `from`. */
+  async receive(from: string, text: string): Promise<void> {
+    const peer = this.#peers.get(from);
+    if (!peer) return;
+    const parsed = parseEvent(text);
+    if (!parsed.ok) return this.#error(peer, parsed.error);
+    const message: EventMessage = { ...parsed.message, from };
+    const handler = this.#handlers.get(message.event_name);
+    if (!handler) return this.route(message, from);
+    const context: EventContext = {
+      clientId: from,
+      send: (m) => this.#deliver(peer, m),
+      broadcast: (m, to = "all") => this.route({ ...m, from, to }, from),
+      hub: this,
+    };
+    try {
+      const reply = await handler(message, context);
+      if (reply) {
+        this.route({ ...reply, from: reply.from ?? from, id: reply.id ?? message.id }, from);
+      }
+    } catch (e) {
+      this.#error(
+        peer,
+        `handler for ${message.event_name} failed: ${(e as Error).message}`,
+        message.id,
+      );
+    }
+  }
+
+  /** Routes a message by its `to` on behalf of client `from`. */
+  route(message: EventMessage, from: string): void {
+    const to = message.to ?? "others";
+    const text = stringifyEvent(message);
+    if (to === "all" || to === "others") {
+      for (const p of this.#peers.values()) {
+        if (to === "others" && p.id === from) continue;
+        p.send(text);
+        this.delivered++;
+      }
+      return;
+    }
+    const target = this.#peers.get(to);
+    if (target) {
+      target.send(text);
+      this.delivered++;
+      return;
+    }
+    const sender = this.#peers.get(from);
+    if (sender) this.#error(sender, `unknown client id ${to}`, message.id);
+  }
+
+  #deliver(peer: EventPeer, message: EventMessage): void {
+    peer.send(stringifyEvent(message));
+    this.delivered++;
+  }
+
+  #error(peer: EventPeer, text: string, id?: string | number): void {
+    this.#log.warn("event error", { client: peer.id, error: text });
+    this.#deliver(peer, {
+      event_name: "error",
+      message: text,
+      to: peer.id,
+      ...(id !== undefined ? { id } : {}),
+    });
+  }
+}

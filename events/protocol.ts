@@ -1,0 +1,62 @@
+/**
+ * The JSON event protocol spoken on `/events` (DESIGN.md): every message is one JSON
+ * object `{event_name, payload?, to?, from?, message?, id?}` in a text frame.
+ *
+ * @module
+ */
+
+/** Where a message goes: every client, every client but the sender, or one client id. */
+export type Target = "all" | "others" | string;
+
+/** One event message. */
+export interface EventMessage {
+  event_name: string;
+  payload?: unknown;
+  /** Default `"others"`. */
+  to?: Target;
+  /** Set by the server to the sender's client id. */
+  from?: string;
+  /** Human-readable text, used by `error` events. */
+  message?: string;
+  /** Correlates a reply with its request. */
+  id?: string | number;
+}
+
+/** The result of parsing one frame: a message, or why it is not one. */
+export type Parsed = { ok: true; message: EventMessage } | { ok: false; error: string };
+
+/**
+ * Parses and validates one text frame.
+ *
+ * @example
+ * ```ts
+ * parseEvent('{"event_name": "sum_event", "payload": {"numbers": [1, 2, 3]}}');
+ * ```
+ */
+export function parseEvent(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `invalid JSON: ${(e as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, error: "an event must be a JSON object" };
+  }
+  const m = value as Record<string, unknown>;
+  if (typeof m.event_name !== "string" || m.event_name === "") {
+    return { ok: false, error: "missing event_name" };
+  }
+  if (m.to !== undefined && typeof m.to !== "string") {
+    return { ok: false, error: "to must be a string" };
+  }
+  if (m.id !== undefined && typeof m.id !== "string" && typeof m.id !== "number") {
+    return { ok: false, error: "id must be a string or a number" };
+  }
+  return { ok: true, message: m as unknown as EventMessage };
+}
+
+/** JSON text of a message (bigints as strings, so a handler's result always serializes). */
+export function stringifyEvent(message: EventMessage): string {
+  return JSON.stringify(message, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+}
