@@ -279,6 +279,7 @@ export class WSServer {
       );
     }
     this.#started = performance.now();
+    this.#hub.nativePublish = this.#native.publish;
     this.#log.info("listening", { url: this.url, workers: this.#pool.size });
   }
 
@@ -421,7 +422,12 @@ export class WSServer {
     this.#connections.add(c);
     this.#counters.total++;
     if (c.mode === "events") {
-      this.#hub.join({ id: c.id, send: (text) => this.#send(c, text) });
+      this.#hub.join({
+        id: c.id,
+        send: (text) => this.#send(c, text),
+        subscribe: socket.subscribe && ((topic) => socket.subscribe!(topic)),
+        unsubscribe: socket.unsubscribe && ((topic) => socket.unsubscribe!(topic)),
+      });
       return;
     }
     c.timer = setTimeout(() => {

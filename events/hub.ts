@@ -34,7 +34,13 @@ export type EventHandler = (
 export interface EventPeer {
   id: string;
   send(text: string): void;
+  /** Native pub/sub of the runtime (Bun), used for topics when present. */
+  subscribe?(topic: string): void;
+  unsubscribe?(topic: string): void;
 }
+
+/** Topic names in the runtime's pub/sub namespace. */
+const nativeTopic = (topic: string) => `events:${topic}`;
 
 /**
  * Routes event messages between connected clients.
@@ -51,6 +57,8 @@ export class EventHub {
   readonly #log: Logger;
   /** Messages delivered to clients. */
   delivered = 0;
+  /** The runtime's publish (Bun), set by the server once it listens. */
+  nativePublish: ((topic: string, text: string) => void) | undefined;
 
   constructor(log: Logger) {
     this.#log = log;
@@ -90,11 +98,13 @@ export class EventHub {
     let subs = this.#topics.get(topic);
     if (!subs) this.#topics.set(topic, subs = new Set());
     subs.add(id);
+    this.#peers.get(id)?.subscribe?.(nativeTopic(topic));
   }
 
   /** Unsubscribes a client from a topic. */
   unsubscribe(id: string, topic: string): void {
     this.#topics.get(topic)?.delete(id);
+    this.#peers.get(id)?.unsubscribe?.(nativeTopic(topic));
   }
 
   /** Sends a message to every subscriber of `topic`; returns how many received it. */
@@ -102,7 +112,9 @@ export class EventHub {
     const subs = this.#topics.get(topic);
     if (!subs) return 0;
     const text = stringifyEvent({ ...message, payload: message.payload, to: undefined });
-    for (const id of subs) this.#peers.get(id)?.send(text);
+    // One native call on Bun; a loop over the subscribers elsewhere.
+    if (this.nativePublish) this.nativePublish(nativeTopic(topic), text);
+    else for (const id of subs) this.#peers.get(id)?.send(text);
     this.delivered += subs.size;
     return subs.size;
   }

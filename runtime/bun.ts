@@ -11,6 +11,8 @@ interface BunWebSocket<C> {
   data: { context: C; socket: ServerSocket };
   send(data: string | Uint8Array | ArrayBuffer): number;
   close(code?: number, reason?: string): void;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
   readyState: number;
 }
 interface BunServer {
@@ -19,6 +21,7 @@ interface BunServer {
   upgrade(request: Request, options: { data: unknown }): boolean;
   requestIP(request: Request): { address: string } | null;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
+  publish(topic: string, data: string): number;
 }
 interface BunGlobal {
   serve(options: unknown): BunServer;
@@ -67,6 +70,8 @@ export function serveBun<C>(
           close: (code, reason) => {
             if (ws.readyState === 1 || ws.readyState === 0) ws.close(code, reason);
           },
+          subscribe: (topic) => ws.subscribe(topic),
+          unsubscribe: (topic) => ws.unsubscribe(topic),
         };
         handlers.open(ws.data.socket, ws.data.context);
       },
@@ -87,6 +92,9 @@ export function serveBun<C>(
     port: server.port,
     stop: async () => {
       await server.stop(true);
+    },
+    publish: (topic, data) => {
+      server.publish(topic, data);
     },
   });
 }

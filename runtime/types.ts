@@ -11,6 +11,10 @@ export interface ServerSocket {
   send(data: string | Uint8Array | ArrayBuffer): void;
   /** Closes with a WebSocket close code and reason. */
   close(code?: number, reason?: string): void;
+  /** Native topic subscription, where the runtime has pub/sub (Bun). */
+  subscribe?(topic: string): void;
+  /** Native topic unsubscription, where the runtime has pub/sub (Bun). */
+  unsubscribe?(topic: string): void;
 }
 
 /** What the server logic does with requests and sockets. */
@@ -43,4 +47,6 @@ export interface NativeServer {
   readonly port: number;
   /** Stops listening and closes every connection. */
   stop(): Promise<void>;
+  /** Sends to every socket subscribed to `topic`, where the runtime has pub/sub (Bun). */
+  publish?(topic: string, data: string): void;
 }
