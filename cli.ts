@@ -36,6 +36,7 @@ Options of serve:
       --max-connections <n> concurrent connections             [default: 1000]
       --token <token>       require this token from clients
       --log-level <level>   silent|error|warn|info|debug       [default: warn]
+      --no-console          do not serve the web console at GET /
 
 Options of query and repl:
   -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
@@ -66,6 +67,7 @@ const OPTIONS = {
   "max-connections": { type: "string" },
   token: { type: "string" },
   "log-level": { type: "string" },
+  "no-console": { type: "boolean" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -115,6 +117,7 @@ export async function main(argv: string[]): Promise<CliResult> {
         maxConnections: integer("max-connections", v["max-connections"], 1),
         token: v.token,
         logLevel: v["log-level"] as never,
+        console: !v["no-console"],
       });
       await server.run();
       return { code: 0, stdout: "", stderr: "" };

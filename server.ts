@@ -27,6 +27,8 @@ import {
 } from "./ipc/mod.ts";
 import { isLogLevel, Logger, type LogLevel } from "./log.ts";
 import { registerBuiltins } from "./events/builtins.ts";
+import { CLIENT_BUNDLE } from "./console/client_bundle.ts";
+import { consolePage } from "./console/page.ts";
 import { type EventHandler, EventHub } from "./events/hub.ts";
 import type { EventMessage } from "./events/protocol.ts";
 import {
@@ -73,6 +75,8 @@ export interface WSServerOptions {
   token?: string;
   /** Log level of the JSON lines on stderr. Default `warn`. */
   logLevel?: LogLevel;
+  /** Serve the web console at `GET /` (and the client at `/client.js`). Default true. */
+  console?: boolean;
 }
 
 /** Server statistics. */
@@ -172,6 +176,7 @@ export class WSServer {
       maxQueue: o.maxQueue ?? 10_000,
       token: o.token,
       logLevel: o.logLevel ?? "warn",
+      console: o.console ?? true,
     };
     this.#log = new Logger(this.options.logLevel);
     this.#hub = new EventHub(this.#log);
@@ -377,6 +382,16 @@ export class WSServer {
     if (url.pathname === "/metrics") {
       return new Response(this.#metrics(), {
         headers: { "content-type": "text/plain; version=0.0.4" },
+      });
+    }
+    if (this.options.console && url.pathname === "/") {
+      return new Response(consolePage(), {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    }
+    if (this.options.console && url.pathname === "/client.js") {
+      return new Response(CLIENT_BUNDLE, {
+        headers: { "content-type": "text/javascript; charset=utf-8" },
       });
     }
     if (url.pathname === "/") {
