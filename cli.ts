@@ -37,6 +37,10 @@ Options of serve:
       --token <token>       require this token from clients
       --log-level <level>   silent|error|warn|info|debug       [default: warn]
       --no-console          do not serve the web console at GET /
+      --upstream <list>     forward queries to Rayforce engines: rayforce://host:port[,host:port...]
+      --route <how>         round-robin|least-busy|sticky      [default: round-robin]
+      --tcp-port <n>        also serve Rayforce's native TCP IPC on this port
+      --reuse-port          share the port with other serve processes (Linux)
 
 Options of query and repl:
   -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
@@ -68,6 +72,10 @@ const OPTIONS = {
   token: { type: "string" },
   "log-level": { type: "string" },
   "no-console": { type: "boolean" },
+  upstream: { type: "string" },
+  route: { type: "string" },
+  "tcp-port": { type: "string" },
+  "reuse-port": { type: "boolean" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -118,6 +126,10 @@ export async function main(argv: string[]): Promise<CliResult> {
         token: v.token,
         logLevel: v["log-level"] as never,
         console: !v["no-console"],
+        upstream: v.upstream,
+        route: v.route as never,
+        tcpPort: integer("tcp-port", v["tcp-port"], 1),
+        reusePort: v["reuse-port"],
       });
       await server.run();
       return { code: 0, stdout: "", stderr: "" };

@@ -38,7 +38,23 @@ import {
   type ServerSocket,
 } from "./runtime/mod.ts";
 import { VERSION } from "./version.ts";
-import { type PoolStats, WorkerPool } from "./worker/pool.ts";
+import { type PoolStats, type TaskRequest, type TaskResult, WorkerPool } from "./worker/pool.ts";
+import {
+  parseUpstreams,
+  type Route,
+  UpstreamPool,
+  type UpstreamStats,
+} from "./upstream/gateway.ts";
+import { serveTcpIpc } from "./upstream/listener.ts";
+import type { TcpListener } from "./runtime/mod.ts";
+
+/** What evaluates queries: the worker pool, or the upstream engines. */
+interface Evaluator {
+  readonly size: number;
+  run(request: TaskRequest, session: string): Promise<TaskResult>;
+  stats(): PoolStats | { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route };
+  close(): Promise<void>;
+}
 
 /** Default TCP port of the server, as in the rayforce-py seeds. */
 export const DEFAULT_PORT = 8765;
@@ -77,6 +93,17 @@ export interface WSServerOptions {
   logLevel?: LogLevel;
   /** Serve the web console at `GET /` (and the client at `/client.js`). Default true. */
   console?: boolean;
+  /**
+   * Forward queries to real Rayforce engines instead of the embedded engine:
+   * `rayforce://host:port[,host:port…]`.
+   */
+  upstream?: string;
+  /** How queries are spread over the upstreams. Default `round-robin`. */
+  route?: Route;
+  /** Also serve the engine's native TCP IPC protocol on this port. */
+  tcpPort?: number;
+  /** Let several processes share the port (Linux SO_REUSEPORT) to use every core. */
+  reusePort?: boolean;
 }
 
 /** Server statistics. */
@@ -90,7 +117,10 @@ export interface ServerStats {
   /** Query latency in milliseconds over the last 4,096 queries. */
   latencyMs: { p50: number; p99: number };
   uptimeSeconds: number;
-  pool: PoolStats | null;
+  pool:
+    | PoolStats
+    | { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route }
+    | null;
 }
 
 interface Connection {
@@ -126,13 +156,18 @@ function reason(text: string): string {
 export class WSServer {
   readonly port: number;
   readonly host: string;
-  readonly options: Readonly<Required<Omit<WSServerOptions, "token" | "workers">>> & {
-    token?: string;
-    workers?: number;
-  };
+  readonly options:
+    & Readonly<Required<Omit<WSServerOptions, "token" | "workers" | "upstream" | "tcpPort">>>
+    & {
+      token?: string;
+      workers?: number;
+      upstream?: string;
+      tcpPort?: number;
+    };
   readonly #log: Logger;
   #native: NativeServer | undefined;
-  #pool: WorkerPool | undefined;
+  #pool: Evaluator | undefined;
+  #tcp: TcpListener | undefined;
   #started = 0;
   #stopping = false;
   readonly #connections = new Set<Connection>();
@@ -177,7 +212,29 @@ export class WSServer {
       token: o.token,
       logLevel: o.logLevel ?? "warn",
       console: o.console ?? true,
+      upstream: o.upstream,
+      route: o.route ?? "round-robin",
+      tcpPort: o.tcpPort,
+      reusePort: o.reusePort ?? false,
     };
+    if (o.upstream !== undefined) {
+      try {
+        parseUpstreams(o.upstream);
+      } catch (e) {
+        throw new RayforceValueError((e as Error).message);
+      }
+    }
+    if (!["round-robin", "least-busy", "sticky"].includes(this.options.route)) {
+      throw new RayforceValueError(
+        `unknown route ${this.options.route}: round-robin, least-busy or sticky`,
+      );
+    }
+    if (
+      o.tcpPort !== undefined &&
+      (!Number.isInteger(o.tcpPort) || o.tcpPort < 1 || o.tcpPort > 65535)
+    ) {
+      throw new RayforceValueError(`tcpPort must be an integer from 1 to 65535, got ${o.tcpPort}`);
+    }
     this.#log = new Logger(this.options.logLevel);
     this.#hub = new EventHub(this.#log);
     registerBuiltins(this.#hub, {
@@ -256,17 +313,25 @@ export class WSServer {
   async start(): Promise<void> {
     if (this.#native) throw new RayforceWSError("Server already started");
     this.#stopping = false;
-    this.#pool = new WorkerPool({
-      size: this.options.workers,
-      timeoutMs: this.options.queryTimeoutMs,
-      maxQueue: this.options.maxQueue,
-    });
+    this.#pool = this.options.upstream
+      ? new UpstreamPool(parseUpstreams(this.options.upstream), {
+        route: this.options.route,
+        requestTimeoutMs: this.options.queryTimeoutMs,
+        credentials: "",
+        log: this.#log,
+      })
+      : new WorkerPool({
+        size: this.options.workers,
+        timeoutMs: this.options.queryTimeoutMs,
+        maxQueue: this.options.maxQueue,
+      });
     try {
       this.#native = await serveNative<Connection>({
         hostname: this.host,
         port: this.port,
         maxPayload: this.options.maxPayload,
         idleTimeout: (this.options.pingIntervalMs + this.options.pongTimeoutMs) / 1000,
+        reusePort: this.options.reusePort,
         // The server enforces maxPayload and counts violations; the runtime's own limit
         // is a backstop above it.
       }, {
@@ -283,6 +348,27 @@ export class WSServer {
         `cannot listen on ${this.host}:${this.port}: ${(e as Error).message}`,
       );
     }
+    if (this.options.tcpPort !== undefined) {
+      const pool = this.#pool;
+      try {
+        this.#tcp = await serveTcpIpc({
+          host: this.host,
+          port: this.options.tcpPort,
+          maxPayload: this.options.maxPayload,
+          token: this.options.token,
+          run: (request, session) => pool.run(request, session),
+          log: this.#log,
+        });
+      } catch (e) {
+        await this.#native.stop();
+        this.#native = undefined;
+        await pool.close();
+        this.#pool = undefined;
+        throw new RayforceWSError(
+          `cannot listen on TCP ${this.host}:${this.options.tcpPort}: ${(e as Error).message}`,
+        );
+      }
+    }
     this.#started = performance.now();
     this.#hub.nativePublish = this.#native.publish;
     this.#log.info("listening", { url: this.url, workers: this.#pool.size });
@@ -293,6 +379,8 @@ export class WSServer {
     if (!this.#native) throw new RayforceWSError("Server not started");
     this.#stopping = true;
     const native = this.#native;
+    await this.#tcp?.stop();
+    this.#tcp = undefined;
     await this.#pool?.close();
     for (const c of this.#connections) c.socket?.close(1001, "server shutting down");
     this.#connections.clear();

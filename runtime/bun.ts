@@ -4,7 +4,14 @@
  * @module
  */
 import process from "node:process";
-import type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
+import type {
+  NativeServer,
+  ServeHandlers,
+  ServeOptions,
+  ServerSocket,
+  TcpConnection,
+  TcpListener,
+} from "./types.ts";
 
 /** The parts of Bun's API this adapter uses (Bun's own types are not installed). */
 interface BunWebSocket<C> {
@@ -23,8 +30,16 @@ interface BunServer {
   stop(closeActiveConnections?: boolean): Promise<void> | void;
   publish(topic: string, data: string): number;
 }
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+  remoteAddress: string;
+  data: TcpConnection & { pending: Uint8Array[]; closed: boolean };
+}
 interface BunGlobal {
   serve(options: unknown): BunServer;
+  connect(options: unknown): Promise<BunSocket>;
+  listen(options: unknown): { port: number; stop(closeActive?: boolean): void };
 }
 
 /** Calls `fn` once on SIGINT or SIGTERM; returns a function that removes the listeners. */
@@ -47,6 +62,7 @@ export function serveBun<C>(
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
+    reusePort: options.reusePort,
     fetch(request: Request, server: BunServer) {
       if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         return handlers.fetch(request);
@@ -95,6 +111,86 @@ export function serveBun<C>(
     },
     publish: (topic, data) => {
       server.publish(topic, data);
+    },
+  });
+}
+
+/** Socket handlers shared by Bun.connect and Bun.listen: data, ordered writes with drain, close. */
+function bunSocketHandlers(onOpen?: (conn: TcpConnection) => void) {
+  const flush = (socket: BunSocket) => {
+    const q = socket.data.pending;
+    while (q.length) {
+      const chunk = q[0];
+      const n = socket.write(chunk);
+      if (n < chunk.length) {
+        q[0] = chunk.subarray(Math.max(0, n));
+        return;
+      }
+      q.shift();
+    }
+  };
+  return {
+    open(socket: BunSocket) {
+      const conn = {
+        remote: socket.remoteAddress,
+        pending: [] as Uint8Array[],
+        closed: false,
+        onData: (_chunk: Uint8Array) => {},
+        onClose: () => {},
+        write(bytes: Uint8Array) {
+          if (conn.closed) return;
+          conn.pending.push(bytes);
+          if (conn.pending.length === 1) flush(socket);
+        },
+        close() {
+          if (conn.closed) return;
+          conn.closed = true;
+          socket.end();
+          conn.onClose();
+        },
+      };
+      socket.data = conn;
+      onOpen?.(conn);
+    },
+    data(socket: BunSocket, chunk: Uint8Array) {
+      socket.data.onData(new Uint8Array(chunk));
+    },
+    drain(socket: BunSocket) {
+      flush(socket);
+    },
+    close(socket: BunSocket) {
+      const conn = socket.data;
+      if (conn && !conn.closed) {
+        conn.closed = true;
+        conn.onClose();
+      }
+    },
+    error(socket: BunSocket) {
+      socket.data?.close();
+    },
+  };
+}
+
+/** Opens a TCP connection with `Bun.connect`. */
+export async function connectTcpBun(hostname: string, port: number): Promise<TcpConnection> {
+  const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+  const socket = await Bun.connect({ hostname, port, socket: bunSocketHandlers() });
+  return socket.data;
+}
+
+/** Accepts TCP connections with `Bun.listen`. */
+export function listenTcpBun(
+  hostname: string,
+  port: number,
+  onConnection: (conn: TcpConnection) => void,
+): Promise<TcpListener> {
+  const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+  const listener = Bun.listen({ hostname, port, socket: bunSocketHandlers(onConnection) });
+  return Promise.resolve({
+    port: listener.port,
+    stop: () => {
+      listener.stop(true);
+      return Promise.resolve();
     },
   });
 }

@@ -3,7 +3,14 @@
  *
  * @module
  */
-import type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
+import type {
+  NativeServer,
+  ServeHandlers,
+  ServeOptions,
+  ServerSocket,
+  TcpConnection,
+  TcpListener,
+} from "./types.ts";
 
 /** Calls `fn` once on SIGINT or SIGTERM; returns a function that removes the listeners. */
 export function onSignalDeno(fn: () => void): () => void {
@@ -26,6 +33,7 @@ export function serveDeno<C>(
       const server = Deno.serve({
         hostname: options.hostname,
         port: options.port,
+        reusePort: options.reusePort,
         onListen: ({ hostname, port }) => {
           resolve({ hostname, port, stop: () => server.shutdown() });
         },
@@ -64,5 +72,72 @@ export function serveDeno<C>(
     } catch (e) {
       reject(e);
     }
+  });
+}
+
+/** Wraps a Deno TCP connection: a read loop feeding `onData`, and ordered writes. */
+function wrapDeno(conn: Deno.TcpConn): TcpConnection {
+  let closed = false;
+  let writing: Promise<unknown> = Promise.resolve();
+  const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+  const wrapped: TcpConnection = {
+    remote,
+    onData: () => {},
+    onClose: () => {},
+    write(bytes) {
+      if (closed) return;
+      writing = writing.then(async () => {
+        let off = 0;
+        while (off < bytes.length && !closed) off += await conn.write(bytes.subarray(off));
+      }).catch(() => wrapped.close());
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+      wrapped.onClose();
+    },
+  };
+  (async () => {
+    const buf = new Uint8Array(64 * 1024);
+    try {
+      for (;;) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        wrapped.onData(buf.slice(0, n));
+      }
+    } catch { /* reset by peer */ }
+    wrapped.close();
+  })();
+  return wrapped;
+}
+
+/** Opens a TCP connection with `Deno.connect`. */
+export async function connectTcpDeno(hostname: string, port: number): Promise<TcpConnection> {
+  return wrapDeno(await Deno.connect({ hostname, port }));
+}
+
+/** Accepts TCP connections with `Deno.listen`. */
+export function listenTcpDeno(
+  hostname: string,
+  port: number,
+  onConnection: (conn: TcpConnection) => void,
+): Promise<TcpListener> {
+  const listener = Deno.listen({ hostname, port });
+  (async () => {
+    try {
+      for await (const conn of listener) onConnection(wrapDeno(conn));
+    } catch { /* listener closed */ }
+  })();
+  return Promise.resolve({
+    port: (listener.addr as Deno.NetAddr).port,
+    stop: () => {
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      return Promise.resolve();
+    },
   });
 }

@@ -3,11 +3,24 @@
  *
  * @module
  */
-import { onSignalBun, serveBun } from "./bun.ts";
-import { onSignalDeno, serveDeno } from "./deno.ts";
-import type { NativeServer, ServeHandlers, ServeOptions } from "./types.ts";
+import { connectTcpBun, listenTcpBun, onSignalBun, serveBun } from "./bun.ts";
+import { connectTcpDeno, listenTcpDeno, onSignalDeno, serveDeno } from "./deno.ts";
+import type {
+  NativeServer,
+  ServeHandlers,
+  ServeOptions,
+  TcpConnection,
+  TcpListener,
+} from "./types.ts";
 
-export type { NativeServer, ServeHandlers, ServeOptions, ServerSocket } from "./types.ts";
+export type {
+  NativeServer,
+  ServeHandlers,
+  ServeOptions,
+  ServerSocket,
+  TcpConnection,
+  TcpListener,
+} from "./types.ts";
 
 /** The name of the runtime: `deno`, `bun`, or `other`. */
 export const runtime: "deno" | "bun" | "other" = "Bun" in globalThis
@@ -31,4 +44,22 @@ export function serveNative<C>(
   return Promise.reject(
     new Error("WSServer needs Deno or Bun (the client also runs in browsers and Node)"),
   );
+}
+
+/** Opens a TCP connection on the runtime's native sockets. */
+export function connectTcp(hostname: string, port: number): Promise<TcpConnection> {
+  if (runtime === "bun") return connectTcpBun(hostname, port);
+  if (runtime === "deno") return connectTcpDeno(hostname, port);
+  return Promise.reject(new Error("TCP needs Deno or Bun"));
+}
+
+/** Accepts TCP connections on the runtime's native sockets. */
+export function listenTcp(
+  hostname: string,
+  port: number,
+  onConnection: (conn: TcpConnection) => void,
+): Promise<TcpListener> {
+  if (runtime === "bun") return listenTcpBun(hostname, port, onConnection);
+  if (runtime === "deno") return listenTcpDeno(hostname, port, onConnection);
+  return Promise.reject(new Error("TCP needs Deno or Bun"));
 }

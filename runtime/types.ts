@@ -39,6 +39,8 @@ export interface ServeOptions {
   maxPayload: number;
   /** Seconds without traffic (pings included) before a peer is dropped. */
   idleTimeout: number;
+  /** Let several processes listen on the same port (Linux: SO_REUSEPORT). */
+  reusePort?: boolean;
 }
 
 /** A running native server. */
@@ -49,4 +51,25 @@ export interface NativeServer {
   stop(): Promise<void>;
   /** Sends to every socket subscribed to `topic`, where the runtime has pub/sub (Bun). */
   publish?(topic: string, data: string): void;
+}
+
+/** A TCP connection on the runtime's native sockets. */
+export interface TcpConnection {
+  /** Queues bytes for sending (in order; partial writes are completed by the adapter). */
+  write(bytes: Uint8Array): void;
+  /** Closes the connection. */
+  close(): void;
+  /** Called with each chunk received. */
+  onData: (chunk: Uint8Array) => void;
+  /** Called once when the connection ends, for any reason. */
+  onClose: () => void;
+  /** The peer's address. */
+  readonly remote: string;
+}
+
+/** A TCP listener. */
+export interface TcpListener {
+  readonly port: number;
+  /** Stops accepting and closes the listener. */
+  stop(): Promise<void>;
 }
