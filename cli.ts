@@ -41,6 +41,8 @@ Options of serve:
       --route <how>         round-robin|least-busy|sticky      [default: round-robin]
       --tcp-port <n>        also serve Rayforce's native TCP IPC on this port
       --reuse-port          share the port with other serve processes (Linux)
+      --max-result <bytes>  largest result of one query          [default: 268435456]
+      --memory-watermark <bytes>  refuse new queries above this resident memory [default: 80% of RAM]
 
 Options of query and repl:
   -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
@@ -76,6 +78,8 @@ const OPTIONS = {
   route: { type: "string" },
   "tcp-port": { type: "string" },
   "reuse-port": { type: "boolean" },
+  "max-result": { type: "string" },
+  "memory-watermark": { type: "string" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -130,6 +134,8 @@ export async function main(argv: string[]): Promise<CliResult> {
         route: v.route as never,
         tcpPort: integer("tcp-port", v["tcp-port"], 1),
         reusePort: v["reuse-port"],
+        maxResultBytes: integer("max-result", v["max-result"], 1),
+        memoryWatermarkBytes: integer("memory-watermark", v["memory-watermark"], 1),
       });
       await server.run();
       return { code: 0, stdout: "", stderr: "" };

@@ -38,6 +38,9 @@ import {
   type ServerSocket,
 } from "./runtime/mod.ts";
 import { VERSION } from "./version.ts";
+import { expectsAnswer, failureResult } from "./worker/failure.ts";
+import process from "node:process";
+import { totalmem } from "node:os";
 import { type PoolStats, type TaskRequest, type TaskResult, WorkerPool } from "./worker/pool.ts";
 import {
   parseUpstreams,
@@ -104,6 +107,17 @@ export interface WSServerOptions {
   tcpPort?: number;
   /** Let several processes share the port (Linux SO_REUSEPORT) to use every core. */
   reusePort?: boolean;
+  /** Queries one connection may have in flight; more are answered "server busy". Default 1,000. */
+  maxQueuedPerConnection?: number;
+  /** Largest encoded result of one query, in bytes. Default 256 MiB. */
+  maxResultBytes?: number;
+  /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
+  maxVectorBytes?: number;
+  /**
+   * Resident memory above which new queries are refused ("server busy") until it drops,
+   * instead of running out of memory. Default 80% of the machine's memory.
+   */
+  memoryWatermarkBytes?: number;
 }
 
 /** Server statistics. */
@@ -113,7 +127,10 @@ export interface ServerStats {
   bytes: { in: number; out: number };
   /** Protocol errors (connections closed for a violation). */
   errors: number;
-  queries: { ok: number; failed: number };
+  /** `refused`: turned away by a limit (memory watermark, queries in flight per connection). */
+  queries: { ok: number; failed: number; refused: number };
+  /** Resident memory at the last sample and the watermark. */
+  memory: { rssBytes: number; watermarkBytes: number };
   /** Query latency in milliseconds over the last 4,096 queries. */
   latencyMs: { p50: number; p99: number };
   uptimeSeconds: number;
@@ -129,6 +146,8 @@ interface Connection {
   /** A token was presented at upgrade, or none is required. */
   authorized: boolean;
   mode: "new" | "ipc" | "text" | "events";
+  /** Queries sent and not answered yet. */
+  inFlight: number;
   socket?: ServerSocket;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -168,6 +187,9 @@ export class WSServer {
   #native: NativeServer | undefined;
   #pool: Evaluator | undefined;
   #tcp: TcpListener | undefined;
+  /** Resident memory at the last sample, and the sampler. */
+  #rss = 0;
+  #memoryTimer: ReturnType<typeof setInterval> | undefined;
   #started = 0;
   #stopping = false;
   readonly #connections = new Set<Connection>();
@@ -180,6 +202,7 @@ export class WSServer {
     errors: 0,
     ok: 0,
     failed: 0,
+    refused: 0,
   };
   readonly #latencies = new Float64Array(LATENCY_WINDOW);
   /** The JSON event protocol on `/events`. */
@@ -216,6 +239,10 @@ export class WSServer {
       route: o.route ?? "round-robin",
       tcpPort: o.tcpPort,
       reusePort: o.reusePort ?? false,
+      maxQueuedPerConnection: o.maxQueuedPerConnection ?? 1_000,
+      maxResultBytes: o.maxResultBytes ?? 256 * 1024 * 1024,
+      maxVectorBytes: o.maxVectorBytes ?? 1024 * 1024 * 1024,
+      memoryWatermarkBytes: o.memoryWatermarkBytes ?? Math.floor(totalmem() * 0.8),
     };
     if (o.upstream !== undefined) {
       try {
@@ -239,14 +266,7 @@ export class WSServer {
     this.#hub = new EventHub(this.#log);
     registerBuiltins(this.#hub, {
       query: async (source, clientId) => {
-        const pool = this.#pool;
-        if (!pool) {
-          return {
-            response: JSON.stringify({ error: "limit", message: "server not started" }),
-            failed: true,
-          };
-        }
-        const r = await pool.run({ kind: "json", source }, clientId);
+        const r = await this.#evaluate({ kind: "json", source }, clientId);
         return { response: r.response as string, failed: r.failed };
       },
       stats: () => this.stats(),
@@ -324,6 +344,8 @@ export class WSServer {
         size: this.options.workers,
         timeoutMs: this.options.queryTimeoutMs,
         maxQueue: this.options.maxQueue,
+        maxResultBytes: this.options.maxResultBytes,
+        maxVectorBytes: this.options.maxVectorBytes,
       });
     try {
       this.#native = await serveNative<Connection>({
@@ -356,7 +378,7 @@ export class WSServer {
           port: this.options.tcpPort,
           maxPayload: this.options.maxPayload,
           token: this.options.token,
-          run: (request, session) => pool.run(request, session),
+          run: (request, session) => this.#evaluate(request, session),
           log: this.#log,
         });
       } catch (e) {
@@ -370,6 +392,8 @@ export class WSServer {
       }
     }
     this.#started = performance.now();
+    this.#rss = process.memoryUsage().rss;
+    this.#memoryTimer = setInterval(() => (this.#rss = process.memoryUsage().rss), 250);
     this.#hub.nativePublish = this.#native.publish;
     this.#log.info("listening", { url: this.url, workers: this.#pool.size });
   }
@@ -379,6 +403,7 @@ export class WSServer {
     if (!this.#native) throw new RayforceWSError("Server not started");
     this.#stopping = true;
     const native = this.#native;
+    clearInterval(this.#memoryTimer);
     await this.#tcp?.stop();
     this.#tcp = undefined;
     await this.#pool?.close();
@@ -425,7 +450,8 @@ export class WSServer {
       messages: { in: c.messagesIn, out: c.messagesOut },
       bytes: { in: c.bytesIn, out: c.bytesOut },
       errors: c.errors,
-      queries: { ok: c.ok, failed: c.failed },
+      queries: { ok: c.ok, failed: c.failed, refused: c.refused },
+      memory: { rssBytes: this.#rss, watermarkBytes: this.options.memoryWatermarkBytes },
       latencyMs: { p50: pct(0.5), p99: pct(0.99) },
       uptimeSeconds: this.#started ? Math.round((performance.now() - this.#started) / 1000) : 0,
       pool: this.#pool?.stats() ?? null,
@@ -450,9 +476,9 @@ export class WSServer {
     if (url.pathname === "/events") {
       // Browsers cannot send handshake bytes: the event protocol needs the token at upgrade.
       if (!authorized) return new Response("token required", { status: 401 });
-      return { id: crypto.randomUUID(), remote, authorized, mode: "events" };
+      return { id: crypto.randomUUID(), remote, authorized, mode: "events", inFlight: 0 };
     }
-    return { id: crypto.randomUUID(), remote, authorized, mode: "new" };
+    return { id: crypto.randomUUID(), remote, authorized, mode: "new", inFlight: 0 };
   }
 
   #http(request: Request): Response {
@@ -627,14 +653,41 @@ export class WSServer {
     this.#query(c, { kind: "ipc", frame: data });
   }
 
-  #query(
-    c: Connection,
-    request: { kind: "text"; source: string } | { kind: "ipc"; frame: ArrayBuffer },
-  ): void {
+  /** Evaluates a request, or refuses it while memory is above the watermark. */
+  #evaluate(request: TaskRequest, session: string): Promise<TaskResult> {
     const pool = this.#pool;
-    if (!pool) return;
+    if (!pool) {
+      return Promise.resolve(
+        failureResult(request, ErrorCode.LIMIT, "server not started", expectsAnswer(request)),
+      );
+    }
+    if (this.#rss > this.options.memoryWatermarkBytes) {
+      this.#counters.refused++;
+      const message =
+        `server busy: memory ${this.#rss} bytes is above the watermark of ${this.options.memoryWatermarkBytes}`;
+      return Promise.resolve(
+        failureResult(request, ErrorCode.LIMIT, message, expectsAnswer(request)),
+      );
+    }
+    return pool.run(request, session);
+  }
+
+  #query(c: Connection, request: TaskRequest): void {
+    if (c.inFlight >= this.options.maxQueuedPerConnection) {
+      this.#counters.refused++;
+      const r = failureResult(
+        request,
+        ErrorCode.LIMIT,
+        `server busy: ${c.inFlight} queries in flight on this connection (limit ${this.options.maxQueuedPerConnection})`,
+        expectsAnswer(request),
+      );
+      if (r.response !== null) this.#send(c, r.response);
+      return;
+    }
+    c.inFlight++;
     const t0 = performance.now();
-    pool.run(request, c.id).then((r) => {
+    this.#evaluate(request, c.id).then((r) => {
+      c.inFlight--;
       this.#latencies[this.#latencyCount++ % LATENCY_WINDOW] = performance.now() - t0;
       if (r.failed) this.#counters.failed++;
       else this.#counters.ok++;

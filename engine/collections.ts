@@ -8,6 +8,7 @@ import {
   allocVector,
   type Atom,
   type Dict,
+  ELEMENT_SIZE,
   NULL,
   type RayObject,
   type Table,
@@ -22,6 +23,7 @@ import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
 import { fromDoubles, integerRange } from "./int64.ts";
 import {
   atom,
+  checkVectorSize,
   collect,
   count,
   isTyped,
@@ -65,11 +67,12 @@ function isCollection(x: RayObject): boolean {
   return x.type >= 0 && x.type <= 12;
 }
 
-unary("til", (_e, n) => {
+unary("til", (e, n) => {
   if (n.type !== -5) throw typeError("i64", n.type);
   const k = (n as Atom).value as bigint;
   if (k < 0n) throw domainError("til of a negative number");
   const len = Number(k);
+  checkVectorSize(e.maxVectorBytes, len, 8);
   const out = new BigInt64Array(len);
   for (let i = 0; i < len; i++) out[i] = BigInt(i);
   return { type: 5, data: out };
@@ -243,7 +246,14 @@ export function at(x: RayObject, i: RayObject): RayObject {
 
 binary("at", (_e, x, i) => at(x, i));
 
-binary("take", (_e, x, n) => takeN(x, n));
+binary("take", (e, x, n) => {
+  if (n.type === -5 || n.type === -4) {
+    const k = Math.abs(Number((n as Atom).value));
+    const width = x.type >= 1 && x.type <= 12 ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
+    checkVectorSize(e.maxVectorBytes, k, x.type === 98 ? 8 * x.values.items.length : width);
+  }
+  return takeN(x, n);
+});
 
 /** `(take x n)`: first n (cyclic), last n when negative, `[start count]` a slice, atom → n copies. */
 export function takeN(x: RayObject, n: RayObject): RayObject {

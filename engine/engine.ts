@@ -60,6 +60,11 @@ export class Engine {
   readonly scopes: Map<number, RayObject>[] = [];
   /** Display settings. */
   displayOptions: DisplayOptions = {};
+  /**
+   * Largest vector an operation may build from a small argument (`til`, `take`), in
+   * bytes: past it the query answers a `limit` error instead of exhausting memory.
+   */
+  maxVectorBytes: number = 1024 * 1024 * 1024;
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */
   readonly #ranks = new Map<number, number>();
   /**

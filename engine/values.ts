@@ -19,6 +19,8 @@ import {
   type VectorType,
 } from "../ipc/mod.ts";
 import { words } from "./int64.ts";
+import { EvalError } from "./errors.ts";
+import { ErrorCode } from "../ipc/errors.ts";
 
 /** i16 null. */
 export const NULL_I16 = -32768;
@@ -192,6 +194,24 @@ function gatherI64(src: BigInt64Array, idx: ArrayLike<number>): BigInt64Array {
     }
   }
   return out;
+}
+
+/**
+ * Checks that a vector of `elements` elements of `bytesPerElement` bytes stays within the
+ * engine's `maxVectorBytes`, and throws a `limit` error otherwise.
+ */
+export function checkVectorSize(
+  maxVectorBytes: number,
+  elements: number,
+  bytesPerElement: number,
+): void {
+  const bytes = elements * bytesPerElement;
+  if (bytes > maxVectorBytes) {
+    throw new EvalError(
+      ErrorCode.LIMIT,
+      `a vector of ${elements} elements (${bytes} bytes) exceeds the limit of ${maxVectorBytes} bytes`,
+    );
+  }
 }
 
 /** A LIST. */

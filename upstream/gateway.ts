@@ -14,12 +14,12 @@
  * @module
  */
 import { decodeMessage, encodeMessage, MsgType, type RayObject, str, toJSON } from "../ipc/mod.ts";
-import { errorName } from "../ipc/errors.ts";
 import { display } from "../engine/display.ts";
 import { EvalError } from "../engine/errors.ts";
 import { renderError } from "../engine/render_error.ts";
 import type { Logger } from "../log.ts";
-import type { TaskRequest, TaskResult } from "../worker/pool.ts";
+import type { TaskRequest } from "../worker/pool.ts";
+import { expectsAnswer, failureResult, type TaskResult } from "../worker/failure.ts";
 import { UpstreamClient, type UpstreamOptions } from "./client.ts";
 
 /** How queries are spread over the upstream engines. */
@@ -121,8 +121,10 @@ export class UpstreamPool {
   /** Forwards a query; answers, in order per session, never reject. */
   run(request: TaskRequest, session = "default"): Promise<TaskResult> {
     const result = this.#closed
-      ? Promise.resolve(failure(request, 7, "server closing"))
-      : this.#forward(request, session).catch((e) => failure(request, 7, (e as Error).message));
+      ? Promise.resolve(failureResult(request, 7, "server closing", expectsAnswer(request)))
+      : this.#forward(request, session).catch((e) =>
+        failureResult(request, 7, (e as Error).message, expectsAnswer(request))
+      );
     // Deliver in send order: wait for the session's previous answer.
     const previous = this.#tails.get(session) ?? Promise.resolve();
     const ordered = previous.then(() => result);
@@ -258,22 +260,4 @@ const HEADER_TYPE = 16;
 function renderUpstreamError(value: RayObject): string {
   const e = value as { code: number; message: string };
   return renderError(new EvalError(e.code, e.code === 11 ? "" : e.message, e.message));
-}
-
-function failure(request: TaskRequest, code: number, message: string): TaskResult {
-  if (request.kind === "ipc") {
-    const frame = new Uint8Array(request.frame);
-    if (frame.length > 7 && frame[7] !== MsgType.SYNC) return { response: null, failed: true };
-    return {
-      response: encodeMessage(
-        { type: 127, code, context: new Uint8Array(8), message },
-        MsgType.RESPONSE,
-      ).buffer as ArrayBuffer,
-      failed: true,
-    };
-  }
-  if (request.kind === "json") {
-    return { response: JSON.stringify({ error: errorName(code), code, message }), failed: true };
-  }
-  return { response: renderError(new EvalError(code, message)), failed: true };
 }

@@ -19,10 +19,12 @@
  *
  * @module
  */
-import { encodeMessage, ErrorCode, errorName, errorValue, MsgType } from "../ipc/mod.ts";
-import type { CommitEntry, FromWorker, TaskRequest, ToWorker } from "./protocol.ts";
+import { ErrorCode } from "../ipc/mod.ts";
+import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
+import type { CommitEntry, FromWorker, TaskRequest, ToWorker, WorkerLimits } from "./protocol.ts";
 
 export type { TaskRequest } from "./protocol.ts";
+export type { TaskResult } from "./failure.ts";
 
 /** Options of {@link WorkerPool}. */
 export interface PoolOptions {
@@ -36,14 +38,10 @@ export interface PoolOptions {
   maxConflicts?: number;
   /** The worker module (tests pass one with hooks). Default `./entry.ts`. */
   workerURL?: URL;
-}
-
-/** The answer to a task. */
-export interface TaskResult {
-  /** IPC: the response message (null for async messages); text/json: the text. */
-  response: ArrayBuffer | string | null;
-  /** True when the answer is an error. */
-  failed: boolean;
+  /** Largest encoded result of one query, in bytes. Default 256 MiB. */
+  maxResultBytes?: number;
+  /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
+  maxVectorBytes?: number;
 }
 
 /** Pool statistics. */
@@ -121,6 +119,7 @@ export class WorkerPool {
   readonly maxQueue: number;
   readonly maxConflicts: number;
   readonly #url: URL;
+  readonly #limits: WorkerLimits;
   readonly #slots: Slot[] = [];
   readonly #queue: Task[] = [];
   readonly #sessions = new Map<string, Task[]>();
@@ -139,6 +138,10 @@ export class WorkerPool {
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxConflicts = options.maxConflicts ?? 3;
     this.#url = options.workerURL ?? new URL("./entry.ts", import.meta.url);
+    this.#limits = {
+      maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
+      maxVectorBytes: options.maxVectorBytes ?? 1024 * 1024 * 1024,
+    };
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
 
@@ -148,15 +151,18 @@ export class WorkerPool {
    */
   run(request: TaskRequest, session = "default"): Promise<TaskResult> {
     if (this.#closing) {
-      return Promise.resolve(this.#failure(request, ErrorCode.LIMIT, "server closing"));
+      return Promise.resolve(
+        failureResult(request, ErrorCode.LIMIT, "server closing", expectsAnswer(request)),
+      );
     }
     if (this.#queue.length >= this.maxQueue) {
       this.#stats.rejected++;
       return Promise.resolve(
-        this.#failure(
+        failureResult(
           request,
           ErrorCode.LIMIT,
           `server busy: ${this.#queue.length} queries queued`,
+          expectsAnswer(request),
         ),
       );
     }
@@ -169,7 +175,7 @@ export class WorkerPool {
         state: "queued",
         attempts: 0,
         exclusive: false,
-        answered: request.kind !== "ipc" || new Uint8Array(request.frame)[7] === MsgType.SYNC,
+        answered: expectsAnswer(request),
         worker: -1,
       };
       let list = this.#sessions.get(session);
@@ -223,7 +229,9 @@ export class WorkerPool {
       this.#lost(slot, `worker crashed: ${e.message ?? "unknown error"}`, false);
     };
     const commits = [...this.#latest.values()].sort((a, b) => a.version - b.version);
-    worker.postMessage({ kind: "init", worker: slot.id, commits } satisfies ToWorker);
+    worker.postMessage(
+      { kind: "init", worker: slot.id, commits, limits: this.#limits } satisfies ToWorker,
+    );
     return slot;
   }
 
@@ -260,7 +268,7 @@ export class WorkerPool {
     this.#stats.restarts++;
     if (timedOut) this.#stats.timedOut++;
     if (task) {
-      const failure = this.#failure(task.request, ErrorCode.LIMIT, message);
+      const failure = failureResult(task.request, ErrorCode.LIMIT, message);
       task.result = {
         kind: "done",
         task: task.id,
@@ -352,19 +360,5 @@ export class WorkerPool {
     if (this.#log.length && this.#log[0].version <= min) {
       this.#log = this.#log.filter((c) => c.version > min);
     }
-  }
-
-  /** An error answer in the request's form. */
-  #failure(request: TaskRequest, code: number, message: string): TaskResult {
-    if (request.kind === "ipc") {
-      return {
-        response: encodeMessage(errorValue(code, message), MsgType.RESPONSE).buffer as ArrayBuffer,
-        failed: true,
-      };
-    }
-    if (request.kind === "json") {
-      return { response: JSON.stringify({ error: errorName(code), code, message }), failed: true };
-    }
-    return { response: `\n  × Error: ${errorName(code)}\n    ├─ ${message}\n`, failed: true };
   }
 }

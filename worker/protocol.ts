@@ -27,8 +27,16 @@ export interface CommitEntry {
 }
 
 /** Pool → worker. */
+/** Resource limits applied inside each worker. */
+export interface WorkerLimits {
+  /** Largest encoded result, in bytes; larger results answer a `limit` error. */
+  maxResultBytes: number;
+  /** Largest vector built from a small argument (`til`, `take`), in bytes. */
+  maxVectorBytes: number;
+}
+
 export type ToWorker =
-  | { kind: "init"; worker: number; commits: CommitEntry[] }
+  | { kind: "init"; worker: number; commits: CommitEntry[]; limits: WorkerLimits }
   | { kind: "task"; task: number; request: TaskRequest; commits: CommitEntry[] };
 
 /** A global written by a task: its name and the encoded value in shared memory. */

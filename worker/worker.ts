@@ -12,6 +12,7 @@ import {
   decode,
   decodeMessage,
   encode,
+  encodedSize,
   encodeMessage,
   errorValue,
   MsgType,
@@ -21,7 +22,14 @@ import {
   toJSON,
 } from "../ipc/mod.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
-import type { CommitEntry, FromWorker, TaskRequest, ToWorker, Write } from "./protocol.ts";
+import type {
+  CommitEntry,
+  FromWorker,
+  TaskRequest,
+  ToWorker,
+  WorkerLimits,
+  Write,
+} from "./protocol.ts";
 
 /** Hooks for tests: e.g. a query that crashes its worker on purpose. */
 export interface WorkerHooks {
@@ -41,6 +49,24 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
   engine.decodePending = (bytes) => decode(bytes, decodeOptions);
   let workerId = -1;
+  let limits: WorkerLimits = {
+    maxResultBytes: 256 * 1024 * 1024,
+    maxVectorBytes: 1024 * 1024 * 1024,
+  };
+  /** The value, or a `limit` error when its encoding would exceed the result limit. */
+  const bounded = (value: RayObject): RayObject => {
+    let size: number;
+    try {
+      size = encodedSize(value);
+    } catch {
+      return value; // not serializable: the encoder reports it
+    }
+    if (size <= limits.maxResultBytes) return value;
+    return errorValue(
+      7,
+      `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes`,
+    );
+  };
   let version = 0;
   /** The overlay of the last task, by task id: applied without decoding if it commits. */
   let lastTask = -1;
@@ -79,6 +105,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         outcome = { value: err };
       }
       if (msgtype !== MsgType.SYNC) return { response: null, failed: outcome.value.type === 127 };
+      outcome = { value: bounded(outcome.value) };
       let frame: Uint8Array;
       try {
         frame = encodeMessage(outcome.value, MsgType.RESPONSE);
@@ -93,13 +120,16 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const outcome = engine.evalSource(request.source);
     const failed = outcome.value.type === 127;
     if (request.kind === "text") return { response: engine.render(outcome), failed };
-    return { response: JSON.stringify(toJSON(outcome.value)), failed };
+    const value = bounded(outcome.value);
+    return { response: JSON.stringify(toJSON(value)), failed: value.type === 127 };
   };
 
   scope.onmessage = (event: MessageEvent) => {
     const msg = event.data as ToWorker;
     if (msg.kind === "init") {
       workerId = msg.worker;
+      limits = msg.limits;
+      engine.maxVectorBytes = limits.maxVectorBytes;
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;

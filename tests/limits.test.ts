@@ -1,0 +1,101 @@
+/**
+ * Resource limits over real sockets: each refuses work with a clear `limit` error (or an
+ * HTTP 503) and the server goes on serving.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { RayforceLimitError, RayforceWSError } from "../ipc/mod.ts";
+import { WSServer, type WSServerOptions } from "../server.ts";
+import { WSClient } from "../client.ts";
+import { freePort } from "./_helpers/net.ts";
+
+async function server(options: WSServerOptions) {
+  const port = await freePort();
+  const s = new WSServer({ port, workers: 1, ...options });
+  await s.start();
+  return { s, port, client: () => new WSClient("127.0.0.1", port).connect() };
+}
+
+describe("limits", () => {
+  it("a 10 GB result is a limit error, not an out-of-memory crash", async () => {
+    const { s, client } = await server({ maxResultBytes: 1024 * 1024 });
+    await using conn = await client();
+    await assert.rejects(
+      () => conn.execute("(til 1250000000)"),
+      (e) => e instanceof RayforceLimitError && /exceeds the limit/.test(e.message),
+    );
+    await assert.rejects(() => conn.execute("(take 1 1250000000)"), RayforceLimitError);
+    await assert.rejects(
+      () => conn.execute("(til 200000)"), // 1.6 MB encoded, over the 1 MiB result limit
+      (e) =>
+        e instanceof RayforceLimitError &&
+        /result of \d+ bytes exceeds the limit of 1048576/.test(e.message),
+    );
+    assert.equal(await conn.execute("(sum (til 200000))"), 19999900000n); // computing with it is fine
+    await s.stop();
+  });
+
+  it("max connections: the next upgrade is refused with 503", async () => {
+    const { s, port, client } = await server({ maxConnections: 2 });
+    const a = await client();
+    const b = await client();
+    await assert.rejects(() => new WSClient("127.0.0.1", port).connect(), RayforceWSError);
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: {
+        upgrade: "websocket",
+        connection: "upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
+    });
+    assert.equal(res.status, 503);
+    await res.body?.cancel();
+    a.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const c = await client();
+    assert.equal(await c.execute("1"), 1n);
+    b.close();
+    c.close();
+    await s.stop();
+  });
+
+  it("queries in flight per connection beyond the limit are answered 'server busy'", async () => {
+    const { s, client } = await server({ maxQueuedPerConnection: 2 });
+    await using conn = await client();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => conn.execute("(sum (til 3000000))")),
+    );
+    const refused = results.filter((r) =>
+      r.status === "rejected" && /in flight on this connection/.test(String(r.reason))
+    );
+    assert.ok(refused.length >= 4, `${refused.length} refused`);
+    assert.ok(results.some((r) => r.status === "fulfilled"));
+    assert.ok(s.stats().queries.refused >= 4);
+    assert.equal(await conn.execute("(+ 1 1)"), 2n);
+    await s.stop();
+  });
+
+  it("above the memory watermark new queries are refused, the connection stays", async () => {
+    const { s, client } = await server({ memoryWatermarkBytes: 1 });
+    await using conn = await client();
+    await assert.rejects(
+      () => conn.execute("(+ 1 2)"),
+      (e) => e instanceof RayforceLimitError && /above the watermark/.test(e.message),
+    );
+    assert.equal(conn.closed, false);
+    assert.ok(s.stats().memory.rssBytes > 1);
+    await s.stop();
+  });
+
+  it("a query past the time limit is stopped; committed state and the server go on", async () => {
+    const { s, client } = await server({ queryTimeoutMs: 300 });
+    await using conn = await client();
+    await conn.execute("(set kept 5)");
+    await assert.rejects(
+      () => conn.execute("(map (fn [i] (sum (til 10000000))) (til 100000000))"),
+      (e) => e instanceof RayforceLimitError && /time limit of 300 ms/.test(e.message),
+    );
+    assert.equal(await conn.execute("kept"), 5n);
+    await s.stop();
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * An error answer in the form a request expects: an error frame for a sync IPC message
+ * (none for async), a JSON error for JSON queries, the REPL error block for text. Used
+ * by the worker pool, the upstream pool and the server when they refuse or lose a query.
+ *
+ * @module
+ */
+import { encodeMessage, errorName, errorValue, MsgType } from "../ipc/mod.ts";
+import type { TaskRequest } from "./protocol.ts";
+
+/** The answer to a task (see `WorkerPool.run`). */
+export interface TaskResult {
+  /** IPC: the response message (null for async messages); text/json: the text. */
+  response: ArrayBuffer | string | null;
+  /** True when the answer is an error. */
+  failed: boolean;
+}
+
+/** True when an IPC request expects an answer (msgtype 1). */
+export function expectsAnswer(request: TaskRequest): boolean {
+  return request.kind !== "ipc" || new Uint8Array(request.frame)[7] === MsgType.SYNC;
+}
+
+/** The error answer for `request` with a Rayforce error code and message. */
+export function failureResult(
+  request: TaskRequest,
+  code: number,
+  message: string,
+  answered = true,
+): TaskResult {
+  if (request.kind === "ipc") {
+    if (!answered) return { response: null, failed: true };
+    return {
+      response: encodeMessage(errorValue(code, message), MsgType.RESPONSE).buffer as ArrayBuffer,
+      failed: true,
+    };
+  }
+  if (request.kind === "json") {
+    return { response: JSON.stringify({ error: errorName(code), code, message }), failed: true };
+  }
+  return { response: `\n  × Error: ${errorName(code)}\n    ├─ ${message}\n`, failed: true };
+}
