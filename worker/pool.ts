@@ -21,7 +21,15 @@
  */
 import { ErrorCode } from "../ipc/mod.ts";
 import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
-import type { CommitEntry, FromWorker, TaskRequest, ToWorker, WorkerLimits } from "./protocol.ts";
+import type {
+  CommitEntry,
+  FromWorker,
+  TaskDone,
+  TaskItem,
+  TaskRequest,
+  ToWorker,
+  WorkerLimits,
+} from "./protocol.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -36,6 +44,8 @@ export interface PoolOptions {
   maxQueue?: number;
   /** Re-runs after which a conflicting task runs alone. Default 3. */
   maxConflicts?: number;
+  /** Tasks sent to one worker ahead of its answers. Default 8. */
+  maxInFlightPerWorker?: number;
   /** The worker module (tests pass one with hooks). Default `./entry.ts`. */
   workerURL?: URL;
   /** Largest encoded result of one query, in bytes. Default 256 MiB. */
@@ -81,14 +91,19 @@ interface Task {
   answered: boolean;
   /** The worker that ran the last attempt. */
   worker: number;
-  result?: Extract<FromWorker, { kind: "done" }>;
+  result?: TaskDone;
 }
 
 interface Slot {
   id: number;
   worker: Worker;
   ready: boolean;
-  task?: Task;
+  /** Tasks sent to this worker and not answered yet, in order; the first is running. */
+  tasks: Task[];
+  /** Tasks dispatched this turn, sent together at the end of it. */
+  outbox: TaskItem[];
+  transfer: Transferable[];
+  /** When the running task started (the previous one finished, or it was sent). */
   started: number;
   timer?: ReturnType<typeof setTimeout>;
   /** Version of the last commit sent to this worker. */
@@ -118,6 +133,7 @@ export class WorkerPool {
   readonly timeoutMs: number;
   readonly maxQueue: number;
   readonly maxConflicts: number;
+  readonly maxInFlightPerWorker: number;
   readonly #url: URL;
   readonly #limits: WorkerLimits;
   readonly #slots: Slot[] = [];
@@ -137,6 +153,7 @@ export class WorkerPool {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxConflicts = options.maxConflicts ?? 3;
+    this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 8);
     this.#url = options.workerURL ?? new URL("./entry.ts", import.meta.url);
     this.#limits = {
       maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
@@ -192,7 +209,7 @@ export class WorkerPool {
       workers: this.#slots.length,
       ...this.#stats,
       queued: this.#queue.length,
-      running: this.#slots.filter((s) => s.task).length,
+      running: this.#slots.reduce((n, s) => n + s.tasks.length, 0),
       version: this.#version,
       busyMs: this.#slots.map((s) => Math.round(s.busyMs)),
     };
@@ -219,6 +236,9 @@ export class WorkerPool {
       id: this.#nextWorker++,
       worker,
       ready: false,
+      tasks: [],
+      outbox: [],
+      transfer: [],
       started: 0,
       applied: this.#version,
       busyMs: 0,
@@ -241,26 +261,50 @@ export class WorkerPool {
       this.#pump();
       return;
     }
-    const task = slot.task;
-    if (!task || task.id !== msg.task) return;
-    this.#release(slot);
-    task.request = msg.request;
-    task.result = msg;
-    task.state = "done";
-    this.#settle(task.session);
+    const sessions = new Set<string>();
+    for (const r of msg.results) {
+      const task = slot.tasks[0];
+      if (!task || task.id !== r.task) continue;
+      this.#release(slot);
+      task.request = r.request;
+      task.result = r;
+      task.state = "done";
+      sessions.add(task.session);
+    }
+    for (const s of sessions) this.#settle(s);
     this.#pump();
   }
 
+  /** The running task finished: account for it and start the next one's clock. */
   #release(slot: Slot): void {
     clearTimeout(slot.timer);
-    slot.busyMs += performance.now() - slot.started;
-    slot.task = undefined;
+    const now = performance.now();
+    slot.busyMs += now - slot.started;
+    slot.tasks.shift();
+    slot.started = now;
+    if (slot.tasks.length) this.#arm(slot);
+  }
+
+  /** The time limit of the running task of a worker. */
+  #arm(slot: Slot): void {
+    slot.timer = setTimeout(
+      () => this.#lost(slot, `query exceeded the time limit of ${this.timeoutMs} ms`, true),
+      this.timeoutMs,
+    );
   }
 
   /** A worker timed out or died: its task fails, a fresh worker takes its place. */
   #lost(slot: Slot, message: string, timedOut: boolean): void {
-    const task = slot.task;
-    if (slot.task) this.#release(slot);
+    const task = slot.tasks[0];
+    clearTimeout(slot.timer);
+    // Tasks queued behind the running one have not started: they go back to the queue
+    // (their frames were copied, not transferred, so they are still here).
+    const waiting = slot.tasks.slice(1);
+    slot.tasks = [];
+    for (const t of waiting.reverse()) {
+      t.state = "queued";
+      this.#queue.unshift(t);
+    }
     slot.worker.terminate();
     const i = this.#slots.indexOf(slot);
     if (i >= 0 && !this.#closing) this.#slots[i] = this.#spawn();
@@ -270,7 +314,6 @@ export class WorkerPool {
     if (task) {
       const failure = failureResult(task.request, ErrorCode.LIMIT, message);
       task.result = {
-        kind: "done",
         task: task.id,
         request: task.request,
         response: task.answered ? failure.response : null,
@@ -285,13 +328,23 @@ export class WorkerPool {
     this.#pump();
   }
 
-  /** Dispatches queued tasks to idle workers. */
+  /**
+   * Dispatches queued tasks: to the ready worker with the fewest tasks, up to
+   * `maxInFlightPerWorker` each (a worker runs its tasks one after the other; keeping a
+   * few queued in it hides the message round trip). An exclusive task waits until every
+   * worker is idle and runs alone.
+   */
   #pump(): void {
     while (this.#queue.length) {
       const head = this.#queue[0];
-      const busy = this.#slots.some((s) => s.task);
+      if (this.#exclusive) return;
+      const busy = this.#slots.some((s) => s.tasks.length);
       if (head.exclusive && busy) return; // it runs alone: wait for the others to finish
-      const slot = this.#slots.find((s) => s.ready && !s.task);
+      let slot: Slot | undefined;
+      for (const s of this.#slots) {
+        if (!s.ready || s.tasks.length >= this.maxInFlightPerWorker) continue;
+        if (!slot || s.tasks.length < slot.tasks.length) slot = s;
+      }
       if (!slot) return;
       this.#queue.shift();
       this.#dispatch(slot, head);
@@ -299,19 +352,37 @@ export class WorkerPool {
     }
   }
 
+  /** True while an exclusive task runs. */
+  get #exclusive(): boolean {
+    return this.#slots.some((s) => s.tasks.some((t) => t.exclusive));
+  }
+
   #dispatch(slot: Slot, task: Task): void {
     const commits = this.#log.filter((c) => c.version > slot.applied);
     slot.applied = this.#version;
-    slot.task = task;
+    const idle = slot.tasks.length === 0;
+    slot.tasks.push(task);
     task.worker = slot.id;
-    slot.started = performance.now();
     task.state = "running";
-    slot.timer = setTimeout(
-      () => this.#lost(slot, `query exceeded the time limit of ${this.timeoutMs} ms`, true),
-      this.timeoutMs,
-    );
-    const msg: ToWorker = { kind: "task", task: task.id, request: task.request, commits };
-    slot.worker.postMessage(msg, task.request.kind === "ipc" ? [task.request.frame] : []);
+    if (idle) {
+      slot.started = performance.now();
+      this.#arm(slot);
+    }
+    // Transfer the frame to an idle worker; copy it behind others, so that it can be
+    // re-queued if the worker is lost before reaching it.
+    if (idle && task.request.kind === "ipc") slot.transfer.push(task.request.frame);
+    slot.outbox.push({ task: task.id, request: task.request, commits });
+    if (slot.outbox.length === 1) queueMicrotask(() => this.#flush(slot));
+  }
+
+  /** Sends the tasks dispatched to a worker during this turn as one message. */
+  #flush(slot: Slot): void {
+    if (slot.outbox.length === 0 || !this.#slots.includes(slot)) return;
+    const msg: ToWorker = { kind: "tasks", items: slot.outbox };
+    const transfer = slot.transfer;
+    slot.outbox = [];
+    slot.transfer = [];
+    slot.worker.postMessage(msg, transfer);
   }
 
   /** Validates, commits and answers the finished tasks at the head of a session, in order. */

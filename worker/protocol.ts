@@ -37,7 +37,15 @@ export interface WorkerLimits {
 
 export type ToWorker =
   | { kind: "init"; worker: number; commits: CommitEntry[]; limits: WorkerLimits }
-  | { kind: "task"; task: number; request: TaskRequest; commits: CommitEntry[] };
+  /** Tasks dispatched to this worker in one turn, run in order. */
+  | { kind: "tasks"; items: TaskItem[] };
+
+/** One task for a worker, with the commits its replica must apply first. */
+export interface TaskItem {
+  task: number;
+  request: TaskRequest;
+  commits: CommitEntry[];
+}
 
 /** A global written by a task: its name and the encoded value in shared memory. */
 export interface Write {
@@ -45,20 +53,22 @@ export interface Write {
   bytes: SharedArrayBuffer;
 }
 
-/** Worker → pool. */
+/** Worker → pool: readiness, or the results of tasks in the order they ran. */
 export type FromWorker =
   | { kind: "ready"; worker: number }
-  | {
-    kind: "done";
-    task: number;
-    /** The request, handed back for a re-run (its buffer was transferred). */
-    request: TaskRequest;
-    /** The answer: a response frame, a text, or null (async IPC). */
-    response: ArrayBuffer | string | null;
-    /** True when the answer is an error. */
-    failed: boolean;
-    /** The commit version the task's replica had when it ran. */
-    version: number;
-    reads: string[];
-    writes: Write[];
-  };
+  | { kind: "done"; results: TaskDone[] };
+
+/** The result of one task. */
+export interface TaskDone {
+  task: number;
+  /** The request, handed back for a re-run (its buffer was transferred). */
+  request: TaskRequest;
+  /** The answer: a response frame, a text, or null (async IPC). */
+  response: ArrayBuffer | string | null;
+  /** True when the answer is an error. */
+  failed: boolean;
+  /** The commit version the task's replica had when it ran. */
+  version: number;
+  reads: string[];
+  writes: Write[];
+}

@@ -25,6 +25,8 @@ import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod
 import type {
   CommitEntry,
   FromWorker,
+  TaskDone,
+  TaskItem,
   TaskRequest,
   ToWorker,
   WorkerLimits,
@@ -134,14 +136,33 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;
     }
-    apply(msg.commits);
-    hooks.beforeTask?.(msg.request);
+    const results: TaskDone[] = [];
+    const transfer: Transferable[] = [];
+    for (const item of msg.items) {
+      try {
+        results.push(runItem(item, transfer));
+      } catch (e) {
+        // A fault outside the evaluator kills this worker: hand back what already ran, so
+        // that only the task at fault is lost.
+        if (results.length) {
+          scope.postMessage({ kind: "done", results } satisfies FromWorker, transfer);
+        }
+        throw e;
+      }
+    }
+    scope.postMessage({ kind: "done", results } satisfies FromWorker, transfer);
+  };
+
+  /** Runs one task against the replica, its writes in an overlay, its reads recorded. */
+  function runItem(item: TaskItem, transfer: Transferable[]): TaskDone {
+    apply(item.commits);
+    hooks.beforeTask?.(item.request);
     const overlay = new Map<number, RayObject>();
     engine.overlay = overlay;
     engine.read.clear();
     let result: { response: ArrayBuffer | string | null; failed: boolean };
     try {
-      result = run(msg.request);
+      result = run(item.request);
     } finally {
       engine.overlay = undefined;
     }
@@ -151,28 +172,26 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       try {
         bytes = encode(value);
       } catch {
-        continue; // a value that cannot be serialized (an enum) stays local to nobody
+        continue; // a value that cannot be serialized (an enum) is not replicated
       }
       const shared = new SharedArrayBuffer(bytes.length);
       new Uint8Array(shared).set(bytes);
       writes.push({ name: symbols.text(id), bytes: shared });
     }
-    lastTask = msg.task;
+    lastTask = item.task;
     lastOverlay = overlay;
-    const reads = [...engine.read].map((id) => symbols.text(id));
-    const done: FromWorker = {
-      kind: "done",
-      task: msg.task,
-      request: msg.request,
+    if (result.response instanceof ArrayBuffer) transfer.push(result.response);
+    if (item.request.kind === "ipc" && !transfer.includes(item.request.frame)) {
+      transfer.push(item.request.frame);
+    }
+    return {
+      task: item.task,
+      request: item.request,
       response: result.response,
       failed: result.failed,
       version,
-      reads,
+      reads: [...engine.read].map((id) => symbols.text(id)),
       writes,
     };
-    const transfer: Transferable[] = [];
-    if (result.response instanceof ArrayBuffer) transfer.push(result.response);
-    if (msg.request.kind === "ipc") transfer.push(msg.request.frame);
-    scope.postMessage(done, transfer);
-  };
+  }
 }
