@@ -2,7 +2,8 @@
  * End-to-end WebSocket throughput and latency: `(+ 1 2)` as IPC frames over 1, 16 and 64
  * connections, one query in flight per connection and pipelined (16 in flight), beside a
  * bare echo server on the runtime's own WebSocket server (it sends each frame straight
- * back) measured in the same run — the ratio is the figure. Then a 100,000-row
+ * back) measured in the same run — the ratio is the figure. The load generator runs in a
+ * worker thread, as clients would run elsewhere, for the echo and for @rf/ws alike. Then a 100,000-row
  * `(select {from: t})` returned to 16 clients, beside echoing responses of the same size.
  *
  * ```sh
@@ -13,7 +14,8 @@
  * @module
  */
 import process from "node:process";
-import { encodeHandshake, encodeMessage, MsgType, str } from "../ipc/mod.ts";
+import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
+import { WSClient } from "../client.ts";
 import { WSServer } from "../server.ts";
 import { serveNative } from "../runtime/mod.ts";
 import { formatTable, runtimeName } from "./_util.ts";
@@ -28,54 +30,22 @@ interface Result {
   bytes: number;
 }
 
-/** Opens `n` WebSockets (performing the Rayforce handshake when `handshake`). */
-async function open(url: string, n: number, handshake: boolean): Promise<WebSocket[]> {
-  return await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(url);
-        ws.binaryType = "arraybuffer";
-        ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
-        ws.onopen = () => {
-          if (!handshake) return resolve(ws);
-          ws.onmessage = () => resolve(ws);
-          ws.send(encodeHandshake());
-        };
-      })),
-  );
-}
-
-/** Sends `frame` on every socket with `window` in flight each, for SECONDS; measures. */
-async function load(sockets: WebSocket[], frame: Uint8Array, window: number): Promise<Result> {
-  const latencies: number[] = [];
-  let done = 0, bytes = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  const t0 = performance.now();
-  await Promise.all(sockets.map((ws) =>
-    new Promise<void>((resolve) => {
-      const sent: number[] = [];
-      let stopping = false;
-      const send = () => {
-        sent.push(performance.now());
-        ws.send(frame);
-      };
-      ws.onmessage = (e) => {
-        const now = performance.now();
-        latencies.push(now - sent.shift()!);
-        done++;
-        bytes += (e.data as ArrayBuffer).byteLength;
-        if (now < deadline && !stopping) send();
-        else stopping = true;
-        if (stopping && sent.length === 0) resolve();
-      };
-      for (let i = 0; i < window; i++) send();
-    })
-  ));
-  const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { qps: done / seconds, p50: pct(0.5), p99: pct(0.99), bytes: bytes / seconds };
+/** Runs one load case in a worker thread (the load generator does not share the server's event loop). */
+function load(
+  url: string,
+  connections: number,
+  frame: Uint8Array,
+  window: number,
+  handshake: boolean,
+): Promise<Result> {
+  const worker = new Worker(new URL("./_load_worker.ts", import.meta.url), { type: "module" });
+  return new Promise((resolve) => {
+    worker.onmessage = (e) => {
+      worker.terminate();
+      resolve(e.data as Result);
+    };
+    worker.postMessage({ url, connections, window, seconds: SECONDS, frame, handshake });
+  });
 }
 
 // The bare echo server.
@@ -106,12 +76,8 @@ const rows: (string | number)[][] = [[
 ]];
 for (const n of [1, 16, 64]) {
   for (const window of [1, 16]) {
-    const e = await open(`ws://127.0.0.1:${ECHO_PORT}`, n, false);
-    const bare = await load(e, query, window);
-    e.forEach((ws) => ws.close());
-    const r = await open(`ws://127.0.0.1:${RF_PORT}`, n, true);
-    const ours = await load(r, query, window);
-    r.forEach((ws) => ws.close());
+    const bare = await load(`ws://127.0.0.1:${ECHO_PORT}`, n, query, window, false);
+    const ours = await load(`ws://127.0.0.1:${RF_PORT}`, n, query, window, true);
     rows.push([
       n,
       window,
@@ -125,30 +91,21 @@ for (const n of [1, 16, 64]) {
 }
 
 // A 100,000-row select to 16 clients, beside echoing a response of the same size.
-const setup = (await open(`ws://127.0.0.1:${RF_PORT}`, 1, true))[0];
-await new Promise((resolve) => {
-  setup.onmessage = resolve;
-  setup.send(
-    encodeMessage(
-      str(
-        "(set t (table [sym price qty] (list (take [AAPL MSFT GOOG IBM] 100000) (* 1.5 (til 100000)) (til 100000))))",
-      ),
-      MsgType.SYNC,
-    ),
-  );
-});
-const sizeProbe = await new Promise<number>((resolve) => {
-  setup.onmessage = (e) => resolve((e.data as ArrayBuffer).byteLength);
-  setup.send(encodeMessage(str("(select {from: t})"), MsgType.SYNC));
-});
+const setup = await new WSClient("127.0.0.1", RF_PORT).connect();
+await setup.execute(
+  "(set t (table [sym price qty] (list (take [AAPL MSFT GOOG IBM] 100000) (* 1.5 (til 100000)) (til 100000))))",
+);
+const sizeProbe =
+  encodeMessage(await setup.executeRaw("(select {from: t})"), MsgType.RESPONSE).length;
 setup.close();
-const bigFrame = new Uint8Array(sizeProbe);
-const e16 = await open(`ws://127.0.0.1:${ECHO_PORT}`, 16, false);
-const bareBig = await load(e16, bigFrame, 1);
-e16.forEach((ws) => ws.close());
-const r16 = await open(`ws://127.0.0.1:${RF_PORT}`, 16, true);
-const oursBig = await load(r16, encodeMessage(str("(select {from: t})"), MsgType.SYNC), 1);
-r16.forEach((ws) => ws.close());
+const bareBig = await load(`ws://127.0.0.1:${ECHO_PORT}`, 16, new Uint8Array(sizeProbe), 1, false);
+const oursBig = await load(
+  `ws://127.0.0.1:${RF_PORT}`,
+  16,
+  encodeMessage(str("(select {from: t})"), MsgType.SYNC),
+  1,
+  true,
+);
 
 await server.stop();
 await echo.stop();
