@@ -43,6 +43,11 @@ Options of serve:
       --reuse-port          share the port with other serve processes (Linux)
       --max-result <bytes>  largest result of one query          [default: 268435456]
       --memory-watermark <bytes>  refuse new queries above this resident memory [default: 80% of RAM]
+      --allow-read=<dir>    let read/load/get/read-csv read below dir (repeatable)
+      --allow-write=<dir>   let write/set/write-csv write below dir (repeatable)
+      --allow-net=<h:p>     let hopen connect to host:port (repeatable)
+      --allow-system        let system, gc, memstat, sysinfo, ... run
+      --allow-env           let os-get-var and os-set-var touch the environment
 
 Options of query and repl:
   -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
@@ -80,6 +85,11 @@ const OPTIONS = {
   "reuse-port": { type: "boolean" },
   "max-result": { type: "string" },
   "memory-watermark": { type: "string" },
+  "allow-read": { type: "string", multiple: true },
+  "allow-write": { type: "string", multiple: true },
+  "allow-net": { type: "string", multiple: true },
+  "allow-system": { type: "boolean" },
+  "allow-env": { type: "boolean" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -136,6 +146,13 @@ export async function main(argv: string[]): Promise<CliResult> {
         reusePort: v["reuse-port"],
         maxResultBytes: integer("max-result", v["max-result"], 1),
         memoryWatermarkBytes: integer("memory-watermark", v["memory-watermark"], 1),
+        permissions: {
+          read: v["allow-read"],
+          write: v["allow-write"],
+          net: v["allow-net"],
+          system: v["allow-system"],
+          env: v["allow-env"],
+        },
       });
       await server.run();
       return { code: 0, stdout: "", stderr: "" };

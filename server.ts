@@ -50,6 +50,7 @@ import {
 } from "./upstream/gateway.ts";
 import { serveTcpIpc } from "./upstream/listener.ts";
 import type { TcpListener } from "./runtime/mod.ts";
+import type { Permissions } from "./engine/os.ts";
 
 /** What evaluates queries: the worker pool, or the upstream engines. */
 interface Evaluator {
@@ -118,6 +119,11 @@ export interface WSServerOptions {
    * instead of running out of memory. Default 80% of the machine's memory.
    */
   memoryWatermarkBytes?: number;
+  /**
+   * What the OS builtins may touch: `{read: [dir], write: [dir], net: ["host:port"],
+   * system: true, env: true}`. Default: nothing (they answer an `os` error).
+   */
+  permissions?: Permissions;
 }
 
 /** Server statistics. */
@@ -243,6 +249,7 @@ export class WSServer {
       maxResultBytes: o.maxResultBytes ?? 256 * 1024 * 1024,
       maxVectorBytes: o.maxVectorBytes ?? 1024 * 1024 * 1024,
       memoryWatermarkBytes: o.memoryWatermarkBytes ?? Math.floor(totalmem() * 0.8),
+      permissions: o.permissions ?? {},
     };
     if (o.upstream !== undefined) {
       try {
@@ -346,6 +353,7 @@ export class WSServer {
         maxQueue: this.options.maxQueue,
         maxResultBytes: this.options.maxResultBytes,
         maxVectorBytes: this.options.maxVectorBytes,
+        permissions: this.options.permissions,
       });
     try {
       this.#native = await serveNative<Connection>({

@@ -207,3 +207,9 @@ function endItem(x: RayObject, last: boolean): RayObject {
 unary("first", (_e, x) => endItem(x, false));
 unary("last", (_e, x) => endItem(x, true));
 unary("count", (_e, x) => atom(5, BigInt(count(x))));
+
+/** `row`: in a grouped query, the row indices of the group; elsewhere the count. */
+unary("row", (e, x) => {
+  if (e.groupRows) return { type: 5, data: BigInt64Array.from(Array.from(e.groupRows), BigInt) };
+  return atom(5, BigInt(count(x)));
+});

@@ -192,7 +192,11 @@ unary("where", (_e, x) => {
 });
 
 unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x));
-unary("value", (_e, x) => (x.type === 99 || x.type === 98 ? x.values : x));
+unary("value", (_e, x) => {
+  if (x.type === 99 || x.type === 98) return x.values;
+  if (x.type === 20 && x.symbols) return { type: 6, data: x.symbols.slice() };
+  return x;
+});
 
 /** Position of a dict key, or −1. */
 function dictIndex(d: Dict, k: RayObject): number {
@@ -395,6 +399,12 @@ binary("sect", (_e, x, y) => {
 });
 
 vary("enlist", (_e, args) => collect(args));
+
+/** `unify`: a LIST of atoms of one type → a typed vector (anything else unchanged). */
+unary("unify", (_e, x) => (x.type === 0 ? collect(x.items) : x));
+
+/** `diverse`: a typed vector → a LIST of its atoms. */
+unary("diverse", (_e, x) => (x.type >= 1 && x.type <= 12 ? listOf(items(x)) : x));
 vary("list", (_e, args) => listOf(args));
 
 unary("raze", (_e, x) => {

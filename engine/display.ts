@@ -248,7 +248,9 @@ export class Formatter {
       case 127:
         return errorName(x.code) || x.message;
       case 20:
-        return `'${x.domain}#[${Array.from(x.data).join(" ")}]`;
+        return `'${x.domain}#[${
+          Array.from(x.symbols ?? x.data, (v) => (x.symbols ? symbols.text(v) : v)).join(" ")
+        }]`;
     }
     return typeName(x.type);
   }

@@ -21,6 +21,7 @@ import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import "./library.ts";
+import type { Permissions } from "./os.ts";
 
 /** Maximum call depth, as in the engine. */
 export const MAX_DEPTH = 1024;
@@ -65,6 +66,13 @@ export class Engine {
    * bytes: past it the query answers a `limit` error instead of exhausting memory.
    */
   maxVectorBytes: number = 1024 * 1024 * 1024;
+  /** Where `print`, `println` and `show` write (the process's stdout by default). */
+  print: (text: string) => void = (text) =>
+    console.log(text.endsWith("\n") ? text.slice(0, -1) : text);
+  /** What the OS builtins may touch (engine/os.ts); nothing by default. */
+  permissions: Permissions = {};
+  /** Rows of the group being evaluated in a grouped query (for `row`). */
+  groupRows: ArrayLike<number> | undefined;
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */
   readonly #ranks = new Map<number, number>();
   /**

@@ -151,6 +151,17 @@ unary("rank", (_e, x) => {
   return { type: 5, data: fromDoubles(ranks) };
 });
 
+/** `(xrank x n)`: each element's bucket 0…n−1 by rank. */
+binary("xrank", (_e, x, n) => {
+  sortable(x);
+  if (n.type !== -5 && n.type !== -4) throw typeError("i64", n.type);
+  const buckets = Number((n as Atom).value);
+  const perm = gradeOf(x, false);
+  const out = new Float64Array(perm.length);
+  for (let i = 0; i < perm.length; i++) out[perm[i]] = Math.floor((i * buckets) / perm.length);
+  return { type: 5, data: fromDoubles(out) };
+});
+
 unary("iasc", grade(false));
 unary("idesc", grade(true));
 unary("asc", sorted(false));

@@ -28,7 +28,14 @@ import {
 } from "./collections.ts";
 import { integerRange } from "./int64.ts";
 import type { Engine } from "./engine.ts";
-import { domainError, indexError, lengthError, typeError, valueError } from "./errors.ts";
+import {
+  arityError,
+  domainError,
+  indexError,
+  lengthError,
+  typeError,
+  valueError,
+} from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
 import {
   atom,
@@ -204,7 +211,12 @@ function perGroup(e: Engine, t: Table, groups: ArrayLike<number>[], form: RayObj
   const results = groups.map((rows) => {
     const scope = new Map<number, RayObject>();
     for (const id of refs) scope.set(id, take(tableColumn(t, id)!, rows));
-    return e.withScope(scope, () => e.eval(form));
+    e.groupRows = rows;
+    try {
+      return e.withScope(scope, () => e.eval(form));
+    } finally {
+      e.groupRows = undefined;
+    }
   });
   return collect(results);
 }
@@ -556,6 +568,75 @@ function typeNameText(t: number): string {
  * key or table column) and `value`; `set` stores, `concat` appends, `remove` removes. A
  * quoted symbol `obj` names a global changed in place.
  */
+/** `f` applied to an element and a value; `set`/`let` store the value. */
+function combine(e: Engine, f: RayObject, old: RayObject, value: RayObject): RayObject {
+  const name = (f as { name: string }).name;
+  return name === "set" || name === "let" ? value : e.apply(f, [old, value]);
+}
+
+/** A copy of `current` whose element at `index` (position, dict key, table column) is `change(old)`. */
+function alterAt(
+  e: Engine,
+  current: RayObject,
+  index: RayObject,
+  change: (old: RayObject) => RayObject,
+): RayObject {
+  if (current.type === 98) {
+    if (index.type !== -6) throw typeError("symbol", index.type);
+    const id = (index as Atom).value as number;
+    const col = tableColumn(current as Table, id);
+    if (!col) throw valueError(symbols.text(id));
+    return setColumn(current as Table, id, change(col));
+  }
+  if (current.type === 99) {
+    const keys = elementKeys(current.keys);
+    const k = keys.indexOf(objectKey(index) as never);
+    const vals = items(current.values);
+    if (k < 0) throw indexError(-1, keys.length - 1);
+    vals[k] = change(vals[k]);
+    return { type: 99, keys: current.keys, values: collect(vals) };
+  }
+  if (current.type >= 0 && current.type <= 12) {
+    if (index.type !== -5 && index.type !== -4) throw typeError("i64", index.type);
+    const n = count(current);
+    const k = Number((index as Atom).value);
+    if (k < 0 || k >= n) throw indexError(k, n - 1);
+    const vals = items(current);
+    vals[k] = change(vals[k]);
+    if (current.type === 0) return listOf(vals);
+    const typed = collect(vals);
+    return typed.type === current.type ? typed : listOf(vals);
+  }
+  void e;
+  throw typeError("LIST", current.type);
+}
+
+/**
+ * `(modify obj f path value)`: `alter` through a nested path of indexes (a LIST or
+ * vector); a quoted symbol `obj` names a global changed in place. (It crashed the engine
+ * on nested lists; here it is an ordinary update.)
+ */
+vary("modify", (e, args) => {
+  if (args.length !== 4) throw arityError(4, args.length);
+  const [obj, f, path, value] = args;
+  if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
+  const steps = path.type >= 0 && path.type <= 12 ? items(path) : [path];
+  if (steps.length === 0) throw lengthError(1, 0);
+  const named = obj.type === -6 ? (obj as Atom).value as number : undefined;
+  const current = named === undefined ? obj : e.lookup(named);
+  const walk = (x: RayObject, i: number): RayObject =>
+    alterAt(
+      e,
+      x,
+      steps[i],
+      (old) => (i === steps.length - 1 ? combine(e, f, old, value) : walk(old, i + 1)),
+    );
+  const result = walk(current, 0);
+  if (named === undefined) return result;
+  e.setGlobal(named, result);
+  return obj;
+});
+
 vary("alter", (e, args) => {
   if (args.length < 3 || args.length > 4) throw lengthError(4, args.length);
   if (args.length === 3) {
@@ -575,38 +656,7 @@ vary("alter", (e, args) => {
   if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
   const named = obj.type === -6 ? (obj as Atom).value as number : undefined;
   const current = named === undefined ? obj : e.lookup(named);
-  const name = (f as { name: string }).name;
-  const combine = (
-    old: RayObject,
-  ) => (name === "set" || name === "let" ? value : e.apply(f, [old, value]));
-  let result: RayObject;
-  if (current.type === 98) {
-    if (index.type !== -6) throw typeError("symbol", index.type);
-    const id = (index as Atom).value as number;
-    const col = tableColumn(current as Table, id);
-    if (!col) throw valueError(symbols.text(id));
-    result = setColumn(current as Table, id, combine(col));
-  } else if (current.type === 99) {
-    const keys = elementKeys(current.keys);
-    const k = keys.indexOf(objectKey(index) as never);
-    const vals = items(current.values);
-    if (k < 0) throw indexError(-1, keys.length - 1);
-    vals[k] = combine(vals[k]);
-    result = { type: 99, keys: current.keys, values: collect(vals) };
-  } else if (current.type >= 0 && current.type <= 12) {
-    if (index.type !== -5 && index.type !== -4) throw typeError("i64", index.type);
-    const n = count(current);
-    const k = Number((index as Atom).value);
-    if (k < 0 || k >= n) throw indexError(k, n - 1);
-    const vals = items(current);
-    vals[k] = combine(vals[k]);
-    result = current.type === 0
-      ? listOf(vals)
-      : collectInto({ type: current.type, data: new BigInt64Array(0) } as unknown as Vector, vals);
-    if (current.type !== 0 && result.type !== current.type) result = collect(vals);
-  } else {
-    throw typeError("LIST", current.type);
-  }
+  const result = alterAt(e, current, index, (old) => combine(e, f, old, value));
   if (named === undefined) return result;
   e.setGlobal(named, result);
   return obj;

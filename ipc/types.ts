@@ -142,8 +142,12 @@ export interface ErrorValue {
 /** An ENUM (20): symbols encoded against the SYMBOL vector held in a global. Not serializable. */
 export interface Enum {
   type: 20;
+  /** The name of the global holding the domain. */
   domain: string;
+  /** Positions in the domain. */
   data: Int32Array;
+  /** The symbols themselves (ids), for display and `value`. */
+  symbols?: Int32Array;
 }
 
 /** Any Rayforce value. */

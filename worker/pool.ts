@@ -20,6 +20,7 @@
  * @module
  */
 import { ErrorCode } from "../ipc/mod.ts";
+import type { Permissions } from "../engine/os.ts";
 import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
 import type {
   CommitEntry,
@@ -52,6 +53,8 @@ export interface PoolOptions {
   maxResultBytes?: number;
   /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
   maxVectorBytes?: number;
+  /** What the OS builtins may touch (`--allow-read=DIR`, …). Default: nothing. */
+  permissions?: Permissions;
 }
 
 /** Pool statistics. */
@@ -158,6 +161,7 @@ export class WorkerPool {
     this.#limits = {
       maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
       maxVectorBytes: options.maxVectorBytes ?? 1024 * 1024 * 1024,
+      permissions: options.permissions ?? {},
     };
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }

@@ -27,12 +27,16 @@ export interface CommitEntry {
 }
 
 /** Pool → worker. */
+import type { Permissions } from "../engine/os.ts";
+
 /** Resource limits applied inside each worker. */
 export interface WorkerLimits {
   /** Largest encoded result, in bytes; larger results answer a `limit` error. */
   maxResultBytes: number;
   /** Largest vector built from a small argument (`til`, `take`), in bytes. */
   maxVectorBytes: number;
+  /** What the OS builtins may touch (nothing by default). */
+  permissions: Permissions;
 }
 
 export type ToWorker =

@@ -54,6 +54,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   let limits: WorkerLimits = {
     maxResultBytes: 256 * 1024 * 1024,
     maxVectorBytes: 1024 * 1024 * 1024,
+    permissions: {},
   };
   /** The value, or a `limit` error when its encoding would exceed the result limit. */
   const bounded = (value: RayObject): RayObject => {
@@ -132,6 +133,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       workerId = msg.worker;
       limits = msg.limits;
       engine.maxVectorBytes = limits.maxVectorBytes;
+      engine.permissions = limits.permissions;
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;

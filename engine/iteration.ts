@@ -1,0 +1,46 @@
+/**
+ * Iteration builtins beyond `map fold scan map-left map-right` (control.ts):
+ * `pmap fold-left fold-right scan-left scan-right` (`rayforce-language.md` §3.16).
+ *
+ * The engine's seeded folds are irregular; the one observed case,
+ * `(fold-left - 100 [1 2 3])` → `[99 98 97]`, applies `f` to the seed and each element
+ * without accumulating, and that is what `fold-left` (`f seed x`) and `fold-right`
+ * (`f x seed`) do here. The scans accumulate: `(scan-left f seed xs)` is the running
+ * `f(acc, x)` from the seed, `scan-right` the same from the right end.
+ *
+ * @module
+ */
+import type { RayObject } from "../ipc/mod.ts";
+import { BUILTINS, vary } from "./builtins.ts";
+import type { Engine } from "./engine.ts";
+import { arityError } from "./errors.ts";
+import { collect, items } from "./values.ts";
+
+vary("pmap", (e, args) => BUILTINS.get("map")!.fn(e, args));
+
+function seeded(args: RayObject[]): [RayObject, RayObject, RayObject[]] {
+  if (args.length !== 3) throw arityError(3, args.length);
+  const [f, seed, xs] = args;
+  return [f, seed, xs.type >= 0 && xs.type <= 12 ? items(xs) : [xs]];
+}
+
+vary("fold-left", (e, args) => {
+  const [f, seed, xs] = seeded(args);
+  return collect(xs.map((x) => e.apply(f, [seed, x])));
+});
+
+vary("fold-right", (e, args) => {
+  const [f, seed, xs] = seeded(args);
+  return collect(xs.map((x) => e.apply(f, [x, seed])));
+});
+
+function scan(e: Engine, args: RayObject[], fromRight: boolean): RayObject {
+  const [f, seed, xs] = seeded(args);
+  const order = fromRight ? [...xs].reverse() : xs;
+  let acc = seed;
+  const out = order.map((x) => (acc = e.apply(f, fromRight ? [x, acc] : [acc, x])));
+  return collect(fromRight ? out.reverse() : out);
+}
+
+vary("scan-left", (e, args) => scan(e, args, false));
+vary("scan-right", (e, args) => scan(e, args, true));

@@ -1,0 +1,60 @@
+/**
+ * The environment and output: `get resolve env print println show timeit`
+ * (`rayforce-language.md` §3.10, §3.17, §3.18). Output goes to the engine's `print` hook
+ * (stdout by default).
+ *
+ * @module
+ */
+import { type Atom, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
+import { BUILTINS, unary, vary } from "./builtins.ts";
+import { Formatter } from "./display.ts";
+import { osError, parseError, typeError, valueError } from "./errors.ts";
+import { listOf } from "./values.ts";
+
+unary("get", (e, x) => {
+  if (x.type === 12) throw osError("reading files needs --allow-read");
+  if (x.type !== -6) throw typeError("symbol", x.type);
+  const id = (x as Atom).value as number;
+  const v = e.global(id);
+  if (v === undefined) throw valueError(symbols.text(id));
+  return v;
+});
+
+unary("resolve", (e, x) => {
+  if (x.type !== -6) throw typeError("symbol", x.type);
+  return e.global((x as Atom).value as number) ?? NULL;
+});
+
+vary("env", (e) => {
+  const ids = [...e.globals.keys(), ...e.pending.keys()].filter((id, i, all) =>
+    all.indexOf(id) === i
+  );
+  return {
+    type: 99,
+    keys: { type: 6, data: Int32Array.from(ids) },
+    values: listOf(ids.map((id) => e.global(id)!)),
+  };
+});
+
+function printer(newline: boolean) {
+  return (e: import("./engine.ts").Engine, args: RayObject[]): RayObject => {
+    const text = BUILTINS.get("format")!.fn(e, args);
+    if (text.type !== 12) throw parseError("placeholders and arguments differ"); // as the engine
+    e.print(new TextDecoder().decode((text as Vector<12>).data) + (newline ? "\n" : ""));
+    return NULL;
+  };
+}
+
+vary("print", printer(false));
+vary("println", printer(true));
+
+unary("show", (e, x) => {
+  e.print(new Formatter({ ...e.displayOptions, width: Number.MAX_SAFE_INTEGER }).top(x) + "\n");
+  return NULL;
+});
+
+vary("timeit", (e, forms) => {
+  const t0 = performance.now();
+  for (const f of forms) e.eval(f);
+  return { type: -10, value: performance.now() - t0 };
+}, true);

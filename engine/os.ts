@@ -1,0 +1,337 @@
+/**
+ * The OS-touching builtins (`rayforce-language.md` §3.18–3.19), off unless the server was
+ * started with the matching permission, in the spirit of Deno's permissions:
+ *
+ * | permission | builtins |
+ * |---|---|
+ * | `--allow-read=DIR` | `read load get` (of a path) `read-csv get-splayed get-parted` |
+ * | `--allow-write=DIR` | `write` (to a path) `set` (to a path) `write-csv set-splayed set-parted` |
+ * | `--allow-net=HOST:PORT` | `hopen hclose` |
+ * | `--allow-system` | `system exit loadfn timer gc memstat rc sysinfo internals args` |
+ * | `--allow-env` | `os-get-var os-set-var` |
+ *
+ * Without it a builtin answers an `os` error naming the flag. Paths are resolved through
+ * `realpath` and must stay inside an allowed directory: no `..` or symlink escape.
+ *
+ * What differs from the engine even when allowed: `hopen`/`hclose` (the engine blocks on
+ * the socket; our evaluator is synchronous in a worker and does not), `exit` (it would stop
+ * a shared server), `loadfn` (no native code), `timer`, and the splayed/parted on-disk
+ * formats answer an `os` or `nyi` error.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { execFileSync } from "node:child_process";
+import process from "node:process";
+import { arch, cpus, platform, totalmem } from "node:os";
+import { type Atom, type RayObject, str, symbols, type Table, type Vector } from "../ipc/mod.ts";
+import { binary, type BuiltinFn, BUILTINS, unary, vary } from "./builtins.ts";
+import type { Engine } from "./engine.ts";
+import { EvalError, osError, typeError } from "./errors.ts";
+import { ErrorCode } from "../ipc/errors.ts";
+import { listOf } from "./values.ts";
+
+/** What the OS builtins may do. Everything is off by default. */
+export interface Permissions {
+  /** Directories `read`, `load`, `get` and `read-csv` may read below. */
+  read?: string[];
+  /** Directories `write`, `set` and `write-csv` may write below. */
+  write?: string[];
+  /** `host:port` pairs `hopen` may connect to. */
+  net?: string[];
+  /** `system`, `gc`, `memstat`, `sysinfo`, … */
+  system?: boolean;
+  /** `os-get-var`, `os-set-var`. */
+  env?: boolean;
+}
+
+const decoder = new TextDecoder();
+
+/** A path, name or command given as a string or a symbol. */
+function text(x: RayObject, _what: string): string {
+  if (x.type === 12) return decoder.decode((x as Vector<12>).data);
+  if (x.type === -6) return symbols.text((x as Atom).value as number);
+  throw typeError("C8", x.type);
+}
+
+/** Resolves `path` and checks it stays below one of `dirs` (through symlinks). */
+function confined(
+  dirs: string[] | undefined,
+  path: string,
+  flag: string,
+  forWriting: boolean,
+): string {
+  if (!dirs || dirs.length === 0) throw osError(`${flag} is needed`);
+  const roots = dirs.map((d) => realpathSync(d));
+  const absolute = isAbsolute(path) ? path : join(roots[0], path);
+  // An existing path is resolved whole; a new file by its directory.
+  const real = existsSync(absolute)
+    ? realpathSync(absolute)
+    : forWriting && existsSync(dirname(absolute))
+    ? join(realpathSync(dirname(absolute)), absolute.slice(dirname(absolute).length + 1))
+    : resolve(absolute);
+  if (!roots.some((r) => real === r || real.startsWith(r + sep))) {
+    throw osError(`${path} is outside the directories allowed by ${flag}`);
+  }
+  return real;
+}
+
+function fsError(e: unknown): never {
+  if (e instanceof EvalError) throw e;
+  throw osError((e as Error).message);
+}
+
+/** Reads a file under an allowed directory. */
+export function readAllowed(e: Engine, path: string): Uint8Array {
+  const real = confined(e.permissions.read, path, "--allow-read", false);
+  try {
+    return readFileSync(real);
+  } catch (err) {
+    return fsError(err);
+  }
+}
+
+/** Writes a file under an allowed directory. */
+export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
+  const real = confined(e.permissions.write, path, "--allow-write", true);
+  try {
+    writeFileSync(real, bytes);
+  } catch (err) {
+    fsError(err);
+  }
+}
+
+/** Bytes written for a value: strings and bytes as they are, anything else serialized. */
+function bytesOf(e: Engine, x: RayObject): Uint8Array {
+  if (x.type === 12 || x.type === 2) return (x as Vector<2>).data;
+  return (BUILTINS.get("ser")!.fn(e, [x]) as Vector<2>).data;
+}
+
+function needs(flag: "system" | "env", e: Engine): void {
+  if (!e.permissions[flag]) throw osError(`--allow-${flag} is needed`);
+}
+
+// ---------------------------------------------------------------- files
+
+unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path, "path")))));
+
+unary("load", (e, path) => e.eval(e.parse(decoder.decode(readAllowed(e, text(path, "path"))))));
+
+binary("write", (e, target, x) => {
+  if (target.type === -5 || target.type === -4) {
+    throw osError("writing to a handle needs hopen, which @rf/ws does not offer");
+  }
+  writeAllowed(e, text(target, "path"), bytesOf(e, x));
+  return x;
+});
+
+/** `get` of a path reads a serialized object; `get` of a symbol (meta.ts) reads a global. */
+const getGlobal = BUILTINS.get("get")!.fn;
+unary("get", (e, x) => {
+  if (x.type !== 12) return getGlobal(e, [x]);
+  const bytes = readAllowed(e, text(x, "path"));
+  return BUILTINS.get("de")!.fn(e, [{ type: 2, data: bytes }]);
+});
+
+/** `set` to a path writes a serialized object; `set` of a name (control.ts) binds a global. */
+const setGlobal = BUILTINS.get("set")! as BuiltinFn;
+binary("set", (e, target, expr) => {
+  if (target.type !== 12) return setGlobal.fn(e, [target, expr]);
+  const value = e.eval(expr);
+  const path = text(target, "path");
+  if (path.endsWith("/") && value.type === 98) {
+    throw new EvalError(ErrorCode.NYI, "splayed tables are not supported");
+  }
+  writeAllowed(e, path, bytesOf(e, value));
+  return value;
+}, true);
+
+const CSV_TYPES: Record<string, number> = {
+  B8: 1,
+  U8: 2,
+  I16: 3,
+  I32: 4,
+  I64: 5,
+  SYMBOL: 6,
+  DATE: 7,
+  TIME: 8,
+  TIMESTAMP: 9,
+  F64: 10,
+  C8: 12,
+};
+
+/** `(read-csv [TYPES] path [sep])`: a table from a CSV file with a header line. */
+vary("read-csv", (e, args) => {
+  if (args.length < 2 || args.length > 3) {
+    throw new EvalError(ErrorCode.ARITY, `expected 2 or 3 arguments, got ${args.length}`);
+  }
+  const [types, path, sepArg] = args;
+  if (types.type !== 6) throw typeError("SYMBOL", types.type);
+  const sepChar = sepArg ? text(sepArg, "separator") : ",";
+  const lines = decoder.decode(readAllowed(e, text(path, "path"))).split(/\r?\n/).filter((l) =>
+    l.length
+  );
+  const header = (lines.shift() ?? "").split(sepChar);
+  const typeIds = Array.from((types as Vector<6>).data, (id) => {
+    const t = CSV_TYPES[symbols.text(id)];
+    if (t === undefined) throw typeError("a column type", symbols.text(id));
+    return t;
+  });
+  if (typeIds.length !== header.length) {
+    throw new EvalError(ErrorCode.LENGTH, `need ${header.length}, have ${typeIds.length}`);
+  }
+  const cells = lines.map((l) => l.split(sepChar));
+  const cast = BUILTINS.get("as")!.fn;
+  const columns = typeIds.map((t, c) => {
+    if (t === 12) return listOf(cells.map((row) => str(row[c] ?? "")));
+    const name =
+      ["", "b8", "u8", "i16", "i32", "i64", "symbol", "date", "time", "timestamp", "f64"][t];
+    const atoms = cells.map((row) =>
+      cast(e, [{ type: -6, value: e.intern(name) }, str(row[c] ?? "")])
+    );
+    return BUILTINS.get("unify")!.fn(e, [listOf(atoms)]);
+  });
+  return BUILTINS.get("table")!.fn(e, [{
+    type: 6,
+    data: Int32Array.from(header, (h) => e.intern(h)),
+  }, listOf(columns)]);
+});
+
+/** `(write-csv path table [sep])`: a CSV file with a header line. */
+vary("write-csv", (e, args) => {
+  if (args.length < 2 || args.length > 3) {
+    throw new EvalError(ErrorCode.ARITY, `expected 2 or 3 arguments, got ${args.length}`);
+  }
+  const [path, t, sepArg] = args;
+  if (t.type !== 98) throw typeError("TABLE", t.type);
+  const table = t as Table;
+  const sepChar = sepArg ? text(sepArg, "separator") : ",";
+  const format = BUILTINS.get("format")!.fn;
+  const names = Array.from(table.keys.data, (id) => symbols.text(id));
+  const rows = table.values.items[0]
+    ? (table.values.items[0].type === 0
+      ? table.values.items[0].items.length
+      : (table.values.items[0] as Vector).data.length)
+    : 0;
+  const cols = table.values.items.map((c) => {
+    const out: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const item = BUILTINS.get("at")!.fn(e, [c, { type: -5, value: BigInt(r) }]);
+      out.push(decoder.decode((format(e, [item]) as Vector<12>).data));
+    }
+    return out;
+  });
+  const body = [
+    names.join(sepChar),
+    ...Array.from({ length: rows }, (_, r) => cols.map((c) => c[r]).join(sepChar)),
+  ].join("\n") + "\n";
+  writeAllowed(e, text(path, "path"), new TextEncoder().encode(body));
+  return t;
+});
+
+for (const name of ["set-splayed", "get-splayed", "set-parted", "get-parted"]) {
+  const flag = name.startsWith("set") ? "write" : "read";
+  vary(name, (e) => {
+    if (!e.permissions[flag]?.length) throw osError(`--allow-${flag} is needed`);
+    throw new EvalError(ErrorCode.NYI, `${name}: splayed and parted tables are not supported`);
+  });
+}
+
+// ---------------------------------------------------------------- network
+
+vary("hopen", (e, args) => {
+  if (!e.permissions.net?.length) throw osError("--allow-net is needed");
+  void args;
+  throw osError(
+    "hopen is not available: @rf/ws evaluates synchronously; use serve --upstream to reach engines",
+  );
+});
+unary("hclose", (e) => {
+  if (!e.permissions.net?.length) throw osError("--allow-net is needed");
+  throw osError("no handle is open");
+});
+
+// ---------------------------------------------------------------- system and environment
+
+unary("system", (e, cmd) => {
+  needs("system", e);
+  try {
+    const out = execFileSync("/bin/sh", ["-c", text(cmd, "command")], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    return listOf(
+      out.split("\n").filter((l, i, all) => l.length || i < all.length - 1).map((l) => str(l)),
+    );
+  } catch (err) {
+    return fsError(err);
+  }
+});
+
+vary("exit", (e) => {
+  needs("system", e);
+  throw osError("exit is refused: it would stop a server shared by every connection");
+});
+vary("loadfn", (e) => {
+  needs("system", e);
+  throw osError("loadfn is not available: @rf/ws does not load native code");
+});
+vary("timer", (e) => {
+  needs("system", e);
+  throw osError("timer is not available in @rf/ws");
+});
+vary("gc", (e) => {
+  needs("system", e);
+  return { type: -5, value: 0n };
+});
+unary("rc", (e) => {
+  needs("system", e);
+  return { type: -5, value: 1n };
+});
+
+function dictOf(e: Engine, entries: [string, RayObject][]): RayObject {
+  return {
+    type: 99,
+    keys: { type: 6, data: Int32Array.from(entries, ([k]) => e.intern(k)) },
+    values: listOf(entries.map(([, v]) => v)),
+  };
+}
+
+vary("memstat", (e) => {
+  needs("system", e);
+  const m = process.memoryUsage();
+  return dictOf(e, [
+    ["msys", { type: -5, value: BigInt(m.rss) }],
+    ["heap", { type: -5, value: BigInt(m.heapUsed) }],
+    ["free", { type: -5, value: BigInt(Math.max(0, m.heapTotal - m.heapUsed)) }],
+    ["syms", { type: -5, value: BigInt(symbols.size) }],
+  ]);
+});
+vary("sysinfo", (e) => {
+  needs("system", e);
+  return dictOf(e, [
+    ["os", str(platform())],
+    ["arch", str(arch())],
+    ["cores", { type: -5, value: BigInt(cpus().length) }],
+    ["memory", { type: -5, value: BigInt(totalmem()) }],
+  ]);
+});
+vary("internals", (e) => {
+  needs("system", e);
+  return dictOf(e, [["pid", { type: -5, value: BigInt(process.pid) }]]);
+});
+vary("args", (e) => {
+  needs("system", e);
+  return dictOf(e, []);
+});
+
+unary("os-get-var", (e, name) => {
+  needs("env", e);
+  return str(process.env[text(name, "name")] ?? "");
+});
+binary("os-set-var", (e, name, value) => {
+  needs("env", e);
+  process.env[text(name, "name")] = text(value, "value");
+  return value;
+});

@@ -1,0 +1,102 @@
+/**
+ * OS builtins and permissions: refused with an `os` error naming the flag by default,
+ * working with it, and confined to the allowed directories (no `..` or symlink escape).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { Engine } from "../engine/mod.ts";
+import { ErrorCode, toJSON } from "../ipc/mod.ts";
+import { WSServer } from "../server.ts";
+import { WSClient } from "../client.ts";
+import { freePort } from "./_helpers/net.ts";
+
+function failure(e: Engine, source: string): { code: number; message: string } {
+  const v = e.evalSource(source).value as { type: number; code: number; message: string };
+  assert.equal(v.type, 127, `${source} should fail`);
+  return v;
+}
+
+describe("OS builtins", () => {
+  it("are refused without their permission, naming it", () => {
+    const e = new Engine();
+    const cases: [string, string][] = [
+      ['(read "f")', "--allow-read"],
+      ['(load "f.rf")', "--allow-read"],
+      ['(get "f")', "--allow-read"],
+      ['(read-csv [I64] "f.csv")', "--allow-read"],
+      ['(write "f" "x")', "--allow-write"],
+      ['(set "f" 1)', "--allow-write"],
+      ['(write-csv "f.csv" (table [a] (list [1])))', "--allow-write"],
+      ['(set-splayed "d/" (table [a] (list [1])))', "--allow-write"],
+      ['(hopen "127.0.0.1:5000")', "--allow-net"],
+      ['(system "echo hi")', "--allow-system"],
+      ["(exit)", "--allow-system"],
+      ["(memstat)", "--allow-system"],
+      ["(sysinfo)", "--allow-system"],
+      ["(gc)", "--allow-system"],
+      ['(os-get-var "HOME")', "--allow-env"],
+      ['(os-set-var "X" "1")', "--allow-env"],
+    ];
+    for (const [source, flag] of cases) {
+      const f = failure(e, source);
+      assert.equal(f.code, ErrorCode.OS, source);
+      assert.match(f.message, new RegExp(flag), source);
+    }
+  });
+
+  it("work with their permission, confined to the allowed directory", () => {
+    const root = mkdtempSync(tmpdir() + "/rf-ws-os-");
+    const allowed = root + "/data";
+    mkdirSync(allowed);
+    writeFileSync(root + "/secret.txt", "outside");
+    symlinkSync(root + "/secret.txt", allowed + "/link.txt");
+    writeFileSync(allowed + "/prog.rf", "(set loaded 7) (* loaded 6)");
+    const e = new Engine();
+    e.permissions = { read: [allowed], write: [allowed], system: true, env: true };
+
+    assert.equal(e.render(e.evalSource('(write "note.txt" "hello")')), '"hello"');
+    assert.equal(e.render(e.evalSource('(read "note.txt")')), '"hello"');
+    assert.equal(e.render(e.evalSource('(read "' + allowed + '/note.txt")')), '"hello"');
+    e.evalSource('(set "t.bin" (table [a b] (list [1 2] [x y])))');
+    assert.deepEqual(toJSON(e.evalSource('(get "t.bin")').value), {
+      columns: { a: [1, 2], b: ["x", "y"] },
+    });
+    assert.equal(e.render(e.evalSource('(load "prog.rf")')), "42");
+    e.evalSource('(write-csv "t.csv" (table [id px sym] (list [1 2] [1.5 2.5] [a b])))');
+    assert.equal(e.render(e.evalSource('(read "t.csv")')), '"id,px,sym\\n1,1.50,a\\n2,2.50,b\\n"');
+    assert.deepEqual(toJSON(e.evalSource('(read-csv [I64 F64 SYMBOL] "t.csv")').value), {
+      columns: { id: [1, 2], px: [1.5, 2.5], sym: ["a", "b"] },
+    });
+    assert.deepEqual(toJSON(e.evalSource('(system "echo hi; echo there")').value), ["hi", "there"]);
+    e.evalSource('(os-set-var "RF_WS_TEST" "v1")');
+    assert.equal(e.render(e.evalSource('(os-get-var "RF_WS_TEST")')), '"v1"');
+    assert.deepEqual(Object.keys(toJSON(e.evalSource("(memstat)").value) as object), [
+      "msys",
+      "heap",
+      "free",
+      "syms",
+    ]);
+
+    // Escapes: .., an absolute path outside, a symlink pointing outside.
+    for (const path of ["../secret.txt", root + "/secret.txt", "link.txt", "/etc/passwd"]) {
+      const f = failure(e, `(read "${path}")`);
+      assert.equal(f.code, ErrorCode.OS);
+      assert.match(f.message, /outside the directories allowed by --allow-read/, path);
+    }
+    assert.match(failure(e, '(write "../escape.txt" "x")').message, /outside/);
+    assert.match(failure(e, "(exit)").message, /refused/);
+  });
+
+  it("permissions reach the server's workers", async () => {
+    const dir = mkdtempSync(tmpdir() + "/rf-ws-os-");
+    writeFileSync(dir + "/hello.txt", "hi from disk");
+    const port = await freePort();
+    await using server = new WSServer({ port, workers: 1, permissions: { read: [dir] } });
+    await server.start();
+    await using conn = await new WSClient("127.0.0.1", port).connect();
+    assert.equal(await conn.execute('(read "hello.txt")'), "hi from disk");
+    await assert.rejects(() => conn.execute('(write "x.txt" "no")'), /--allow-write/);
+  });
+});
