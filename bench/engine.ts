@@ -9,10 +9,14 @@
  * npx bun bench/engine.ts [rows]
  * ```
  *
+ * Then the joins on 1,000,000 quotes (4 symbols, increasing i64 times): an as-of join of
+ * 1,000,000 trades, and a window join summing the quotes within ±50 of 10,000 trade times.
+ *
  * @module
  */
 import process from "node:process";
 import { Engine } from "../engine/mod.ts";
+import type { RayObject } from "../ipc/mod.ts";
 import { formatTable, runtimeName } from "./_util.ts";
 
 const ROWS = Number(process.argv[2] ?? 10_000_000);
@@ -136,7 +140,110 @@ for (const [query, baseline] of Object.entries(baselines)) {
   const base = time(baseline);
   rows.push([query, ms.toFixed(0), base.toFixed(0), (ms / base).toFixed(1)]);
 }
+// ---------------------------------------------------------------- joins
+
+const JOIN_ROWS = 1_000_000;
+const WINDOWS = 10_000;
+const SYMS = 4;
+const qSym = new Int32Array(JOIN_ROWS),
+  qTs = new BigInt64Array(JOIN_ROWS),
+  qBid = new Float64Array(JOIN_ROWS);
+const tSym = new Int32Array(JOIN_ROWS), tTs = new BigInt64Array(JOIN_ROWS);
+const symIds = Array.from({ length: SYMS }, (_, i) => engine.intern(`S${i}`));
+for (let i = 0; i < JOIN_ROWS; i++) {
+  qSym[i] = symIds[i % SYMS];
+  qTs[i] = BigInt(i * 10);
+  qBid[i] = 100 + (i % 1000) / 10;
+  tSym[i] = symIds[(i * 7) % SYMS];
+  tTs[i] = BigInt(i * 10 + 5);
+}
+const table = (names: string[], cols: RayObject[]): RayObject => ({
+  type: 98,
+  keys: { type: 6, data: Int32Array.from(names, sym) },
+  values: { type: 0, items: cols },
+});
+engine.globals.set(
+  sym("quotes"),
+  table(["sym", "ts", "bid"], [{ type: 6, data: qSym }, { type: 5, data: qTs }, {
+    type: 10,
+    data: qBid,
+  }]),
+);
+engine.globals.set(
+  sym("trades"),
+  table(["sym", "ts"], [{ type: 6, data: tSym }, { type: 5, data: tTs }]),
+);
+engine.globals.set(
+  sym("few"),
+  table(["sym", "ts"], [{ type: 6, data: tSym.slice(0, WINDOWS) }, {
+    type: 5,
+    data: tTs.slice(0, WINDOWS),
+  }]),
+);
+
+/** Per symbol: quote times (numbers) and bids, in time order. */
+function bySymbol() {
+  const times = new Map<number, number[]>(), bids = new Map<number, number[]>();
+  for (let i = 0; i < JOIN_ROWS; i++) {
+    if (!times.has(qSym[i])) (times.set(qSym[i], []), bids.set(qSym[i], []));
+    times.get(qSym[i])!.push(Number(qTs[i]));
+    bids.get(qSym[i])!.push(qBid[i]);
+  }
+  return { times, bids };
+}
+const lastAtOrBefore = (ts: number[], t: number) => {
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+};
+
+const joinBaselines: Record<string, () => unknown> = {
+  "(asof-join [sym ts] trades quotes)": () => {
+    const { times, bids } = bySymbol();
+    const out = new Float64Array(JOIN_ROWS);
+    for (let i = 0; i < JOIN_ROWS; i++) {
+      const p = lastAtOrBefore(times.get(tSym[i])!, Number(tTs[i]));
+      out[i] = p >= 0 ? bids.get(tSym[i])![p] : NaN;
+    }
+    return out;
+  },
+  "(window-join [sym ts] (list (- (at few 'ts) 50) (+ (at few 'ts) 50)) few quotes {s: (sum bid)})":
+    () => {
+      const { times, bids } = bySymbol();
+      const out = new Float64Array(WINDOWS);
+      for (let i = 0; i < WINDOWS; i++) {
+        const ts = times.get(tSym[i])!, bs = bids.get(tSym[i])!;
+        const t = Number(tTs[i]);
+        let s = 0;
+        for (
+          let p = Math.max(0, lastAtOrBefore(ts, t - 50));
+          p <= lastAtOrBefore(ts, t + 50);
+          p++
+        ) s += bs[p];
+        out[i] = s;
+      }
+      return out;
+    },
+};
+for (const [query, baseline] of Object.entries(joinBaselines)) {
+  const check = engine.evalSource(query);
+  if (check.error) throw new Error(`${query}: ${check.error.message}`);
+  const ms = time(() => engine.evalSource(query), 1);
+  const base = time(baseline, 1);
+  rows.push([
+    query.length > 40 ? query.slice(0, 37) + "…" : query,
+    ms.toFixed(0),
+    base.toFixed(0),
+    (ms / base).toFixed(1),
+  ]);
+}
+
 console.log(
-  `bench/engine.ts — ${runtimeName()}, ${ROWS.toLocaleString("en")} rows, median of 3 runs`,
+  `bench/engine.ts — ${runtimeName()}, ${ROWS.toLocaleString("en")} rows, median of 3 runs; ` +
+    `joins on ${JOIN_ROWS.toLocaleString("en")} quotes, 1 run`,
 );
 console.log(formatTable(rows));

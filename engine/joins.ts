@@ -10,6 +10,7 @@ import { objectKey } from "./collections.ts";
 import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
 import { arityError, lengthError, typeError } from "./errors.ts";
+import { allSafe, toDoubles } from "./int64.ts";
 import { collect, count, itemAt, items, listOf, tableColumn, tableRows, take } from "./values.ts";
 
 function keysOf(x: RayObject): number[] {
@@ -82,44 +83,104 @@ function join(e: Engine, args: RayObject[], inner: boolean): RayObject {
 vary("left-join", (e, args) => join(e, args, false));
 vary("inner-join", (e, args) => join(e, args, true));
 
-/** Right rows grouped by all keys but the last, each group sorted by the last key. */
-function timeline(
-  e: Engine,
-  right: Table,
-  keys: number[],
-): { groups: Map<string, number[]>; time: RayObject } {
+/** Numeric sort keys of a time column (nulls first), or undefined for other types. */
+function timeKeys(col: RayObject): Float64Array | undefined {
+  if (col.type === 5 || col.type === 9) {
+    const d = (col as Vector<5>).data;
+    return allSafe(d) ? toDoubles(d) : undefined;
+  }
+  if ([2, 3, 4, 7, 8, 10].includes(col.type)) {
+    const keys = Float64Array.from((col as Vector<4>).data as ArrayLike<number>);
+    if (col.type === 10) {
+      for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
+    }
+    return keys;
+  }
+  return undefined;
+}
+
+/** Group keys of rows: one string per row, or the raw values for one integer-like column. */
+function groupKeys(columns: RayObject[], n: number): ArrayLike<unknown> {
+  if (columns.length === 0) return new Uint8Array(n);
+  if (
+    columns.length === 1 && columns[0].type >= 1 && columns[0].type <= 9 && columns[0].type !== 5
+  ) {
+    return (columns[0] as Vector<4>).data;
+  }
+  return Array.from({ length: n }, (_, r) => rowKey(columns, r));
+}
+
+/** A time line: right rows grouped by all keys but the last, each group sorted by time. */
+interface Timeline {
+  groups: Map<unknown, number[]>;
+  time: RayObject;
+  /** Numeric times when the column has them (typed binary search). */
+  keys: Float64Array | undefined;
+}
+
+function timeline(e: Engine, right: Table, keys: number[]): Timeline {
   const groupCols = keys.slice(0, -1).map((k) => tableColumn(right, k) ?? NULL);
   const time = tableColumn(right, keys[keys.length - 1]);
   if (!time) throw typeError("TABLE", 98);
-  const groups = new Map<string, number[]>();
-  for (let r = 0; r < tableRows(right); r++) {
-    const k = rowKey(groupCols, r);
-    let g = groups.get(k);
-    if (!g) groups.set(k, g = []);
+  const n = tableRows(right);
+  const gk = groupKeys(groupCols, n);
+  const groups = new Map<unknown, number[]>();
+  for (let r = 0; r < n; r++) {
+    let g = groups.get(gk[r]);
+    if (!g) groups.set(gk[r], g = []);
     g.push(r);
+  }
+  const tk = timeKeys(time);
+  if (tk) {
+    for (const g of groups.values()) {
+      let sorted = true;
+      for (let i = 1; i < g.length && sorted; i++) if (tk[g[i - 1]] > tk[g[i]]) sorted = false;
+      if (!sorted) g.sort((a, b) => tk[a] - tk[b] || a - b);
+    }
+    return { groups, time, keys: tk };
   }
   const lt = (a: number, b: number) =>
     (compare(e, "<", itemAt(time, a), itemAt(time, b)) as Atom).value === 1;
   for (const g of groups.values()) g.sort((a, b) => (lt(a, b) ? -1 : lt(b, a) ? 1 : a - b));
-  return { groups, time };
+  return { groups, time, keys: undefined };
 }
 
-/** Position in `rows` (sorted by time) of the last row with time ≤ t (−1 if none); `strict`: < t. */
+/**
+ * Position in `rows` (sorted by time) of the last row with time ≤ t (−1 if none);
+ * `strict`: < t. `t` is row `i` of `leftTime`, whose numeric keys are `leftKeys`.
+ */
 function lastAtOrBefore(
   e: Engine,
+  line: Timeline,
   rows: number[],
-  time: RayObject,
-  t: RayObject,
+  leftTime: RayObject,
+  leftKeys: Float64Array | undefined,
+  i: number,
   strict = false,
 ): number {
   let lo = 0, hi = rows.length;
+  if (line.keys && leftKeys) {
+    const t = leftKeys[i], k = line.keys;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strict ? k[rows[mid]] < t : k[rows[mid]] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+  const t = itemAt(leftTime, i);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const c = (compare(e, strict ? "<" : "<=", itemAt(time, rows[mid]), t) as Atom).value;
+    const c = (compare(e, strict ? "<" : "<=", itemAt(line.time, rows[mid]), t) as Atom).value;
     if (c === 1) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;
+}
+
+/** Numeric keys for the left side only when both sides have the same kind of time. */
+function leftTimeKeys(line: Timeline, leftTime: RayObject): Float64Array | undefined {
+  return line.keys && leftTime.type === line.time.type ? timeKeys(leftTime) : undefined;
 }
 
 vary("asof-join", (e, args) => {
@@ -127,25 +188,29 @@ vary("asof-join", (e, args) => {
   const keys = keysOf(args[0]);
   const left = tableArg(args[1]);
   const right = tableArg(args[2]);
-  const { groups, time } = timeline(e, right, keys);
+  const line = timeline(e, right, keys);
   const leftGroupCols = keys.slice(0, -1).map((k) => tableColumn(left, k) ?? NULL);
   const leftTime = tableColumn(left, keys[keys.length - 1]);
   if (!leftTime) throw typeError("TABLE", 98);
   const n = tableRows(left);
-  const match: number[] = [];
+  const lk = leftTimeKeys(line, leftTime);
+  const lg = groupKeys(leftGroupCols, n);
+  const match = new Int32Array(n);
   for (let r = 0; r < n; r++) {
-    const rows = groups.get(rowKey(leftGroupCols, r)) ?? [];
-    const p = lastAtOrBefore(e, rows, time, itemAt(leftTime, r));
-    match.push(p >= 0 ? rows[p] : -1);
+    const rows = line.groups.get(lg[r]) ?? [];
+    const p = lastAtOrBefore(e, line, rows, leftTime, lk, r);
+    match[r] = p >= 0 ? rows[p] : -1;
   }
   const names = [...left.keys.data];
   const columns = [...left.values.items];
   right.keys.data.forEach((id, c) => {
     if (keys.includes(id)) return;
     const col = right.values.items[c];
-    const out = match.map((m) => (m >= 0 ? itemAt(col, m) : NULL));
+    // Every row matched: a typed gather; otherwise a LIST with Null where none qualified.
+    const merged = match.every((m) => m >= 0)
+      ? take(col, match)
+      : listOf(Array.from(match, (m) => (m >= 0 ? itemAt(col, m) : NULL)));
     const li = names.indexOf(id);
-    const merged = match.every((m) => m >= 0) ? collect(out) : listOf(out);
     if (li >= 0) columns[li] = merged;
     else {
       names.push(id);
@@ -168,16 +233,18 @@ function windowJoin(prevailing: boolean) {
     const [lo, hi] = bounds.items;
     const n = tableRows(left);
     if (count(lo) !== n || count(hi) !== n) throw lengthError(n, count(lo));
-    const { groups, time } = timeline(e, right, keys);
+    const line = timeline(e, right, keys);
     const leftGroupCols = keys.slice(0, -1).map((k) => tableColumn(left, k) ?? NULL);
     const aggNames = Array.from((aggs.keys as Vector<6>).data);
     const forms = items(aggs.values);
     const results: RayObject[][] = aggNames.map(() => []);
+    const loKeys = leftTimeKeys(line, lo), hiKeys = leftTimeKeys(line, hi);
+    const lg = groupKeys(leftGroupCols, n);
     for (let r = 0; r < n; r++) {
-      const rows = groups.get(rowKey(leftGroupCols, r)) ?? [];
-      const start = lastAtOrBefore(e, rows, time, itemAt(lo, r), !prevailing) +
+      const rows = line.groups.get(lg[r]) ?? [];
+      const start = lastAtOrBefore(e, line, rows, lo, loKeys, r, !prevailing) +
         (prevailing ? 0 : 1);
-      const end = lastAtOrBefore(e, rows, time, itemAt(hi, r));
+      const end = lastAtOrBefore(e, line, rows, hi, hiKeys, r);
       const from = prevailing ? Math.max(0, start) : start;
       const inWindow = end >= from ? rows.slice(from, end + 1) : [];
       const scope = new Map<number, RayObject>();
