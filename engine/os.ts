@@ -25,7 +25,16 @@ import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
-import { type Atom, type RayObject, str, symbols, type Table, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  type RayObject,
+  str,
+  symbols,
+  type Table,
+  Type,
+  typeName,
+  type Vector,
+} from "../ipc/mod.ts";
 import { binary, type BuiltinFn, BUILTINS, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { EvalError, osError, typeError } from "./errors.ts";
@@ -147,19 +156,12 @@ binary("set", (e, target, expr) => {
   return value;
 }, true);
 
-const CSV_TYPES: Record<string, number> = {
-  B8: 1,
-  U8: 2,
-  I16: 3,
-  I32: 4,
-  I64: 5,
-  SYMBOL: 6,
-  DATE: 7,
-  TIME: 8,
-  TIMESTAMP: 9,
-  F64: 10,
-  C8: 12,
-};
+/** A CSV column type: a vector type name (`I64`, `SYMBOL`, `C8`, …) → its code. */
+function csvType(name: string): number {
+  const t = (Type as Record<string, number>)[name];
+  if (t === undefined || t < 1 || t > 12 || t === 11) throw typeError("a column type", name);
+  return t;
+}
 
 /** `(read-csv [TYPES] path [sep])`: a table from a CSV file with a header line. */
 vary("read-csv", (e, args) => {
@@ -173,11 +175,7 @@ vary("read-csv", (e, args) => {
     l.length
   );
   const header = (lines.shift() ?? "").split(sepChar);
-  const typeIds = Array.from((types as Vector<6>).data, (id) => {
-    const t = CSV_TYPES[symbols.text(id)];
-    if (t === undefined) throw typeError("a column type", symbols.text(id));
-    return t;
-  });
+  const typeIds = Array.from((types as Vector<6>).data, (id) => csvType(symbols.text(id)));
   if (typeIds.length !== header.length) {
     throw new EvalError(ErrorCode.LENGTH, `need ${header.length}, have ${typeIds.length}`);
   }
@@ -185,8 +183,7 @@ vary("read-csv", (e, args) => {
   const cast = BUILTINS.get("as")!.fn;
   const columns = typeIds.map((t, c) => {
     if (t === 12) return listOf(cells.map((row) => str(row[c] ?? "")));
-    const name =
-      ["", "b8", "u8", "i16", "i32", "i64", "symbol", "date", "time", "timestamp", "f64"][t];
+    const name = typeName(-t); // the atom's name: i64, symbol, date, …
     const atoms = cells.map((row) =>
       cast(e, [{ type: -6, value: e.intern(name) }, str(row[c] ?? "")])
     );
