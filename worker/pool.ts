@@ -45,7 +45,7 @@ export interface PoolOptions {
   maxQueue?: number;
   /** Re-runs after which a conflicting task runs alone. Default 3. */
   maxConflicts?: number;
-  /** Tasks sent to one worker ahead of its answers. Default 8. */
+  /** Tasks sent to one worker ahead of its answers (batches overlap). Default 32. */
   maxInFlightPerWorker?: number;
   /** The worker module (tests pass one with hooks). Default `./entry.ts`. */
   workerURL?: URL;
@@ -156,7 +156,7 @@ export class WorkerPool {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxConflicts = options.maxConflicts ?? 3;
-    this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 8);
+    this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
     this.#url = options.workerURL ?? new URL("./entry.ts", import.meta.url);
     this.#limits = {
       maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
