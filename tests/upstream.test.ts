@@ -182,3 +182,21 @@ describe("TCP IPC endpoint (serve --tcp-port)", () => {
     c.close();
   });
 });
+
+describe("serve --reuse-port", () => {
+  it("two servers share one port (Linux SO_REUSEPORT) and both answer", async () => {
+    const port = await freePort();
+    const a = new WSServer({ port, workers: 1, reusePort: true });
+    const b = new WSServer({ port, workers: 1, reusePort: true });
+    await a.start();
+    await b.start(); // without reusePort this would fail with "address in use"
+    await using c1 = await new WSClient("127.0.0.1", port).connect();
+    await using c2 = await new WSClient("127.0.0.1", port).connect();
+    assert.equal(await c1.execute("(+ 1 2)"), 3n);
+    assert.equal(await c2.execute("(+ 2 2)"), 4n);
+    c1.close();
+    c2.close();
+    await a.stop();
+    await b.stop();
+  });
+});
