@@ -21,7 +21,7 @@ import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import "./library.ts";
-import type { Permissions } from "./os.ts";
+import type { NetHook, Permissions } from "./os.ts";
 
 /** Maximum call depth, as in the engine. */
 export const MAX_DEPTH = 1024;
@@ -71,6 +71,8 @@ export class Engine {
     console.log(text.endsWith("\n") ? text.slice(0, -1) : text);
   /** What the OS builtins may touch (engine/os.ts); nothing by default. */
   permissions: Permissions = {};
+  /** Synchronous TCP IPC for `hopen` (set by the worker; absent elsewhere). */
+  net: NetHook | undefined;
   /** Rows of the group being evaluated in a grouped query (for `row`). */
   groupRows: ArrayLike<number> | undefined;
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */

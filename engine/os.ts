@@ -13,10 +13,10 @@
  * Without it a builtin answers an `os` error naming the flag. Paths are resolved through
  * `realpath` and must stay inside an allowed directory: no `..` or symlink escape.
  *
- * What differs from the engine even when allowed: `hopen`/`hclose` (the engine blocks on
- * the socket; our evaluator is synchronous in a worker and does not), `exit` (it would stop
- * a shared server), `loadfn` (no native code), `timer`, and the splayed/parted on-disk
- * formats answer an `os` or `nyi` error.
+ * `hopen` connects through the host's `net` hook (the worker pool's network thread), so a
+ * handle is valid on every worker. What differs from the engine even when allowed: `exit`
+ * (it would stop a shared server), `loadfn` (no native code), `timer`, and the
+ * splayed/parted on-disk formats answer an `os` or `nyi` error.
  *
  * @module
  */
@@ -35,11 +35,27 @@ import {
   typeName,
   type Vector,
 } from "../ipc/mod.ts";
-import { binary, type BuiltinFn, BUILTINS, unary, vary } from "./builtins.ts";
+import { binary, type BuiltinFn, BUILTINS, resolveBuiltin, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { EvalError, osError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 import { listOf } from "./values.ts";
+import { decodeMessage, encodeMessage, MsgType, NULL } from "../ipc/mod.ts";
+
+/**
+ * Synchronous TCP IPC for `hopen`, `hclose` and `write` to a handle, provided by the
+ * host (the worker pool's network thread): the engine itself opens no sockets.
+ */
+export interface NetHook {
+  /** Connects and handshakes; returns a handle. */
+  open(host: string, port: number): number;
+  /** Sends a sync message and returns the response message. */
+  request(handle: number, frame: Uint8Array): Uint8Array;
+  /** Sends an async message. */
+  send(handle: number, frame: Uint8Array): void;
+  /** Closes a handle. */
+  close(handle: number): void;
+}
 
 /** What the OS builtins may do. Everything is off by default. */
 export interface Permissions {
@@ -128,9 +144,7 @@ unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path, "path"))
 unary("load", (e, path) => e.eval(e.parse(decoder.decode(readAllowed(e, text(path, "path"))))));
 
 binary("write", (e, target, x) => {
-  if (target.type === -5 || target.type === -4) {
-    throw osError("writing to a handle needs hopen, which @rf/ws does not offer");
-  }
+  if (target.type === -5 || target.type === -4) return writeHandle(e, target, x);
   writeAllowed(e, text(target, "path"), bytesOf(e, x));
   return x;
 });
@@ -237,17 +251,58 @@ for (const name of ["set-splayed", "get-splayed", "set-parted", "get-parted"]) {
 
 // ---------------------------------------------------------------- network
 
+/** The network hook, or an os error when the flag or the host's network thread is missing. */
+function net(e: Engine): NetHook {
+  if (!e.permissions.net?.length) throw osError("--allow-net is needed");
+  if (!e.net) throw osError("hopen needs the worker pool's network thread");
+  return e.net;
+}
+
+function handleOf(x: RayObject): number {
+  if (x.type !== -5 && x.type !== -4) throw typeError("i64", x.type);
+  return Number((x as Atom).value);
+}
+
+/** `(hopen "host:port")`: a TCP IPC connection to a Rayforce engine (allowed by --allow-net). */
 vary("hopen", (e, args) => {
-  if (!e.permissions.net?.length) throw osError("--allow-net is needed");
-  void args;
-  throw osError(
-    "hopen is not available: @rf/ws evaluates synchronously; use serve --upstream to reach engines",
-  );
+  const hook = net(e);
+  if (args.length < 1 || args.length > 2) {
+    throw new EvalError(ErrorCode.ARITY, `expected 1 argument, got ${args.length}`);
+  }
+  const address = text(args[0], "address").replace(/^:/, "");
+  const m = /^(.*):(\d+)$/.exec(address);
+  if (!m) throw osError(`bad address ${address}: expected host:port`);
+  if (!e.permissions.net!.includes(address) && !e.permissions.net!.includes("*")) {
+    throw osError(`${address} is not allowed by --allow-net`);
+  }
+  return { type: -5, value: BigInt(hook.open(m[1], Number(m[2]))) };
 });
-unary("hclose", (e) => {
-  if (!e.permissions.net?.length) throw osError("--allow-net is needed");
-  throw osError("no handle is open");
+
+unary("hclose", (e, h) => {
+  net(e).close(handleOf(h));
+  return NULL;
 });
+
+/** `(write h x)` on a handle: sync for h > 0 (the remote answer), async for (neg h). */
+function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
+  const hook = net(e);
+  const handle = handleOf(h);
+  if (handle < 0) {
+    hook.send(-handle, encodeMessage(x, MsgType.ASYNC));
+    return NULL;
+  }
+  const { value } = decodeMessage(hook.request(handle, encodeMessage(x, MsgType.SYNC)), {
+    resolveBuiltin,
+  });
+  if (value.type === 127) {
+    throw new EvalError(
+      value.code,
+      value.code === ErrorCode.USER ? "" : value.message,
+      value.message,
+    );
+  }
+  return value;
+}
 
 // ---------------------------------------------------------------- system and environment
 

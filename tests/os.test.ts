@@ -99,4 +99,39 @@ describe("OS builtins", () => {
     assert.equal(await conn.execute('(read "hello.txt")'), "hi from disk");
     await assert.rejects(() => conn.execute('(write "x.txt" "no")'), /--allow-write/);
   });
+
+  it("hopen: a real TCP IPC connection, valid on every worker, allowed by --allow-net", async () => {
+    const remotePort = await freePort(), remoteTcp = await freePort(), port = await freePort();
+    await using remote = new WSServer({ port: remotePort, tcpPort: remoteTcp, workers: 1 });
+    await remote.start();
+    const address = `127.0.0.1:${remoteTcp}`;
+    await using server = new WSServer({ port, workers: 2, permissions: { net: [address] } });
+    await server.start();
+    await using conn = await new WSClient("127.0.0.1", port).connect();
+    await conn.execute(`(set h (hopen "${address}"))`);
+    assert.equal(await conn.execute('(write h "(+ 40 2)")'), 42n);
+    await conn.execute('(write h "(set seen 5)")');
+    await using direct = await new WSClient("127.0.0.1", remotePort).connect();
+    assert.equal(await direct.execute("seen"), 5n, "the remote engine ran the query");
+    // The handle works from queries on every worker (sessions spread over both).
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, () => new WSClient("127.0.0.1", port).connect()),
+    );
+    assert.deepEqual(
+      await Promise.all(clients.map((c, i) => c.execute(`(write h "(* ${i} 2)")`))),
+      [0n, 2n, 4n, 6n, 8n, 10n],
+    );
+    clients.forEach((c) => c.close());
+    // Async write: no answer; the remote still runs it.
+    assert.equal(await conn.execute('(write (neg h) "(set later 9)")'), null);
+    for (let i = 0; i < 20 && (await direct.execute("(resolve 'later)")) !== 9n; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await direct.execute("later"), 9n);
+    // A remote error is raised locally with its code.
+    await assert.rejects(() => conn.execute(`(write h "(+ 1 'a)")`), /type/);
+    await conn.execute("(hclose h)");
+    await assert.rejects(() => conn.execute('(write h "1")'), /not open/);
+    await assert.rejects(() => conn.execute('(hopen "127.0.0.1:1")'), /not allowed by --allow-net/);
+  });
 });

@@ -25,12 +25,14 @@ import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
 import type {
   CommitEntry,
   FromWorker,
+  NetChannel,
   TaskDone,
   TaskItem,
   TaskRequest,
   ToWorker,
   WorkerLimits,
 } from "./protocol.ts";
+import { CHANNEL_BYTES, CHANNEL_DATA } from "./net.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -139,6 +141,8 @@ export class WorkerPool {
   readonly maxInFlightPerWorker: number;
   readonly #url: URL;
   readonly #limits: WorkerLimits;
+  /** The network thread serving `hopen`, when --allow-net is given. */
+  readonly #net: Worker | undefined;
   readonly #slots: Slot[] = [];
   readonly #queue: Task[] = [];
   readonly #sessions = new Map<string, Task[]>();
@@ -163,6 +167,9 @@ export class WorkerPool {
       maxVectorBytes: options.maxVectorBytes ?? 1024 * 1024 * 1024,
       permissions: options.permissions ?? {},
     };
+    if (this.#limits.permissions.net?.length) {
+      this.#net = new Worker(new URL("./net_entry.ts", import.meta.url), { type: "module" });
+    }
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
 
@@ -227,6 +234,7 @@ export class WorkerPool {
       clearTimeout(s.timer);
       s.worker.terminate();
     }
+    this.#net?.terminate();
   }
 
   /** `await using pool = new WorkerPool()` closes it at the end of the scope. */
@@ -253,9 +261,18 @@ export class WorkerPool {
       this.#lost(slot, `worker crashed: ${e.message ?? "unknown error"}`, false);
     };
     const commits = [...this.#latest.values()].sort((a, b) => a.version - b.version);
-    worker.postMessage(
-      { kind: "init", worker: slot.id, commits, limits: this.#limits } satisfies ToWorker,
-    );
+    // With --allow-net, a channel to the network thread: a port pair and a shared buffer.
+    let net: NetChannel | undefined;
+    const transfer: Transferable[] = [];
+    if (this.#net) {
+      const { port1, port2 } = new MessageChannel();
+      const shared = new SharedArrayBuffer(CHANNEL_DATA + CHANNEL_BYTES);
+      this.#net.postMessage({ port: port1, shared }, [port1]);
+      net = { port: port2, shared };
+      transfer.push(port2);
+    }
+    const init: ToWorker = { kind: "init", worker: slot.id, commits, limits: this.#limits, net };
+    worker.postMessage(init, transfer);
     return slot;
   }
 

@@ -39,8 +39,14 @@ export interface WorkerLimits {
   permissions: Permissions;
 }
 
+/** This worker's channel to the pool's network thread (present with --allow-net). */
+export interface NetChannel {
+  port: MessagePort;
+  shared: SharedArrayBuffer;
+}
+
 export type ToWorker =
-  | { kind: "init"; worker: number; commits: CommitEntry[]; limits: WorkerLimits }
+  | { kind: "init"; worker: number; commits: CommitEntry[]; limits: WorkerLimits; net?: NetChannel }
   /** Tasks dispatched to this worker in one turn, run in order. */
   | { kind: "tasks"; items: TaskItem[] };
 

@@ -22,9 +22,12 @@ import {
   toJSON,
 } from "../ipc/mod.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
+import { CHANNEL_DATA, type NetRequest } from "./net.ts";
+import { EvalError, type NetHook } from "../engine/mod.ts";
 import type {
   CommitEntry,
   FromWorker,
+  NetChannel,
   TaskDone,
   TaskItem,
   TaskRequest,
@@ -134,6 +137,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       limits = msg.limits;
       engine.maxVectorBytes = limits.maxVectorBytes;
       engine.permissions = limits.permissions;
+      if (msg.net) engine.net = netHook(msg.net);
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;
@@ -196,4 +200,26 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       writes,
     };
   }
+}
+
+/** The engine's synchronous network calls, over the pool's network thread (see net.ts). */
+function netHook(channel: NetChannel): NetHook {
+  const ctrl = new Int32Array(channel.shared, 0, 4);
+  const data = new Uint8Array(channel.shared, CHANNEL_DATA);
+  const call = (request: NetRequest, timeoutMs = 30_000): Uint8Array => {
+    Atomics.store(ctrl, 0, 0);
+    channel.port.postMessage(request);
+    if (Atomics.wait(ctrl, 0, 0, timeoutMs) === "timed-out") {
+      throw new EvalError(8, `no answer from the network thread within ${timeoutMs} ms`);
+    }
+    const bytes = data.slice(0, Atomics.load(ctrl, 2));
+    if (Atomics.load(ctrl, 1) !== 0) throw new EvalError(8, new TextDecoder().decode(bytes));
+    return bytes;
+  };
+  return {
+    open: (host, port) => Number(new TextDecoder().decode(call({ op: "open", host, port }))),
+    request: (handle, frame) => call({ op: "request", handle, frame }),
+    send: (handle, frame) => void call({ op: "send", handle, frame }),
+    close: (handle) => void call({ op: "close", handle }),
+  };
 }
