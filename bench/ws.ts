@@ -9,6 +9,7 @@
  * ```sh
  * npx deno run -A bench/ws.ts [seconds-per-case]   # default 2
  * npx bun bench/ws.ts
+ * RF_BENCH_WORKERS=1 npx deno run -A bench/ws.ts    # the server's worker count (default: cores)
  * ```
  *
  * @module
@@ -61,7 +62,12 @@ const echo = await serveNative<null>({
   message: (socket, _c, data) => socket.send(data),
   close: () => {},
 });
-const server = new WSServer({ port: RF_PORT, maxConnections: 200, maxPayload: 1 << 30 });
+const server = new WSServer({
+  port: RF_PORT,
+  maxConnections: 200,
+  maxPayload: 1 << 30,
+  workers: Number(process.env.RF_BENCH_WORKERS ?? 0) || undefined,
+});
 await server.start();
 
 const query = encodeMessage(str("(+ 1 2)"), MsgType.SYNC);

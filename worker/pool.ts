@@ -294,6 +294,7 @@ export class WorkerPool {
     }
     for (const s of sessions) this.#settle(s);
     this.#pump();
+    this.#flush(slot); // the tasks gathered while it was busy
   }
 
   /** The running task finished: account for it and start the next one's clock. */
@@ -393,7 +394,10 @@ export class WorkerPool {
     // re-queued if the worker is lost before reaching it.
     if (idle && task.request.kind === "ipc") slot.transfer.push(task.request.frame);
     slot.outbox.push({ task: task.id, request: task.request, commits });
-    if (slot.outbox.length === 1) queueMicrotask(() => this.#flush(slot));
+    // An idle worker gets its batch at the end of this turn. A busy one gets the tasks
+    // gathered meanwhile as soon as it answers (see #message): fewer, larger messages.
+    const sent = slot.tasks.length - slot.outbox.length;
+    if (sent === 0 && slot.outbox.length === 1) queueMicrotask(() => this.#flush(slot));
   }
 
   /** Sends the tasks dispatched to a worker during this turn as one message. */
