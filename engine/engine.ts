@@ -11,6 +11,7 @@ import {
   type Lambda,
   type List,
   NULL,
+  RayforceIPCError,
   type RayObject,
   symbols,
 } from "../ipc/mod.ts";
@@ -316,6 +317,7 @@ function located(e: unknown, node: object | undefined): unknown {
 /** Converts anything thrown during evaluation into an {@link EvalError}. */
 export function toEvalError(e: unknown): EvalError {
   if (e instanceof EvalError) return e;
+  if (e instanceof RayforceIPCError) return new EvalError(e.code, e.message);
   if (e instanceof RangeError && /call stack|too much recursion/i.test(e.message)) {
     return limitError(MAX_DEPTH);
   }

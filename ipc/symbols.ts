@@ -10,6 +10,11 @@
  * @module
  */
 
+import { ErrorCode, RayforceIPCError } from "./errors.ts";
+
+/** Default capacity of a symbol table: 16 million symbols. */
+export const DEFAULT_SYMBOL_LIMIT = 16_000_000;
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -37,8 +42,14 @@ export class SymbolTable {
   #byText = new Map<string, number>([["", 0]]);
   /** Open-addressed index from byte hash to id + 1 (0 = empty slot). */
   #slots = new Int32Array(1024);
+  /**
+   * Most symbols this table will hold. Symbols are never freed (as in the engine), so a
+   * peer sending endless unique names would otherwise grow it without bound.
+   */
+  readonly limit: number;
 
-  constructor() {
+  constructor(limit = DEFAULT_SYMBOL_LIMIT) {
+    this.limit = limit;
     this.#index(0);
   }
 
@@ -112,6 +123,12 @@ export class SymbolTable {
 
   #internNew(bytes: Uint8Array, hash: number, text: string): number {
     const id = this.#texts.length;
+    if (id >= this.limit) {
+      throw new RayforceIPCError(
+        `symbol table full: ${this.limit} symbols interned`,
+        ErrorCode.LIMIT,
+      );
+    }
     this.#texts.push(text);
     this.#bytes.push(bytes);
     this.#hashes.push(hash);

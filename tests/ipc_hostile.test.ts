@@ -14,6 +14,7 @@ import {
   FrameReader,
   MsgType,
   RayforceIPCError,
+  SymbolTable,
 } from "../ipc/mod.ts";
 import { fromHex, loadCorpus } from "./_helpers/corpus.ts";
 import { RandomObjects } from "./_helpers/random.ts";
@@ -155,5 +156,19 @@ describe("IPC decoder on hostile input", () => {
         assert.ok(e instanceof RayforceIPCError, String(e));
       }
     }
+  });
+});
+
+describe("symbol table", () => {
+  it("refuses new symbols past its limit with a limit error, keeps the known ones", () => {
+    const t = new SymbolTable(10);
+    const ids = Array.from({ length: 9 }, (_, i) => t.intern(`s${i}`));
+    assert.throws(
+      () => t.intern("one-too-many"),
+      (e) => e instanceof RayforceIPCError && e.code === ErrorCode.LIMIT,
+    );
+    assert.throws(() => t.internBytes(Uint8Array.of(0x7a, 0x7a), 0, 2), /symbol table full/);
+    assert.equal(t.intern("s3"), ids[3]);
+    assert.equal(t.text(ids[8]), "s8");
   });
 });
