@@ -16,7 +16,8 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { VERSION } from "./version.ts";
 import { DEFAULT_HOST, DEFAULT_PORT, WSServer } from "./server.ts";
-import { isLogLevel } from "./log.ts";
+import { isLogLevel, type LogLevel } from "./log.ts";
+import type { Route } from "./upstream/gateway.ts";
 
 const USAGE = `rf-ws ${VERSION} — Rayforce over WebSocket for Deno and Bun
 
@@ -138,10 +139,10 @@ export async function main(argv: string[]): Promise<CliResult> {
         queryTimeoutMs: integer("query-timeout", v["query-timeout"], 1),
         maxConnections: integer("max-connections", v["max-connections"], 1),
         token: v.token,
-        logLevel: v["log-level"] as never,
+        logLevel: v["log-level"] as LogLevel | undefined,
         console: !v["no-console"],
         upstream: v.upstream,
-        route: v.route as never,
+        route: v.route as Route | undefined,
         tcpPort: integer("tcp-port", v["tcp-port"], 1),
         reusePort: v["reuse-port"],
         maxResultBytes: integer("max-result", v["max-result"], 1),

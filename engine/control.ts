@@ -133,7 +133,7 @@ vary("return", (_e, args) => args[0] ?? NULL);
 
 // ---------------------------------------------------------------- logic
 
-function boolKernel(name: string, f: (a: number, b: number) => number) {
+function boolKernel(f: (a: number, b: number) => number) {
   return (a: RayObject, b: RayObject) =>
     atomic2(a, b, (x, y) => {
       if (Math.abs(x.type) !== 1 || Math.abs(y.type) !== 1) throw typeError("LIST", "LIST");
@@ -151,13 +151,12 @@ function boolKernel(name: string, f: (a: number, b: number) => number) {
         const q = y.type > 0 ? (y as Vector<1>).data[i] : (y as { value: number }).value;
         out[i] = f(p, q);
       }
-      void name;
       return { type: 1, data: out };
     });
 }
 
-const and2 = boolKernel("and", (a, b) => (a && b ? 1 : 0));
-const or2 = boolKernel("or", (a, b) => (a || b ? 1 : 0));
+const and2 = boolKernel((a, b) => (a && b ? 1 : 0));
+const or2 = boolKernel((a, b) => (a || b ? 1 : 0));
 
 function logic(combine: (a: RayObject, b: RayObject) => RayObject) {
   return (e: Engine, forms: RayObject[]) => {

@@ -576,7 +576,6 @@ function combine(e: Engine, f: RayObject, old: RayObject, value: RayObject): Ray
 
 /** A copy of `current` whose element at `index` (position, dict key, table column) is `change(old)`. */
 function alterAt(
-  e: Engine,
   current: RayObject,
   index: RayObject,
   change: (old: RayObject) => RayObject,
@@ -607,7 +606,6 @@ function alterAt(
     const typed = collect(vals);
     return typed.type === current.type ? typed : listOf(vals);
   }
-  void e;
   throw typeError("LIST", current.type);
 }
 
@@ -626,7 +624,6 @@ vary("modify", (e, args) => {
   const current = named === undefined ? obj : e.lookup(named);
   const walk = (x: RayObject, i: number): RayObject =>
     alterAt(
-      e,
       x,
       steps[i],
       (old) => (i === steps.length - 1 ? combine(e, f, old, value) : walk(old, i + 1)),
@@ -656,7 +653,7 @@ vary("alter", (e, args) => {
   if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
   const named = obj.type === -6 ? (obj as Atom).value as number : undefined;
   const current = named === undefined ? obj : e.lookup(named);
-  const result = alterAt(e, current, index, (old) => combine(e, f, old, value));
+  const result = alterAt(current, index, (old) => combine(e, f, old, value));
   if (named === undefined) return result;
   e.setGlobal(named, result);
   return obj;
