@@ -246,7 +246,7 @@ describe("WSClient against WSServer (the rayforce-py scenarios)", () => {
   });
   after(async () => await server.stop());
 
-  it("queries on a table set up on the server: select, update, insert, upsert", async () => {
+  it("queries on a table set up on the server: select, update, insert, upsert, joins", async () => {
     await using conn = await new WSClient("127.0.0.1", port).connect();
     await conn.execute(
       "(set t (table [sym price qty] (list [AAPL MSFT GOOG] [150.25 300.5 125.75] [10 20 30])))",
@@ -261,6 +261,20 @@ describe("WSClient against WSServer (the rayforce-py scenarios)", () => {
     assert.equal(await conn.execute("(insert 't (list 'IBM 99.5 5))"), "t");
     assert.equal(await conn.execute("(upsert 't 1 (list 'AAPL 151.0 11))"), "t");
     assert.deepEqual(await conn.execute("(at t 'qty)"), [11n, 20n, 0n, 5n]);
+    await conn.execute(
+      "(set sectors (table [sym sector] (list [AAPL MSFT IBM] [tech tech services])))",
+    );
+    assert.deepEqual(await conn.execute("(at (inner-join [sym] t sectors) 'sector)"), [
+      "tech",
+      "tech",
+      "services",
+    ]);
+    assert.deepEqual(await conn.execute("(at (left-join [sym] t sectors) 'sector)"), [
+      "tech",
+      "tech",
+      null,
+      "services",
+    ]);
   });
 
   it("several queries in flight resolve in order; many concurrent clients", async () => {
