@@ -21,3 +21,4 @@ import "./generators.ts";
 import "./meta.ts";
 import "./serialize.ts";
 import "./os.ts";
+import "./splayed.ts";

@@ -16,12 +16,12 @@
  * `hopen` connects through the host's `net` hook (the worker pool's network thread), so a
  * handle is valid on every worker. What differs from the engine even when allowed: `exit`
  * (it would stop a shared server), `loadfn` (no native code), `timer`, and the
- * splayed/parted on-disk formats answer an `os` or `nyi` error.
+ * splayed and parted tables (splayed.ts) use a layout of ours.
  *
  * @module
  */
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { lstatSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
@@ -74,28 +74,36 @@ export interface Permissions {
 const decoder = new TextDecoder();
 
 /** A path, name or command given as a string or a symbol. */
-function text(x: RayObject, _what: string): string {
+export function text(x: RayObject): string {
   if (x.type === 12) return decoder.decode((x as Vector<12>).data);
   if (x.type === -6) return symbols.text((x as Atom).value as number);
   throw typeError("C8", x.type);
 }
 
-/** Resolves `path` and checks it stays below one of `dirs` (through symlinks). */
-function confined(
-  dirs: string[] | undefined,
-  path: string,
-  flag: string,
-  forWriting: boolean,
-): string {
+/**
+ * Resolves `path` (relative paths against the first of `dirs`) and checks it stays below
+ * one of `dirs`. The deepest existing ancestor is resolved through `realpath`, so neither
+ * `..` nor a symlink anywhere on the way can lead outside; the caller then uses the
+ * returned path, not the one it was given.
+ */
+export function confined(dirs: string[] | undefined, path: string, flag: string): string {
   if (!dirs || dirs.length === 0) throw osError(`${flag} is needed`);
   const roots = dirs.map((d) => realpathSync(d));
-  const absolute = isAbsolute(path) ? path : join(roots[0], path);
-  // An existing path is resolved whole; a new file by its directory.
-  const real = existsSync(absolute)
-    ? realpathSync(absolute)
-    : forWriting && existsSync(dirname(absolute))
-    ? join(realpathSync(dirname(absolute)), absolute.slice(dirname(absolute).length + 1))
-    : resolve(absolute);
+  let existing = resolve(isAbsolute(path) ? path : join(roots[0], path));
+  const rest: string[] = [];
+  // lstat, not exists: a dangling symlink counts as existing and realpath then refuses it.
+  while (!lstatSync(existing, { throwIfNoEntry: false })) {
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(basename(existing));
+    existing = parent;
+  }
+  let real: string;
+  try {
+    real = join(realpathSync(existing), ...rest);
+  } catch (err) {
+    throw osError(`${path}: ${(err as Error).message}`);
+  }
   if (!roots.some((r) => real === r || real.startsWith(r + sep))) {
     throw osError(`${path} is outside the directories allowed by ${flag}`);
   }
@@ -109,7 +117,7 @@ function fsError(e: unknown): never {
 
 /** Reads a file under an allowed directory. */
 export function readAllowed(e: Engine, path: string): Uint8Array {
-  const real = confined(e.permissions.read, path, "--allow-read", false);
+  const real = confined(e.permissions.read, path, "--allow-read");
   try {
     return readFileSync(real);
   } catch (err) {
@@ -119,7 +127,7 @@ export function readAllowed(e: Engine, path: string): Uint8Array {
 
 /** Writes a file under an allowed directory. */
 export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
-  const real = confined(e.permissions.write, path, "--allow-write", true);
+  const real = confined(e.permissions.write, path, "--allow-write");
   try {
     writeFileSync(real, bytes);
   } catch (err) {
@@ -139,13 +147,13 @@ function needs(flag: "system" | "env", e: Engine): void {
 
 // ---------------------------------------------------------------- files
 
-unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path, "path")))));
+unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path)))));
 
-unary("load", (e, path) => e.eval(e.parse(decoder.decode(readAllowed(e, text(path, "path"))))));
+unary("load", (e, path) => e.eval(e.parse(decoder.decode(readAllowed(e, text(path))))));
 
 binary("write", (e, target, x) => {
   if (target.type === -5 || target.type === -4) return writeHandle(e, target, x);
-  writeAllowed(e, text(target, "path"), bytesOf(e, x));
+  writeAllowed(e, text(target), bytesOf(e, x));
   return x;
 });
 
@@ -153,7 +161,7 @@ binary("write", (e, target, x) => {
 const getGlobal = BUILTINS.get("get")!.fn;
 unary("get", (e, x) => {
   if (x.type !== 12) return getGlobal(e, [x]);
-  const bytes = readAllowed(e, text(x, "path"));
+  const bytes = readAllowed(e, text(x));
   return BUILTINS.get("de")!.fn(e, [{ type: 2, data: bytes }]);
 });
 
@@ -162,9 +170,9 @@ const setGlobal = BUILTINS.get("set")! as BuiltinFn;
 binary("set", (e, target, expr) => {
   if (target.type !== 12) return setGlobal.fn(e, [target, expr]);
   const value = e.eval(expr);
-  const path = text(target, "path");
+  const path = text(target);
   if (path.endsWith("/") && value.type === 98) {
-    throw new EvalError(ErrorCode.NYI, "splayed tables are not supported");
+    return BUILTINS.get("set-splayed")!.fn(e, [target, value]); // splayed.ts
   }
   writeAllowed(e, path, bytesOf(e, value));
   return value;
@@ -184,10 +192,8 @@ vary("read-csv", (e, args) => {
   }
   const [types, path, sepArg] = args;
   if (types.type !== 6) throw typeError("SYMBOL", types.type);
-  const sepChar = sepArg ? text(sepArg, "separator") : ",";
-  const lines = decoder.decode(readAllowed(e, text(path, "path"))).split(/\r?\n/).filter((l) =>
-    l.length
-  );
+  const sepChar = sepArg ? text(sepArg) : ",";
+  const lines = decoder.decode(readAllowed(e, text(path))).split(/\r?\n/).filter((l) => l.length);
   const header = (lines.shift() ?? "").split(sepChar);
   const typeIds = Array.from((types as Vector<6>).data, (id) => csvType(symbols.text(id)));
   if (typeIds.length !== header.length) {
@@ -217,7 +223,7 @@ vary("write-csv", (e, args) => {
   const [path, t, sepArg] = args;
   if (t.type !== 98) throw typeError("TABLE", t.type);
   const table = t as Table;
-  const sepChar = sepArg ? text(sepArg, "separator") : ",";
+  const sepChar = sepArg ? text(sepArg) : ",";
   const format = BUILTINS.get("format")!.fn;
   const names = Array.from(table.keys.data, (id) => symbols.text(id));
   const rows = table.values.items[0]
@@ -237,17 +243,9 @@ vary("write-csv", (e, args) => {
     names.join(sepChar),
     ...Array.from({ length: rows }, (_, r) => cols.map((c) => c[r]).join(sepChar)),
   ].join("\n") + "\n";
-  writeAllowed(e, text(path, "path"), new TextEncoder().encode(body));
+  writeAllowed(e, text(path), new TextEncoder().encode(body));
   return t;
 });
-
-for (const name of ["set-splayed", "get-splayed", "set-parted", "get-parted"]) {
-  const flag = name.startsWith("set") ? "write" : "read";
-  vary(name, (e) => {
-    if (!e.permissions[flag]?.length) throw osError(`--allow-${flag} is needed`);
-    throw new EvalError(ErrorCode.NYI, `${name}: splayed and parted tables are not supported`);
-  });
-}
 
 // ---------------------------------------------------------------- network
 
@@ -269,7 +267,7 @@ vary("hopen", (e, args) => {
   if (args.length < 1 || args.length > 2) {
     throw new EvalError(ErrorCode.ARITY, `expected 1 argument, got ${args.length}`);
   }
-  const address = text(args[0], "address").replace(/^:/, "");
+  const address = text(args[0]).replace(/^:/, "");
   const m = /^(.*):(\d+)$/.exec(address);
   if (!m) throw osError(`bad address ${address}: expected host:port`);
   if (!e.permissions.net!.includes(address) && !e.permissions.net!.includes("*")) {
@@ -309,7 +307,7 @@ function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
 unary("system", (e, cmd) => {
   needs("system", e);
   try {
-    const out = execFileSync("/bin/sh", ["-c", text(cmd, "command")], {
+    const out = execFileSync("/bin/sh", ["-c", text(cmd)], {
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -380,10 +378,10 @@ vary("args", (e) => {
 
 unary("os-get-var", (e, name) => {
   needs("env", e);
-  return str(process.env[text(name, "name")] ?? "");
+  return str(process.env[text(name)] ?? "");
 });
 binary("os-set-var", (e, name, value) => {
   needs("env", e);
-  process.env[text(name, "name")] = text(value, "value");
+  process.env[text(name)] = text(value);
   return value;
 });

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Engine } from "../engine/mod.ts";
 import { ErrorCode, toJSON } from "../ipc/mod.ts";
@@ -87,6 +87,88 @@ describe("OS builtins", () => {
     }
     assert.match(failure(e, '(write "../escape.txt" "x")').message, /outside/);
     assert.match(failure(e, "(exit)").message, /refused/);
+  });
+
+  it("store splayed and date-partitioned tables, confined like every path", () => {
+    // Our own layout (engine/splayed.ts): expected values follow from the table written.
+    const root = mkdtempSync(tmpdir() + "/rf-ws-splay-");
+    const allowed = root + "/data";
+    mkdirSync(allowed);
+    mkdirSync(root + "/outside");
+    symlinkSync(root + "/outside", allowed + "/out");
+    const e = new Engine();
+    e.permissions = { read: [allowed], write: [allowed] };
+    e.evalSource(
+      "(set t (table [sym px date] (list [a b a c] [1.5 2.5 3.5 4.5] " +
+        "[2024.01.02 2024.01.01 2024.01.02 2024.01.03])))",
+    );
+    const rows = {
+      columns: {
+        sym: ["a", "b", "a", "c"],
+        px: [1.5, 2.5, 3.5, 4.5],
+        date: ["2024-01-02", "2024-01-01", "2024-01-02", "2024-01-03"],
+      },
+    };
+    const json = (source: string) => toJSON(e.evalSource(source).value);
+
+    e.evalSource('(set-splayed "t1/" t)');
+    assert.deepEqual(readdirSync(allowed + "/t1").sort(), [".d", "date", "px", "sym"]);
+    assert.deepEqual(json('(get-splayed "t1/")'), rows);
+    assert.deepEqual(json('(get "t1/px")'), [1.5, 2.5, 3.5, 4.5], "a column is an object file");
+    assert.deepEqual(json('(load "t1")'), rows, "load of a directory reads the table");
+    e.evalSource('(set "t2/" t)');
+    assert.deepEqual(json('(get-splayed "t2")'), rows, "set of a directory path splays");
+
+    // A symfile: symbols stored once, columns as indexes into it.
+    e.evalSource('(set-splayed "t3/" t "syms")');
+    assert.deepEqual(json('(get "syms")'), ["a", "b", "c"]);
+    assert.deepEqual(json('(get "t3/sym")'), [0, 1, 0, 2]);
+    e.evalSource('(set-splayed "t4/" (table [sym] (list [c d])) "syms")');
+    assert.deepEqual(json('(get "syms")'), ["a", "b", "c", "d"], "new symbols are appended");
+    assert.deepEqual(json('(get-splayed "t3/" "syms")'), rows);
+    assert.deepEqual(json('(get-splayed "t4/" "syms")'), { columns: { sym: ["c", "d"] } });
+
+    // Parted: one splayed table per day, read back in date order.
+    e.evalSource('(set-parted "db/" \'trades t)');
+    assert.deepEqual(readdirSync(allowed + "/db").sort(), [
+      "2024.01.01",
+      "2024.01.02",
+      "2024.01.03",
+      "sym",
+    ]);
+    assert.deepEqual(json('(get-parted "db/" \'trades)'), {
+      columns: {
+        sym: ["b", "a", "a", "c"],
+        px: [2.5, 1.5, 3.5, 4.5],
+        date: ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"],
+      },
+    });
+    e.evalSource('(set-parted "db/" \'trades (table [sym px date] (list [z] [9.5] [2024.01.02])))');
+    assert.deepEqual(
+      json('(get-parted "db/" \'trades)'),
+      {
+        columns: {
+          sym: ["b", "z", "c"],
+          px: [2.5, 9.5, 4.5],
+          date: ["2024-01-01", "2024-01-02", "2024-01-03"],
+        },
+      },
+      "a day written again is replaced, the other days kept",
+    );
+
+    // Bad input: errors, and nothing written outside the allowed directory.
+    assert.match(failure(e, '(set-splayed "../x/" t)').message, /outside/);
+    assert.match(failure(e, '(set-splayed "out/new/deep/" t)').message, /outside/);
+    assert.deepEqual(readdirSync(root + "/outside"), [], "no escape through a symlinked parent");
+    assert.match(failure(e, '(set-splayed "t5/" (table [..] (list [1])))').message, /file/);
+    assert.equal(failure(e, '(get-splayed "none/")').code, ErrorCode.OS);
+    assert.match(failure(e, '(set-parted "p/" \'x (table [a] (list [1])))').message, /DATE/);
+    assert.match(failure(e, '(get-parted "t1/" \'x)').message, /no partitions/);
+    assert.equal(failure(e, '(set-splayed "t6/" 1)').code, ErrorCode.TYPE);
+    const readOnly = new Engine();
+    readOnly.permissions = { read: [allowed] };
+    assert.deepEqual(toJSON(readOnly.evalSource('(get-splayed "t1/")').value), rows);
+    assert.match(failure(readOnly, '(set-splayed "t7/" (table [a] (list [1])))').message, /write/);
   });
 
   it("permissions reach the server's workers", async () => {
