@@ -56,6 +56,8 @@ import type { Permissions } from "./engine/os.ts";
 interface Evaluator {
   readonly size: number;
   run(request: TaskRequest, session: string): Promise<TaskResult>;
+  /** `run` with a callback (the worker pool has it; the gateway answers through `run`). */
+  submit?(request: TaskRequest, session: string, done: (r: TaskResult) => void): void;
   stats(): PoolStats | { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route };
   close(): Promise<void>;
 }
@@ -663,9 +665,14 @@ export class WSServer {
 
   /** Evaluates a request, or refuses it while memory is above the watermark. */
   #evaluate(request: TaskRequest, session: string): Promise<TaskResult> {
+    return new Promise((resolve) => this.#submit(request, session, resolve));
+  }
+
+  /** `#evaluate` with a callback: the per-query path, without a Promise per query. */
+  #submit(request: TaskRequest, session: string, done: (r: TaskResult) => void): void {
     const pool = this.#pool;
     if (!pool) {
-      return Promise.resolve(
+      return done(
         failureResult(request, ErrorCode.LIMIT, "server not started", expectsAnswer(request)),
       );
     }
@@ -673,11 +680,10 @@ export class WSServer {
       this.#counters.refused++;
       const message =
         `server busy: memory ${this.#rss} bytes is above the watermark of ${this.options.memoryWatermarkBytes}`;
-      return Promise.resolve(
-        failureResult(request, ErrorCode.LIMIT, message, expectsAnswer(request)),
-      );
+      return done(failureResult(request, ErrorCode.LIMIT, message, expectsAnswer(request)));
     }
-    return pool.run(request, session);
+    if (pool.submit) pool.submit(request, session, done);
+    else pool.run(request, session).then(done);
   }
 
   #query(c: Connection, request: TaskRequest): void {
@@ -694,7 +700,7 @@ export class WSServer {
     }
     c.inFlight++;
     const t0 = performance.now();
-    this.#evaluate(request, c.id).then((r) => {
+    this.#submit(request, c.id, (r) => {
       c.inFlight--;
       this.#latencies[this.#latencyCount++ % LATENCY_WINDOW] = performance.now() - t0;
       if (r.failed) this.#counters.failed++;

@@ -108,6 +108,26 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("the time limit holds for a task that starts behind others on the same worker", async () => {
+    // One timer per busy worker, re-armed for the running task's deadline: the endless
+    // task starts after the timer was armed for the tasks ahead of it, and is still stopped.
+    const pool = new WorkerPool({ size: 1, timeoutMs: 300 });
+    try {
+      const forever = "(map (fn [i] (sum (til 10000000))) (til 100000000))";
+      const ahead = Array.from({ length: 20 }, (_, i) => text(pool, `(+ ${i} 1)`, "s"));
+      const stuck = pool.run({ kind: "text", source: forever }, "s");
+      const behind = text(pool, "(* 6 7)", "s");
+      assert.deepEqual(await Promise.all(ahead), Array.from({ length: 20 }, (_, i) => `${i + 1}`));
+      const r = await stuck;
+      assert.equal(r.failed, true);
+      assert.match(r.response as string, /time limit of 300 ms/);
+      assert.equal(await behind, "42", "the task queued behind it runs on the new worker");
+      assert.equal(pool.stats().timedOut, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("a worker crash costs only its task", async () => {
     const pool = new WorkerPool({
       size: 2,

@@ -46,7 +46,15 @@ export interface NetChannel {
 }
 
 export type ToWorker =
-  | { kind: "init"; worker: number; commits: CommitEntry[]; limits: WorkerLimits; net?: NetChannel }
+  | {
+    kind: "init";
+    worker: number;
+    commits: CommitEntry[];
+    limits: WorkerLimits;
+    /** Where the worker records its running task (progress.ts). */
+    progress: SharedArrayBuffer;
+    net?: NetChannel;
+  }
   /** Tasks dispatched to this worker in one turn, run in order. */
   | { kind: "tasks"; items: TaskItem[] };
 

@@ -23,6 +23,7 @@ import {
 } from "../ipc/mod.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
+import { Progress } from "./progress.ts";
 import { EvalError, type NetHook } from "../engine/mod.ts";
 import type {
   CommitEntry,
@@ -54,6 +55,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
   engine.decodePending = (bytes) => decode(bytes, decodeOptions);
   let workerId = -1;
+  /** Where this worker records its running task for the pool (progress.ts). */
+  let progress: Progress | undefined;
   let limits: WorkerLimits = {
     maxResultBytes: 256 * 1024 * 1024,
     maxVectorBytes: 1024 * 1024 * 1024,
@@ -138,6 +141,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       engine.maxVectorBytes = limits.maxVectorBytes;
       engine.permissions = limits.permissions;
       if (msg.net) engine.net = netHook(msg.net);
+      progress = new Progress(msg.progress);
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;
@@ -161,6 +165,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
 
   /** Runs one task against the replica, its writes in an overlay, its reads recorded. */
   function runItem(item: TaskItem, transfer: Transferable[]): TaskDone {
+    progress?.start(item.task);
     apply(item.commits);
     hooks.beforeTask?.(item.request);
     const overlay = new Map<number, RayObject>();
