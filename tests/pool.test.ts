@@ -128,6 +128,35 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("tasks that shared a batch with a stopped task: small ones re-run, large (moved) ones fail", async () => {
+    // Small request frames are copied to a worker and large ones moved, so when a worker is
+    // stopped the pool can run a small task again but has lost a large one's request.
+    const pool = new WorkerPool({ size: 1, timeoutMs: 300 });
+    const ipc = (source: string) => {
+      const frame = encodeMessage(str(source), MsgType.SYNC).buffer as ArrayBuffer;
+      return pool.run({ kind: "ipc", frame }, "s").then((r) => ({
+        failed: r.failed,
+        value: toJSON(decodeMessage(new Uint8Array(r.response as ArrayBuffer)).value),
+      }));
+    };
+    try {
+      const small = ipc("(+ 40 2)");
+      const large = ipc(`(+ 1 2)${" ".repeat(70_000)}`);
+      const stuck = ipc("(map (fn [i] (sum (til 10000000))) (til 100000000))");
+      assert.deepEqual(await small, { failed: false, value: 42 });
+      const l = await large;
+      assert.equal(l.failed, true);
+      assert.match(
+        JSON.stringify(l.value),
+        /time limit of 300 ms; this query was in the same batch/,
+      );
+      assert.equal((await stuck).failed, true);
+      assert.deepEqual(await ipc("(+ 1 2)"), { failed: false, value: 3 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("a worker crash costs only its task", async () => {
     const pool = new WorkerPool({
       size: 2,

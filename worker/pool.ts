@@ -108,6 +108,8 @@ interface Slot {
   tasks: Task[];
   /** Tasks dispatched this turn, sent together at the end of it. */
   outbox: TaskItem[];
+  /** The large request frames of the outbox, moved rather than copied. */
+  transfer: ArrayBuffer[];
   /** Which of its tasks the worker is running, and since when. */
   progress: Progress;
   /** When the running task started (the previous one finished, or it was sent). */
@@ -116,6 +118,18 @@ interface Slot {
   /** Version of the last commit sent to this worker. */
   applied: number;
   busyMs: number;
+}
+
+/**
+ * Request frames at least this large are moved (transferred) to a worker; smaller ones are
+ * copied, which costs less than a transfer at that size and lets the pool run the task again
+ * if its worker is stopped before it reported (see #lost).
+ */
+const TRANSFER_MIN_BYTES = 64 * 1024;
+
+/** Whether a request's frame was moved to a worker and is no longer here. */
+function detached(request: TaskRequest): boolean {
+  return request.kind === "ipc" && request.frame.byteLength === 0;
 }
 
 function defaultSize(): number {
@@ -264,6 +278,7 @@ export class WorkerPool {
       ready: false,
       tasks: [],
       outbox: [],
+      transfer: [],
       progress: new Progress(),
       started: 0,
       applied: this.#version,
@@ -361,38 +376,49 @@ export class WorkerPool {
   /** A worker timed out or died: its task fails, a fresh worker takes its place. */
   #lost(slot: Slot, message: string, timedOut: boolean): void {
     const { index } = this.#running(slot);
-    const task = slot.tasks[index];
-    clearTimeout(slot.timer);
-    // The other tasks go back to the queue: those behind it have not started, those ahead of
-    // it finished but their answers die with the worker, and nothing of theirs was committed.
-    // Requests are copied to workers, never transferred, so each task still holds its own.
-    const waiting = slot.tasks.filter((_, i) => i !== index);
+    const tasks = slot.tasks;
     slot.tasks = [];
-    for (const t of waiting.reverse()) {
-      t.state = "queued";
-      this.#queue.unshift(t);
-    }
+    clearTimeout(slot.timer);
     slot.worker.terminate();
     const i = this.#slots.indexOf(slot);
     if (i >= 0 && !this.#closing) this.#slots[i] = this.#spawn();
     else if (i >= 0) this.#slots.splice(i, 1);
     this.#stats.restarts++;
     if (timedOut) this.#stats.timedOut++;
-    if (task) {
-      const failure = failureResult(task.request, ErrorCode.LIMIT, message);
-      task.result = {
-        task: task.id,
-        request: task.request,
-        response: task.answered ? failure.response : null,
-        failed: true,
-        version: this.#version,
-        reads: [],
-        writes: [],
-      };
-      task.state = "done";
-      this.#settle(task.session);
+    // The other tasks go back to the queue: those behind it have not started, those ahead of
+    // it finished but their answers died with the worker, and nothing of theirs was committed.
+    // Small requests were copied to the worker, so each task still holds its own; a large
+    // one was moved there and is gone, so that task answers an error too.
+    const failed: [Task, string][] = [];
+    const requeue: Task[] = [];
+    tasks.forEach((t, k) => {
+      if (k === index) failed.push([t, message]);
+      else if (detached(t.request)) {
+        failed.push([t, `${message}; this query was in the same batch and was lost with it`]);
+      } else requeue.push(t);
+    });
+    for (const t of requeue.reverse()) {
+      t.state = "queued";
+      this.#queue.unshift(t);
     }
+    for (const [t, why] of failed) this.#fail(t, why);
     this.#pump();
+  }
+
+  /** Answers a task with a `limit` error, committing nothing. */
+  #fail(task: Task, message: string): void {
+    const failure = failureResult(task.request, ErrorCode.LIMIT, message);
+    task.result = {
+      task: task.id,
+      request: task.request,
+      response: task.answered ? failure.response : null,
+      failed: true,
+      version: this.#version,
+      reads: [],
+      writes: [],
+    };
+    task.state = "done";
+    this.#settle(task.session);
   }
 
   /**
@@ -436,6 +462,9 @@ export class WorkerPool {
       this.#arm(slot);
     }
     slot.outbox.push({ task: task.id, request: task.request, commits });
+    if (task.request.kind === "ipc" && task.request.frame.byteLength >= TRANSFER_MIN_BYTES) {
+      slot.transfer.push(task.request.frame);
+    }
     // An idle worker gets its batch at the end of this turn. A busy one gets the tasks
     // gathered meanwhile as soon as it answers (see #message): fewer, larger messages.
     const sent = slot.tasks.length - slot.outbox.length;
@@ -446,8 +475,10 @@ export class WorkerPool {
   #flush(slot: Slot): void {
     if (slot.outbox.length === 0 || !this.#slots.includes(slot)) return;
     const msg: ToWorker = { kind: "tasks", items: slot.outbox };
+    const transfer = slot.transfer;
     slot.outbox = [];
-    slot.worker.postMessage(msg);
+    slot.transfer = [];
+    slot.worker.postMessage(msg, transfer);
   }
 
   /** Validates, commits and answers the finished tasks at the head of a session, in order. */

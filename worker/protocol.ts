@@ -1,6 +1,7 @@
 /**
- * Messages between the pool (accept loop) and its workers. Payloads are `ArrayBuffer`s
- * moved with transfer lists, and committed values `SharedArrayBuffer`s shared by every
+ * Messages between the pool (accept loop) and its workers. Answers and large request frames
+ * are `ArrayBuffer`s moved with transfer lists (small requests are copied, see
+ * TRANSFER_MIN_BYTES in pool.ts), and committed values `SharedArrayBuffer`s shared by every
  * worker — nothing is copied per worker.
  *
  * @module
