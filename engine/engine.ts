@@ -41,6 +41,17 @@ export interface Outcome {
   error?: EvalError;
 }
 
+/**
+ * A symbol order shared by several engines (the worker pool's `SymbolOrder`): a name's rank
+ * by its bytes, the same in every engine; -1 when it can rank no more names.
+ */
+export interface SharedSymbolOrder {
+  /** Ranks it can hold; local ranks are given after them. */
+  readonly capacity: number;
+  /** The rank of the name with these bytes, assigning the next one when new; -1 when full. */
+  rank(bytes: Uint8Array): number;
+}
+
 const SELF = symbols.intern("self");
 
 /**
@@ -78,6 +89,10 @@ export class Engine {
   groupRows: ArrayLike<number> | undefined;
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */
   readonly #ranks = new Map<number, number>();
+  /** Ranks given here rather than by the shared order (none yet, or it is full). */
+  #localRanks = 0;
+  /** A symbol order shared with other engines (the worker pool's), if any. */
+  #order: SharedSymbolOrder | undefined;
   /**
    * Replication hooks (the worker pool): while `overlay` is set, global writes go to it
    * instead of `globals`, and every global looked up is recorded in `read`. `pending`
@@ -99,10 +114,23 @@ export class Engine {
   rank(id: number): number {
     let r = this.#ranks.get(id);
     if (r === undefined) {
-      r = this.#ranks.size;
+      const shared = this.#order ? this.#order.rank(symbols.bytes(id)) : -1;
+      r = shared >= 0 ? shared : (this.#order?.capacity ?? 0) + this.#localRanks++;
       this.#ranks.set(id, r);
     }
     return r;
+  }
+
+  /**
+   * Takes symbol order from `order`, shared with other engines, so that they all compare
+   * symbols alike. The names ranked so far are ranked again there, in their order.
+   */
+  shareSymbolOrder(order: SharedSymbolOrder): void {
+    const met = [...this.#ranks].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    this.#order = order;
+    this.#ranks.clear();
+    this.#localRanks = 0;
+    for (const id of met) this.rank(id);
   }
 
   /** Interns `text` and ranks it (the reader's path). */

@@ -12,7 +12,14 @@
  *
  * @module
  */
-export { Engine, errorValueOf, MAX_DEPTH, type Outcome, toEvalError } from "./engine.ts";
+export {
+  Engine,
+  errorValueOf,
+  MAX_DEPTH,
+  type Outcome,
+  type SharedSymbolOrder,
+  toEvalError,
+} from "./engine.ts";
 export { display, type DisplayOptions, Formatter } from "./display.ts";
 export { EvalError } from "./errors.ts";
 export { renderError } from "./render_error.ts";

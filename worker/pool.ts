@@ -34,6 +34,7 @@ import type {
 } from "./protocol.ts";
 import { CHANNEL_BYTES, CHANNEL_DATA } from "./net.ts";
 import { Progress } from "./progress.ts";
+import { SymbolOrder } from "./symbol_order.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -163,6 +164,8 @@ export class WorkerPool {
   readonly #queue: Task[] = [];
   readonly #sessions = new Map<string, Task[]>();
   readonly #latest = new Map<string, CommitEntry>();
+  /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
+  readonly #symbolOrder = new SymbolOrder();
   #log: CommitEntry[] = [];
   #version = 0;
   #nextTask = 1;
@@ -306,6 +309,7 @@ export class WorkerPool {
       commits,
       limits: this.#limits,
       progress: slot.progress.buffer,
+      symbolOrder: this.#symbolOrder.buffers,
       net,
     };
     worker.postMessage(init, transfer);

@@ -29,6 +29,7 @@ export interface CommitEntry {
 
 /** Pool → worker. */
 import type { Permissions } from "../engine/os.ts";
+import type { SymbolOrderBuffers } from "./symbol_order.ts";
 
 /** Resource limits applied inside each worker. */
 export interface WorkerLimits {
@@ -54,6 +55,8 @@ export type ToWorker =
     limits: WorkerLimits;
     /** Where the worker records its running task (progress.ts). */
     progress: SharedArrayBuffer;
+    /** The server-wide symbol order (symbol_order.ts). */
+    symbolOrder: SymbolOrderBuffers;
     net?: NetChannel;
   }
   /** Tasks dispatched to this worker in one turn, run in order. */

@@ -24,6 +24,7 @@ import {
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { Progress } from "./progress.ts";
+import { SymbolOrder } from "./symbol_order.ts";
 import { EvalError, type NetHook } from "../engine/mod.ts";
 import type {
   CommitEntry,
@@ -142,6 +143,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       engine.permissions = limits.permissions;
       if (msg.net) engine.net = netHook(msg.net);
       progress = new Progress(msg.progress);
+      engine.shareSymbolOrder(new SymbolOrder(msg.symbolOrder));
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;

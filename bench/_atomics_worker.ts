@@ -1,0 +1,17 @@
+/**
+ * Benchmark helper: answers through shared memory instead of messages. Given a
+ * SharedArrayBuffer, it blocks on cell 0 (`Atomics.wait`) and echoes each new value into
+ * cell 1 with `Atomics.notify`; a negative value stops it.
+ */
+const scope = self as unknown as { onmessage: (e: MessageEvent) => void };
+scope.onmessage = (e: MessageEvent) => {
+  const cells = new Int32Array(e.data as SharedArrayBuffer);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(cells, 0, seen);
+    seen = Atomics.load(cells, 0);
+    if (seen < 0) return;
+    Atomics.store(cells, 1, seen);
+    Atomics.notify(cells, 1);
+  }
+};
