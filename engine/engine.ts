@@ -22,7 +22,7 @@ import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import "./library.ts";
-import type { NetHook, Permissions } from "./os.ts";
+import type { NetHook, Permissions, TimerHook } from "./os.ts";
 
 /** Maximum call depth, as in the engine. */
 export const MAX_DEPTH = 1024;
@@ -85,6 +85,8 @@ export class Engine {
   permissions: Permissions = {};
   /** Synchronous TCP IPC for `hopen` (set by the worker; absent elsewhere). */
   net: NetHook | undefined;
+  /** The scheduler of `timer` (set by the worker; absent elsewhere). */
+  timers: TimerHook | undefined;
   /** Rows of the group being evaluated in a grouped query (for `row`). */
   groupRows: ArrayLike<number> | undefined;
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */

@@ -24,5 +24,5 @@ export { display, type DisplayOptions, Formatter } from "./display.ts";
 export { EvalError } from "./errors.ts";
 export { renderError } from "./render_error.ts";
 export { read } from "./reader.ts";
-export type { NetHook, Permissions } from "./os.ts";
+export type { NetHook, Permissions, TimerHook } from "./os.ts";
 export { type BuiltinFn, BUILTINS, resolveBuiltin } from "./builtins.ts";

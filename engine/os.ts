@@ -15,8 +15,9 @@
  *
  * `hopen` connects through the host's `net` hook (the worker pool's network thread), so a
  * handle is valid on every worker. What differs from the engine even when allowed: `exit`
- * (it would stop a shared server), `loadfn` (no native code), `timer`, and the
- * splayed and parted tables (splayed.ts) use a layout of ours.
+ * (it would stop a shared server), `loadfn` (no native code), `timer` (the host
+ * schedules it: see TimerHook), and the splayed and parted tables (splayed.ts) use a
+ * layout of ours.
  *
  * @module
  */
@@ -27,6 +28,7 @@ import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
 import {
   type Atom,
+  type Lambda,
   type RayObject,
   str,
   symbols,
@@ -55,6 +57,17 @@ export interface NetHook {
   send(handle: number, frame: Uint8Array): void;
   /** Closes a handle. */
   close(handle: number): void;
+}
+
+/**
+ * Periodic calls for `timer`, provided by the host (the worker pool schedules them across
+ * its workers): the engine itself keeps no timers.
+ */
+export interface TimerHook {
+  /** Calls `fn` (with `arity` 0 or 1: the timestamp) every `ms` ms, `times` times (0: until cancelled); returns its id. */
+  schedule(ms: number, times: number, fn: Lambda, arity: number): number;
+  /** Cancels timer `id` (nothing happens if there is none). */
+  cancel(id: number): void;
 }
 
 /** What the OS builtins may do. Everything is off by default. */
@@ -327,10 +340,40 @@ vary("loadfn", (e) => {
   needs("system", e);
   throw osError("loadfn is not available: @rf/ws does not load native code");
 });
-vary("timer", (e) => {
+/**
+ * `(timer ms times fn)` calls `fn` every `ms` milliseconds, `times` times (0: until
+ * cancelled), and answers the timer's id; `(timer id)` cancels it. `fn` takes no argument,
+ * or one: the current timestamp (UTC). The host schedules the calls (the worker pool runs
+ * each as a query of its own); without one, timer answers an `os` error.
+ */
+vary("timer", (e, args) => {
   needs("system", e);
-  throw osError("timer is not available in @rf/ws");
+  const hook = e.timers;
+  if (!hook) throw osError("timer needs a server: this engine has no scheduler");
+  if (args.length === 1) {
+    hook.cancel(integer(args[0], "timer id"));
+    return NULL;
+  }
+  if (args.length !== 3) {
+    throw new EvalError(ErrorCode.ARITY, `expected 1 or 3 arguments, got ${args.length}`);
+  }
+  const ms = integer(args[0], "interval");
+  const times = integer(args[1], "count");
+  const fn = args[2];
+  if (fn.type !== 100) throw typeError("LAMBDA", fn.type);
+  const params = (fn as Lambda).args;
+  const arity = params.type === 6 ? (params as Vector<6>).data.length : 0;
+  if (arity > 1) throw osError(`timer calls its function with 0 or 1 argument, not ${arity}`);
+  if (ms < 1) throw osError(`timer interval must be at least 1 ms, not ${ms}`);
+  if (times < 0) throw osError(`timer count must be 0 (until cancelled) or more, not ${times}`);
+  return { type: -5, value: BigInt(hook.schedule(ms, times, fn as Lambda, arity)) };
 });
+
+/** An integer argument (i64, i32 or i16 atom) as a number. */
+function integer(x: RayObject, what: string): number {
+  if (x.type !== -5 && x.type !== -4 && x.type !== -3) throw typeError(`integer ${what}`, x.type);
+  return Number((x as Atom).value);
+}
 vary("gc", (e) => {
   needs("system", e);
   return { type: -5, value: 0n };

@@ -17,10 +17,12 @@ import { DEFAULT_MAX_SIZE } from "./header.ts";
 import { symbols } from "./symbols.ts";
 import {
   allocVector,
+  type Atom,
   type Builtin,
   type BuiltinType,
   ELEMENT_SIZE,
   NULL,
+  QUOTED_SYMBOL,
   type RayObject,
   typeName,
   type Vector,
@@ -39,6 +41,11 @@ export interface DecodeOptions {
    * `{type, name}` reference.
    */
   resolveBuiltin?: (type: BuiltinType, name: string) => RayObject;
+  /**
+   * Accept {@link QUOTED_SYMBOL} atoms (written with the encoder's `quotedSymbols`) as symbol
+   * atoms flagged `quoted`. Off by default: the code is unknown on Rayforce's wire.
+   */
+  quotedSymbols?: boolean;
 }
 
 /** Default nesting limit of the decoder. */
@@ -55,6 +62,7 @@ class Reader {
     readonly buf: Uint8Array,
     readonly maxDepth: number,
     readonly resolveBuiltin: ((type: BuiltinType, name: string) => RayObject) | undefined,
+    readonly quotedSymbols = false,
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.end = buf.length;
@@ -220,6 +228,8 @@ class Reader {
         return { type: t, value: this.buf.slice(p, p + 16) };
       case -6:
         return { type: t, value: this.symbolId() };
+      case QUOTED_SYMBOL:
+        if (this.quotedSymbols) return { type: -6, value: this.symbolId(), quoted: true } as Atom;
     }
     throw new RayforceIPCError(`unknown type code ${t}`, ErrorCode.TYPE);
   }
@@ -343,7 +353,12 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): RayObjec
       ErrorCode.LIMIT,
     );
   }
-  const reader = new Reader(bytes, options.maxDepth ?? DEFAULT_MAX_DEPTH, options.resolveBuiltin);
+  const reader = new Reader(
+    bytes,
+    options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    options.resolveBuiltin,
+    options.quotedSymbols,
+  );
   try {
     return reader.object(0);
   } catch (e) {

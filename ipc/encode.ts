@@ -19,6 +19,7 @@ import {
   type Atom,
   ELEMENT_SIZE,
   type ErrorValue,
+  QUOTED_SYMBOL,
   type RayObject,
   typeName,
   type Vector,
@@ -29,6 +30,13 @@ import {
 export interface EncodeOptions {
   /** Deepest nesting written before a {@link RayforceIPCError} (guards against cycles). Default 1024. */
   maxDepth?: number;
+  /**
+   * Write parse-tree symbol atoms flagged `quoted` (`'x` in a lambda body) with
+   * {@link QUOTED_SYMBOL}, a type code of ours, so that a lambda survives the trip between
+   * two @rf/ws engines unchanged. Only for that trip (the worker pool's replication): the
+   * engine knows no such code, and on its wire a quoted symbol is a plain one. Default false.
+   */
+  quotedSymbols?: boolean;
 }
 
 const DEFAULT_ENCODE_DEPTH = 1024;
@@ -130,7 +138,7 @@ function sizeOf(x: RayObject, depth: number, maxDepth: number, top: boolean): nu
 class Writer {
   pos: number;
   readonly view: DataView;
-  constructor(readonly buf: Uint8Array, offset: number) {
+  constructor(readonly buf: Uint8Array, offset: number, readonly quoted = false) {
     this.pos = offset;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -184,6 +192,7 @@ class Writer {
         this.pos += 17;
         return;
       case -6: {
+        if (this.quoted && (x as { quoted?: boolean }).quoted) view.setInt8(p, QUOTED_SYMBOL);
         this.pos += 1;
         this.bytes(symbols.bytes(v as number));
         this.buf[this.pos++] = 0;
@@ -295,7 +304,7 @@ class Writer {
 export function encode(x: RayObject, options: EncodeOptions = {}): Uint8Array {
   const size = encodedSize(x, options);
   const out = new Uint8Array(size);
-  new Writer(out, 0).object(x, true);
+  new Writer(out, 0, options.quotedSymbols).object(x, true);
   return out;
 }
 
@@ -316,6 +325,6 @@ export function encodeMessage(
   const size = encodedSize(x, options);
   const out = new Uint8Array(HEADER_SIZE + size);
   encodeHeader(msgtype, size, out, 0);
-  new Writer(out, HEADER_SIZE).object(x, true);
+  new Writer(out, HEADER_SIZE, options.quotedSymbols).object(x, true);
   return out;
 }

@@ -272,6 +272,12 @@ export function isVector(x: RayObject): x is Vector {
 
 // ---------------------------------------------------------------- constructors
 
+/**
+ * Type code of a quoted symbol atom between two @rf/ws engines (the encoder's and decoder's
+ * `quotedSymbols` option): a SYMBOL atom's layout under a code Rayforce does not use.
+ */
+export const QUOTED_SYMBOL = -106;
+
 /** The generic null. */
 export const NULL: Null = Object.freeze({ type: 126 as const });
 

@@ -9,6 +9,7 @@ import {
   list,
   NULL,
   NULLS,
+  QUOTED_SYMBOL,
   type RayObject,
   str,
   symbols,
@@ -94,6 +95,25 @@ describe("IPC round trip", () => {
     const x = decode(bytes);
     assert.equal(toHex(encode(x)), toHex(bytes));
     roundTrip({ type: -6, value: symbols.intern("日本語") }, "utf-8 symbol");
+  });
+
+  it("quoted symbols in a lambda body survive only with the quotedSymbols option", () => {
+    // (fn [] (insert 't 1)): the engine's wire has no way to say 't is quoted, so a
+    // plain round trip turns it into a variable reference; between our workers it must not.
+    const quoted = { type: -6, value: symbols.intern("t"), quoted: true } as RayObject;
+    const body = list({ type: 103, name: "insert" } as RayObject, quoted, i64(1n));
+    const lambda = { type: 100, args: vector(Type.SYMBOL, []), body } as RayObject;
+    const plain = encode(lambda);
+    const kept = encode(lambda, { quotedSymbols: true });
+    assert.equal(plain.length, kept.length);
+    const at = plain.indexOf(0xfa); // the symbol atom's type byte
+    assert.equal(plain[at], 0xfa);
+    assert.equal(kept[at], QUOTED_SYMBOL & 0xff);
+    const back = decode(kept, { quotedSymbols: true }) as { body: { items: RayObject[] } };
+    assert.deepEqual(back.body.items[1], quoted);
+    const lost = decode(plain) as { body: { items: RayObject[] } };
+    assert.equal((lost.body.items[1] as { quoted?: boolean }).quoted, undefined);
+    assert.throws(() => decode(kept), /unknown type code -106/, "not accepted off our own trip");
   });
 
   it("10,000 random nested objects", () => {

@@ -33,6 +33,7 @@ describe("OS builtins", () => {
       ['(hopen "127.0.0.1:5000")', "--allow-net"],
       ['(system "echo hi")', "--allow-system"],
       ["(exit)", "--allow-system"],
+      ["(timer 10 1 (fn [] 1))", "--allow-system"],
       ["(memstat)", "--allow-system"],
       ["(sysinfo)", "--allow-system"],
       ["(gc)", "--allow-system"],

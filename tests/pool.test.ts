@@ -157,6 +157,30 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("a lambda with quoted symbols behaves alike on every worker", async () => {
+    // Replication keeps the quote of 'xs and 'done in the body: on a worker that received f
+    // as bytes, 'done must still be a symbol and 'xs a name, not variable lookups.
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      const slow = "(sum (til 1000000))";
+      for (let i = 0; i < 200 && !pool.stats().busyMs.every((ms) => ms > 0); i++) {
+        await Promise.all([text(pool, slow, "w1"), text(pool, slow, "w2")]);
+      }
+      await text(pool, "(set xs [1])");
+      await text(pool, "(set f (fn [] (set 'xs (concat xs 1)) 'done))");
+      const before = pool.stats().busyMs;
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => text(pool, `(do ${slow} (f))`, `s${i}`)),
+      );
+      const after = pool.stats().busyMs;
+      assert.ok(after.every((ms, i) => ms > before[i]), "both workers called f");
+      assert.deepEqual(answers, Array(8).fill("done"));
+      assert.equal(await text(pool, "(count xs)"), "9");
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("a worker crash costs only its task", async () => {
     const pool = new WorkerPool({
       size: 2,

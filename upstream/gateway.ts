@@ -196,6 +196,8 @@ export class UpstreamPool {
         failed: response[HEADER_TYPE] === 0x7f,
       };
     }
+    // Timer calls come from the worker pool's own timers; a gateway has none to send.
+    if (request.kind === "call") return { response: null, failed: true };
     const response = await client.request(encodeMessage(str(request.source), MsgType.SYNC));
     const { value } = decodeMessage(response);
     const failed = value.type === 127;

@@ -18,6 +18,7 @@ export interface TaskResult {
 
 /** True when an IPC request expects an answer (msgtype 1). */
 export function expectsAnswer(request: TaskRequest): boolean {
+  if (request.kind === "call") return false;
   return request.kind !== "ipc" || new Uint8Array(request.frame)[7] === MsgType.SYNC;
 }
 
@@ -28,8 +29,8 @@ export function failureResult(
   message: string,
   answered = true,
 ): TaskResult {
-  if (request.kind === "ipc") {
-    if (!answered) return { response: null, failed: true };
+  if (request.kind === "ipc" || request.kind === "call") {
+    if (!answered || request.kind === "call") return { response: null, failed: true };
     return {
       response: encodeMessage(errorValue(code, message), MsgType.RESPONSE).buffer as ArrayBuffer,
       failed: true,

@@ -35,6 +35,7 @@ import type {
 import { CHANNEL_BYTES, CHANNEL_DATA } from "./net.ts";
 import { Progress } from "./progress.ts";
 import { SymbolOrder } from "./symbol_order.ts";
+import { Timers } from "./timers.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -84,6 +85,8 @@ export interface PoolStats {
   version: number;
   /** Milliseconds each worker spent running tasks. */
   busyMs: number[];
+  /** `timer`s running, calls made, calls skipped because the previous one was unfinished. */
+  timers: { running: number; calls: number; skipped: number };
 }
 
 interface Task {
@@ -166,6 +169,10 @@ export class WorkerPool {
   readonly #latest = new Map<string, CommitEntry>();
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
   readonly #symbolOrder = new SymbolOrder();
+  /** `timer`s started by committed tasks; their calls are submitted as async IPC queries. */
+  readonly #timers = new Timers((frame, session, done) =>
+    this.submit({ kind: "call", frame }, session, () => done())
+  );
   #log: CommitEntry[] = [];
   #version = 0;
   #nextTask = 1;
@@ -254,12 +261,14 @@ export class WorkerPool {
       running: this.#slots.reduce((n, s) => n + s.tasks.length, 0),
       version: this.#version,
       busyMs: this.#slots.map((s) => Math.round(s.busyMs)),
+      timers: { running: this.#timers.size, ...this.#timers.counts },
     };
   }
 
   /** Refuses new tasks, answers every task already accepted, then stops the workers. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#timers.close();
     if (this.#sessions.size > 0) await new Promise<void>((r) => (this.#drained = r));
     for (const s of this.#slots) {
       clearTimeout(s.timer);
@@ -310,6 +319,7 @@ export class WorkerPool {
       limits: this.#limits,
       progress: slot.progress.buffer,
       symbolOrder: this.#symbolOrder.buffers,
+      timerCells: this.#timers.cells,
       net,
     };
     worker.postMessage(init, transfer);
@@ -514,6 +524,7 @@ export class WorkerPool {
         this.#log.push(entry);
         this.#latest.set(w.name, entry);
       }
+      if (r.timers) this.#timers.apply(r.timers);
       list.shift();
       this.#stats.tasks++;
       if (r.failed) this.#stats.failed++;

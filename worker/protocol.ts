@@ -14,7 +14,12 @@ export type TaskRequest =
   /** Rayforce source; the answer is the REPL display text (or the REPL error block). */
   | { kind: "text"; source: string }
   /** Rayforce source; the answer is the result's JSON mapping, as a JSON string. */
-  | { kind: "json"; source: string };
+  | { kind: "json"; source: string }
+  /**
+   * An async IPC message written by one of our workers (a `timer` call, timers.ts): quoted
+   * symbols kept (the encoder's `quotedSymbols`), evaluated, never answered.
+   */
+  | { kind: "call"; frame: ArrayBuffer };
 
 /** One committed write: the value of global `name` at `version`, as IPC payload bytes. */
 export interface CommitEntry {
@@ -30,6 +35,7 @@ export interface CommitEntry {
 /** Pool → worker. */
 import type { Permissions } from "../engine/os.ts";
 import type { SymbolOrderBuffers } from "./symbol_order.ts";
+import type { TimerEffect } from "./timers.ts";
 
 /** Resource limits applied inside each worker. */
 export interface WorkerLimits {
@@ -57,6 +63,8 @@ export type ToWorker =
     progress: SharedArrayBuffer;
     /** The server-wide symbol order (symbol_order.ts). */
     symbolOrder: SymbolOrderBuffers;
+    /** Timer ids and the number running (timers.ts). */
+    timerCells: Int32Array;
     net?: NetChannel;
   }
   /** Tasks dispatched to this worker in one turn, run in order. */
@@ -93,4 +101,6 @@ export interface TaskDone {
   version: number;
   reads: string[];
   writes: Write[];
+  /** What its `timer` calls asked for (timers.ts), if any. */
+  timers?: TimerEffect[];
 }

@@ -25,6 +25,7 @@ import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { Progress } from "./progress.ts";
 import { SymbolOrder } from "./symbol_order.ts";
+import { type TimerEffect, timerHook } from "./timers.ts";
 import { EvalError, type NetHook } from "../engine/mod.ts";
 import type {
   CommitEntry,
@@ -50,11 +51,18 @@ export interface Scope {
 }
 
 const decodeOptions = { resolveBuiltin };
+/**
+ * Values that travel between our own workers (committed globals, timer calls) keep the
+ * `quoted` flag of symbols in lambda bodies, which Rayforce's wire format cannot carry:
+ * without it `(fn [] (insert 't row))` would read `t` instead of naming it on every worker
+ * but the one that defined it.
+ */
+const replicaOptions = { resolveBuiltin, quotedSymbols: true };
 
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
-  engine.decodePending = (bytes) => decode(bytes, decodeOptions);
+  engine.decodePending = (bytes) => decode(bytes, replicaOptions);
   let workerId = -1;
   /** Where this worker records its running task for the pool (progress.ts). */
   let progress: Progress | undefined;
@@ -81,6 +89,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** The overlay of the last task, by task id: applied without decoding if it commits. */
   let lastTask = -1;
   let lastOverlay = new Map<number, RayObject>();
+  /** What the running task's `timer` calls asked for. */
+  let timerEffects: TimerEffect[] = [];
 
   const apply = (commits: CommitEntry[]) => {
     for (const c of commits) {
@@ -101,11 +111,12 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const run = (
     request: TaskRequest,
   ): { response: ArrayBuffer | string | null; failed: boolean } => {
-    if (request.kind === "ipc") {
+    if (request.kind === "ipc" || request.kind === "call") {
       let msgtype: number = MsgType.SYNC;
       let outcome: Outcome;
+      const options = request.kind === "call" ? replicaOptions : decodeOptions;
       try {
-        const { header, value } = decodeMessage(new Uint8Array(request.frame), decodeOptions);
+        const { header, value } = decodeMessage(new Uint8Array(request.frame), options);
         msgtype = header.msgtype;
         outcome = engine.evalMessage(value);
       } catch (e) {
@@ -144,6 +155,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       if (msg.net) engine.net = netHook(msg.net);
       progress = new Progress(msg.progress);
       engine.shareSymbolOrder(new SymbolOrder(msg.symbolOrder));
+      engine.timers = timerHook(msg.timerCells, () => timerEffects);
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
       return;
@@ -173,6 +185,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const overlay = new Map<number, RayObject>();
     engine.overlay = overlay;
     engine.read.clear();
+    timerEffects = [];
     let result: { response: ArrayBuffer | string | null; failed: boolean };
     try {
       result = run(item.request);
@@ -183,7 +196,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     for (const [id, value] of overlay) {
       let bytes: Uint8Array;
       try {
-        bytes = encode(value);
+        bytes = encode(value, replicaOptions);
       } catch {
         continue; // a value that cannot be serialized (an enum) is not replicated
       }
@@ -194,9 +207,13 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     lastTask = item.task;
     lastOverlay = overlay;
     if (result.response instanceof ArrayBuffer) transfer.push(result.response);
-    if (item.request.kind === "ipc" && !transfer.includes(item.request.frame)) {
+    if (
+      item.request.kind !== "text" && item.request.kind !== "json" &&
+      !transfer.includes(item.request.frame)
+    ) {
       transfer.push(item.request.frame);
     }
+    for (const t of timerEffects) if (t.kind === "start") transfer.push(t.frame);
     return {
       task: item.task,
       request: item.request,
@@ -205,6 +222,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       version,
       reads: [...engine.read].map((id) => symbols.text(id)),
       writes,
+      timers: timerEffects.length ? timerEffects : undefined,
     };
   }
 }
