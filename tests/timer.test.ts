@@ -56,6 +56,8 @@ describe("timer", () => {
       assert.equal(pool.stats().timers.running, 1);
       assert.equal(await q("(timer id)"), "Null");
       assert.equal(pool.stats().timers.running, 0);
+      // A call submitted before the cancel committed still completes; then nothing more.
+      await new Promise((r) => setTimeout(r, 50));
       const stopped = await q("calls");
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(await q("calls"), stopped, "no call after cancelling");
