@@ -21,6 +21,7 @@ import {
   type Builtin,
   type BuiltinType,
   ELEMENT_SIZE,
+  type Enum,
   NULL,
   QUOTED_SYMBOL,
   type RayObject,
@@ -42,10 +43,11 @@ export interface DecodeOptions {
    */
   resolveBuiltin?: (type: BuiltinType, name: string) => RayObject;
   /**
-   * Accept {@link QUOTED_SYMBOL} atoms (written with the encoder's `quotedSymbols`) as symbol
-   * atoms flagged `quoted`. Off by default: the code is unknown on Rayforce's wire.
+   * Read what only passes between two @rf/ws engines (written with the encoder's `replica`):
+   * {@link QUOTED_SYMBOL} atoms as symbol atoms flagged `quoted`, lambda names, ENUMs. Off by
+   * default: none of these exists on Rayforce's wire.
    */
-  quotedSymbols?: boolean;
+  replica?: boolean;
 }
 
 /** Default nesting limit of the decoder. */
@@ -62,7 +64,7 @@ class Reader {
     readonly buf: Uint8Array,
     readonly maxDepth: number,
     readonly resolveBuiltin: ((type: BuiltinType, name: string) => RayObject) | undefined,
-    readonly quotedSymbols = false,
+    readonly replica = false,
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.end = buf.length;
@@ -152,6 +154,7 @@ class Reader {
       }
       case 100: {
         this.need(1, "LAMBDA attrs");
+        const named = this.replica && this.buf[this.pos] === 1;
         this.pos++;
         const args = this.object(depth + 1);
         const body = this.object(depth + 1);
@@ -161,7 +164,25 @@ class Reader {
             ErrorCode.TYPE,
           );
         }
+        if (named) return { type: 100, args, body, name: this.string("lambda name") };
         return { type: 100, args, body };
+      }
+      case 20: {
+        if (!this.replica) break;
+        this.need(1, "ENUM attrs");
+        const withSymbols = this.buf[this.pos++] === 1;
+        const domain = this.string("enum domain");
+        const data = this.object(depth + 1);
+        const syms = withSymbols ? this.object(depth + 1) : undefined;
+        if (data.type !== 4 || (syms && (syms.type !== 6 || countOf(syms) !== countOf(data)))) {
+          throw new RayforceIPCError("malformed ENUM", ErrorCode.TYPE);
+        }
+        return {
+          type: 20,
+          domain,
+          data: (data as Vector<4>).data,
+          symbols: syms && (syms as Vector<6>).data,
+        } as Enum;
       }
       case 101:
       case 102:
@@ -229,7 +250,7 @@ class Reader {
       case -6:
         return { type: t, value: this.symbolId() };
       case QUOTED_SYMBOL:
-        if (this.quotedSymbols) return { type: -6, value: this.symbolId(), quoted: true } as Atom;
+        if (this.replica) return { type: -6, value: this.symbolId(), quoted: true } as Atom;
     }
     throw new RayforceIPCError(`unknown type code ${t}`, ErrorCode.TYPE);
   }
@@ -357,7 +378,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): RayObjec
     bytes,
     options.maxDepth ?? DEFAULT_MAX_DEPTH,
     options.resolveBuiltin,
-    options.quotedSymbols,
+    options.replica,
   );
   try {
     return reader.object(0);

@@ -31,12 +31,13 @@ export interface EncodeOptions {
   /** Deepest nesting written before a {@link RayforceIPCError} (guards against cycles). Default 1024. */
   maxDepth?: number;
   /**
-   * Write parse-tree symbol atoms flagged `quoted` (`'x` in a lambda body) with
-   * {@link QUOTED_SYMBOL}, a type code of ours, so that a lambda survives the trip between
-   * two @rf/ws engines unchanged. Only for that trip (the worker pool's replication): the
-   * engine knows no such code, and on its wire a quoted symbol is a plain one. Default false.
+   * Write what only passes between two @rf/ws engines (the worker pool's replication), which
+   * Rayforce's wire format cannot carry: a parse-tree symbol atom flagged `quoted` (`'x` in a
+   * lambda body) under type code {@link QUOTED_SYMBOL}, a lambda's name (attrs byte 1, the
+   * name after the body), and an ENUM (type 20: its domain's name, positions and symbols).
+   * The engine knows none of these, so such bytes are never sent to a peer. Default false.
    */
-  quotedSymbols?: boolean;
+  replica?: boolean;
 }
 
 const DEFAULT_ENCODE_DEPTH = 1024;
@@ -83,10 +84,16 @@ function notSerializable(x: RayObject): never {
  * ```
  */
 export function encodedSize(x: RayObject, options: EncodeOptions = {}): number {
-  return sizeOf(x, 0, options.maxDepth ?? DEFAULT_ENCODE_DEPTH, true);
+  return sizeOf(x, 0, options.maxDepth ?? DEFAULT_ENCODE_DEPTH, true, options.replica ?? false);
 }
 
-function sizeOf(x: RayObject, depth: number, maxDepth: number, top: boolean): number {
+function sizeOf(
+  x: RayObject,
+  depth: number,
+  maxDepth: number,
+  top: boolean,
+  replica: boolean,
+): number {
   if (depth > maxDepth) {
     throw new RayforceIPCError(`object nested deeper than ${maxDepth} levels`, ErrorCode.LIMIT);
   }
@@ -111,16 +118,21 @@ function sizeOf(x: RayObject, depth: number, maxDepth: number, top: boolean): nu
   switch (t) {
     case 0: {
       let n = 10;
-      for (const item of x.items) n += sizeOf(item, depth + 1, maxDepth, false);
+      for (const item of x.items) n += sizeOf(item, depth + 1, maxDepth, false, replica);
       return n;
     }
     case 98:
     case 99:
-      return 2 + sizeOf(x.keys, depth + 1, maxDepth, false) +
-        sizeOf(x.values, depth + 1, maxDepth, false);
+      return 2 + sizeOf(x.keys, depth + 1, maxDepth, false, replica) +
+        sizeOf(x.values, depth + 1, maxDepth, false, replica);
     case 100:
-      return 2 + sizeOf(x.args, depth + 1, maxDepth, false) +
-        sizeOf(x.body, depth + 1, maxDepth, false);
+      return 2 + sizeOf(x.args, depth + 1, maxDepth, false, replica) +
+        sizeOf(x.body, depth + 1, maxDepth, false, replica) +
+        (replica && x.name !== undefined ? encoder.encode(x.name).length + 1 : 0);
+    case 20:
+      if (!replica) return notSerializable(x);
+      return 2 + encoder.encode(x.domain).length + 1 + 10 + 4 * x.data.length +
+        (x.symbols ? sizeOf({ type: 6, data: x.symbols }, depth + 1, maxDepth, false, true) : 0);
     case 101:
     case 102:
     case 103:
@@ -138,7 +150,7 @@ function sizeOf(x: RayObject, depth: number, maxDepth: number, top: boolean): nu
 class Writer {
   pos: number;
   readonly view: DataView;
-  constructor(readonly buf: Uint8Array, offset: number, readonly quoted = false) {
+  constructor(readonly buf: Uint8Array, offset: number, readonly replica = false) {
     this.pos = offset;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -192,7 +204,7 @@ class Writer {
         this.pos += 17;
         return;
       case -6: {
-        if (this.quoted && (x as { quoted?: boolean }).quoted) view.setInt8(p, QUOTED_SYMBOL);
+        if (this.replica && (x as { quoted?: boolean }).quoted) view.setInt8(p, QUOTED_SYMBOL);
         this.pos += 1;
         this.bytes(symbols.bytes(v as number));
         this.buf[this.pos++] = 0;
@@ -259,11 +271,26 @@ class Writer {
         this.object(x.keys, false);
         this.object(x.values, false);
         return;
-      case 100:
+      case 100: {
+        const named = this.replica && x.name !== undefined;
         buf[this.pos++] = t;
-        buf[this.pos++] = 0;
+        buf[this.pos++] = named ? 1 : 0;
         this.object(x.args, false);
         this.object(x.body, false);
+        if (named) {
+          this.bytes(encoder.encode(x.name));
+          buf[this.pos++] = 0;
+        }
+        return;
+      }
+      case 20:
+        if (!this.replica) break;
+        buf[this.pos++] = t;
+        buf[this.pos++] = x.symbols ? 1 : 0;
+        this.bytes(encoder.encode(x.domain));
+        buf[this.pos++] = 0;
+        this.vector({ type: 4, data: x.data });
+        if (x.symbols) this.vector({ type: 6, data: x.symbols });
         return;
       case 101:
       case 102:
@@ -304,7 +331,7 @@ class Writer {
 export function encode(x: RayObject, options: EncodeOptions = {}): Uint8Array {
   const size = encodedSize(x, options);
   const out = new Uint8Array(size);
-  new Writer(out, 0, options.quotedSymbols).object(x, true);
+  new Writer(out, 0, options.replica).object(x, true);
   return out;
 }
 
@@ -325,6 +352,6 @@ export function encodeMessage(
   const size = encodedSize(x, options);
   const out = new Uint8Array(HEADER_SIZE + size);
   encodeHeader(msgtype, size, out, 0);
-  new Writer(out, HEADER_SIZE, options.quotedSymbols).object(x, true);
+  new Writer(out, HEADER_SIZE, options.replica).object(x, true);
   return out;
 }

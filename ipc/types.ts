@@ -274,7 +274,7 @@ export function isVector(x: RayObject): x is Vector {
 
 /**
  * Type code of a quoted symbol atom between two @rf/ws engines (the encoder's and decoder's
- * `quotedSymbols` option): a SYMBOL atom's layout under a code Rayforce does not use.
+ * `replica` option): a SYMBOL atom's layout under a code Rayforce does not use.
  */
 export const QUOTED_SYMBOL = -106;
 

@@ -12,6 +12,7 @@ import {
   QUOTED_SYMBOL,
   type RayObject,
   str,
+  symbol,
   symbols,
   table,
   Type,
@@ -97,23 +98,48 @@ describe("IPC round trip", () => {
     roundTrip({ type: -6, value: symbols.intern("日本語") }, "utf-8 symbol");
   });
 
-  it("quoted symbols in a lambda body survive only with the quotedSymbols option", () => {
+  it("quoted symbols in a lambda body survive only with the replica option", () => {
     // (fn [] (insert 't 1)): the engine's wire has no way to say 't is quoted, so a
     // plain round trip turns it into a variable reference; between our workers it must not.
     const quoted = { type: -6, value: symbols.intern("t"), quoted: true } as RayObject;
     const body = list({ type: 103, name: "insert" } as RayObject, quoted, i64(1n));
     const lambda = { type: 100, args: vector(Type.SYMBOL, []), body } as RayObject;
     const plain = encode(lambda);
-    const kept = encode(lambda, { quotedSymbols: true });
+    const kept = encode(lambda, { replica: true });
     assert.equal(plain.length, kept.length);
     const at = plain.indexOf(0xfa); // the symbol atom's type byte
     assert.equal(plain[at], 0xfa);
     assert.equal(kept[at], QUOTED_SYMBOL & 0xff);
-    const back = decode(kept, { quotedSymbols: true }) as { body: { items: RayObject[] } };
+    const back = decode(kept, { replica: true }) as { body: { items: RayObject[] } };
     assert.deepEqual(back.body.items[1], quoted);
     const lost = decode(plain) as { body: { items: RayObject[] } };
     assert.equal((lost.body.items[1] as { quoted?: boolean }).quoted, undefined);
     assert.throws(() => decode(kept), /unknown type code -106/, "not accepted off our own trip");
+  });
+
+  it("lambda names and enums pass only between our engines (replica option)", () => {
+    const named = {
+      type: 100,
+      args: vector(Type.SYMBOL, ["x"]),
+      body: symbol("x"),
+      name: "f",
+    } as RayObject;
+    assert.equal((decode(encode(named)) as { name?: string }).name, undefined, "the wire drops it");
+    const back = decode(encode(named, { replica: true }), { replica: true });
+    assert.equal((back as { name?: string }).name, "f");
+    assert.equal(encodedSize(named, { replica: true }), encode(named, { replica: true }).length);
+
+    const e = {
+      type: 20,
+      domain: "dom",
+      data: Int32Array.of(2, 0, 2),
+      symbols: vector(Type.SYMBOL, ["c", "a", "c"]).data,
+    } as RayObject;
+    assert.throws(() => encode(e), /cannot serialize ENUM/, "as the engine: not on the wire");
+    const bytes = encode(e, { replica: true });
+    assert.equal(encodedSize(e, { replica: true }), bytes.length);
+    assert.deepEqual(decode(bytes, { replica: true }), e);
+    assert.throws(() => decode(bytes), /unknown type code 20/);
   });
 
   it("10,000 random nested objects", () => {

@@ -157,9 +157,10 @@ describe("WorkerPool", () => {
     }
   });
 
-  it("a lambda with quoted symbols behaves alike on every worker", async () => {
-    // Replication keeps the quote of 'xs and 'done in the body: on a worker that received f
-    // as bytes, 'done must still be a symbol and 'xs a name, not variable lookups.
+  it("globals reach every worker whole: quoted symbols in lambdas, lambda names, enums", async () => {
+    // Replication keeps what Rayforce's wire cannot carry: on a worker that received f as
+    // bytes, 'done must still be a symbol and 'xs a name, f must still display as @f, and an
+    // enum global must exist at all.
     const pool = new WorkerPool({ size: 2 });
     try {
       const slow = "(sum (til 1000000))";
@@ -168,13 +169,22 @@ describe("WorkerPool", () => {
       }
       await text(pool, "(set xs [1])");
       await text(pool, "(set f (fn [] (set 'xs (concat xs 1)) 'done))");
+      await text(pool, "(set dom [a b c])");
+      await text(pool, "(set e (enum 'dom [c a c]))");
       const before = pool.stats().busyMs;
       const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => text(pool, `(do ${slow} (f))`, `s${i}`)),
+        Array.from({ length: 8 }, (_, i) => text(pool, `(do ${slow} (list (f) f e))`, `s${i}`)),
       );
       const after = pool.stats().busyMs;
-      assert.ok(after.every((ms, i) => ms > before[i]), "both workers called f");
-      assert.deepEqual(answers, Array(8).fill("done"));
+      assert.ok(after.every((ms, i) => ms > before[i]), "both workers answered");
+      assert.equal(
+        new Set(answers).size,
+        1,
+        `one answer on every worker: ${[...new Set(answers)]}`,
+      );
+      assert.match(answers[0], /done/);
+      assert.match(answers[0], /@f/);
+      assert.match(answers[0], /'dom#\[c a c\]/);
       assert.equal(await text(pool, "(count xs)"), "9");
     } finally {
       await pool.close();

@@ -16,8 +16,8 @@ export type TaskRequest =
   /** Rayforce source; the answer is the result's JSON mapping, as a JSON string. */
   | { kind: "json"; source: string }
   /**
-   * An async IPC message written by one of our workers (a `timer` call, timers.ts): quoted
-   * symbols kept (the encoder's `quotedSymbols`), evaluated, never answered.
+   * An async IPC message written by one of our workers (a `timer` call, timers.ts) with the
+   * codec's `replica` option (quoted symbols kept), evaluated, never answered.
    */
   | { kind: "call"; frame: ArrayBuffer };
 

@@ -63,7 +63,7 @@ export function timerHook(cells: Int32Array, effects: () => TimerEffect[]): Time
         throw osError(`too many timers: at most ${MAX_TIMERS} run at once`);
       }
       const call: RayObject[] = arity ? [fn, { type: -9, value: 0n }] : [fn];
-      const frame = encodeMessage(listOf(call), MsgType.ASYNC, { quotedSymbols: true });
+      const frame = encodeMessage(listOf(call), MsgType.ASYNC, { replica: true });
       const id = Atomics.add(cells, LAST_ID, 1) + 1;
       effects().push({
         kind: "start",

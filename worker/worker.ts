@@ -52,12 +52,12 @@ export interface Scope {
 
 const decodeOptions = { resolveBuiltin };
 /**
- * Values that travel between our own workers (committed globals, timer calls) keep the
- * `quoted` flag of symbols in lambda bodies, which Rayforce's wire format cannot carry:
- * without it `(fn [] (insert 't row))` would read `t` instead of naming it on every worker
- * but the one that defined it.
+ * Values that travel between our own workers (committed globals, timer calls) keep what
+ * Rayforce's wire format cannot carry (the codec's `replica` option): the quote of symbols
+ * in lambda bodies (else `(fn [] (insert 't row))` would read `t` instead of naming it on
+ * every worker but the one that defined it), lambda names (`@f`, not `@fn`) and enums.
  */
-const replicaOptions = { resolveBuiltin, quotedSymbols: true };
+const replicaOptions = { resolveBuiltin, replica: true };
 
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
@@ -198,7 +198,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       try {
         bytes = encode(value, replicaOptions);
       } catch {
-        continue; // a value that cannot be serialized (an enum) is not replicated
+        continue; // cannot happen with `replica` (enums included); kept as a last resort
       }
       const shared = new SharedArrayBuffer(bytes.length);
       new Uint8Array(shared).set(bytes);
