@@ -56,6 +56,13 @@ import type { Permissions } from "./engine/os.ts";
 interface Evaluator {
   readonly size: number;
   run(request: TaskRequest, session: string): Promise<TaskResult>;
+  /** Calls `.z.po`/`.z.pc` (the worker pool has it; upstream engines run their own). */
+  connection?(
+    event: "open" | "close",
+    session: string,
+    handle: number,
+    done: (failed: boolean) => void,
+  ): void;
   /** `run` with a callback (the worker pool has it; the gateway answers through `run`). */
   submit?(request: TaskRequest, session: string, done: (r: TaskResult) => void): void;
   stats(): PoolStats | { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route };
@@ -156,6 +163,8 @@ interface Connection {
   mode: "new" | "ipc" | "text" | "events";
   /** Queries sent and not answered yet. */
   inFlight: number;
+  /** The handle passed to `.z.po`/`.z.pc`, once the connection speaks Rayforce. */
+  handle?: number;
   socket?: ServerSocket;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -201,6 +210,8 @@ export class WSServer {
   #started = 0;
   #stopping = false;
   readonly #connections = new Set<Connection>();
+  /** The last connection handle given (`.z.po`/`.z.pc`), for WebSocket and TCP alike. */
+  #handles = 0;
   readonly #counters = {
     total: 0,
     messagesIn: 0,
@@ -382,6 +393,7 @@ export class WSServer {
     }
     if (this.options.tcpPort !== undefined) {
       const pool = this.#pool;
+      const tcpHandles = new Map<string, number>();
       try {
         this.#tcp = await serveTcpIpc({
           host: this.host,
@@ -389,6 +401,12 @@ export class WSServer {
           maxPayload: this.options.maxPayload,
           token: this.options.token,
           run: (request, session) => this.#evaluate(request, session),
+          connection: (event, session) => {
+            if (event === "open") tcpHandles.set(session, ++this.#handles);
+            const handle = tcpHandles.get(session);
+            if (event === "close") tcpHandles.delete(session);
+            if (handle !== undefined) this.#connectionEvent(event, session, handle);
+          },
           log: this.#log,
         });
       } catch (e) {
@@ -579,6 +597,7 @@ export class WSServer {
     clearTimeout(c.timer);
     this.#connections.delete(c);
     if (c.mode === "events") this.#hub.leave(c.id);
+    if (c.handle !== undefined) this.#connectionEvent("close", c.id, c.handle);
     this.#log.debug("close", { connection: c.id, code, reason: why });
   }
 
@@ -633,6 +652,7 @@ export class WSServer {
       if (typeof data === "string") {
         if (!c.authorized) return this.#violation(c, 1008, "unauthorized: token required");
         c.mode = "text";
+        this.#connectionEvent("open", c.id, c.handle = ++this.#handles);
       } else {
         const hs = parseHandshake(new Uint8Array(data));
         if (!hs) {
@@ -645,6 +665,7 @@ export class WSServer {
         c.authorized = true;
         c.mode = "ipc";
         this.#send(c, HANDSHAKE_REPLY.slice().buffer as ArrayBuffer);
+        this.#connectionEvent("open", c.id, c.handle = ++this.#handles);
         return;
       }
     }
@@ -661,6 +682,15 @@ export class WSServer {
       );
     }
     this.#query(c, { kind: "ipc", frame: data });
+  }
+
+  /** Runs the user's `.z.po`/`.z.pc` for a Rayforce connection (WebSocket or TCP), if set. */
+  #connectionEvent(event: "open" | "close", session: string, handle: number): void {
+    this.#pool?.connection?.(event, session, handle, (failed) => {
+      if (failed && !this.#stopping) {
+        this.#log.warn(`${event === "open" ? ".z.po" : ".z.pc"} failed`, { connection: session });
+      }
+    });
   }
 
   /** Evaluates a request, or refuses it while memory is above the watermark. */

@@ -28,6 +28,8 @@ export interface TcpIpcOptions {
   token?: string;
   /** Evaluates one request for a session (the server's worker or upstream pool). */
   run(request: TaskRequest, session: string): Promise<TaskResult>;
+  /** A connection completed its handshake (`"open"`), or one that had closed (`"close"`). */
+  connection?(event: "open" | "close", session: string): void;
   log: Logger;
 }
 
@@ -64,6 +66,7 @@ export function serveTcpIpc(options: TcpIpcOptions): Promise<TcpListener> {
         }
         handshake = undefined;
         conn.write(HANDSHAKE_REPLY);
+        options.connection?.("open", session);
         rest = chunk.subarray(end + 1);
         if (rest.length === 0) return;
       }
@@ -87,6 +90,9 @@ export function serveTcpIpc(options: TcpIpcOptions): Promise<TcpListener> {
         });
       }
     };
-    conn.onClose = () => options.log.debug("tcp close", { remote: conn.remote });
+    conn.onClose = () => {
+      options.log.debug("tcp close", { remote: conn.remote });
+      if (!handshake) options.connection?.("close", session);
+    };
   });
 }

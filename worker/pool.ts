@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { ErrorCode } from "../ipc/mod.ts";
+import { encodeMessage, ErrorCode, i64, list, MsgType, symbol } from "../ipc/mod.ts";
 import type { Permissions } from "../engine/os.ts";
 import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
 import type {
@@ -250,6 +250,34 @@ export class WorkerPool {
     list.push(task);
     this.#queue.push(task);
     this.#pump();
+  }
+
+  /**
+   * A client connection opened (`"open"`: calls `.z.po`) or closed (`"close"`: `.z.pc`),
+   * as the engine does: the user's handler of that name, if one was ever set, is called with
+   * the connection's handle. The call runs in the connection's session, so it comes before
+   * the connection's first query and after its last; its value is dropped, and `done` learns
+   * whether it failed.
+   *
+   * @example
+   * ```ts
+   * pool.connection("open", "conn-1", 1); // (.z.po 1) if .z.po is set
+   * ```
+   */
+  connection(
+    event: "open" | "close",
+    session: string,
+    handle: number,
+    done: (failed: boolean) => void = () => {},
+  ): void {
+    const name = event === "open" ? ".z.po" : ".z.pc";
+    if (!this.#latest.has(name)) return;
+    const call = encodeMessage(list(symbol(name), i64(BigInt(handle))), MsgType.ASYNC);
+    this.submit(
+      { kind: "call", frame: call.buffer as ArrayBuffer },
+      session,
+      (r) => done(r.failed),
+    );
   }
 
   /** Current statistics. */
