@@ -11,6 +11,7 @@ import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { UpstreamClient } from "../upstream/client.ts";
 import { freePort } from "./_helpers/net.ts";
+import { until } from "./_helpers/until.ts";
 
 /** A text-mode WebSocket client: sends source, resolves the display text. */
 async function textClient(url: string) {
@@ -27,14 +28,6 @@ async function textClient(url: string) {
       }),
     close: () => ws.close(),
   };
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe(".z.po and .z.pc", () => {

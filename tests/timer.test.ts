@@ -11,18 +11,7 @@ import { WorkerPool } from "../worker/pool.ts";
 import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
-
-async function until(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  ms = 5000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "./_helpers/until.ts";
 
 describe("timer", () => {
   it("calls a function the given number of times, on any worker, writing shared state", async () => {
