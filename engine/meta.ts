@@ -26,9 +26,10 @@ unary("resolve", (e, x) => {
 });
 
 vary("env", (e) => {
-  const ids = [...e.globals.keys(), ...e.pending.keys()].filter((id, i, all) =>
-    all.indexOf(id) === i
-  );
+  // In interning order, not in the order this replica happened to hold them, so that every
+  // worker of a pool (which share one symbol order) lists the globals alike.
+  const ids = [...new Set([...e.globals.keys(), ...e.pending.keys()])]
+    .sort((a, b) => e.rank(a) - e.rank(b));
   return {
     type: 99,
     keys: { type: 6, data: Int32Array.from(ids) },

@@ -157,7 +157,7 @@ describe("WorkerPool", () => {
     }
   });
 
-  it("globals reach every worker whole: quoted symbols in lambdas, lambda names, enums", async () => {
+  it("globals reach every worker whole: quoted symbols in lambdas, lambda names, enums, env order", async () => {
     // Replication keeps what Rayforce's wire cannot carry: on a worker that received f as
     // bytes, 'done must still be a symbol and 'xs a name, f must still display as @f, and an
     // enum global must exist at all.
@@ -173,7 +173,10 @@ describe("WorkerPool", () => {
       await text(pool, "(set e (enum 'dom [c a c]))");
       const before = pool.stats().busyMs;
       const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => text(pool, `(do ${slow} (list (f) f e))`, `s${i}`)),
+        Array.from(
+          { length: 8 },
+          (_, i) => text(pool, `(do ${slow} (list (f) f e (key (env))))`, `s${i}`),
+        ),
       );
       const after = pool.stats().busyMs;
       assert.ok(after.every((ms, i) => ms > before[i]), "both workers answered");
