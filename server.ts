@@ -547,7 +547,7 @@ export class WSServer {
 
   #metrics(): string {
     const s = this.stats();
-    const lines = [
+    const lines: [string, "gauge" | "counter", string, number][] = [
       ["rfws_connections", "gauge", "Open WebSocket connections", s.connections.current],
       ["rfws_connections_total", "counter", "WebSocket connections accepted", s.connections.total],
       ["rfws_messages_in_total", "counter", "Frames received", s.messages.in],
@@ -565,7 +565,38 @@ export class WSServer {
       ["rfws_query_latency_p50_ms", "gauge", "Median query latency", s.latencyMs.p50],
       ["rfws_query_latency_p99_ms", "gauge", "99th percentile query latency", s.latencyMs.p99],
       ["rfws_uptime_seconds", "gauge", "Seconds since start", s.uptimeSeconds],
-    ] as const;
+      [
+        "rfws_queries_refused_total",
+        "counter",
+        "Queries refused (limits, memory)",
+        s.queries.refused,
+      ],
+    ];
+    const pool = s.pool;
+    if (pool && "conflicts" in pool) {
+      lines.push(
+        ["rfws_pool_workers", "gauge", "Engine workers", pool.workers],
+        ["rfws_pool_queued", "gauge", "Tasks waiting for a worker", pool.queued],
+        ["rfws_pool_running", "gauge", "Tasks on workers", pool.running],
+        ["rfws_pool_tasks_total", "counter", "Tasks answered", pool.tasks],
+        ["rfws_pool_failed_total", "counter", "Tasks answered with an error", pool.failed],
+        ["rfws_pool_timed_out_total", "counter", "Tasks stopped at the time limit", pool.timedOut],
+        ["rfws_pool_restarts_total", "counter", "Workers replaced", pool.restarts],
+        ["rfws_pool_conflicts_total", "counter", "Tasks re-run after a conflict", pool.conflicts],
+        ["rfws_pool_rejected_total", "counter", "Tasks refused on a full queue", pool.rejected],
+        ["rfws_pool_version", "gauge", "Last committed version", pool.version],
+        ["rfws_pool_timers", "gauge", "Timers running", pool.timers.running],
+        ["rfws_pool_timer_calls_total", "counter", "Timer calls made", pool.timers.calls],
+      );
+    } else if (pool) {
+      const up = pool.upstreams;
+      lines.push(
+        ["rfws_upstreams_up", "gauge", "Upstream engines up", up.filter((u) => u.up).length],
+        ["rfws_upstreams", "gauge", "Upstream engines", up.length],
+        ["rfws_upstream_requests_total", "counter", "Requests sent upstream", pool.tasks],
+        ["rfws_upstream_failed_total", "counter", "Upstream requests failed", pool.failed],
+      );
+    }
     return lines.map(([name, type, help, value]) =>
       `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}`
     )

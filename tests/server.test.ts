@@ -230,6 +230,11 @@ describe("WSServer protocols", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, /^rfws_queries_ok_total \d+$/m);
     assert.match(metrics, /^# TYPE rfws_connections gauge$/m);
+    const pool = server.stats().pool as { workers: number; tasks: number };
+    assert.match(metrics, new RegExp(`^rfws_pool_workers ${pool.workers}$`, "m"));
+    const tasks = Number(/^rfws_pool_tasks_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(tasks > 0 && tasks <= pool.tasks, `pool tasks in /metrics: ${tasks}`);
+    assert.match(metrics, /^# TYPE rfws_pool_conflicts_total counter$/m);
     const s = server.stats();
     assert.ok(s.queries.ok > 0 && s.queries.failed > 0);
     assert.ok(s.latencyMs.p99 >= s.latencyMs.p50);
