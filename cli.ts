@@ -49,6 +49,7 @@ Options of serve:
       --allow-net=<h:p>     let hopen connect to host:port (repeatable)
       --allow-system        let system, gc, memstat, sysinfo, ... run
       --allow-env           let os-get-var and os-set-var touch the environment
+      --result-cache        answer repeated read-only queries from a cache while their data is unchanged
 
 Options of query and repl:
   -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
@@ -91,6 +92,7 @@ const OPTIONS = {
   "allow-net": { type: "string", multiple: true },
   "allow-system": { type: "boolean" },
   "allow-env": { type: "boolean" },
+  "result-cache": { type: "boolean" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -147,6 +149,7 @@ export async function main(argv: string[]): Promise<CliResult> {
         reusePort: v["reuse-port"],
         maxResultBytes: integer("max-result", v["max-result"], 1),
         memoryWatermarkBytes: integer("memory-watermark", v["memory-watermark"], 1),
+        resultCache: v["result-cache"],
         permissions: {
           read: v["allow-read"],
           write: v["allow-write"],

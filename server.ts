@@ -51,6 +51,7 @@ import {
 import { serveTcpIpc } from "./upstream/listener.ts";
 import type { TcpListener } from "./runtime/mod.ts";
 import type { Permissions } from "./engine/os.ts";
+import type { ResultCacheOptions } from "./worker/result_cache.ts";
 
 /** What evaluates queries: the worker pool, or the upstream engines. */
 interface Evaluator {
@@ -133,6 +134,11 @@ export interface WSServerOptions {
    * system: true, env: true}`. Default: nothing (they answer an `os` error).
    */
   permissions?: Permissions;
+  /**
+   * Answer repeated read-only queries from a cache while the globals they read are unchanged
+   * (worker/result_cache.ts): `true` for the default limits. Default false.
+   */
+  resultCache?: boolean | ResultCacheOptions;
 }
 
 /** Server statistics. */
@@ -263,6 +269,7 @@ export class WSServer {
       maxVectorBytes: o.maxVectorBytes ?? 1024 * 1024 * 1024,
       memoryWatermarkBytes: o.memoryWatermarkBytes ?? Math.floor(totalmem() * 0.8),
       permissions: o.permissions ?? {},
+      resultCache: o.resultCache ?? false,
     };
     if (o.upstream !== undefined) {
       try {
@@ -367,6 +374,7 @@ export class WSServer {
         maxResultBytes: this.options.maxResultBytes,
         maxVectorBytes: this.options.maxVectorBytes,
         permissions: this.options.permissions,
+        resultCache: this.options.resultCache,
       });
     try {
       this.#native = await serveNative<Connection>({
@@ -588,6 +596,13 @@ export class WSServer {
         ["rfws_pool_timers", "gauge", "Timers running", pool.timers.running],
         ["rfws_pool_timer_calls_total", "counter", "Timer calls made", pool.timers.calls],
       );
+      if (pool.cache) {
+        lines.push(
+          ["rfws_cache_entries", "gauge", "Answers in the result cache", pool.cache.entries],
+          ["rfws_cache_hits_total", "counter", "Queries answered from the cache", pool.cache.hits],
+          ["rfws_cache_misses_total", "counter", "Cache lookups that missed", pool.cache.misses],
+        );
+      }
     } else if (pool) {
       const up = pool.upstreams;
       lines.push(

@@ -3,7 +3,9 @@
  * connections, one query in flight per connection and pipelined (16 in flight), beside a
  * bare echo server on the runtime's own WebSocket server (it sends each frame straight
  * back) measured in the same run — the ratio is the figure. The load generator runs in a
- * worker thread, as clients would run elsewhere, for the echo and for @rf/ws alike. Then a 100,000-row
+ * worker thread, as clients would run elsewhere, for the echo and for @rf/ws alike; the
+ * "cached" columns are the same server with `resultCache` on, where the repeated query is
+ * answered from the cache (every other query still runs on a worker). Then a 100,000-row
  * `(select {from: t})` returned to 16 clients, beside echoing responses of the same size.
  *
  * ```sh
@@ -22,7 +24,7 @@ import { serveNative } from "../runtime/mod.ts";
 import { formatTable, runtimeName } from "./_util.ts";
 
 const SECONDS = Number(process.argv[2] ?? 2);
-const ECHO_PORT = 18831, RF_PORT = 18832;
+const ECHO_PORT = 18831, RF_PORT = 18832, CACHED_PORT = 18833;
 
 interface Result {
   qps: number;
@@ -69,6 +71,15 @@ const server = new WSServer({
   workers: Number(process.env.RF_BENCH_WORKERS ?? 0) || undefined,
 });
 await server.start();
+// The same server with the result cache: a repeated query is answered without a worker.
+const cached = new WSServer({
+  port: CACHED_PORT,
+  maxConnections: 200,
+  maxPayload: 1 << 30,
+  workers: Number(process.env.RF_BENCH_WORKERS ?? 0) || undefined,
+  resultCache: true,
+});
+await cached.start();
 
 const query = encodeMessage(str("(+ 1 2)"), MsgType.SYNC);
 const rows: (string | number)[][] = [[
@@ -79,11 +90,14 @@ const rows: (string | number)[][] = [[
   "ratio",
   "p50 ms",
   "p99 ms",
+  "cached q/s",
+  "ratio",
 ]];
 for (const n of [1, 16, 64]) {
   for (const window of [1, 16]) {
     const bare = await load(`ws://127.0.0.1:${ECHO_PORT}`, n, query, window, false);
     const ours = await load(`ws://127.0.0.1:${RF_PORT}`, n, query, window, true);
+    const hits = await load(`ws://127.0.0.1:${CACHED_PORT}`, n, query, window, true);
     rows.push([
       n,
       window,
@@ -92,6 +106,8 @@ for (const n of [1, 16, 64]) {
       `${(ours.qps / bare.qps * 100).toFixed(0)}%`,
       ours.p50.toFixed(2),
       ours.p99.toFixed(2),
+      hits.qps.toFixed(0),
+      `${(hits.qps / bare.qps * 100).toFixed(0)}%`,
     ]);
   }
 }
@@ -114,6 +130,7 @@ const oursBig = await load(
 );
 
 await server.stop();
+await cached.stop();
 await echo.stop();
 
 console.log(`bench/ws.ts — ${runtimeName()}, ${SECONDS} s per case, (+ 1 2) as IPC frames`);

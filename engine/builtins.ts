@@ -17,6 +17,8 @@ export interface BuiltinFn extends Builtin {
   fn: BuiltinImpl;
   /** Special forms receive their arguments unevaluated. */
   special: boolean;
+  /** Depends on or acts on more than its arguments and the globals (purity.ts). */
+  impure?: boolean;
 }
 
 /** All builtins by name. */

@@ -22,6 +22,7 @@ import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import "./library.ts";
+import "./purity.ts";
 import type { NetHook, Permissions, TimerHook } from "./os.ts";
 
 /** Maximum call depth, as in the engine. */
@@ -101,6 +102,11 @@ export class Engine {
    * holds globals received as IPC bytes, decoded on first use.
    */
   overlay: Map<number, RayObject> | undefined;
+  /**
+   * An impure builtin (purity.ts) was called since the host last cleared this: the answer
+   * may not be reused for the same query.
+   */
+  impure = false;
   /** Globals read (hit or miss) while `overlay` is set. */
   readonly read: Set<number> = new Set();
   /** Globals replicated as IPC bytes, not decoded yet. */
@@ -224,6 +230,7 @@ export class Engine {
         if (b.type === 102 && n !== 2) throw arityError(2, n);
         const args = items.slice(1);
         if (!b.special) { for (let i = 0; i < n; i++) args[i] = this.eval(args[i]); }
+        if (b.impure) this.impure = true;
         return b.fn(this, args);
       }
       if (f.type === 100) {
@@ -244,6 +251,7 @@ export class Engine {
       if (!b.fn) throw typeError("LAMBDA", f.type);
       if (b.type === 101 && args.length !== 1) throw arityError(1, args.length);
       if (b.type === 102 && args.length !== 2) throw arityError(2, args.length);
+      if (b.impure) this.impure = true;
       if (b.special) return b.fn(this, args.map(quoteValue));
       return b.fn(this, args);
     }

@@ -36,6 +36,7 @@ import { CHANNEL_BYTES, CHANNEL_DATA } from "./net.ts";
 import { Progress } from "./progress.ts";
 import { SymbolOrder } from "./symbol_order.ts";
 import { Timers } from "./timers.ts";
+import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -60,6 +61,11 @@ export interface PoolOptions {
   maxVectorBytes?: number;
   /** What the OS builtins may touch (`--allow-read=DIR`, …). Default: nothing. */
   permissions?: Permissions;
+  /**
+   * Answer repeated read-only queries from a cache while the globals they read are unchanged
+   * (result_cache.ts): `true` for the default limits. Default off.
+   */
+  resultCache?: boolean | ResultCacheOptions;
 }
 
 /** Pool statistics. */
@@ -87,6 +93,8 @@ export interface PoolStats {
   busyMs: number[];
   /** `timer`s running, calls made, calls skipped because the previous one was unfinished. */
   timers: { running: number; calls: number; skipped: number };
+  /** The result cache, when enabled: answers kept, hits, misses, answers stored. */
+  cache?: { entries: number; hits: number; misses: number; stored: number };
 }
 
 interface Task {
@@ -101,6 +109,8 @@ interface Task {
   answered: boolean;
   /** The worker that ran the last attempt. */
   worker: number;
+  /** Its key in the result cache, when it may be cached. */
+  cacheKey?: string;
   result?: TaskDone;
 }
 
@@ -169,6 +179,9 @@ export class WorkerPool {
   readonly #latest = new Map<string, CommitEntry>();
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
   readonly #symbolOrder = new SymbolOrder();
+  readonly #cache: ResultCache | undefined;
+  /** The committed version of a global, 0 if never set (the result cache checks reads by it). */
+  readonly #versionOf = (name: string): number => this.#latest.get(name)?.version ?? 0;
   /** `timer`s started by committed tasks; their calls are submitted as async IPC queries. */
   readonly #timers = new Timers((frame, session, done) =>
     this.submit({ kind: "call", frame }, session, () => done())
@@ -188,6 +201,9 @@ export class WorkerPool {
     this.maxConflicts = options.maxConflicts ?? 3;
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
     this.#url = options.workerURL ?? new URL("./entry.ts", import.meta.url);
+    if (options.resultCache) {
+      this.#cache = new ResultCache(options.resultCache === true ? {} : options.resultCache);
+    }
     this.#limits = {
       maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
       maxVectorBytes: options.maxVectorBytes ?? 1024 * 1024 * 1024,
@@ -234,6 +250,12 @@ export class WorkerPool {
         ),
       );
     }
+    // A session with queries in flight waits for them (its order, and its own writes).
+    const cacheKey = this.#cache?.key(request);
+    if (cacheKey !== undefined && !this.#sessions.has(session)) {
+      const hit = this.#cache!.get(cacheKey, this.#versionOf);
+      if (hit) return done(hit);
+    }
     const task: Task = {
       id: this.#nextTask++,
       session,
@@ -244,6 +266,7 @@ export class WorkerPool {
       exclusive: false,
       answered: expectsAnswer(request),
       worker: -1,
+      cacheKey,
     };
     let list = this.#sessions.get(session);
     if (!list) this.#sessions.set(session, list = []);
@@ -290,6 +313,7 @@ export class WorkerPool {
       version: this.#version,
       busyMs: this.#slots.map((s) => Math.round(s.busyMs)),
       timers: { running: this.#timers.size, ...this.#timers.counts },
+      ...(this.#cache ? { cache: { entries: this.#cache.size, ...this.#cache.counts } } : {}),
     };
   }
 
@@ -458,6 +482,7 @@ export class WorkerPool {
       version: this.#version,
       reads: [],
       writes: [],
+      cacheable: false,
     };
     task.state = "done";
     this.#settle(task.session);
@@ -553,6 +578,9 @@ export class WorkerPool {
         this.#latest.set(w.name, entry);
       }
       if (r.timers) this.#timers.apply(r.timers);
+      if (r.cacheable && task.cacheKey !== undefined) {
+        this.#cache!.put(task.cacheKey, r, r.reads, this.#versionOf);
+      }
       list.shift();
       this.#stats.tasks++;
       if (r.failed) this.#stats.failed++;

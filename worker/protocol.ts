@@ -103,4 +103,6 @@ export interface TaskDone {
   writes: Write[];
   /** What its `timer` calls asked for (timers.ts), if any. */
   timers?: TimerEffect[];
+  /** It wrote nothing and called no impure builtin: its answer may be reused (result_cache.ts). */
+  cacheable: boolean;
 }

@@ -185,6 +185,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const overlay = new Map<number, RayObject>();
     engine.overlay = overlay;
     engine.read.clear();
+    engine.impure = false;
     timerEffects = [];
     let result: { response: ArrayBuffer | string | null; failed: boolean };
     try {
@@ -223,6 +224,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       reads: [...engine.read].map((id) => symbols.text(id)),
       writes,
       timers: timerEffects.length ? timerEffects : undefined,
+      cacheable: !engine.impure && writes.length === 0 && overlay.size === 0 &&
+        timerEffects.length === 0,
     };
   }
 }

@@ -1,0 +1,141 @@
+/**
+ * The result cache (worker/result_cache.ts, engine/purity.ts): a repeated read-only query is
+ * answered without evaluating it while the globals it read are unchanged, and never when it
+ * wrote, called an impure builtin, or follows unanswered queries of its own connection.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BUILTINS } from "../engine/builtins.ts";
+import { IMPURE, PURE } from "../engine/purity.ts";
+import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
+import { WorkerPool } from "../worker/pool.ts";
+import { ResultCache } from "../worker/result_cache.ts";
+import { WSServer } from "../server.ts";
+import { WSClient } from "../client.ts";
+import { freePort } from "./_helpers/net.ts";
+
+describe("purity", () => {
+  it("every builtin is classified pure or impure, exactly once, and flagged so", () => {
+    for (const name of BUILTINS.keys()) {
+      assert.ok(PURE.has(name) !== IMPURE.has(name), `${name} must be in exactly one list`);
+      assert.equal(BUILTINS.get(name)!.impure === true, IMPURE.has(name), name);
+    }
+    for (const name of [...PURE, ...IMPURE]) assert.ok(BUILTINS.has(name), `${name} exists`);
+  });
+});
+
+describe("result cache", () => {
+  const setup = () => {
+    const pool = new WorkerPool({ size: 2, resultCache: true, permissions: { system: true } });
+    const q = async (source: string, session = "s") =>
+      (await pool.run({ kind: "text", source }, session)).response as string;
+    const tasks = () => pool.stats().tasks;
+    return { pool, q, tasks };
+  };
+
+  it("answers a repeated read-only query without evaluating it, until what it read changes", async () => {
+    const { pool, q, tasks } = setup();
+    try {
+      await q("(set x 5)");
+      await q("(set f (fn [a] (* a x)))");
+      assert.equal(await q("(f 2)"), "10");
+      const before = tasks();
+      assert.equal(await q("(f 2)"), "10");
+      assert.equal(await q("(f 2)", "another connection"), "10");
+      assert.equal(tasks(), before, "answered from the cache");
+      assert.equal(pool.stats().cache!.hits, 2);
+      await q("(set x 6)");
+      assert.equal(await q("(f 2)"), "12", "x changed: evaluated again");
+      await q("(set f (fn [a] (+ a x)))");
+      assert.equal(await q("(f 2)"), "8", "f changed: evaluated again");
+      // A name read before it existed counts too.
+      assert.match(await q("(+ y 1)"), /Error: value/);
+      await q("(set y 1)");
+      assert.equal(await q("(+ y 1)"), "2");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("never keeps queries that write, or that call an impure builtin, even inside a function", async () => {
+    const { pool, q } = setup();
+    try {
+      await q("(set n 0)");
+      await q("(set n (+ n 1))");
+      await q("(set n (+ n 1))");
+      const stored = pool.stats().cache!.stored;
+      assert.equal(await q("n"), "2", "writes are evaluated every time");
+      const a = await q("(timestamp 'utc)");
+      await new Promise((r) => setTimeout(r, 2));
+      assert.notEqual(await q("(timestamp 'utc)"), a, "the clock is read every time");
+      await q("(set g (fn [] (rand 1 1000000000)))");
+      const draws = new Set<string>();
+      for (let i = 0; i < 5; i++) draws.add(await q("(g)"));
+      assert.ok(draws.size > 1, "rand inside a function is drawn every time");
+      assert.equal(pool.stats().cache!.stored, stored + 1, "only `n` was kept");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a connection with queries in flight is answered in order, with its own writes", async () => {
+    const { pool, q } = setup();
+    try {
+      await q("(set x 1)");
+      assert.equal(await q("(* x 10)"), "10");
+      // Sent together: the read must see the write before it, not the cached 10.
+      const [, read] = await Promise.all([q("(set x 2)"), q("(* x 10)")]);
+      assert.equal(read, "20");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("IPC frames: the same bytes get the same answer bytes", async () => {
+    const { pool } = setup();
+    try {
+      const frame = () => encodeMessage(str("(sum (til 100))"), MsgType.SYNC).buffer as ArrayBuffer;
+      const first = await pool.run({ kind: "ipc", frame: frame() }, "i");
+      const second = await pool.run({ kind: "ipc", frame: frame() }, "i");
+      assert.deepEqual(
+        new Uint8Array(second.response as ArrayBuffer),
+        new Uint8Array(first.response as ArrayBuffer),
+      );
+      assert.equal(pool.stats().cache!.hits, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("keeps within its limits, least recently used out first", () => {
+    const cache = new ResultCache({ maxEntries: 2 });
+    const v = () => 0;
+    for (const s of ["a", "b", "c"]) {
+      cache.put(cache.key({ kind: "text", source: s })!, { response: s, failed: false }, [], v);
+    }
+    assert.equal(cache.size, 2);
+    assert.equal(cache.get(cache.key({ kind: "text", source: "a" })!, v), undefined);
+    assert.equal(cache.get(cache.key({ kind: "text", source: "c" })!, v)?.response, "c");
+    const big = new ResultCache({ maxAnswerBytes: 10 });
+    big.put("k", { response: "x".repeat(100), failed: false }, [], v);
+    assert.equal(big.size, 0, "an answer over the limit is not kept");
+  });
+
+  it("is off by default, and on through the server option", async () => {
+    const plain = new WorkerPool({ size: 1 });
+    try {
+      await plain.run({ kind: "text", source: "(+ 1 2)" }, "s");
+      await plain.run({ kind: "text", source: "(+ 1 2)" }, "s");
+      assert.equal(plain.stats().cache, undefined);
+      assert.equal(plain.stats().tasks, 2);
+    } finally {
+      await plain.close();
+    }
+    const port = await freePort();
+    await using server = new WSServer({ port, workers: 1, resultCache: true });
+    await server.start();
+    await using conn = await new WSClient("127.0.0.1", port).connect();
+    for (let i = 0; i < 3; i++) assert.equal(await conn.execute("(* 6 7)"), 42n);
+    assert.equal((server.stats().pool as { cache: { hits: number } }).cache.hits, 2);
+  });
+});
