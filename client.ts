@@ -39,6 +39,7 @@ export {
   type EventClientState,
   type EventClientStats,
   EventError,
+  type Listener,
 } from "./events/client.ts";
 export type { EventMessage, Target } from "./events/protocol.ts";
 
@@ -47,7 +48,9 @@ export const DEFAULT_PORT = 8765;
 
 /** Options of {@link WSClient}. */
 export interface WSClientOptions {
+  /** Server host. Default `localhost`. */
   host?: string;
+  /** Server port. Default 8765. */
   port?: number;
   /** Use `wss://`. */
   secure?: boolean;
@@ -72,9 +75,12 @@ export interface WSClientOptions {
 export class WSClient {
   /** The WebSocket URL. */
   readonly url: string;
+  /** The token presented in the handshake, if any. */
   readonly token: string | undefined;
+  /** Time allowed for connecting and the handshake, in milliseconds. */
   readonly timeoutMs: number;
 
+  /** `new WSClient("localhost", 8765)`, `new WSClient({host, port, token, timeoutMs})` or `new WSClient("ws://host:port")`. */
   constructor(target: string | WSClientOptions = {}, port?: number, options: WSClientOptions = {}) {
     let o: WSClientOptions;
     if (typeof target === "string" && /^wss?:\/\//.test(target)) {
@@ -98,10 +104,12 @@ export class WSClient {
     return `WSClient(${this.url})`;
   }
 
+  /** How Deno's `console.log` shows it: `WSClient(ws://host:port)`. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
 
+  /** How Node's and Bun's `console.log` show it: `WSClient(ws://host:port)`. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
@@ -189,6 +197,7 @@ export class Connection {
   /** Set when the server sent a Windows-style 2-byte handshake reply. */
   #skipZero: boolean;
 
+  /** Made by `WSClient.connect()` once the handshake is answered. */
   constructor(ws: WebSocket, url: string, version: number, rest?: Uint8Array) {
     this.#ws = ws;
     this.#url = url;

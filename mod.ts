@@ -31,3 +31,6 @@ export {
   WorkerPool,
 } from "./worker/pool.ts";
 export { display, Engine, type Outcome, renderError } from "./engine/mod.ts";
+export type { LogLevel } from "./log.ts";
+export type { Route, UpstreamStats } from "./upstream/gateway.ts";
+export type { EventContext, EventHandler, EventHub, EventPeer } from "./events/hub.ts";

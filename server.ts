@@ -143,8 +143,11 @@ export interface WSServerOptions {
 
 /** Server statistics. */
 export interface ServerStats {
+  /** WebSocket connections open now, and accepted since the start. */
   connections: { current: number; total: number };
+  /** Frames received and sent. */
   messages: { in: number; out: number };
+  /** Bytes received and sent. */
   bytes: { in: number; out: number };
   /** Protocol errors (connections closed for a violation). */
   errors: number;
@@ -154,7 +157,9 @@ export interface ServerStats {
   memory: { rssBytes: number; watermarkBytes: number };
   /** Query latency in milliseconds over the last 4,096 queries. */
   latencyMs: { p50: number; p99: number };
+  /** Seconds since `start()`. */
   uptimeSeconds: number;
+  /** The worker pool's statistics, or the gateway's upstreams; null before `start()`. */
   pool:
     | PoolStats
     | { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route }
@@ -196,8 +201,11 @@ function reason(text: string): string {
  * ```
  */
 export class WSServer {
+  /** The port it listens on. */
   readonly port: number;
+  /** The address it binds. */
   readonly host: string;
+  /** The options in effect, defaults filled in. */
   readonly options:
     & Readonly<Required<Omit<WSServerOptions, "token" | "workers" | "upstream" | "tcpPort">>>
     & {
@@ -338,10 +346,12 @@ export class WSServer {
     return `WSServer(port=${this.port})`;
   }
 
+  /** How Deno's `console.log` shows it: `WSServer(port=8765)`. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
 
+  /** How Node's and Bun's `console.log` show it: `WSServer(port=8765)`. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }

@@ -14,6 +14,7 @@ export type BuiltinImpl = (engine: Engine, args: RayObject[]) => RayObject;
 
 /** A builtin function object of the engine. */
 export interface BuiltinFn extends Builtin {
+  /** The implementation. */
   fn: BuiltinImpl;
   /** Special forms receive their arguments unevaluated. */
   special: boolean;

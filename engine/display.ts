@@ -157,8 +157,11 @@ export function formatScalar(
 
 /** Renders a value as the REPL shows it (top level) or as an element (nested). */
 export class Formatter {
+  /** Display width in characters. */
   readonly width: number;
+  /** Digits after the point for f64 values. */
   readonly precision: number;
+  /** A formatter with these settings (the engine's defaults otherwise). */
   constructor(options: DisplayOptions = {}) {
     this.width = options.width ?? 80;
     this.precision = options.precision ?? 2;
@@ -235,6 +238,7 @@ export class Formatter {
     return this.common(x);
   }
 
+  /** The display of `x` as an element of a larger value. */
   common(x: RayObject): string {
     switch (x.type) {
       case 100:
@@ -272,6 +276,7 @@ export class Formatter {
     return out + "]";
   }
 
+  /** Number of elements `x` displays. */
   count(x: RayObject): number {
     if (x.type === 0) return x.items.length;
     if (x.type >= 1 && x.type <= 12) return vectorLength(x as Vector);
@@ -294,6 +299,7 @@ export class Formatter {
     return k.type < 0 ? this.top(k) : this.nested(k);
   }
 
+  /** The boxed display of a table. */
   table(t: RayObject & { type: 98 }): string {
     const names = Array.from(t.keys.data, (id) => symbols.text(id));
     if (names.length === 0) return "@table";

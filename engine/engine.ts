@@ -29,8 +29,10 @@ import type { NetHook, Permissions, TimerHook } from "./os.ts";
 export const MAX_DEPTH = 1024;
 
 /** A lambda call's frame: its parameters and `let` locals, visible to callees (dynamic scope). */
-interface Frame {
+export interface Frame {
+  /** The lambda called. */
   lambda: Lambda;
+  /** Its parameters and locals, by symbol id. */
   vars: Map<number, RayObject>;
 }
 

@@ -10,11 +10,13 @@ import { ErrorCode, type ErrorValue, errorValue, typeName } from "../ipc/mod.ts"
 
 /** A Rayforce error raised during reading or evaluation. */
 export class EvalError extends Error {
+  /** Always `"EvalError"`. */
   override name = "EvalError";
   /** Source offset of the form that raised it, filled in by the evaluator. */
   offset?: number;
   /** Source text the offset refers to. */
   source?: string;
+  /** An error with its code, detail line, and (user errors) message. */
   constructor(
     /** Rayforce error code (`ErrorCode`). */
     readonly code: number,

@@ -15,6 +15,7 @@
 export {
   Engine,
   errorValueOf,
+  type Frame,
   MAX_DEPTH,
   type Outcome,
   type SharedSymbolOrder,
@@ -23,6 +24,6 @@ export {
 export { display, type DisplayOptions, Formatter } from "./display.ts";
 export { EvalError } from "./errors.ts";
 export { renderError } from "./render_error.ts";
-export { read } from "./reader.ts";
+export { type BuiltinLookup, read } from "./reader.ts";
 export type { NetHook, Permissions, TimerHook } from "./os.ts";
-export { type BuiltinFn, BUILTINS, resolveBuiltin } from "./builtins.ts";
+export { type BuiltinFn, type BuiltinImpl, BUILTINS, resolveBuiltin } from "./builtins.ts";

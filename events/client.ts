@@ -36,9 +36,13 @@ export interface EventClientOptions {
 
 /** Counters of an {@link EventClient}. */
 export interface EventClientStats {
+  /** Messages received. */
   messagesIn: number;
+  /** Messages sent. */
   messagesOut: number;
+  /** Bytes received. */
   bytesIn: number;
+  /** Bytes sent. */
   bytesOut: number;
   /** Heartbeat replies (`pong`) received. */
   heartbeats: number;
@@ -46,11 +50,14 @@ export interface EventClientStats {
   reconnects: number;
 }
 
-type Listener = (message: EventMessage) => void;
+/** A function called with each event message received. */
+export type Listener = (message: EventMessage) => void;
 
 /** An error event received in reply to a request. */
 export class EventError extends Error {
+  /** Always `"EventError"`. */
   override name = "EventError";
+  /** The error event the server answered with (`reply`). */
   constructor(readonly reply: EventMessage) {
     super(reply.message ?? "error event");
   }
@@ -60,6 +67,7 @@ const encoder = new TextEncoder();
 
 /** A client of the `/events` protocol with state, reconnection and request/reply. */
 export class EventClient {
+  /** The `/events` URL, with the token if one was given. */
   readonly url: string;
   /** This client's id, announced by the server on connect (a new one after a reconnect). */
   id: string | undefined;
@@ -88,6 +96,7 @@ export class EventClient {
   };
   #connected: { resolve: () => void; reject: (e: Error) => void } | undefined;
 
+  /** A client for `url` (`ws://host:port/events`); `connect()` opens it. */
   constructor(url: string, options: EventClientOptions = {}) {
     this.url = options.token
       ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(options.token)}`

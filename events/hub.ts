@@ -32,10 +32,13 @@ export type EventHandler = (
 
 /** One connected client, as the hub sees it. */
 export interface EventPeer {
+  /** The client id. */
   id: string;
+  /** Sends a text frame to it. */
   send(text: string): void;
   /** Native pub/sub of the runtime (Bun), used for topics when present. */
   subscribe?(topic: string): void;
+  /** Leaves a native topic. */
   unsubscribe?(topic: string): void;
 }
 
@@ -60,6 +63,7 @@ export class EventHub {
   /** The runtime's publish (Bun), set by the server once it listens. */
   nativePublish: ((topic: string, text: string) => void) | undefined;
 
+  /** A hub with no clients, logging to `log`. */
   constructor(log: Logger) {
     this.#log = log;
   }

@@ -10,7 +10,9 @@ export type Target = "all" | "others" | string;
 
 /** One event message. */
 export interface EventMessage {
+  /** What the message is: a handler name, or a built-in event (`ping`, `subscribe`, …). */
   event_name: string;
+  /** Any JSON value. */
   payload?: unknown;
   /** Default `"others"`. */
   to?: Target;

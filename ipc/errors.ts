@@ -57,6 +57,7 @@ export function errorName(code: number): string {
  * ```
  */
 export class RayforceError extends Error {
+  /** Always `"RayforceError"`. */
   override name = "RayforceError";
 }
 
@@ -72,9 +73,11 @@ export class RayforceError extends Error {
  * ```
  */
 export class RayforceIPCError extends RayforceError {
+  /** Always `"RayforceIPCError"`. */
   override name = "RayforceIPCError";
   /** The Rayforce error code that describes the failure. */
   readonly code: number;
+  /** An error with this message and Rayforce error code (default `domain`). */
   constructor(message: string, code: number = ErrorCode.DOMAIN) {
     super(message);
     this.code = code;
@@ -90,6 +93,7 @@ export class RayforceIPCError extends RayforceError {
  * ```
  */
 export class RayforceValueError extends RayforceError {
+  /** Always `"RayforceValueError"`. */
   override name = "RayforceValueError";
 }
 
@@ -103,6 +107,7 @@ export class RayforceValueError extends RayforceError {
  * ```
  */
 export class RayforceWSError extends RayforceError {
+  /** Always `"RayforceWSError"`. */
   override name = "RayforceWSError";
 }
 
@@ -116,9 +121,11 @@ export class RayforceWSError extends RayforceError {
  * ```
  */
 export class RayforceQueryError extends RayforceError {
+  /** Always `"RayforceQueryError"`. */
   override name = "RayforceQueryError";
   /** The Rayforce error code. */
   readonly code: number;
+  /** An error with the Rayforce error code the server answered and its message. */
   constructor(code: number, message: string) {
     super(message);
     this.code = code;
@@ -127,46 +134,57 @@ export class RayforceQueryError extends RayforceError {
 
 /** `type` error (code 1): wrong argument types. */
 export class RayforceTypeError extends RayforceQueryError {
+  /** Always `"RayforceTypeError"`. */
   override name = "RayforceTypeError";
 }
 /** `arity` error (code 2): wrong number of arguments. */
 export class RayforceArityError extends RayforceQueryError {
+  /** Always `"RayforceArityError"`. */
   override name = "RayforceArityError";
 }
 /** `length` error (code 3): lengths differ. */
 export class RayforceLengthError extends RayforceQueryError {
+  /** Always `"RayforceLengthError"`. */
   override name = "RayforceLengthError";
 }
 /** `domain` error (code 4): value out of range, malformed source. */
 export class RayforceDomainError extends RayforceQueryError {
+  /** Always `"RayforceDomainError"`. */
   override name = "RayforceDomainError";
 }
 /** `index` error (code 5): index out of range. */
 export class RayforceIndexError extends RayforceQueryError {
+  /** Always `"RayforceIndexError"`. */
   override name = "RayforceIndexError";
 }
 /** `value` error (code 6): an undefined name. */
 export class RayforceNameError extends RayforceQueryError {
+  /** Always `"RayforceNameError"`. */
   override name = "RayforceNameError";
 }
 /** `limit` error (code 7): a resource or time limit. */
 export class RayforceLimitError extends RayforceQueryError {
+  /** Always `"RayforceLimitError"`. */
   override name = "RayforceLimitError";
 }
 /** `os` error (code 8): a system call failed or is not permitted. */
 export class RayforceOSError extends RayforceQueryError {
+  /** Always `"RayforceOSError"`. */
   override name = "RayforceOSError";
 }
 /** `parse` error (code 9): malformed source. */
 export class RayforceParseError extends RayforceQueryError {
+  /** Always `"RayforceParseError"`. */
   override name = "RayforceParseError";
 }
 /** `nyi` error (code 10): not implemented for a type. */
 export class RayforceNYIError extends RayforceQueryError {
+  /** Always `"RayforceNYIError"`. */
   override name = "RayforceNYIError";
 }
 /** `user` error (code 11): raised by `raise`. */
 export class RayforceUserError extends RayforceQueryError {
+  /** Always `"RayforceUserError"`. */
   override name = "RayforceUserError";
 }
 

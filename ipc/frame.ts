@@ -13,7 +13,9 @@ export { encodeMessage } from "./encode.ts";
 
 /** A framed message: its header and its payload bytes. */
 export interface Frame {
+  /** The decoded 16-byte header. */
   header: Header;
+  /** The payload bytes (`header.size` of them). */
   payload: Uint8Array;
 }
 
@@ -73,6 +75,7 @@ export class FrameReader {
   #header: Header | undefined;
   readonly #maxSize: number;
 
+  /** A reader refusing payloads over `maxSize` bytes (default 256 MiB). */
   constructor(options: { maxSize?: number } = {}) {
     this.#maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
   }

@@ -28,9 +28,13 @@ export type MsgType = typeof MsgType[keyof typeof MsgType];
 
 /** A decoded message header. */
 export interface Header {
+  /** Protocol version (1). */
   version: number;
+  /** Flags byte (0). */
   flags: number;
+  /** Byte order (0: little-endian, the only one accepted). */
   endian: number;
+  /** 0 async, 1 sync, 2 response. */
   msgtype: MsgType;
   /** Number of payload bytes after the header. */
   size: number;

@@ -48,6 +48,7 @@ export class SymbolTable {
    */
   readonly limit: number;
 
+  /** An empty table (the null symbol only) holding at most `limit` symbols. */
   constructor(limit = DEFAULT_SYMBOL_LIMIT) {
     this.limit = limit;
     this.#index(0);

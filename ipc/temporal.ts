@@ -14,8 +14,11 @@ export const NS_PER_DAY = 86_400_000_000_000n;
 
 /** A calendar date. */
 export interface Civil {
+  /** Proleptic Gregorian year. */
   year: number;
+  /** Month, 1–12. */
   month: number;
+  /** Day of the month, 1–31. */
   day: number;
 }
 

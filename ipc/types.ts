@@ -55,17 +55,29 @@ export type BuiltinType = 101 | 102 | 103;
 
 /** The typed array behind each vector type. */
 export interface VectorDataMap {
+  /** B8: one byte per boolean, as sent. */
   1: Uint8Array;
+  /** U8. */
   2: Uint8Array;
+  /** I16. */
   3: Int16Array;
+  /** I32. */
   4: Int32Array;
+  /** I64. */
   5: BigInt64Array;
+  /** SYMBOL: interned ids (see `symbols`). */
   6: Int32Array;
+  /** DATE: days since 2000-01-01. */
   7: Int32Array;
+  /** TIME: milliseconds since midnight. */
   8: Int32Array;
+  /** TIMESTAMP: nanoseconds since 2000-01-01. */
   9: BigInt64Array;
+  /** F64. */
   10: Float64Array;
+  /** GUID: 16 bytes per element. */
   11: Uint8Array;
+  /** C8: the string's bytes. */
   12: Uint8Array;
 }
 
@@ -76,33 +88,45 @@ export type AtomValue = number | bigint | Uint8Array;
 
 /** An atom: one value of a scalar type (`type` is negative). */
 export interface Atom {
+  /** The type code, negative (−1 B8 … −12 C8). */
   type: AtomType;
+  /** The value: a number, a bigint (i64, timestamp) or 16 bytes (guid). */
   value: AtomValue;
 }
 
 /** A typed vector of a scalar type (`type` 1–12). */
 export interface Vector<T extends VectorType = VectorType> {
+  /** The type code, 1–12. */
   type: T;
+  /** The elements, in the typed array of the type. */
   data: VectorDataMap[T];
 }
 
 /** A generic list (type 0) of any objects. */
 export interface List {
+  /** 0. */
   type: 0;
+  /** The elements. */
   items: RayObject[];
 }
 
 /** A dictionary (99): a key vector or list and a value vector or list of equal length. */
 export interface Dict {
+  /** 99. */
   type: 99;
+  /** The keys: a vector or a list. */
   keys: RayObject;
+  /** The values: a vector or a list as long as the keys. */
   values: RayObject;
 }
 
 /** A table (98): a SYMBOL vector of column names and a LIST of equal-length columns. */
 export interface Table {
+  /** 98. */
   type: 98;
+  /** The column names. */
   keys: Vector<6>;
+  /** The columns, each as long as the others. */
   values: List;
 }
 
@@ -111,20 +135,27 @@ export interface Table {
  * the lambda is bound with `set`; it is not serialized.
  */
 export interface Lambda {
+  /** 100. */
   type: 100;
+  /** The parameters: a SYMBOL vector. */
   args: RayObject;
+  /** The body's parse tree. */
   body: RayObject;
+  /** The name it was bound to with `set`, if any. */
   name?: string;
 }
 
 /** A builtin function, identified on the wire by its name. */
 export interface Builtin {
+  /** 101 unary, 102 binary, 103 variadic. */
   type: BuiltinType;
+  /** Its Rayforce name. */
   name: string;
 }
 
 /** The generic null (126). */
 export interface Null {
+  /** 126. */
   type: 126;
 }
 
@@ -133,14 +164,19 @@ export interface Null {
  * a message (only user errors carry it in the engine; @rf/ws sends it for every code).
  */
 export interface ErrorValue {
+  /** 127. */
   type: 127;
+  /** The Rayforce error code (`ErrorCode`). */
   code: number;
+  /** The engine's 8 opaque context bytes. */
   context: Uint8Array;
+  /** The message ("" when there is none). */
   message: string;
 }
 
 /** An ENUM (20): symbols encoded against the SYMBOL vector held in a global. Not serializable. */
 export interface Enum {
+  /** 20. */
   type: 20;
   /** The name of the global holding the domain. */
   domain: string;
@@ -276,7 +312,7 @@ export function isVector(x: RayObject): x is Vector {
  * Type code of a quoted symbol atom between two @rf/ws engines (the encoder's and decoder's
  * `replica` option): a SYMBOL atom's layout under a code Rayforce does not use.
  */
-export const QUOTED_SYMBOL = -106;
+export const QUOTED_SYMBOL: number = -106;
 
 /** The generic null. */
 export const NULL: Null = Object.freeze({ type: 126 as const });

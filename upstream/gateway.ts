@@ -37,10 +37,15 @@ export interface UpstreamPoolOptions extends UpstreamOptions {
 
 /** Statistics of one upstream. */
 export interface UpstreamStats {
+  /** `host:port`. */
   address: string;
+  /** Connected and healthy. */
   up: boolean;
+  /** Requests sent and not answered yet. */
   inFlight: number;
+  /** Requests sent. */
   requests: number;
+  /** Requests that failed (connection lost, time-out). */
   failures: number;
 }
 

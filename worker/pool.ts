@@ -40,6 +40,8 @@ import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
+export type { Permissions } from "../engine/os.ts";
+export type { ResultCacheOptions } from "./result_cache.ts";
 
 /** Options of {@link WorkerPool}. */
 export interface PoolOptions {
@@ -70,6 +72,7 @@ export interface PoolOptions {
 
 /** Pool statistics. */
 export interface PoolStats {
+  /** Workers running. */
   workers: number;
   /** Tasks answered. */
   tasks: number;
@@ -164,10 +167,15 @@ function defaultSize(): number {
  * ```
  */
 export class WorkerPool {
+  /** Number of workers. */
   readonly size: number;
+  /** Per-task time limit in milliseconds. */
   readonly timeoutMs: number;
+  /** Tasks waiting for a worker before new ones are refused. */
   readonly maxQueue: number;
+  /** Re-runs after which a conflicting task runs alone. */
   readonly maxConflicts: number;
+  /** Tasks sent to one worker ahead of its answers. */
   readonly maxInFlightPerWorker: number;
   readonly #url: URL;
   readonly #limits: WorkerLimits;
@@ -194,6 +202,7 @@ export class WorkerPool {
   #drained: (() => void) | undefined;
   readonly #stats = { tasks: 0, failed: 0, timedOut: 0, restarts: 0, conflicts: 0, rejected: 0 };
 
+  /** Starts the workers (they become ready asynchronously; tasks wait for them). */
   constructor(options: PoolOptions = {}) {
     this.size = options.size ?? defaultSize();
     this.timeoutMs = options.timeoutMs ?? 30_000;

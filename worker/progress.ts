@@ -20,7 +20,9 @@
 
 /** A worker's running task: its id and its start, in milliseconds since the epoch. */
 export interface Running {
+  /** The pool's task id. */
   task: number;
+  /** When it started, in milliseconds since the Unix epoch. */
   since: number;
 }
 

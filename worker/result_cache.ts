@@ -51,9 +51,13 @@ export type VersionOf = (name: string) => number;
 
 /** An LRU cache of answers keyed by request, valid while the globals they read are unchanged. */
 export class ResultCache {
+  /** Most answers kept. */
   readonly maxEntries: number;
+  /** Most bytes of answers kept. */
   readonly maxBytes: number;
+  /** Largest answer kept. */
   readonly maxAnswerBytes: number;
+  /** Largest request cached. */
   readonly maxKeyBytes: number;
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
