@@ -248,6 +248,13 @@ export class WorkerPool {
         failureResult(request, ErrorCode.LIMIT, "server closing", expectsAnswer(request)),
       );
     }
+    // From the cache even when the queue is full. A session with queries in flight waits for
+    // them (its order, and its own writes).
+    const cacheKey = this.#cache?.key(request);
+    if (cacheKey !== undefined && !this.#sessions.has(session)) {
+      const hit = this.#cache!.get(cacheKey, this.#versionOf);
+      if (hit) return done(hit);
+    }
     if (this.#queue.length >= this.maxQueue) {
       this.#stats.rejected++;
       return done(
@@ -258,12 +265,6 @@ export class WorkerPool {
           expectsAnswer(request),
         ),
       );
-    }
-    // A session with queries in flight waits for them (its order, and its own writes).
-    const cacheKey = this.#cache?.key(request);
-    if (cacheKey !== undefined && !this.#sessions.has(session)) {
-      const hit = this.#cache!.get(cacheKey, this.#versionOf);
-      if (hit) return done(hit);
     }
     const task: Task = {
       id: this.#nextTask++,
