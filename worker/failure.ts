@@ -29,8 +29,9 @@ export function failureResult(
   message: string,
   answered = true,
 ): TaskResult {
-  if (request.kind === "ipc" || request.kind === "call") {
-    if (!answered || request.kind === "call") return { response: null, failed: true };
+  if (request.kind === "call") return { response: null, failed: true }; // never answered
+  if (request.kind === "ipc") {
+    if (!answered) return { response: null, failed: true };
     return {
       response: encodeMessage(errorValue(code, message), MsgType.RESPONSE).buffer as ArrayBuffer,
       failed: true,

@@ -120,14 +120,12 @@ export class Timers {
       if (e.kind === "stop") this.#stop(e.id);
       else if (!this.#closed && this.#running.size < MAX_TIMERS) this.#start(e);
     }
-    Atomics.store(this.cells, RUNNING, this.#running.size);
   }
 
   /** Stops every timer (the pool is closing). */
   close(): void {
     this.#closed = true;
     for (const id of [...this.#running.keys()]) this.#stop(id);
-    Atomics.store(this.cells, RUNNING, 0);
   }
 
   #start(e: TimerEffect & { kind: "start" }): void {
@@ -139,6 +137,7 @@ export class Timers {
       busy: false,
     };
     this.#running.set(e.id, t);
+    Atomics.store(this.cells, RUNNING, this.#running.size);
   }
 
   #tick(id: number, t: Scheduled): void {
@@ -154,10 +153,7 @@ export class Timers {
     t.busy = true;
     this.counts.calls++;
     this.#submit(frame, `timer:${id}`, () => (t.busy = false));
-    if (--t.left === 0) {
-      this.#stop(id);
-      Atomics.store(this.cells, RUNNING, this.#running.size);
-    }
+    if (--t.left === 0) this.#stop(id);
   }
 
   #stop(id: number): void {
@@ -165,5 +161,6 @@ export class Timers {
     if (!t) return;
     clearInterval(t.interval);
     this.#running.delete(id);
+    Atomics.store(this.cells, RUNNING, this.#running.size);
   }
 }

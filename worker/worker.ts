@@ -208,10 +208,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     lastTask = item.task;
     lastOverlay = overlay;
     if (result.response instanceof ArrayBuffer) transfer.push(result.response);
-    if (
-      item.request.kind !== "text" && item.request.kind !== "json" &&
-      !transfer.includes(item.request.frame)
-    ) {
+    if ("frame" in item.request && !transfer.includes(item.request.frame)) {
       transfer.push(item.request.frame);
     }
     for (const t of timerEffects) if (t.kind === "start") transfer.push(t.frame);
@@ -224,8 +221,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       reads: [...engine.read].map((id) => symbols.text(id)),
       writes,
       timers: timerEffects.length ? timerEffects : undefined,
-      cacheable: !engine.impure && writes.length === 0 && overlay.size === 0 &&
-        timerEffects.length === 0,
+      cacheable: !engine.impure && overlay.size === 0 && timerEffects.length === 0,
     };
   }
 }
