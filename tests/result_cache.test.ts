@@ -9,6 +9,7 @@ import { BUILTINS } from "../engine/builtins.ts";
 import { IMPURE, PURE } from "../engine/purity.ts";
 import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { WorkerPool } from "../worker/pool.ts";
+import { withPool } from "./_helpers/pool.ts";
 import { ResultCache } from "../worker/result_cache.ts";
 import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
@@ -25,17 +26,11 @@ describe("purity", () => {
 });
 
 describe("result cache", () => {
-  const setup = () => {
-    const pool = new WorkerPool({ size: 2, resultCache: true, permissions: { system: true } });
-    const q = async (source: string, session = "s") =>
-      (await pool.run({ kind: "text", source }, session)).response as string;
-    const tasks = () => pool.stats().tasks;
-    return { pool, q, tasks };
-  };
+  const options = { size: 2, resultCache: true, permissions: { system: true } };
 
   it("answers a repeated read-only query without evaluating it, until what it read changes", async () => {
-    const { pool, q, tasks } = setup();
-    try {
+    await withPool(options, async (pool, q) => {
+      const tasks = () => pool.stats().tasks;
       await q("(set x 5)");
       await q("(set f (fn [a] (* a x)))");
       assert.equal(await q("(f 2)"), "10");
@@ -52,14 +47,11 @@ describe("result cache", () => {
       assert.match(await q("(+ y 1)"), /Error: value/);
       await q("(set y 1)");
       assert.equal(await q("(+ y 1)"), "2");
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("never keeps queries that write, or that call an impure builtin, even inside a function", async () => {
-    const { pool, q } = setup();
-    try {
+    await withPool(options, async (pool, q) => {
       await q("(set n 0)");
       await q("(set n (+ n 1))");
       await q("(set n (+ n 1))");
@@ -73,27 +65,21 @@ describe("result cache", () => {
       for (let i = 0; i < 5; i++) draws.add(await q("(g)"));
       assert.ok(draws.size > 1, "rand inside a function is drawn every time");
       assert.equal(pool.stats().cache!.stored, stored + 1, "only `n` was kept");
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("a connection with queries in flight is answered in order, with its own writes", async () => {
-    const { pool, q } = setup();
-    try {
+    await withPool(options, async (_pool, q) => {
       await q("(set x 1)");
       assert.equal(await q("(* x 10)"), "10");
       // Sent together: the read must see the write before it, not the cached 10.
       const [, read] = await Promise.all([q("(set x 2)"), q("(* x 10)")]);
       assert.equal(read, "20");
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("IPC frames: the same bytes get the same answer bytes", async () => {
-    const { pool } = setup();
-    try {
+    await withPool(options, async (pool, _q) => {
       const frame = () => encodeMessage(str("(sum (til 100))"), MsgType.SYNC).buffer as ArrayBuffer;
       const first = await pool.run({ kind: "ipc", frame: frame() }, "i");
       const second = await pool.run({ kind: "ipc", frame: frame() }, "i");
@@ -102,9 +88,7 @@ describe("result cache", () => {
         new Uint8Array(first.response as ArrayBuffer),
       );
       assert.equal(pool.stats().cache!.hits, 1);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("keeps within its limits, least recently used out first", () => {

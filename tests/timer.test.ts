@@ -7,18 +7,15 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { WorkerPool } from "../worker/pool.ts";
 import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
 import { until } from "./_helpers/until.ts";
+import { withPool } from "./_helpers/pool.ts";
 
 describe("timer", () => {
   it("calls a function the given number of times, on any worker, writing shared state", async () => {
-    const pool = new WorkerPool({ size: 2, permissions: { system: true } });
-    const q = async (source: string) =>
-      (await pool.run({ kind: "text", source }, "t")).response as string;
-    try {
+    await withPool({ size: 2, permissions: { system: true } }, async (pool, q) => {
       await q("(set n 0)");
       const id = Number(await q("(timer 10 5 (fn [] (set n (+ n 1))))"));
       assert.ok(id >= 1);
@@ -27,16 +24,11 @@ describe("timer", () => {
       assert.equal(await q("n"), "5", "no call after the count");
       assert.equal(pool.stats().timers.running, 0);
       assert.ok(pool.stats().timers.calls >= 5);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("passes the timestamp to a one-argument function, and stops when cancelled", async () => {
-    const pool = new WorkerPool({ size: 2, permissions: { system: true } });
-    const q = async (source: string) =>
-      (await pool.run({ kind: "text", source }, "t")).response as string;
-    try {
+    await withPool({ size: 2, permissions: { system: true } }, async (pool, q) => {
       await q("(set calls 0)");
       await q("(set id (timer 5 0 (fn [t] (set calls (+ calls 1)) (set stamp t))))");
       await until(async () => Number(await q("calls")) >= 3, "3 calls");
@@ -50,45 +42,30 @@ describe("timer", () => {
       const stopped = await q("calls");
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(await q("calls"), stopped, "no call after cancelling");
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("the README's example: a function inserting into a table by name adds rows on any worker", async () => {
-    const pool = new WorkerPool({ size: 2, permissions: { system: true } });
-    const q = async (source: string) =>
-      (await pool.run({ kind: "text", source }, "t")).response as string;
-    try {
+    await withPool({ size: 2, permissions: { system: true } }, async (_pool, q) => {
       await q("(set trades [1 2 3])");
       await q("(set bars (table [ts n] (list (take (timestamp 'utc) 0) (take 0 0))))");
       await q("(timer 5 6 (fn [t] (insert 'bars (list t (count trades)))))");
       await until(async () => (await q("(count bars)")) === "6", "6 rows");
       assert.equal(await q("(sum (at bars 'n))"), "18");
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("a timer started before an error in the same query runs, as writes before an error commit", async () => {
     // As with globals (written before an error, committed: the engine does the same).
-    const pool = new WorkerPool({ size: 1, permissions: { system: true } });
-    const q = async (source: string) =>
-      (await pool.run({ kind: "text", source }, "t")).response as string;
-    try {
+    await withPool({ size: 1, permissions: { system: true } }, async (_pool, q) => {
       await q("(set k 0)");
       assert.match(await q("(do (timer 5 2 (fn [] (set k (+ k 1)))) (+ 1 'a))"), /Error: type/);
       await until(async () => (await q("k")) === "2", "2 calls");
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("a failing function costs its calls only; refused arguments; none run after close", async () => {
-    const pool = new WorkerPool({ size: 2, permissions: { system: true } });
-    const q = async (source: string) =>
-      (await pool.run({ kind: "text", source }, "t")).response as string;
-    try {
+    const closed = await withPool({ size: 2, permissions: { system: true } }, async (pool, q) => {
       await q("(timer 5 3 (fn [] (+ 1 'a)))");
       await until(() => pool.stats().timers.calls >= 3, "3 failing calls");
       assert.equal(await q("(+ 1 2)"), "3", "the pool goes on");
@@ -98,10 +75,8 @@ describe("timer", () => {
       assert.match(await q("(timer 10 1 5)"), /Error: type/);
       await q("(timer 5 0 (fn [] 1))");
       assert.equal(pool.stats().timers.running, 1);
-    } finally {
-      await pool.close();
-    }
-    assert.equal(pool.stats().timers.running, 0, "close stops every timer");
+    });
+    assert.equal(closed.stats().timers.running, 0, "close stops every timer");
   });
 
   it("works through the server with --allow-system: one client starts it, another reads", async () => {
