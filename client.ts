@@ -26,6 +26,7 @@ import {
   queryError,
   RayforceWSError,
   type RayObject,
+  RFWS_FLAG,
   str,
   toJS,
 } from "./ipc/mod.ts";
@@ -184,6 +185,12 @@ interface Pending {
 }
 
 /**
+ * Every message says it comes from @rf/ws's client: msgtype 0 is fire-and-forget, and error
+ * objects may carry their message (`ipc/reply.ts`).
+ */
+const OURS = { flags: RFWS_FLAG } as const;
+
+/**
  * An open Rayforce connection. Several `execute` calls may be in flight; they resolve in
  * the order they were sent.
  */
@@ -192,7 +199,13 @@ export class Connection {
   readonly version: number;
   readonly #ws: WebSocket;
   readonly #url: string;
-  readonly #pending: Pending[] = [];
+  /**
+   * What is waiting for an answer, in send order. `{ skip }` counts `send`s whose answer,
+   * if the server follows the seeds' convention and answers every message, is dropped.
+   */
+  readonly #pending: (Pending | { skip: number })[] = [];
+  /** Whether the server answers every message (rayforce-py's `WSServer`), once known. */
+  #answersAll: boolean | undefined;
   #closed = false;
   /** Set when the server sent a Windows-style 2-byte handshake reply. */
   #skipZero: boolean;
@@ -240,14 +253,23 @@ export class Connection {
     const payload = typeof query === "string" ? str(query) : query;
     return new Promise((resolve, reject) => {
       this.#pending.push({ resolve, reject });
-      this.#ws.send(encodeMessage(payload, MsgType.SYNC));
+      this.#ws.send(encodeMessage(payload, MsgType.SYNC, OURS));
     });
   }
 
-  /** Sends a query without waiting for (or receiving) an answer. */
+  /**
+   * Sends a query without waiting for (or receiving) an answer. @rf/ws does not answer it;
+   * a server that answers every message (rayforce-py's) does, and the answer is dropped.
+   */
   send(query: string | RayObject): void {
     if (this.#closed) throw new RayforceWSError(`connection to ${this.#url} is closed`);
-    this.#ws.send(encodeMessage(typeof query === "string" ? str(query) : query, MsgType.ASYNC));
+    this.#ws.send(
+      encodeMessage(typeof query === "string" ? str(query) : query, MsgType.ASYNC, OURS),
+    );
+    if (this.#answersAll === false) return;
+    const last = this.#pending.at(-1);
+    if (last && "skip" in last) last.skip++;
+    else this.#pending.push({ skip: 1 });
   }
 
   /** Closes the connection; queries in flight reject with `RayforceWSError`. */
@@ -268,8 +290,20 @@ export class Connection {
     const bytes = new Uint8Array(data);
     if (this.#skipZero && bytes.length === 1 && bytes[0] === 0) return; // Windows servers reply [version, 0]
     this.#skipZero = false;
-    const pending = this.#pending.shift();
-    if (!pending) return;
+    // A response (msgtype 2) answers the oldest execute: sends are never answered. Any other
+    // msgtype comes from a server that answers every message in order, sends included.
+    this.#answersAll = bytes[7] !== MsgType.RESPONSE;
+    let pending = this.#pending[0];
+    if (pending && "skip" in pending) {
+      if (this.#answersAll) {
+        if (--pending.skip === 0) this.#pending.shift();
+        return;
+      }
+      this.#pending.shift();
+      pending = this.#pending[0];
+    }
+    if (!pending || "skip" in pending) return;
+    this.#pending.shift();
     try {
       const { value } = decodeMessage(bytes);
       if (value.type === 127) pending.reject(queryError(value.code, value.message));
@@ -282,6 +316,8 @@ export class Connection {
   #shutdown(message: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const p of this.#pending.splice(0)) p.reject(new RayforceWSError(message));
+    for (const p of this.#pending.splice(0)) {
+      if (!("skip" in p)) p.reject(new RayforceWSError(message));
+    }
   }
 }

@@ -23,6 +23,7 @@ import {
   type RayforceIPCError,
   RayforceValueError,
   RayforceWSError,
+  replyStyle,
   splitMessage,
 } from "./ipc/mod.ts";
 import { isLogLevel, Logger, type LogLevel } from "./log.ts";
@@ -38,7 +39,7 @@ import {
   type ServerSocket,
 } from "./runtime/mod.ts";
 import { VERSION } from "./version.ts";
-import { expectsAnswer, failureResult } from "./worker/failure.ts";
+import { failureResult } from "./worker/failure.ts";
 import process from "node:process";
 import { totalmem } from "node:os";
 import { type PoolStats, type TaskRequest, type TaskResult, WorkerPool } from "./worker/pool.ts";
@@ -737,7 +738,11 @@ export class WSServer {
         `malformed frame: ${err.message}`,
       );
     }
-    this.#query(c, { kind: "ipc", frame: data });
+    this.#query(c, {
+      kind: "ipc",
+      frame: data,
+      reply: replyStyle(new Uint8Array(data), "websocket"),
+    });
   }
 
   /** Runs the user's `.z.po`/`.z.pc` for a Rayforce connection (WebSocket or TCP), if set. */
@@ -759,14 +764,14 @@ export class WSServer {
     const pool = this.#pool;
     if (!pool) {
       return done(
-        failureResult(request, ErrorCode.LIMIT, "server not started", expectsAnswer(request)),
+        failureResult(request, ErrorCode.LIMIT, "server not started"),
       );
     }
     if (this.#rss > this.options.memoryWatermarkBytes) {
       this.#counters.refused++;
       const message =
         `server busy: memory ${this.#rss} bytes is above the watermark of ${this.options.memoryWatermarkBytes}`;
-      return done(failureResult(request, ErrorCode.LIMIT, message, expectsAnswer(request)));
+      return done(failureResult(request, ErrorCode.LIMIT, message));
     }
     if (pool.submit) pool.submit(request, session, done);
     else pool.run(request, session).then(done);
@@ -779,7 +784,6 @@ export class WSServer {
         request,
         ErrorCode.LIMIT,
         `server busy: ${c.inFlight} queries in flight on this connection (limit ${this.options.maxQueuedPerConnection})`,
-        expectsAnswer(request),
       );
       if (r.response !== null) this.#send(c, r.response);
       return;

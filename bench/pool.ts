@@ -60,13 +60,13 @@ async function pooled(workers: number): Promise<number> {
   await Promise.all(
     Array.from(
       { length: workers * 4 },
-      (_, i) => pool.run({ kind: "ipc", frame: frame() }, `w${i}`),
+      (_, i) => pool.run({ kind: "ipc", frame: frame(), reply: "engine" }, `w${i}`),
     ),
   );
   const t0 = performance.now();
   const all: Promise<unknown>[] = [];
   for (let i = 0; i < TASKS; i++) {
-    all.push(pool.run({ kind: "ipc", frame: frame() }, `s${i % SESSIONS}`));
+    all.push(pool.run({ kind: "ipc", frame: frame(), reply: "engine" }, `s${i % SESSIONS}`));
   }
   await Promise.all(all);
   const ms = performance.now() - t0;

@@ -245,7 +245,7 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
     const bd = b.type > 0 ? (b as Vector).data : undefined;
     const n = ad ? vectorLength(a as Vector) : vectorLength(b as Vector);
     if (ad && bd && vectorLength(b as Vector) !== n) {
-      throw lengthError(n, vectorLength(b as Vector));
+      throw lengthError();
     }
     const out = allocVector(rt as VectorType, n) as Int32Array | Float64Array | BigInt64Array;
     const fast = fastPath(op, ta, tb, rt, ad, bd, av, bv, out);

@@ -20,7 +20,7 @@ export function atomic2(a: RayObject, b: RayObject, kernel: Kernel2): RayObject 
     const lb = b.type === 0 || (b.type > 0 && b.type <= 12);
     if (la && lb) {
       const n = count(a);
-      if (count(b) !== n) throw lengthError(n, count(b));
+      if (count(b) !== n) throw lengthError();
       const out: RayObject[] = new Array(n);
       for (let i = 0; i < n; i++) out[i] = atomic2(itemAt(a, i), itemAt(b, i), kernel);
       return collect(out);

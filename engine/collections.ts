@@ -340,7 +340,7 @@ binary("filter", (_e, x, mask) => {
   if (mask.type !== 1) throw typeError("B8", mask.type);
   const m = (mask as Vector<1>).data;
   const n = x.type === 98 ? tableRows(x as Table) : count(x);
-  if (m.length !== n) throw lengthError(n, m.length);
+  if (m.length !== n) throw lengthError();
   const idx: number[] = [];
   for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
   return sliceRows(x, idx);

@@ -137,7 +137,7 @@ function fastCompare(
   const t = flip ? (c: number) => test(op, -c) : (c: number) => test(op, c);
   const n = vectorLength(vec);
   if (other.type > 0 && vectorLength(other as Vector) !== n) {
-    throw lengthError(n, vectorLength(other as Vector));
+    throw lengthError();
   }
   const out = new Uint8Array(n);
   if ((ta === 5 || ta === 9) && words(vec.data as BigInt64Array)) {
@@ -177,7 +177,7 @@ function elementwise(
   if (x.type < 0 && y.type < 0) return { type: -1, value: f(0, 0) ? 1 : 0 };
   const nx = x.type > 0 ? vectorLength(x as Vector) : -1;
   const ny = y.type > 0 ? vectorLength(y as Vector) : -1;
-  if (nx >= 0 && ny >= 0 && nx !== ny) throw lengthError(nx, ny);
+  if (nx >= 0 && ny >= 0 && nx !== ny) throw lengthError();
   const n = nx >= 0 ? nx : ny;
   const out = allocVector(1, n);
   for (let i = 0; i < n; i++) out[i] = f(nx >= 0 ? i : 0, ny >= 0 ? i : 0) ? 1 : 0;

@@ -144,7 +144,8 @@ function boolKernel(f: (a: number, b: number) => number) {
         };
       }
       const n = x.type > 0 ? count(x) : count(y);
-      if (x.type > 0 && y.type > 0 && count(y) !== n) throw lengthError(n, count(y));
+      // The engine reports vectors of different lengths here as a type error.
+      if (x.type > 0 && y.type > 0 && count(y) !== n) throw typeError("LIST", "LIST");
       const out = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
         const p = x.type > 0 ? (x as Vector<1>).data[i] : (x as { value: number }).value;
@@ -185,11 +186,25 @@ vary("map", (e, args) => {
   if (args.length === 0) throw arityError(2, 0);
   const [f, ...xs] = args;
   if (xs.length === 0) return { type: 0, items: [] };
+  // A builtin's arity is checked before the lengths (`(map count [1 2 3] [0 2])`: arity).
+  const arity = f.type === 101 ? 1 : f.type === 102 ? 2 : xs.length;
+  if (arity !== xs.length) throw arityError(arity, xs.length);
+  // The engine maps `at` over a vector (not a list), by indices that are not a list, by
+  // indexing it whole: `(map at [1.0 2.0 3.0] [0 2])` is `[1.00 3.00]`, `(map at [1 2 3] 1)`
+  // is 2 (rayforce-py compiles filtered aggregations to it).
+  if (
+    f.type === 102 && f.name === "at" && xs[0].type >= 1 && xs[0].type <= 12 && xs[1]?.type !== 0
+  ) {
+    return e.apply(f, xs);
+  }
   let n = -1;
+  let lists = false;
   for (const x of xs) {
     if (x.type >= 0 && x.type <= 12) {
       const c = count(x);
-      if (n >= 0 && c !== n) throw lengthError(n, c);
+      lists ||= x.type === 0;
+      // The engine reports the counts when a list is involved, else `need 0, have 0`.
+      if (n >= 0 && c !== n) throw lists ? lengthError(n, c) : lengthError();
       n = c;
     }
   }

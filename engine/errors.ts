@@ -49,8 +49,13 @@ export function arityError(expected: number, got: number): EvalError {
   );
 }
 
-/** `length` error: `need N, have M`. */
-export function lengthError(need: number, have: number): EvalError {
+/**
+ * `length` error: `need N, have M`. The engine fills in the counts only where it checks a
+ * lambda's arguments and an `update` column; elsewhere (vectors of different lengths,
+ * `dict`, `table`, `insert`, `map`, …) its detail line reads `need 0, have 0`, so that is
+ * the default.
+ */
+export function lengthError(need = 0, have = 0): EvalError {
   return new EvalError(ErrorCode.LENGTH, `need ${need}, have ${have}`);
 }
 
@@ -64,9 +69,9 @@ export function indexError(index: number | bigint, max: number): EvalError {
   return new EvalError(ErrorCode.INDEX, `index ${index} not in [0 ${max}]`);
 }
 
-/** `value` error: `'name' not found`. */
-export function valueError(name: string): EvalError {
-  return new EvalError(ErrorCode.VALUE, `'${name}' not found`);
+/** `value` error: `'name' not found`, or no detail line without a name (an unknown column). */
+export function valueError(name?: string): EvalError {
+  return new EvalError(ErrorCode.VALUE, name === undefined ? "" : `'${name}' not found`);
 }
 
 /** `limit` error: `limit N exceeded`. */

@@ -232,7 +232,7 @@ function windowJoin(prevailing: boolean) {
     if (aggs.type !== 99 || aggs.keys.type !== 6) throw typeError("DICT", aggs.type);
     const [lo, hi] = bounds.items;
     const n = tableRows(left);
-    if (count(lo) !== n || count(hi) !== n) throw lengthError(n, count(lo));
+    if (count(lo) !== n || count(hi) !== n) throw lengthError();
     const line = timeline(e, right, keys);
     const leftGroupCols = keys.slice(0, -1).map((k) => tableColumn(left, k) ?? NULL);
     const aggNames = Array.from((aggs.keys as Vector<6>).data);

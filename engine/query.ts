@@ -54,7 +54,7 @@ const RESERVED = new Set(["from", "where", "by", "take", "fn", "do", "set", "sel
 binary("dict", (_e, keys, values) => {
   if (!(keys.type >= 0 && keys.type <= 12)) throw typeError("LIST", keys.type);
   if (!(values.type >= 0 && values.type <= 12)) throw typeError("LIST", values.type);
-  if (count(keys) !== count(values)) throw lengthError(count(keys), count(values));
+  if (count(keys) !== count(values)) throw lengthError();
   return { type: 99, keys, values };
 });
 
@@ -63,13 +63,13 @@ export function makeTable(names: RayObject, columns: RayObject): Table {
   if (names.type !== 6) throw typeError("SYMBOL", names.type);
   const cols = columns.type === 0 ? columns.items : [columns];
   if (cols.length !== vectorLength(names as Vector)) {
-    throw lengthError(vectorLength(names as Vector), cols.length);
+    throw lengthError();
   }
   let rows = -1;
   for (const c of cols) {
     if (c.type >= 0 && c.type <= 12) {
       const n = count(c);
-      if (rows >= 0 && n !== rows) throw lengthError(rows, n);
+      if (rows >= 0 && n !== rows) throw lengthError();
       rows = n;
     }
   }
@@ -225,7 +225,7 @@ function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
   const mask = e.withScope(scopeOf(t), () => e.eval(form));
   if (mask.type !== 1) throw typeError("B8", mask.type);
   const d = (mask as Vector<1>).data;
-  if (d.length !== tableRows(t)) throw lengthError(tableRows(t), d.length);
+  if (d.length !== tableRows(t)) throw lengthError();
   return trueIndexes(d);
 }
 
@@ -288,13 +288,16 @@ function writeRows(
   n: number,
   value: RayObject,
 ): RayObject {
+  // A list into some rows of a typed column: the engine answers `expected LIST, got LIST`
+  // (rayforce-py's `update(name="zed")` sends one).
+  if (value.type === 0 && col && col.type !== 0) throw typeError("LIST", "LIST");
   const values = value.type < 0 || value.type >= 13 ? rows.map(() => value) : items(value);
   const perRow = values.length === rows.length
     ? values
     : values.length === n
     ? rows.map((r) => values[r])
     : undefined;
-  if (!perRow) throw lengthError(rows.length, values.length);
+  if (!perRow) throw lengthError();
   if (!col) {
     const t = value.type < 0 ? -value.type : value.type;
     if (t >= 1 && t <= 12) {
@@ -414,54 +417,90 @@ unary("update", (e, q) => {
   return finish(e, t, src.name);
 });
 
-/** Normalizes insert/upsert input into per-column value lists (missing columns: typed nulls). */
+/**
+ * Normalizes insert/upsert input into per-column value lists (missing columns: typed nulls),
+ * as the engine reads it:
+ * - a list: one value per column, each an atom (one row) or, when every item is a vector or
+ *   a string, a column of rows;
+ * - a dict or a table: its names must be columns (more names than columns: `length`; an
+ *   unknown name: `value`), in any order. A table gives its rows; a dict gives one row
+ *   when its first value is an atom (a vector elsewhere is that row's cell), or as many rows
+ *   as its first value has items, when every value is a vector of that length (`length`
+ *   otherwise; an empty one too). rayforce-py sends `{id: [..] age: [..]}` for its inserts.
+ */
 function incomingRows(t: Table, rows: RayObject): RayObject[][] {
   const names = Array.from(t.keys.data);
   const ncols = names.length;
   if (rows.type === 99 || rows.type === 98) {
     const d = rows as Dict | Table;
     const keys = Array.from((d.keys as Vector<6>).data);
+    if (keys.length > ncols) throw lengthError();
+    if (keys.some((k) => !names.includes(k))) throw valueError(); // the engine names none
     const vals = items(d.values);
-    const isTable = rows.type === 98;
-    const nrows = isTable ? tableRows(rows as Table) : 1;
+    let nrows = 1;
+    let cells = (v: RayObject) => [v];
+    if (rows.type === 98) {
+      nrows = tableRows(rows as Table);
+      cells = items;
+    } else if (vals.length && isCollection(vals[0])) {
+      nrows = count(vals[0]);
+      if (nrows === 0) throw lengthError();
+      keys.forEach((id, k) => columnOfRows(t.values.items[names.indexOf(id)], vals[k], nrows));
+      cells = items;
+    }
     return names.map((id, c) => {
       const k = keys.indexOf(id);
-      if (k < 0) {
-        const col = t.values.items[c];
-        const ty = col.type;
-        return Array.from(
-          { length: nrows },
-          () => (ty >= 1 && ty <= 12 ? atom(ty, nullValue(ty)) : NULL),
-        );
-      }
-      return isTable ? items(vals[k]) : [vals[k]];
+      if (k >= 0) return cells(vals[k]);
+      const ty = t.values.items[c].type;
+      return Array.from(
+        { length: nrows },
+        () => (ty >= 1 && ty <= 12 ? atom(ty, nullValue(ty)) : NULL),
+      );
     });
   }
   if (rows.type !== 0) throw typeError("LIST", rows.type);
-  if (rows.items.length > ncols) throw lengthError(ncols, rows.items.length);
-  if (rows.items.length < ncols) throw lengthError(ncols, rows.items.length);
+  if (rows.items.length !== ncols) throw lengthError();
   const allAtoms = rows.items.every((x) => x.type < 0 || x.type === 126 || x.type === 12);
   if (allAtoms) return rows.items.map((x) => [x]);
-  return rows.items.map((x) => (x.type >= 0 && x.type <= 12 ? items(x) : [x]));
+  const n = count(rows.items.find(isCollection)!);
+  return rows.items.map((x, c) => columnOfRows(t.values.items[c], x, n));
 }
 
-/** Checks a value against a column's type: exact, or f64 into an integer column. */
+/** The rows of `v`, given for column `col` as a vector of `n` items of its type. */
+function columnOfRows(col: RayObject, v: RayObject, n: number): RayObject[] {
+  if (!isCollection(v)) throw lengthError();
+  if (col.type !== 0 && v.type !== col.type) throw typeError(col.type, v.type);
+  if (count(v) !== n) throw lengthError();
+  return items(v);
+}
+
+function isCollection(x: RayObject): boolean {
+  return x.type >= 0 && x.type <= 12;
+}
+
+/** Checks an upsert's value against its column's type: exactly that type (`type` error otherwise). */
 function fitColumn(col: RayObject, x: RayObject): RayObject {
-  if (col.type === 0) return x;
-  const t = col.type;
-  if (x.type === -t) return x;
-  if (x.type === -10 && (t === 5 || t === 4 || t === 3)) {
-    const f = Math.trunc(Number((x as Atom).value));
-    return atom(t, t === 5 ? BigInt(f) : f);
-  }
-  throw typeError(-t, x.type);
+  if (col.type === 0 || x.type === -col.type) return x;
+  throw typeError(-col.type, x.type);
 }
 
-function appendRows(t: Table, columns: RayObject[][]): Table {
+/**
+ * Appends rows to each column. A value of the column's type is appended; as in the engine's
+ * `insert` (`mixed`), a vector of that type, or an f64 into an integer column, turns the
+ * column into a list holding it; anything else is a `type` error.
+ */
+function appendRows(t: Table, columns: RayObject[][], mixed = false): Table {
   const cols = t.values.items.map((col, c) => {
-    const values = columns[c].map((x) => fitColumn(col, x));
+    const values = columns[c];
     if (col.type === 0) return listOf([...col.items, ...values]);
-    return collectInto(col as Vector, values);
+    let list = false;
+    for (const x of values) {
+      if (x.type === -col.type) continue;
+      const integral = col.type === 3 || col.type === 4 || col.type === 5;
+      if (mixed && (x.type === col.type || (x.type === -10 && integral))) list = true;
+      else throw typeError(-col.type, x.type);
+    }
+    return list ? listOf([...items(col), ...values]) : collectInto(col as Vector, values);
   });
   return { type: 98, keys: t.keys, values: listOf(cols) };
 }
@@ -474,14 +513,14 @@ function collectInto(col: Vector, values: RayObject[]): RayObject {
 }
 
 vary("insert", (e, args) => {
-  if (args.length !== 2) throw lengthError(2, args.length);
+  if (args.length !== 2) throw lengthError();
   const { table, name } = target(e, args[0]);
   const cols = incomingRows(table, args[1]);
-  return finish(e, appendRows(table, cols), name);
+  return finish(e, appendRows(table, cols, true), name);
 });
 
 vary("upsert", (e, args) => {
-  if (args.length !== 3) throw lengthError(3, args.length);
+  if (args.length !== 3) throw lengthError();
   const { table, name } = target(e, args[0]);
   const k = args[1];
   if (k.type !== -5 || (k as Atom).value as bigint < 1n) {
@@ -619,7 +658,7 @@ vary("modify", (e, args) => {
   const [obj, f, path, value] = args;
   if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
   const steps = path.type >= 0 && path.type <= 12 ? items(path) : [path];
-  if (steps.length === 0) throw lengthError(1, 0);
+  if (steps.length === 0) throw lengthError();
   const named = obj.type === -6 ? (obj as Atom).value as number : undefined;
   const current = named === undefined ? obj : e.lookup(named);
   const walk = (x: RayObject, i: number): RayObject =>
@@ -635,7 +674,7 @@ vary("modify", (e, args) => {
 });
 
 vary("alter", (e, args) => {
-  if (args.length < 3 || args.length > 4) throw lengthError(4, args.length);
+  if (args.length < 3 || args.length > 4) throw lengthError();
   if (args.length === 3) {
     const [obj, f, value] = args;
     if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);

@@ -1,6 +1,6 @@
 /**
  * The symbols the engine interns at startup, in its order (first = lowest id), as
- * observed on the real engine (`../shared/conformance/interned-at-startup.txt`). Symbol
+ * observed on the real engine (`tests/fixtures/conformance/interned-at-startup.txt`). Symbol
  * comparisons and `distinct` follow interning order, so a fresh engine ranks these first.
  *
  * @module

@@ -7,8 +7,9 @@
  * runs at memory-copy speed.
  *
  * Deliberate differences from the engine, invisible to conforming peers: I16 vectors are
- * serialized (the engine writes a zero-size payload); a top-level error carries its
- * message after the context bytes for every code; lambdas carry no trailing junk bytes.
+ * serialized (the engine writes a zero-size payload); lambdas carry no trailing junk bytes.
+ * Error objects are the engine's bytes (`7f code` + 8 context bytes, and an empty
+ * NUL-terminated message for user errors) unless `errorMessages` asks for the text.
  *
  * @module
  */
@@ -38,6 +39,16 @@ export interface EncodeOptions {
    * The engine knows none of these, so such bytes are never sent to a peer. Default false.
    */
   replica?: boolean;
+  /**
+   * Write a top-level error's message after its 8 context bytes (NUL-terminated), for peers
+   * that asked for it (@rf/ws's own client, see `ipc/reply.ts`). Without it an error object
+   * is byte-identical to the engine's, which carries no message: v1 engine clients copy the
+   * bytes after the context into their error state and crash on the next error. Default
+   * false (true with `replica`).
+   */
+  errorMessages?: boolean;
+  /** The header's flags byte, for {@link encodeMessage} (for example `RFWS_FLAG`). Default 0. */
+  flags?: number;
 }
 
 const DEFAULT_ENCODE_DEPTH = 1024;
@@ -66,9 +77,12 @@ function atomSize(type: number): number {
   return 0;
 }
 
-function errorMessageBytes(e: ErrorValue, top: boolean): Uint8Array | undefined {
-  if (e.code === ErrorCode.USER || (top && e.message !== "")) return encoder.encode(e.message);
-  return undefined;
+const NO_BYTES = new Uint8Array(0);
+
+/** What follows an error's context bytes, before its NUL: see `EncodeOptions.errorMessages`. */
+function errorMessageBytes(e: ErrorValue, withMessage: boolean): Uint8Array | undefined {
+  if (withMessage && e.message !== "") return encoder.encode(e.message);
+  return e.code === ErrorCode.USER ? NO_BYTES : undefined;
 }
 
 function notSerializable(x: RayObject): never {
@@ -84,14 +98,17 @@ function notSerializable(x: RayObject): never {
  * ```
  */
 export function encodedSize(x: RayObject, options: EncodeOptions = {}): number {
-  return sizeOf(x, 0, options.maxDepth ?? DEFAULT_ENCODE_DEPTH, true, options.replica ?? false);
+  const replica = options.replica ?? false;
+  const messages = options.errorMessages ?? replica;
+  return sizeOf(x, 0, options.maxDepth ?? DEFAULT_ENCODE_DEPTH, messages, replica);
 }
 
 function sizeOf(
   x: RayObject,
   depth: number,
   maxDepth: number,
-  top: boolean,
+  /** Whether an error here carries its message: only at the top, and when asked. */
+  messages: boolean,
   replica: boolean,
 ): number {
   if (depth > maxDepth) {
@@ -140,7 +157,7 @@ function sizeOf(
     case 126:
       return 1;
     case 127: {
-      const msg = errorMessageBytes(x, top);
+      const msg = errorMessageBytes(x, messages);
       return 10 + (msg ? msg.length + 1 : 0);
     }
   }
@@ -150,7 +167,12 @@ function sizeOf(
 class Writer {
   pos: number;
   readonly view: DataView;
-  constructor(readonly buf: Uint8Array, offset: number, readonly replica = false) {
+  constructor(
+    readonly buf: Uint8Array,
+    offset: number,
+    readonly replica = false,
+    readonly errorMessages = replica,
+  ) {
     this.pos = offset;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -308,7 +330,7 @@ class Writer {
         buf.fill(0, this.pos, this.pos + 8);
         if (x.context) buf.set(x.context.subarray(0, 8), this.pos);
         this.pos += 8;
-        const msg = errorMessageBytes(x, top);
+        const msg = errorMessageBytes(x, top && this.errorMessages);
         if (msg) {
           this.bytes(msg);
           buf[this.pos++] = 0;
@@ -331,7 +353,7 @@ class Writer {
 export function encode(x: RayObject, options: EncodeOptions = {}): Uint8Array {
   const size = encodedSize(x, options);
   const out = new Uint8Array(size);
-  new Writer(out, 0, options.replica).object(x, true);
+  writer(out, 0, options).object(x, true);
   return out;
 }
 
@@ -351,7 +373,12 @@ export function encodeMessage(
 ): Uint8Array {
   const size = encodedSize(x, options);
   const out = new Uint8Array(HEADER_SIZE + size);
-  encodeHeader(msgtype, size, out, 0);
-  new Writer(out, HEADER_SIZE, options.replica).object(x, true);
+  encodeHeader(msgtype, size, out, 0, options.flags);
+  writer(out, HEADER_SIZE, options).object(x, true);
   return out;
+}
+
+function writer(out: Uint8Array, offset: number, options: EncodeOptions): Writer {
+  const replica = options.replica ?? false;
+  return new Writer(out, offset, replica, options.errorMessages ?? replica);
 }

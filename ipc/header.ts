@@ -23,6 +23,15 @@ export const MsgType = {
   /** An answer to a SYNC message. */
   RESPONSE: 2,
 } as const;
+/**
+ * Bit of the header's flags byte (which the engine neither defines nor reads) set by
+ * @rf/ws's own client on every message: "msgtype 0 is fire-and-forget on every transport,
+ * and I read error messages". Without it, a msgtype-0 message on WebSocket follows the
+ * seeds' convention (rayforce-py's client sends only those, and its server answers each);
+ * see `ipc/reply.ts`.
+ */
+export const RFWS_FLAG = 0x80;
+
 /** A message type: 0 async, 1 sync, 2 response. */
 export type MsgType = typeof MsgType[keyof typeof MsgType];
 
@@ -42,7 +51,7 @@ export interface Header {
 
 /**
  * Writes a header for a payload of `size` bytes into `target` at `offset` (a new
- * 16-byte array when omitted).
+ * 16-byte array when omitted), with the flags byte `flags` (0 unless {@link RFWS_FLAG}).
  *
  * @example
  * ```ts
@@ -54,11 +63,12 @@ export function encodeHeader(
   size: number,
   target: Uint8Array = new Uint8Array(HEADER_SIZE),
   offset = 0,
+  flags = 0,
 ): Uint8Array {
   const view = new DataView(target.buffer, target.byteOffset + offset, HEADER_SIZE);
   view.setUint32(0, PREFIX, true);
   view.setUint8(4, VERSION);
-  view.setUint8(5, 0);
+  view.setUint8(5, flags);
   view.setUint8(6, 0);
   view.setUint8(7, msgtype);
   view.setBigInt64(8, BigInt(size), true);

@@ -18,6 +18,13 @@ export * from "./header.ts";
 export { encode, encodedSize, encodeMessage, type EncodeOptions } from "./encode.ts";
 export { decode, type DecodeOptions, DEFAULT_MAX_DEPTH } from "./decode.ts";
 export { decodeMessage, type Frame, FrameReader, splitMessage } from "./frame.ts";
+export {
+  encodeReply,
+  type ReplyStyle,
+  replyStyle,
+  seedsErrorText,
+  type Transport,
+} from "./reply.ts";
 export { type JSONValue, type JSValue, toJS, toJSON } from "./json.ts";
 export { symbols, SymbolTable } from "./symbols.ts";
 export * from "./temporal.ts";

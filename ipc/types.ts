@@ -1,6 +1,6 @@
 /**
  * The Rayforce object model shared by the codec, the engine, the worker pool and the
- * client. Every value has a signed type code (`../shared/docs/rayforce-ipc.md` §5.2):
+ * client. Every value has a signed type code (`docs/rayforce-ipc.md` §5.2):
  * atoms use the negative of their vector's code, vectors and compound values a
  * non-negative one.
  *

@@ -78,6 +78,11 @@ export function serveBun<C>(
       maxPayloadLength: options.maxPayload + 65536,
       idleTimeout: Math.min(960, Math.max(1, Math.round(options.idleTimeout))),
       sendPings: true,
+      // Offered and inflated (rayforce-py's client compresses what it sends); the limit above
+      // applies after inflation, so a deflate bomb is closed with 1009. Answers go out
+      // uncompressed: compressing columns on the accept loop costs more than it saves on the
+      // links this serves.
+      perMessageDeflate: { compress: false, decompress: true },
       open(ws: BunWebSocket<C>) {
         ws.data.socket = {
           send: (data) => {

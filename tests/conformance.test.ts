@@ -1,5 +1,5 @@
 /**
- * Conformance: every session of `../shared/conformance/` replayed through a fresh engine,
+ * Conformance: every session of `tests/fixtures/conformance/` replayed through a fresh engine,
  * scored line by line (see `_helpers/conformance.ts`). The score is printed per session
  * and in total. `tests/conformance.passing.txt` lists every line that passed: a line in it
  * that no longer passes fails the test (the set only grows). After an improvement, run

@@ -21,13 +21,16 @@ import {
 import { RandomObjects, VECTOR_TYPES } from "./_helpers/random.ts";
 import { toHex } from "./_helpers/corpus.ts";
 
+/** Encodes with error messages (what our own peers get), decodes, and encodes again. */
 function roundTrip(x: RayObject, where: string): void {
-  const bytes = encode(x);
-  assert.equal(bytes.length, encodedSize(x), `${where}: encodedSize`);
+  const bytes = encode(x, WITH_MESSAGES);
+  assert.equal(bytes.length, encodedSize(x, WITH_MESSAGES), `${where}: encodedSize`);
   const back = decode(bytes);
   assert.deepEqual(back, x, where);
-  assert.equal(toHex(encode(back)), toHex(bytes), `${where}: re-encoding`);
+  assert.equal(toHex(encode(back, WITH_MESSAGES)), toHex(bytes), `${where}: re-encoding`);
 }
+
+const WITH_MESSAGES = { errorMessages: true };
 
 describe("IPC round trip", () => {
   it("every atom and vector type, including nulls and empty vectors", () => {
@@ -68,17 +71,23 @@ describe("IPC round trip", () => {
     roundTrip(table([], []), "table without columns");
   });
 
-  it("error values keep code and message at the top level", () => {
+  it("error values: the engine's bytes by default, code and message with errorMessages", () => {
     const e = {
       type: 127 as const,
       code: 1,
       context: new Uint8Array(8),
       message: "expected i64, got symbol",
     };
-    const bytes = encode(e);
+    const bytes = encode(e, WITH_MESSAGES);
     assert.equal(toHex(bytes.subarray(0, 10)), "7f010000000000000000");
     assert.equal(bytes[bytes.length - 1], 0);
     roundTrip(e, "type error with message");
+    // What a v1 engine client can read: no message after the context bytes.
+    assert.equal(toHex(encode(e)), "7f010000000000000000");
+    assert.equal(
+      toHex(encode({ ...e, code: 11, message: "boo" })),
+      "7f0b000000000000000000",
+    );
     // The engine's own user error: code 11, empty message, terminator present.
     assert.equal(
       toHex(encode({ type: 127, code: 11, context: new Uint8Array(8), message: "" })),

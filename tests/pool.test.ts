@@ -134,7 +134,7 @@ describe("WorkerPool", () => {
     const pool = new WorkerPool({ size: 1, timeoutMs: 300 });
     const ipc = (source: string) => {
       const frame = encodeMessage(str(source), MsgType.SYNC).buffer as ArrayBuffer;
-      return pool.run({ kind: "ipc", frame }, "s").then((r) => ({
+      return pool.run({ kind: "ipc", frame, reply: "rich" }, "s").then((r) => ({
         failed: r.failed,
         value: toJSON(decodeMessage(new Uint8Array(r.response as ArrayBuffer)).value),
       }));
@@ -238,17 +238,25 @@ describe("WorkerPool", () => {
     const pool = new WorkerPool({ size: 2 });
     try {
       const frame = encodeMessage(str("(+ 1 2)"), MsgType.SYNC);
-      const r = await pool.run({ kind: "ipc", frame: frame.buffer as ArrayBuffer }, "ipc");
+      const r = await pool.run(
+        { kind: "ipc", frame: frame.buffer as ArrayBuffer, reply: "engine" },
+        "ipc",
+      );
       const { header, value } = decodeMessage(new Uint8Array(r.response as ArrayBuffer));
       assert.equal(header.msgtype, MsgType.RESPONSE);
       assert.equal(toJSON(value), 3);
       const asyncFrame = encodeMessage(str("(set z 9)"), MsgType.ASYNC);
-      const a = await pool.run({ kind: "ipc", frame: asyncFrame.buffer as ArrayBuffer }, "ipc");
+      const a = await pool.run({
+        kind: "ipc",
+        frame: asyncFrame.buffer as ArrayBuffer,
+        reply: "none",
+      }, "ipc");
       assert.equal(a.response, null);
       assert.equal(await text(pool, "z", "ipc"), "9");
       // Malformed bytes answer an error frame, never an exception.
       const bad = await pool.run({
         kind: "ipc",
+        reply: "engine",
         frame:
           Uint8Array.of(0xfa, 0xde, 0xfa, 0xce, 1, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 0, 5, 0, 9).buffer,
       }, "ipc");

@@ -81,8 +81,8 @@ describe("result cache", () => {
   it("IPC frames: the same bytes get the same answer bytes", async () => {
     await withPool(options, async (pool, _q) => {
       const frame = () => encodeMessage(str("(sum (til 100))"), MsgType.SYNC).buffer as ArrayBuffer;
-      const first = await pool.run({ kind: "ipc", frame: frame() }, "i");
-      const second = await pool.run({ kind: "ipc", frame: frame() }, "i");
+      const first = await pool.run({ kind: "ipc", frame: frame(), reply: "engine" }, "i");
+      const second = await pool.run({ kind: "ipc", frame: frame(), reply: "engine" }, "i");
       assert.deepEqual(
         new Uint8Array(second.response as ArrayBuffer),
         new Uint8Array(first.response as ArrayBuffer),

@@ -14,6 +14,7 @@ import {
   RayforceUserError,
   RayforceValueError,
   RayforceWSError,
+  RFWS_FLAG,
   str,
 } from "../ipc/mod.ts";
 import { WSServer } from "../server.ts";
@@ -116,15 +117,15 @@ describe("WSServer protocols", () => {
       toHex(await s.next() as Uint8Array),
       "fadeface01000002" + "0900000000000000" + "fb0300000000000000",
     );
-    s.send(encodeMessage(str("(set a 5)"), MsgType.ASYNC));
+    s.send(encodeMessage(str("(set a 5)"), MsgType.ASYNC, { flags: RFWS_FLAG }));
     assert.equal(await s.silent(), true);
     s.send(encodeMessage(str("a"), MsgType.SYNC));
     assert.equal(
       toHex(await s.next() as Uint8Array),
       "fadeface01000002" + "0900000000000000" + "fb0500000000000000",
     );
-    // Errors come back as error objects with a message.
-    s.send(encodeMessage(str("undefined_name"), MsgType.SYNC));
+    // Errors come back as error objects, with a message to a peer that sets RFWS_FLAG.
+    s.send(encodeMessage(str("undefined_name"), MsgType.SYNC, { flags: RFWS_FLAG }));
     const { value } = decodeMessage(await s.next() as Uint8Array);
     assert.equal(value.type, 127);
     assert.match((value as { message: string }).message, /'undefined_name' not found/);

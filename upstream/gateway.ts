@@ -8,18 +8,28 @@
  * - Health: a failed connection or request marks the upstream down; it is retried with
  *   exponential backoff; up upstreams are pinged every `healthIntervalMs`.
  * - Order: each session's answers are delivered in the order its queries were sent.
- * - IPC frames are forwarded as they are; text and JSON queries are sent as strings and
- *   the answer rendered here (REPL display / JSON mapping).
+ * - IPC frames are forwarded as they are (a message that wants an answer as sync); the
+ *   answer goes back as it is, except to a seeds-style peer (`ipc/reply.ts`), which gets
+ *   it as msgtype 0 and an error as rayforce-py's string. Text and JSON queries are sent as
+ *   strings and the answer rendered here (REPL display / JSON mapping).
  *
  * @module
  */
-import { decodeMessage, encodeMessage, MsgType, type RayObject, str, toJSON } from "../ipc/mod.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  encodeReply,
+  MsgType,
+  type RayObject,
+  str,
+  toJSON,
+} from "../ipc/mod.ts";
 import { display } from "../engine/display.ts";
 import { EvalError } from "../engine/errors.ts";
 import { renderError } from "../engine/render_error.ts";
 import type { Logger } from "../log.ts";
 import type { TaskRequest } from "../worker/pool.ts";
-import { expectsAnswer, failureResult, type TaskResult } from "../worker/failure.ts";
+import { failureResult, type TaskResult } from "../worker/failure.ts";
 import { UpstreamClient, type UpstreamOptions } from "./client.ts";
 
 /** How queries are spread over the upstream engines. */
@@ -126,9 +136,9 @@ export class UpstreamPool {
   /** Forwards a query; answers, in order per session, never reject. */
   run(request: TaskRequest, session = "default"): Promise<TaskResult> {
     const result = this.#closed
-      ? Promise.resolve(failureResult(request, 7, "server closing", expectsAnswer(request)))
+      ? Promise.resolve(failureResult(request, 7, "server closing"))
       : this.#forward(request, session).catch((e) =>
-        failureResult(request, 7, (e as Error).message, expectsAnswer(request))
+        failureResult(request, 7, (e as Error).message)
       );
     // Deliver in send order: wait for the session's previous answer.
     const previous = this.#tails.get(session) ?? Promise.resolve();
@@ -191,15 +201,18 @@ export class UpstreamPool {
     const client = target.client;
     if (request.kind === "ipc") {
       const frame = new Uint8Array(request.frame);
-      if (frame[7] !== MsgType.SYNC) {
+      if (request.reply === "none") {
         client.send(frame);
         return { response: null, failed: false };
       }
       const response = await client.request(frame);
-      return {
-        response: response.slice().buffer as ArrayBuffer,
-        failed: response[HEADER_TYPE] === 0x7f,
-      };
+      const failed = response[HEADER_TYPE] === 0x7f;
+      if (request.reply !== "seeds") {
+        return { response: response.slice().buffer as ArrayBuffer, failed };
+      }
+      // The engine's error objects carry no detail: rayforce-py's string of the code alone.
+      const reply = encodeReply(decodeMessage(response).value, "seeds")!;
+      return { response: reply.buffer as ArrayBuffer, failed };
     }
     // Timer calls come from the worker pool's own timers; a gateway has none to send.
     if (request.kind === "call") return { response: null, failed: true };

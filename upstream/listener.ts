@@ -13,6 +13,7 @@ import {
   HANDSHAKE_REPLY,
   HEADER_SIZE,
   parseHandshake,
+  replyStyle,
 } from "../ipc/mod.ts";
 import type { Logger } from "../log.ts";
 import { listenTcp, type TcpListener } from "../runtime/mod.ts";
@@ -83,9 +84,14 @@ export function serveTcpIpc(options: TcpIpcOptions): Promise<TcpListener> {
       }
       for (const f of frames) {
         const frame = new Uint8Array(HEADER_SIZE + f.payload.length);
-        encodeHeader(f.header.msgtype, f.payload.length, frame, 0);
+        encodeHeader(f.header.msgtype, f.payload.length, frame, 0, f.header.flags);
         frame.set(f.payload, HEADER_SIZE);
-        options.run({ kind: "ipc", frame: frame.buffer as ArrayBuffer }, session).then((r) => {
+        const request = {
+          kind: "ipc",
+          frame: frame.buffer,
+          reply: replyStyle(frame, "tcp"),
+        } as const;
+        options.run(request, session).then((r) => {
           if (r.response instanceof ArrayBuffer) conn.write(new Uint8Array(r.response));
         });
       }

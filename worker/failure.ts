@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { encodeMessage, errorName, errorValue, MsgType } from "../ipc/mod.ts";
+import { encodeReply, errorName, errorValue } from "../ipc/mod.ts";
 import type { TaskRequest } from "./protocol.ts";
 
 /** The answer to a task (see `WorkerPool.run`). */
@@ -16,10 +16,10 @@ export interface TaskResult {
   failed: boolean;
 }
 
-/** True when an IPC request expects an answer (msgtype 1). */
+/** True when a request expects an answer (an IPC message's reply style is not `none`). */
 export function expectsAnswer(request: TaskRequest): boolean {
   if (request.kind === "call") return false;
-  return request.kind !== "ipc" || new Uint8Array(request.frame)[7] === MsgType.SYNC;
+  return request.kind !== "ipc" || request.reply !== "none";
 }
 
 /** The error answer for `request` with a Rayforce error code and message. */
@@ -27,15 +27,11 @@ export function failureResult(
   request: TaskRequest,
   code: number,
   message: string,
-  answered = true,
 ): TaskResult {
   if (request.kind === "call") return { response: null, failed: true }; // never answered
   if (request.kind === "ipc") {
-    if (!answered) return { response: null, failed: true };
-    return {
-      response: encodeMessage(errorValue(code, message), MsgType.RESPONSE).buffer as ArrayBuffer,
-      failed: true,
-    };
+    const reply = encodeReply(errorValue(code, message), request.reply);
+    return { response: reply && reply.buffer as ArrayBuffer, failed: true };
   }
   if (request.kind === "json") {
     return { response: JSON.stringify({ error: errorName(code), code, message }), failed: true };

@@ -245,7 +245,7 @@ export class WorkerPool {
   submit(request: TaskRequest, session: string, done: (r: TaskResult) => void): void {
     if (this.#closing) {
       return done(
-        failureResult(request, ErrorCode.LIMIT, "server closing", expectsAnswer(request)),
+        failureResult(request, ErrorCode.LIMIT, "server closing"),
       );
     }
     // From the cache even when the queue is full. A session with queries in flight waits for
@@ -262,7 +262,6 @@ export class WorkerPool {
           request,
           ErrorCode.LIMIT,
           `server busy: ${this.#queue.length} queries queued`,
-          expectsAnswer(request),
         ),
       );
     }

@@ -7,10 +7,15 @@
  * @module
  */
 
+import type { ReplyStyle } from "../ipc/mod.ts";
+
 /** What a task asks for. */
 export type TaskRequest =
-  /** A complete IPC message (header + payload); the answer is the response message, or null for async. */
-  | { kind: "ipc"; frame: ArrayBuffer }
+  /**
+   * A complete IPC message (header + payload); the answer is the reply message in the style
+   * the accept loop chose for its peer and transport (`ipc/reply.ts`), or null for `none`.
+   */
+  | { kind: "ipc"; frame: ArrayBuffer; reply: ReplyStyle }
   /** Rayforce source; the answer is the REPL display text (or the REPL error block). */
   | { kind: "text"; source: string }
   /** Rayforce source; the answer is the result's JSON mapping, as a JSON string. */

@@ -77,15 +77,15 @@ export class ResultCache {
     return this.#entries.size;
   }
 
-  /** The key of a request, or undefined when it is not worth caching (too large, async, a timer call). */
+  /** The key of a request, or undefined when it is not worth caching (too large, unanswered, a timer call). */
   key(request: TaskRequest): string | undefined {
     if (request.kind === "call") return undefined;
     if (request.kind !== "ipc") {
       return request.source.length > this.maxKeyBytes ? undefined : request.kind + request.source;
     }
     const frame = new Uint8Array(request.frame);
-    if (frame.length > this.maxKeyBytes || frame[7] !== 1) return undefined; // sync only
-    let key = "i";
+    if (frame.length > this.maxKeyBytes || request.reply === "none") return undefined;
+    let key = "i" + request.reply; // the same bytes are answered in the style of their peer
     for (let i = 0; i < frame.length; i += 4096) {
       key += String.fromCharCode(...frame.subarray(i, i + 4096));
     }

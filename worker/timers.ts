@@ -15,7 +15,7 @@
  *
  * @example
  * ```ts
- * const timers = new Timers((frame, session, done) => pool.submit({ kind: "ipc", frame }, session, done));
+ * const timers = new Timers((frame, session, done) => pool.submit({ kind: "call", frame }, session, done));
  * engine.timers = timerHook(timers.cells, effects); // in a worker, with timers.cells sent over
  * timers.apply(effects);                           // in the pool, when the task commits
  * ```

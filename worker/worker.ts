@@ -13,9 +13,8 @@ import {
   decodeMessage,
   encode,
   encodedSize,
-  encodeMessage,
+  encodeReply,
   errorValue,
-  MsgType,
   RayforceIPCError,
   type RayObject,
   symbols,
@@ -112,31 +111,27 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     request: TaskRequest,
   ): { response: ArrayBuffer | string | null; failed: boolean } => {
     if (request.kind === "ipc" || request.kind === "call") {
-      let msgtype: number = MsgType.SYNC;
+      const style = request.kind === "call" ? "none" : request.reply;
       let outcome: Outcome;
       const options = request.kind === "call" ? replicaOptions : decodeOptions;
       try {
-        const { header, value } = decodeMessage(new Uint8Array(request.frame), options);
-        msgtype = header.msgtype;
-        outcome = engine.evalMessage(value);
+        outcome = engine.evalMessage(decodeMessage(new Uint8Array(request.frame), options).value);
       } catch (e) {
         const err = e instanceof RayforceIPCError
           ? errorValue(e.code, e.message)
           : toEvalError(e).toValue();
         outcome = { value: err };
       }
-      if (msgtype !== MsgType.SYNC) return { response: null, failed: outcome.value.type === 127 };
-      outcome = { value: bounded(outcome.value) };
+      if (style === "none") return { response: null, failed: outcome.value.type === 127 };
+      let value = bounded(outcome.value);
       let frame: Uint8Array;
       try {
-        frame = encodeMessage(outcome.value, MsgType.RESPONSE);
+        frame = encodeReply(value, style)!;
       } catch (e) {
-        frame = encodeMessage(
-          errorValue((e as RayforceIPCError).code ?? 1, (e as Error).message),
-          MsgType.RESPONSE,
-        );
+        value = errorValue((e as RayforceIPCError).code ?? 1, (e as Error).message);
+        frame = encodeReply(value, style)!;
       }
-      return { response: frame.buffer as ArrayBuffer, failed: outcome.value.type === 127 };
+      return { response: frame.buffer as ArrayBuffer, failed: value.type === 127 };
     }
     const outcome = engine.evalSource(request.source);
     const failed = outcome.value.type === 127;

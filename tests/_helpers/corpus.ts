@@ -1,6 +1,8 @@
 /**
- * Test helper: the real engine's conformance corpus in `../shared/conformance/`.
- * A missing corpus fails the tests loudly: it is the evidence they stand on.
+ * Test helper: the real engine's conformance corpus, kept in the repository at
+ * `tests/fixtures/conformance/` (the engine's recorded sessions, and in `sessions/` the ones
+ * we recorded from the engine since). A missing corpus fails the tests loudly: it is the
+ * evidence they stand on.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { repoRoot } from "./runtime.ts";
@@ -18,20 +20,24 @@ export interface CorpusLine {
   crash?: boolean;
 }
 
-/** Directory of the corpus, beside the repository. */
-export const corpusDir: string = repoRoot + "../shared/conformance/";
+/** Directory of the corpus. */
+export const corpusDir: string = repoRoot + "tests/fixtures/conformance/";
 
 /** Every session of the corpus, by name (file name without `.jsonl`). */
 export function loadCorpus(): Map<string, CorpusLine[]> {
   if (!existsSync(corpusDir)) {
     throw new Error(
-      `conformance corpus not found at ${corpusDir} (shared/ must sit beside the repo)`,
+      `conformance corpus not found at ${corpusDir}`,
     );
   }
   const sessions = new Map<string, CorpusLine[]>();
-  for (const file of readdirSync(corpusDir).filter((f) => f.endsWith(".jsonl")).sort()) {
-    const lines = readFileSync(corpusDir + file, "utf8").split("\n").filter((l) => l.trim());
-    sessions.set(file.replace(/\.jsonl$/, ""), lines.map((l) => JSON.parse(l) as CorpusLine));
+  for (const dir of ["", "sessions/"]) {
+    if (!existsSync(corpusDir + dir)) continue;
+    for (const file of readdirSync(corpusDir + dir).filter((f) => f.endsWith(".jsonl")).sort()) {
+      const text = readFileSync(corpusDir + dir + file, "utf8");
+      const lines = text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+      sessions.set(dir + file.replace(/\.jsonl$/, ""), lines as CorpusLine[]);
+    }
   }
   return sessions;
 }

@@ -13,27 +13,36 @@ export interface RawWs {
   write(bytes: Uint8Array): void;
   /** Destroys the TCP socket without a close frame. */
   destroy(): void;
+  /** The server's 101 response head (status line and headers). */
+  head: string;
+  /** Bytes the server sent after its response head (frames), as they arrive. */
+  received: Uint8Array[];
 }
 
-/** Encodes a masked client frame; `cut` keeps only that many of its bytes. */
-export function clientFrame(opcode: number, payload: Uint8Array, cut?: number): Uint8Array {
+/**
+ * Encodes a masked client frame; `cut` keeps only that many of its bytes; `rsv` sets the
+ * reserved bits (0x40: RSV1, a permessage-deflate compressed message).
+ */
+export function clientFrame(
+  opcode: number,
+  payload: Uint8Array,
+  cut?: number,
+  rsv = 0,
+): Uint8Array {
   const n = payload.length;
-  const head = n < 126
-    ? [0x80 | opcode, 0x80 | n]
-    : n < 65536
-    ? [0x80 | opcode, 0x80 | 126, n >> 8, n & 255]
-    : [
-      0x80 | opcode,
-      0x80 | 127,
-      0,
-      0,
-      0,
-      0,
-      (n >>> 24) & 255,
-      (n >>> 16) & 255,
-      (n >>> 8) & 255,
-      n & 255,
-    ];
+  const first = 0x80 | rsv | opcode;
+  const head = n < 126 ? [first, 0x80 | n] : n < 65536 ? [first, 0x80 | 126, n >> 8, n & 255] : [
+    first,
+    0x80 | 127,
+    0,
+    0,
+    0,
+    0,
+    (n >>> 24) & 255,
+    (n >>> 16) & 255,
+    (n >>> 8) & 255,
+    n & 255,
+  ];
   const mask = [0x12, 0x34, 0x56, 0x78];
   const out = new Uint8Array(head.length + 4 + n);
   out.set(head);
@@ -42,21 +51,35 @@ export function clientFrame(opcode: number, payload: Uint8Array, cut?: number): 
   return cut === undefined ? out : out.subarray(0, cut);
 }
 
-/** Opens a WebSocket by hand (HTTP upgrade over TCP) to 127.0.0.1:`port``path`. */
-export function rawWs(port: number, path = "/"): Promise<RawWs> {
+/**
+ * Opens a WebSocket by hand (HTTP upgrade over TCP) to 127.0.0.1:`port``path`, with extra
+ * request header lines (`headers`, each `Name: value`).
+ */
+export function rawWs(port: number, path = "/", headers: string[] = []): Promise<RawWs> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => {});
-    let head = "";
+    let bytes = new Uint8Array(0);
+    const received: Uint8Array[] = [];
     const onData = (d: Uint8Array) => {
-      head += new TextDecoder().decode(d);
-      if (!head.includes("\r\n\r\n")) return;
+      const all = new Uint8Array(bytes.length + d.length);
+      all.set(bytes);
+      all.set(d, bytes.length);
+      bytes = all;
+      const text = new TextDecoder("latin1").decode(bytes);
+      const end = text.indexOf("\r\n\r\n");
+      if (end < 0) return;
       socket.off("data", onData);
+      const head = text.slice(0, end);
       if (!/^HTTP\/1\.1 101/.test(head)) {
         return reject(new Error(`upgrade refused: ${head.split("\r\n")[0]}`));
       }
+      if (bytes.length > end + 4) received.push(bytes.slice(end + 4));
+      socket.on("data", (more: Uint8Array) => received.push(new Uint8Array(more)));
       resolve({
         socket,
+        head,
+        received,
         frame: (opcode, payload) => socket.write(clientFrame(opcode, payload)),
         write: (bytes) => socket.write(bytes),
         destroy: () => socket.destroy(),
@@ -66,7 +89,8 @@ export function rawWs(port: number, path = "/"): Promise<RawWs> {
     socket.on("connect", () =>
       socket.write(
         `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n` +
+          headers.map((h) => h + "\r\n").join("") + "\r\n",
       ));
   });
 }
