@@ -25,8 +25,8 @@ Usage:
   rf-ws serve [options]            start a Rayforce WebSocket server
   rf-ws query "<source>" [--url]   run one query on a server and print the result
   rf-ws repl [--url]               interactive prompt against a server (history: up/down)
-  rf-ws version                    print the version
-  rf-ws help                       print this help
+  rf-ws version, -V, --version    print the version
+  rf-ws help, -h, --help           print this help
 
 Options of serve:
   -p, --port <n>            TCP port (1-65535)                 [default: ${DEFAULT_PORT}]
@@ -95,6 +95,7 @@ const OPTIONS = {
   "result-cache": { type: "boolean" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
 } as const;
 
 function integer(name: string, value: string | undefined, min: number): number | undefined {
@@ -122,8 +123,8 @@ export async function main(argv: string[]): Promise<CliResult> {
   }
   const v = parsed.values;
   const [command = "help", ...rest] = parsed.positionals;
-  if (v.help || command === "help") return { code: 0, stdout: USAGE, stderr: "" };
-  if (command === "version") return { code: 0, stdout: `${VERSION}\n`, stderr: "" };
+  if (v.help || (command === "help" && !v.version)) return { code: 0, stdout: USAGE, stderr: "" };
+  if (v.version || command === "version") return { code: 0, stdout: `${VERSION}\n`, stderr: "" };
   try {
     if (command === "serve") {
       const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
@@ -222,6 +223,12 @@ async function repl(url: string, token?: string): Promise<void> {
     prompt: "‣ ",
     historySize: 1000,
   });
+  let gone = "";
+  // A server that goes away while the prompt waits ends the session at once, with why.
+  ws.addEventListener("close", (e) => {
+    gone = `server closed the connection (${e.code}${e.reason ? `: ${e.reason}` : ""})`;
+    rl.close();
+  });
   process.stdout.write(`connected to ${url}; Ctrl+D quits\n`);
   rl.prompt();
   for await (const line of rl) {
@@ -230,18 +237,30 @@ async function repl(url: string, token?: string): Promise<void> {
         const answer = await ask(ws, line);
         process.stdout.write(answer.endsWith("\n") ? answer : answer + "\n");
       } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n`);
+        gone ||= (e as Error).message;
         break;
       }
     }
     rl.prompt();
   }
   ws.close();
+  if (gone) throw new Error(gone);
 }
 
-if (import.meta.main) {
-  const result = await main(process.argv.slice(2));
+/**
+ * Runs the command line with `argv` (without the runtime and script), writes its output
+ * and sets the exit code: what `rf-ws`, `deno run -A cli.ts` and `deno run -A mod.ts` do.
+ *
+ * @example
+ * ```ts
+ * await runCli(["--version"]); // prints the version
+ * ```
+ */
+export async function runCli(argv: string[]): Promise<void> {
+  const result = await main(argv);
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.code;
 }
+
+if (import.meta.main) await runCli(process.argv.slice(2));

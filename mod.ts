@@ -2,7 +2,8 @@
  * @rf/ws — Rayforce over WebSocket for Deno and Bun.
  *
  * This module re-exports the public API: the server, the client, the worker pool, the
- * engine, and the IPC codec with its object model.
+ * engine, and the IPC codec with its object model. Run as a program it is the `rf-ws`
+ * command line: `deno run -A jsr:@rf/ws serve` starts a server.
  *
  * @example
  * ```ts
@@ -34,3 +35,9 @@ export { display, Engine, type Outcome, renderError } from "./engine/mod.ts";
 export type { LogLevel } from "./log.ts";
 export type { Route, UpstreamStats } from "./upstream/gateway.ts";
 export type { EventContext, EventHandler, EventHub, EventPeer } from "./events/hub.ts";
+
+// `deno run -A jsr:@rf/ws serve`: the package's default export run as a program is the CLI.
+if (import.meta.main) {
+  const { runCli } = await import("./cli.ts");
+  await runCli((await import("node:process")).default.argv.slice(2));
+}

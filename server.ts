@@ -177,6 +177,8 @@ interface Connection {
   inFlight: number;
   /** The handle passed to `.z.po`/`.z.pc`, once the connection speaks Rayforce. */
   handle?: number;
+  /** Why the connection is closed (1008) as soon as it opens: a wrong or missing token. */
+  refused?: string;
   socket?: ServerSocket;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -516,16 +518,19 @@ export class WSServer {
     const token = this.options.token;
     const offered = url.searchParams.get("token") ??
       request.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
-    if (token && offered !== null && offered !== undefined && offered !== token) {
-      return new Response("invalid token", { status: 401 });
-    }
     const authorized = !token || offered === token;
+    const c: Connection = { id: crypto.randomUUID(), remote, authorized, mode: "new", inFlight: 0 };
+    // A refused token is answered on the WebSocket (close 1008 with the reason), which a
+    // client can read; an HTTP 401 reaches a WebSocket client as a bare connection error.
+    if (token && offered !== null && offered !== undefined && offered !== token) {
+      c.refused = "unauthorized: wrong token";
+    }
     if (url.pathname === "/events") {
       // Browsers cannot send handshake bytes: the event protocol needs the token at upgrade.
-      if (!authorized) return new Response("token required", { status: 401 });
-      return { id: crypto.randomUUID(), remote, authorized, mode: "events", inFlight: 0 };
+      c.mode = "events";
+      if (!authorized) c.refused ??= "unauthorized: token required";
     }
-    return { id: crypto.randomUUID(), remote, authorized, mode: "new", inFlight: 0 };
+    return c;
   }
 
   #http(request: Request): Response {
@@ -635,6 +640,7 @@ export class WSServer {
     c.socket = socket;
     this.#connections.add(c);
     this.#counters.total++;
+    if (c.refused) return this.#violation(c, 1008, c.refused);
     if (c.mode === "events") {
       this.#hub.join({
         id: c.id,
@@ -683,7 +689,7 @@ export class WSServer {
     this.#counters.messagesIn++;
     const size = typeof data === "string" ? encoder.encode(data).length : data.byteLength;
     this.#counters.bytesIn += size;
-    if (this.#stopping) return;
+    if (this.#stopping || c.refused) return;
     if (size > this.options.maxPayload) {
       return this.#violation(
         c,

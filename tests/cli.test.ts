@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { main } from "../cli.ts";
 import { VERSION } from "../version.ts";
-import { repoRoot, runScript, runtime } from "./_helpers/runtime.ts";
+import { spawn } from "node:child_process";
+import { repoRoot, runScript, runtime, scriptArgv } from "./_helpers/runtime.ts";
 import { WSServer } from "../server.ts";
 import { freePort } from "./_helpers/net.ts";
 
@@ -55,5 +56,61 @@ describe("cli", () => {
     const dead = await main(["query", "1", "--url", `ws://127.0.0.1:${await freePort()}`]);
     assert.equal(dead.code, 1);
     assert.match(dead.stderr, /cannot connect/);
+  });
+
+  it("--version and -V print the version; mod.ts run as a program is the CLI", async () => {
+    for (const flag of ["--version", "-V", "version"]) {
+      assert.deepEqual(await main([flag]), { code: 0, stdout: `${VERSION}\n`, stderr: "" });
+    }
+    const r = await runScript("mod.ts", ["-V"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${VERSION}\n`);
+  });
+
+  it("mod.ts serve serves (what `deno run -A jsr:@rf/ws serve` runs)", async () => {
+    const port = await freePort();
+    const [cmd, ...args] = scriptArgv("mod.ts", ["serve", "--port", String(port), "--workers", "1"]);
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => out += d);
+      for (let i = 0; i < 200 && !out.includes("served on"); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.match(out, new RegExp(`served on ws://127\\.0\\.0\\.1:${port}`));
+      const q = await main(["query", "(* 6 7)", "--url", `ws://127.0.0.1:${port}`]);
+      assert.equal(q.stdout, "42\n");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.on("close", r));
+    }
+  });
+
+  it("repl says so and exits when the server goes away", async () => {
+    const port = await freePort();
+    const server = new WSServer({ port, workers: 1 });
+    await server.start();
+    const [cmd, ...args] = scriptArgv("cli.ts", ["repl", "--url", `ws://127.0.0.1:${port}`]);
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => out += d);
+    child.stderr.setEncoding("utf8").on("data", (d: string) => err += d);
+    const closed = new Promise<number | null>((r) => child.on("close", r));
+    try {
+      for (let i = 0; i < 200 && !out.includes("connected"); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.stdin.write("(+ 1 2)\n");
+      for (let i = 0; i < 200 && !out.includes("3"); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await server.stop(); // stdin stays open: only the server's going can end the repl
+      const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r("hung"), 10_000))]);
+      assert.equal(code, 1, `exit ${code}; stderr ${err}`);
+      assert.match(err, /server closed the connection/);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

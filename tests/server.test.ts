@@ -329,11 +329,21 @@ describe("token", () => {
     const port = await freePort();
     await using server = new WSServer({ port, workers: 1, token: "s3cret" });
     await server.start();
-    await assert.rejects(() => new WSClient("127.0.0.1", port).connect(), RayforceWSError);
+    await assert.rejects(
+      () => new WSClient("127.0.0.1", port).connect(),
+      (e) => e instanceof RayforceWSError && /1008: unauthorized: wrong or missing token/.test(e.message),
+    );
+    // A wrong token is reported as one (a close with its reason, not a failed upgrade).
     await assert.rejects(
       () => new WSClient("127.0.0.1", port, { token: "wrong" }).connect(),
-      RayforceWSError,
+      (e) => e instanceof RayforceWSError && /1008: unauthorized: wrong token/.test(e.message),
     );
+    const wrongText = new RawSocket(`ws://127.0.0.1:${port}/?token=nope`);
+    await wrongText.opened;
+    assert.deepEqual(await wrongText.closed, { code: 1008, reason: "unauthorized: wrong token" });
+    const events = new RawSocket(`ws://127.0.0.1:${port}/events`);
+    await events.opened;
+    assert.deepEqual(await events.closed, { code: 1008, reason: "unauthorized: token required" });
     await using ok = await new WSClient("127.0.0.1", port, { token: "s3cret" }).connect();
     assert.equal(await ok.execute("(+ 1 2)"), 3n);
     // IPC handshake credentials alone (rayforce-py sends user:password).
