@@ -81,16 +81,22 @@ export class WSClient {
   /** Time allowed for connecting and the handshake, in milliseconds. */
   readonly timeoutMs: number;
 
-  /** `new WSClient("localhost", 8765)`, `new WSClient({host, port, token, timeoutMs})` or `new WSClient("ws://host:port")`. */
+  /** `new WSClient("localhost", 8765)`, `new WSClient("localhost:8765")`, `new WSClient({host, port, token, timeoutMs})` or `new WSClient("ws://host:port")`. */
   constructor(target: string | WSClientOptions = {}, port?: number, options: WSClientOptions = {}) {
     let o: WSClientOptions;
     if (typeof target === "string" && /^wss?:\/\//.test(target)) {
       this.url = target.replace(/\/$/, "");
       o = options;
     } else {
-      o = typeof target === "string"
-        ? { ...options, host: target, port: port ?? options.port }
-        : target;
+      // "host:port" (and "[v6]:port") as well as a bare host; a bare IPv6 has several colons.
+      const hostPort = typeof target === "string" && port === undefined
+        ? target.match(/^\[([^\]]+)\]:(\d+)$|^([^:]+):(\d+)$/)
+        : null;
+      o = typeof target !== "string"
+        ? target
+        : hostPort
+        ? { ...options, host: hostPort[1] ?? hostPort[3], port: Number(hostPort[2] ?? hostPort[4]) }
+        : { ...options, host: target, port: port ?? options.port };
       const host = o.host ?? "localhost";
       this.url = `${o.secure ? "wss" : "ws"}://${host.includes(":") ? `[${host}]` : host}:${
         o.port ?? DEFAULT_PORT

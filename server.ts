@@ -42,6 +42,7 @@ import { VERSION } from "./version.ts";
 import { failureResult } from "./worker/failure.ts";
 import process from "node:process";
 import { totalmem } from "node:os";
+import { statSync } from "node:fs";
 import { type PoolStats, type TaskRequest, type TaskResult, WorkerPool } from "./worker/pool.ts";
 import {
   parseUpstreams,
@@ -282,6 +283,18 @@ export class WSServer {
       permissions: o.permissions ?? {},
       resultCache: o.resultCache ?? false,
     };
+    // A directory that does not exist would make every file builtin fail later, with an
+    // error about the directory rather than the file: refuse it now.
+    const dirs = this.options.permissions;
+    for (
+      const [flag, list] of [["--allow-read", dirs.read], ["--allow-write", dirs.write]] as const
+    ) {
+      for (const d of list ?? []) {
+        if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) {
+          throw new RayforceValueError(`${flag}=${d}: no such directory`);
+        }
+      }
+    }
     if (o.upstream !== undefined) {
       try {
         parseUpstreams(o.upstream);

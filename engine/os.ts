@@ -22,7 +22,7 @@
  * @module
  */
 import { lstatSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
@@ -94,15 +94,15 @@ export function text(x: RayObject): string {
 }
 
 /**
- * Resolves `path` (relative paths against the first of `dirs`) and checks it stays below
- * one of `dirs`. The deepest existing ancestor is resolved through `realpath`, so neither
+ * Resolves `path` (a relative one against the working directory, as the engine does) and
+ * checks it stays below one of `dirs`. The deepest existing ancestor is resolved through `realpath`, so neither
  * `..` nor a symlink anywhere on the way can lead outside; the caller then uses the
  * returned path, not the one it was given.
  */
 export function confined(dirs: string[] | undefined, path: string, flag: string): string {
   if (!dirs || dirs.length === 0) throw osError(`${flag} is needed`);
   const roots = dirs.map((d) => realpathSync(d));
-  let existing = resolve(isAbsolute(path) ? path : join(roots[0], path));
+  let existing = resolve(path);
   const rest: string[] = [];
   // lstat, not exists: a dangling symlink counts as existing and realpath then refuses it.
   while (!lstatSync(existing, { throwIfNoEntry: false })) {

@@ -29,6 +29,18 @@ export function serveDeno<C>(
   handlers: ServeHandlers<C>,
 ): Promise<NativeServer> {
   return new Promise((resolve, reject) => {
+    // Deno exits the process when reusePort is asked for without --unstable-net (the
+    // project's deno.json sets it; `deno run jsr:@rf/ws` does not read it). Unstable net
+    // APIs exist only with the flag, so its absence can be told, and said, beforehand.
+    const unstableNet = typeof (Deno as unknown as { listenDatagram?: unknown }).listenDatagram;
+    if (options.reusePort && unstableNet !== "function") {
+      reject(
+        new Error(
+          "--reuse-port on Deno needs its --unstable-net flag: deno run -A --unstable-net …",
+        ),
+      );
+      return;
+    }
     try {
       const server = Deno.serve({
         hostname: options.hostname,

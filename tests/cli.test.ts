@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { main } from "../cli.ts";
 import { VERSION } from "../version.ts";
 import { spawn } from "node:child_process";
+import process from "node:process";
 import { repoRoot, runScript, runtime, scriptArgv } from "./_helpers/runtime.ts";
 import { WSServer } from "../server.ts";
 import { freePort } from "./_helpers/net.ts";
@@ -69,7 +70,13 @@ describe("cli", () => {
 
   it("mod.ts serve serves (what `deno run -A jsr:@rf/ws serve` runs)", async () => {
     const port = await freePort();
-    const [cmd, ...args] = scriptArgv("mod.ts", ["serve", "--port", String(port), "--workers", "1"]);
+    const [cmd, ...args] = scriptArgv("mod.ts", [
+      "serve",
+      "--port",
+      String(port),
+      "--workers",
+      "1",
+    ]);
     const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     try {
       let out = "";
@@ -106,11 +113,31 @@ describe("cli", () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       await server.stop(); // stdin stays open: only the server's going can end the repl
-      const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r("hung"), 10_000))]);
+      const code = await Promise.race([
+        closed,
+        new Promise((r) => setTimeout(() => r("hung"), 10_000)),
+      ]);
       assert.equal(code, 1, `exit ${code}; stderr ${err}`);
       assert.match(err, /server closed the connection/);
     } finally {
       child.kill("SIGKILL");
     }
   });
+
+  // Bun needs no flag for it, so there is nothing to explain there.
+  (runtime === "deno" ? it : it.skip)(
+    "--reuse-port without Deno's --unstable-net says which flag",
+    async () => {
+      const args = ["run", "-A", "--no-config", repoRoot + "cli.ts", "serve", "--reuse-port"];
+      const child = spawn(process.execPath, [...args, "--port", String(await freePort())], {
+        cwd: "/",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let err = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => err += d);
+      const code = await new Promise((r) => child.on("close", r));
+      assert.equal(code, 1);
+      assert.match(err, /--reuse-port on Deno needs its --unstable-net flag/);
+    },
+  );
 });

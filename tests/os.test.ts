@@ -2,12 +2,13 @@
  * OS builtins and permissions: refused with an `os` error naming the flag by default,
  * working with it, and confined to the allowed directories (no `..` or symlink escape).
  */
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
+import process from "node:process";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Engine } from "../engine/mod.ts";
-import { ErrorCode, toJSON } from "../ipc/mod.ts";
+import { ErrorCode, RayforceValueError, toJSON } from "../ipc/mod.ts";
 import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
@@ -19,6 +20,11 @@ function failure(e: Engine, source: string): { code: number; message: string } {
 }
 
 describe("OS builtins", () => {
+  // Relative paths resolve against the working directory, as in the engine: the tests that
+  // use them move into their directory, and every test ends where it started.
+  const start = process.cwd();
+  afterEach(() => process.chdir(start));
+
   it("are refused without their permission, naming it", () => {
     const e = new Engine();
     const cases: [string, string][] = [
@@ -54,6 +60,7 @@ describe("OS builtins", () => {
     writeFileSync(root + "/secret.txt", "outside");
     symlinkSync(root + "/secret.txt", allowed + "/link.txt");
     writeFileSync(allowed + "/prog.rf", "(set loaded 7) (* loaded 6)");
+    process.chdir(allowed);
     const e = new Engine();
     e.permissions = { read: [allowed], write: [allowed], system: true, env: true };
 
@@ -97,6 +104,7 @@ describe("OS builtins", () => {
     mkdirSync(allowed);
     mkdirSync(root + "/outside");
     symlinkSync(root + "/outside", allowed + "/out");
+    process.chdir(allowed);
     const e = new Engine();
     e.permissions = { read: [allowed], write: [allowed] };
     e.evalSource(
@@ -172,6 +180,15 @@ describe("OS builtins", () => {
     assert.match(failure(readOnly, '(set-splayed "t7/" (table [a] (list [1])))').message, /write/);
   });
 
+  it("a server refuses to start with an allowed directory that does not exist", () => {
+    for (const permissions of [{ read: ["/no/such/dir"] }, { write: [tmpdir(), "/no/such/dir"] }]) {
+      assert.throws(
+        () => new WSServer({ port: 1, permissions }),
+        (e) => e instanceof RayforceValueError && /no such directory/.test(e.message),
+      );
+    }
+  });
+
   it("permissions reach the server's workers", async () => {
     const dir = mkdtempSync(tmpdir() + "/rf-ws-os-");
     writeFileSync(dir + "/hello.txt", "hi from disk");
@@ -179,7 +196,11 @@ describe("OS builtins", () => {
     await using server = new WSServer({ port, workers: 1, permissions: { read: [dir] } });
     await server.start();
     await using conn = await new WSClient("127.0.0.1", port).connect();
+    assert.equal(await conn.execute(`(read "${dir}/hello.txt")`), "hi from disk");
+    process.chdir(dir);
     assert.equal(await conn.execute('(read "hello.txt")'), "hi from disk");
+    process.chdir(tmpdir());
+    await assert.rejects(() => conn.execute('(read "hello.txt")'), /outside|no such file/i);
     await assert.rejects(() => conn.execute('(write "x.txt" "no")'), /--allow-write/);
   });
 

@@ -34,6 +34,9 @@ describe("WSServer lifecycle", () => {
     assert.equal(String(new WSClient("localhost", 8765)), "WSClient(ws://localhost:8765)");
     assert.equal(String(new WSClient({ host: "h", port: 1 })), "WSClient(ws://h:1)");
     assert.equal(String(new WSClient("ws://example:9/x")), "WSClient(ws://example:9/x)");
+    assert.equal(String(new WSClient("example:9")), "WSClient(ws://example:9)");
+    assert.equal(String(new WSClient("[::1]:9")), "WSClient(ws://[::1]:9)");
+    assert.equal(String(new WSClient("::1", 9)), "WSClient(ws://[::1]:9)");
   });
 
   it("start, stop, stop before start, and await using", async () => {
@@ -331,7 +334,9 @@ describe("token", () => {
     await server.start();
     await assert.rejects(
       () => new WSClient("127.0.0.1", port).connect(),
-      (e) => e instanceof RayforceWSError && /1008: unauthorized: wrong or missing token/.test(e.message),
+      (e) =>
+        e instanceof RayforceWSError &&
+        /1008: unauthorized: wrong or missing token/.test(e.message),
     );
     // A wrong token is reported as one (a close with its reason, not a failed upgrade).
     await assert.rejects(
