@@ -149,6 +149,14 @@ function detached(request: TaskRequest): boolean {
   return request.kind === "ipc" && request.frame.byteLength === 0;
 }
 
+/**
+ * Whether this module runs as TypeScript source (JSR, a checkout, Bun from npm) or as the
+ * JavaScript the npm package builds into `dist/` (Deno and Node from npm): the worker
+ * modules beside it have the same extension. Both URLs stay literal so that tools which
+ * follow `new URL(..., import.meta.url)` still find the worker modules.
+ */
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+
 function defaultSize(): number {
   const n = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
     ?.hardwareConcurrency;
@@ -209,7 +217,10 @@ export class WorkerPool {
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxConflicts = options.maxConflicts ?? 3;
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
-    this.#url = options.workerURL ?? new URL("./entry.ts", import.meta.url);
+    this.#url = options.workerURL ??
+      (FROM_SOURCE
+        ? new URL("./entry.ts", import.meta.url)
+        : new URL("./entry.js", import.meta.url));
     if (options.resultCache) {
       this.#cache = new ResultCache(options.resultCache === true ? {} : options.resultCache);
     }
@@ -219,7 +230,10 @@ export class WorkerPool {
       permissions: options.permissions ?? {},
     };
     if (this.#limits.permissions.net?.length) {
-      this.#net = new Worker(new URL("./net_entry.ts", import.meta.url), { type: "module" });
+      const url = FROM_SOURCE
+        ? new URL("./net_entry.ts", import.meta.url)
+        : new URL("./net_entry.js", import.meta.url);
+      this.#net = new Worker(url, { type: "module" });
     }
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
