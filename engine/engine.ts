@@ -197,8 +197,9 @@ export class Engine {
     }
     const bytes = this.pending.get(id);
     if (bytes !== undefined && this.decodePending) {
-      this.pending.delete(id);
+      // Decoded before it leaves `pending`: a failure must not lose the committed value.
       this.globals.set(id, this.decodePending(bytes));
+      this.pending.delete(id);
     }
     return this.globals.get(id);
   }

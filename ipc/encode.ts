@@ -51,7 +51,11 @@ export interface EncodeOptions {
   flags?: number;
 }
 
-const DEFAULT_ENCODE_DEPTH = 1024;
+/**
+ * How deep {@link encode} nests by default, and how deep the workers' replicas decode: a
+ * value one worker could commit must be readable by every other one.
+ */
+export const MAX_ENCODE_DEPTH = 1024;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const encoder = new TextEncoder();
 
@@ -100,7 +104,7 @@ function notSerializable(x: RayObject): never {
 export function encodedSize(x: RayObject, options: EncodeOptions = {}): number {
   const replica = options.replica ?? false;
   const messages = options.errorMessages ?? replica;
-  return sizeOf(x, 0, options.maxDepth ?? DEFAULT_ENCODE_DEPTH, messages, replica);
+  return sizeOf(x, 0, options.maxDepth ?? MAX_ENCODE_DEPTH, messages, replica);
 }
 
 function sizeOf(

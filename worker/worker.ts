@@ -14,12 +14,14 @@ import {
   encode,
   encodedSize,
   encodeReply,
+  ErrorCode,
   errorValue,
   RayforceIPCError,
   type RayObject,
   symbols,
   toJSON,
 } from "../ipc/mod.ts";
+import { MAX_ENCODE_DEPTH } from "../ipc/encode.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { Progress } from "./progress.ts";
@@ -55,8 +57,10 @@ const decodeOptions = { resolveBuiltin };
  * Rayforce's wire format cannot carry (the codec's `replica` option): the quote of symbols
  * in lambda bodies (else `(fn [] (insert 't row))` would read `t` instead of naming it on
  * every worker but the one that defined it), lambda names (`@f`, not `@fn`) and enums.
+ * They decode as deep as the encoder writes: a committed value that a replica could not read
+ * back would be a write acknowledged on one worker and missing on the others.
  */
-const replicaOptions = { resolveBuiltin, replica: true };
+const replicaOptions = { resolveBuiltin, replica: true, maxDepth: MAX_ENCODE_DEPTH };
 
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
@@ -107,21 +111,59 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     }
   };
 
-  const run = (
-    request: TaskRequest,
-  ): { response: ArrayBuffer | string | null; failed: boolean } => {
+  /** Evaluates a request against the replica (its writes go to the engine's overlay). */
+  const evaluate = (request: TaskRequest): Outcome => {
     if (request.kind === "ipc" || request.kind === "call") {
-      const style = request.kind === "call" ? "none" : request.reply;
-      let outcome: Outcome;
       const options = request.kind === "call" ? replicaOptions : decodeOptions;
       try {
-        outcome = engine.evalMessage(decodeMessage(new Uint8Array(request.frame), options).value);
+        return engine.evalMessage(decodeMessage(new Uint8Array(request.frame), options).value);
       } catch (e) {
         const err = e instanceof RayforceIPCError
           ? errorValue(e.code, e.message)
           : toEvalError(e).toValue();
-        outcome = { value: err };
+        return { value: err };
       }
+    }
+    return engine.evalSource(request.source);
+  };
+
+  /**
+   * The overlay's writes, encoded for the other replicas. A value the codec refuses (nested
+   * deeper than it allows) fails the task and drops every write of it: an answer is never
+   * acknowledged for a write that is not on every replica.
+   */
+  const seal = (overlay: Map<number, RayObject>, outcome: Outcome) => {
+    const writes: Write[] = [];
+    for (const [id, value] of overlay) {
+      let bytes: Uint8Array;
+      try {
+        bytes = encode(value, replicaOptions);
+      } catch (e) {
+        overlay.clear();
+        const error = new EvalError(
+          (e as RayforceIPCError).code ?? ErrorCode.LIMIT,
+          `cannot commit '${symbols.text(id)}': ${(e as Error).message}`,
+        );
+        return { writes: [], outcome: { value: error.toValue(), error } };
+      }
+      const shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(shared).set(bytes);
+      writes.push({ name: symbols.text(id), bytes: shared });
+    }
+    return { writes, outcome };
+  };
+
+  /**
+   * The answer to a request, in the form its protocol wants. `refused` says that a result
+   * could not be sent (over the size limit, or not encodable): the peer gets an error, so
+   * the task's writes must not commit.
+   */
+  const respond = (
+    request: TaskRequest,
+    outcome: Outcome,
+  ): { response: ArrayBuffer | string | null; failed: boolean; refused?: boolean } => {
+    if (request.kind === "ipc" || request.kind === "call") {
+      const style = request.kind === "call" ? "none" : request.reply;
       if (style === "none") return { response: null, failed: outcome.value.type === 127 };
       let value = bounded(outcome.value);
       let frame: Uint8Array;
@@ -131,13 +173,14 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         value = errorValue((e as RayforceIPCError).code ?? 1, (e as Error).message);
         frame = encodeReply(value, style)!;
       }
-      return { response: frame.buffer as ArrayBuffer, failed: value.type === 127 };
+      const refused = value !== outcome.value && outcome.value.type !== 127;
+      return { response: frame.buffer as ArrayBuffer, failed: value.type === 127, refused };
     }
-    const outcome = engine.evalSource(request.source);
     const failed = outcome.value.type === 127;
     if (request.kind === "text") return { response: engine.render(outcome), failed };
     const value = bounded(outcome.value);
-    return { response: JSON.stringify(toJSON(value)), failed: value.type === 127 };
+    const refused = value !== outcome.value && !failed;
+    return { response: JSON.stringify(toJSON(value)), failed: value.type === 127, refused };
   };
 
   scope.onmessage = (event: MessageEvent) => {
@@ -182,24 +225,15 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     engine.read.clear();
     engine.impure = false;
     timerEffects = [];
-    let result: { response: ArrayBuffer | string | null; failed: boolean };
+    let outcome: Outcome;
     try {
-      result = run(item.request);
+      outcome = evaluate(item.request);
     } finally {
       engine.overlay = undefined;
     }
-    const writes: Write[] = [];
-    for (const [id, value] of overlay) {
-      let bytes: Uint8Array;
-      try {
-        bytes = encode(value, replicaOptions);
-      } catch {
-        continue; // cannot happen with `replica` (enums included); kept as a last resort
-      }
-      const shared = new SharedArrayBuffer(bytes.length);
-      new Uint8Array(shared).set(bytes);
-      writes.push({ name: symbols.text(id), bytes: shared });
-    }
+    const sealed = seal(overlay, outcome);
+    const result = respond(item.request, sealed.outcome);
+    const writes = result.refused ? [] : sealed.writes;
     lastTask = item.task;
     lastOverlay = overlay;
     if (result.response instanceof ArrayBuffer) transfer.push(result.response);
