@@ -340,16 +340,36 @@ export class WorkerPool {
     };
   }
 
-  /** Refuses new tasks, answers every task already accepted, then stops the workers. */
+  /**
+   * Refuses new tasks, answers every task already accepted, then stops the workers. It ends
+   * within about one query time limit: what is still queued or running then is answered with
+   * an error (queries queued behind stuck ones would otherwise take a time limit each).
+   */
   async close(): Promise<void> {
     this.#closing = true;
     this.#timers.close();
-    if (this.#sessions.size > 0) await new Promise<void>((r) => (this.#drained = r));
+    if (this.#sessions.size > 0) {
+      const drained = new Promise<void>((r) => (this.#drained = r));
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((r) =>
+        deadline = setTimeout(() => r("late"), this.timeoutMs)
+      );
+      if (await Promise.race([drained, late]) === "late") this.#abandon();
+      clearTimeout(deadline);
+      await drained;
+    }
     for (const s of this.#slots) {
       clearTimeout(s.timer);
       s.worker.terminate();
     }
     this.#net?.terminate();
+  }
+
+  /** Closing took a time limit: every task still queued or running answers an error. */
+  #abandon(): void {
+    const why = "the server shut down before this query ran to the end";
+    for (const slot of [...this.#slots]) if (slot.tasks.length) this.#lost(slot, why, false);
+    for (const task of this.#queue.splice(0)) this.#fail(task, why);
   }
 
   /** `await using pool = new WorkerPool()` closes it at the end of the scope. */
@@ -470,7 +490,10 @@ export class WorkerPool {
     clearTimeout(slot.timer);
     slot.worker.terminate();
     const i = this.#slots.indexOf(slot);
-    if (i >= 0 && !this.#closing) this.#slots[i] = this.#spawn();
+    // While closing, a replacement is still needed for the tasks that wait: without one a
+    // stuck query's worker is not replaced and close() waits for ever.
+    const waiting = this.#queue.length > 0 || tasks.length > 1;
+    if (i >= 0 && (!this.#closing || waiting)) this.#slots[i] = this.#spawn();
     else if (i >= 0) this.#slots.splice(i, 1);
     this.#stats.restarts++;
     if (timedOut) this.#stats.timedOut++;
