@@ -253,6 +253,10 @@ export class WSServer {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new RayforceValueError(`port must be an integer from 1 to 65535, got ${port}`);
     }
+    if (o.token === "") {
+      // `--token=` or `token: process.env.UNSET ?? ""` must not quietly turn auth off.
+      throw new RayforceValueError("token is empty: give a token, or no token option at all");
+    }
     if (o.logLevel !== undefined && !isLogLevel(o.logLevel)) {
       throw new RayforceValueError(`unknown log level ${o.logLevel}`);
     }

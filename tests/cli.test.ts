@@ -25,6 +25,13 @@ describe("cli", () => {
     assert.match(bad.stderr, /invalid port/);
   });
 
+  it("refuses an empty --token instead of serving without auth", async () => {
+    const port = await freePort();
+    const r = await main(["serve", "--port", String(port), "--workers", "1", "--token="]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /token is empty/);
+  });
+
   it(`runs as a script under ${runtime}: serve --help prints usage`, async () => {
     const r = await runScript("cli.ts", ["serve", "--help"]);
     assert.equal(r.code, 0, r.stderr);
