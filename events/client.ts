@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { EventMessage, Target } from "./protocol.ts";
+import { type EventMessage, SERVER_FROM, type Target } from "./protocol.ts";
 
 /** Connection state of an {@link EventClient}. */
 export type EventClientState = "connecting" | "open" | "closing" | "closed" | "reconnecting";
@@ -76,6 +76,14 @@ export class EventClient {
   #wantOpen = false;
   #backoff: number;
   #nextId = 1;
+  /**
+   * A random prefix of this client's request ids: ids another client cannot guess. (Replies
+   * are also accepted only from whom the request went to, see #receive.)
+   */
+  readonly #idPrefix = Array.from(
+    crypto.getRandomValues(new Uint8Array(8)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastSeen = 0;
   readonly #options: Required<Omit<EventClientOptions, "token">>;
@@ -83,7 +91,13 @@ export class EventClient {
   readonly #stateListeners = new Set<(s: EventClientState) => void>();
   readonly #pending = new Map<
     string | number,
-    { resolve: Listener; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+    {
+      resolve: Listener;
+      reject: (e: Error) => void;
+      timer: ReturnType<typeof setTimeout>;
+      /** Who may answer: the server, also the client the request was sent to, or anyone. */
+      from: (from: string | undefined) => boolean;
+    }
   >();
   readonly #topics = new Set<string>();
   readonly #stats: EventClientStats = {
@@ -159,7 +173,11 @@ export class EventClient {
     payload?: unknown,
     options: { to?: Target; timeoutMs?: number } = {},
   ): Promise<EventMessage> {
-    const id = `r${this.#nextId++}`;
+    const id = `r${this.#idPrefix}-${this.#nextId++}`;
+    const to = options.to;
+    const from = to === "all" || to === "others"
+      ? () => true
+      : (f: string | undefined) => f === SERVER_FROM || (to !== undefined && f === to);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
@@ -171,7 +189,7 @@ export class EventClient {
           ),
         );
       }, options.timeoutMs ?? this.#options.requestTimeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { resolve, reject, timer, from });
       try {
         this.#write({
           event_name: eventName,
@@ -246,7 +264,7 @@ export class EventClient {
     } catch {
       return;
     }
-    if (m.event_name === "connected" && ws === this.#ws) {
+    if (m.event_name === "connected" && m.from === SERVER_FROM && ws === this.#ws) {
       this.id = (m.payload as { client_id: string }).client_id;
       this.#backoff = this.#options.initialBackoffMs;
       this.#setState("open");
@@ -261,7 +279,7 @@ export class EventClient {
     if (m.event_name === "pong") this.#stats.heartbeats++;
     if (m.id !== undefined) {
       const p = this.#pending.get(m.id);
-      if (p) {
+      if (p && p.from(m.from)) {
         this.#pending.delete(m.id);
         clearTimeout(p.timer);
         if (m.event_name === "error") p.reject(new EventError(m));

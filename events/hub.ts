@@ -10,7 +10,14 @@
  * @module
  */
 import type { Logger } from "../log.ts";
-import { type EventMessage, parseEvent, stringifyEvent, type Target } from "./protocol.ts";
+import {
+  type EventMessage,
+  parseEvent,
+  RESERVED_EVENTS,
+  SERVER_FROM,
+  stringifyEvent,
+  type Target,
+} from "./protocol.ts";
 
 /** What a handler can do besides returning a reply. */
 export interface EventContext {
@@ -131,6 +138,13 @@ export class EventHub {
     if (!parsed.ok) return this.#error(peer, parsed.error);
     const message: EventMessage = { ...parsed.message, from };
     const handler = this.#handlers.get(message.event_name);
+    if (!handler && RESERVED_EVENTS.has(message.event_name)) {
+      return this.#error(
+        peer,
+        `event name ${message.event_name} is reserved for the server`,
+        message.id,
+      );
+    }
     if (!handler) return this.route(message, from);
     const context: EventContext = {
       clientId: from,
@@ -141,7 +155,7 @@ export class EventHub {
     try {
       const reply = await handler(message, context);
       if (reply) {
-        this.route({ ...reply, from: reply.from ?? from, id: reply.id ?? message.id }, from);
+        this.route({ ...reply, from: SERVER_FROM, id: reply.id ?? message.id }, from);
       }
     } catch (e) {
       this.#error(
@@ -175,7 +189,7 @@ export class EventHub {
   }
 
   #deliver(peer: EventPeer, message: EventMessage): void {
-    peer.send(stringifyEvent(message));
+    peer.send(stringifyEvent({ ...message, from: SERVER_FROM }));
     this.delivered++;
   }
 

@@ -5,6 +5,25 @@
  * @module
  */
 
+/**
+ * The `from` of every message the server itself sends (`connected`, `error`, handler
+ * replies). Client ids are UUIDs, and the hub stamps every relayed message with its
+ * sender's id, so no client can send a message that carries it.
+ */
+export const SERVER_FROM = "server";
+
+/**
+ * Event names only the server sends: a client's message with one of these names is refused
+ * rather than relayed, so that no client can pose as the server to another.
+ */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  "connected",
+  "error",
+  "pong",
+  "subscribed",
+  "unsubscribed",
+]);
+
 /** Where a message goes: every client, every client but the sender, or one client id. */
 export type Target = "all" | "others" | string;
 

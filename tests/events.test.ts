@@ -119,6 +119,35 @@ describe("event protocol", () => {
     raw.close();
   });
 
+  it("no client can answer another's request or pose as the server", async () => {
+    const victim = clients[1];
+    const attacker = new RawSocket(url);
+    await attacker.opened;
+    assert.match(await attacker.next() as string, /"event_name":"connected".*"from":"server"/);
+    // A request nobody handles is relayed to the others, the attacker included: it sees the id.
+    const asked = victim.request("lookup", "x", { timeoutMs: 600 });
+    const relayed = JSON.parse(await attacker.next() as string);
+    assert.equal(relayed.from, victim.id);
+    assert.match(String(relayed.id), /^r[0-9a-f]{16}-\d+$/); // not r1, r2, …
+    attacker.send(JSON.stringify({
+      event_name: "result",
+      id: relayed.id,
+      payload: "forged",
+      to: victim.id,
+    }));
+    await assert.rejects(asked, /no reply to lookup/);
+    const id = victim.id;
+    attacker.send(JSON.stringify({
+      event_name: "connected",
+      payload: { client_id: "evil" },
+      to: victim.id,
+    }));
+    assert.match(await attacker.next() as string, /reserved for the server/);
+    await settle();
+    assert.equal(victim.id, id);
+    attacker.close();
+  });
+
   it("custom handlers registered with server.on answer the sender", async () => {
     const reply = await clients[2].request("shout", "hello");
     assert.deepEqual([reply.event_name, reply.payload], ["shouted", "HELLO"]);
