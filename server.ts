@@ -127,8 +127,10 @@ export interface WSServerOptions {
   /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
   maxVectorBytes?: number;
   /**
-   * Resident memory above which new queries are refused ("server busy") until it drops,
-   * instead of running out of memory. Default 80% of the machine's memory.
+   * Resident memory above which queries run one at a time: a query that arrives while
+   * another runs is refused ("server busy"), and `/health` says "degraded", until memory
+   * drops. A lone query still runs, so that one that frees memory can. Default 80% of the
+   * machine's memory.
    */
   memoryWatermarkBytes?: number;
   /**
@@ -176,6 +178,11 @@ interface Connection {
   mode: "new" | "ipc" | "text" | "events";
   /** Queries sent and not answered yet. */
   inFlight: number;
+  /** The sequence number the next query gets, and the one whose answer goes out next. */
+  seq: number;
+  sent: number;
+  /** Answers (null: none to send) waiting for an earlier query's answer. */
+  held: Map<number, string | ArrayBuffer | null>;
   /** The handle passed to `.z.po`/`.z.pc`, once the connection speaks Rayforce. */
   handle?: number;
   /** Why the connection is closed (1008) as soon as it opens: a wrong or missing token. */
@@ -185,6 +192,8 @@ interface Connection {
 }
 
 const LATENCY_WINDOW = 4096;
+/** Refusals one connection may have waiting for earlier answers (each a small frame). */
+const HELD_REFUSALS = 4096;
 const encoder = new TextEncoder();
 
 /** Close reasons are limited to 123 bytes by the WebSocket protocol. */
@@ -224,6 +233,8 @@ export class WSServer {
   #tcp: TcpListener | undefined;
   /** Resident memory at the last sample, and the sampler. */
   #rss = 0;
+  /** Queries submitted to the evaluator and not answered yet. */
+  #evaluating = 0;
   #memoryTimer: ReturnType<typeof setInterval> | undefined;
   #started = 0;
   #stopping = false;
@@ -536,7 +547,16 @@ export class WSServer {
     const offered = url.searchParams.get("token") ??
       request.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
     const authorized = !token || offered === token;
-    const c: Connection = { id: crypto.randomUUID(), remote, authorized, mode: "new", inFlight: 0 };
+    const c: Connection = {
+      id: crypto.randomUUID(),
+      remote,
+      authorized,
+      mode: "new",
+      inFlight: 0,
+      seq: 0,
+      sent: 0,
+      held: new Map(),
+    };
     // A refused token is answered on the WebSocket (close 1008 with the reason), which a
     // client can read; an HTTP 401 reaches a WebSocket client as a bare connection error.
     if (token && offered !== null && offered !== undefined && offered !== token) {
@@ -556,10 +576,15 @@ export class WSServer {
     if (url.pathname === "/health") {
       const s = this.stats();
       return Response.json({
-        status: this.#stopping ? "stopping" : "ok",
+        status: this.#stopping
+          ? "stopping"
+          : s.memory.rssBytes > s.memory.watermarkBytes
+          ? "degraded"
+          : "ok",
         version: VERSION,
         uptimeSeconds: s.uptimeSeconds,
         connections: s.connections.current,
+        memory: s.memory,
       });
     }
     if (url.pathname === "/metrics") {
@@ -790,26 +815,38 @@ export class WSServer {
         failureResult(request, ErrorCode.LIMIT, "server not started"),
       );
     }
-    if (this.#rss > this.options.memoryWatermarkBytes) {
+    // Above the watermark one query at a time still runs (when nothing else does): refusing
+    // them all would also refuse the `(set big 0)` that frees the memory, for good.
+    if (this.#rss > this.options.memoryWatermarkBytes && this.#evaluating > 0) {
       this.#counters.refused++;
       const message =
         `server busy: memory ${this.#rss} bytes is above the watermark of ${this.options.memoryWatermarkBytes}`;
       return done(failureResult(request, ErrorCode.LIMIT, message));
     }
-    if (pool.submit) pool.submit(request, session, done);
-    else pool.run(request, session).then(done);
+    this.#evaluating++;
+    const finish = (r: TaskResult) => {
+      this.#evaluating--;
+      done(r);
+    };
+    if (pool.submit) pool.submit(request, session, finish);
+    else pool.run(request, session).then(finish);
   }
 
   #query(c: Connection, request: TaskRequest): void {
+    const seq = c.seq++;
     if (c.inFlight >= this.options.maxQueuedPerConnection) {
       this.#counters.refused++;
+      // The refusal waits for the answers ahead of it; a peer that keeps sending while they
+      // are computed would make those waiting refusals grow without bound: it is closed.
+      if (c.held.size >= HELD_REFUSALS) {
+        return this.#violation(c, 1008, "too many queries in flight on this connection");
+      }
       const r = failureResult(
         request,
         ErrorCode.LIMIT,
         `server busy: ${c.inFlight} queries in flight on this connection (limit ${this.options.maxQueuedPerConnection})`,
       );
-      if (r.response !== null) this.#send(c, r.response);
-      return;
+      return this.#answer(c, seq, r.response);
     }
     c.inFlight++;
     const t0 = performance.now();
@@ -818,7 +855,26 @@ export class WSServer {
       this.#latencies[this.#latencyCount++ % LATENCY_WINDOW] = performance.now() - t0;
       if (r.failed) this.#counters.failed++;
       else this.#counters.ok++;
-      if (r.response !== null) this.#send(c, r.response);
+      this.#answer(c, seq, r.response);
     });
+  }
+
+  /**
+   * Sends answers in the order of their queries. The pool keeps a connection's order, but a
+   * refusal (a limit, the memory watermark) is decided at once and must not overtake the
+   * answers still being computed: IPC peers match answers to queries by their order.
+   */
+  #answer(c: Connection, seq: number, response: string | ArrayBuffer | null): void {
+    if (seq !== c.sent) {
+      c.held.set(seq, response);
+      return;
+    }
+    c.sent++;
+    if (response !== null) this.#send(c, response);
+    while (c.held.has(c.sent)) {
+      const next = c.held.get(c.sent)!;
+      c.held.delete(c.sent++);
+      if (next !== null) this.#send(c, next);
+    }
   }
 }
