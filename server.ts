@@ -189,11 +189,15 @@ interface Connection {
   refused?: string;
   socket?: ServerSocket;
   timer?: ReturnType<typeof setTimeout>;
+  /** The server closed it and waits for the peer's close. */
+  closing?: boolean;
 }
 
 const LATENCY_WINDOW = 4096;
 /** Refusals one connection may have waiting for earlier answers (each a small frame). */
 const HELD_REFUSALS = 4096;
+/** How long a closed connection may take to acknowledge the close before it is counted out. */
+const CLOSE_GRACE_MS = 5_000;
 const encoder = new TextEncoder();
 
 /** Close reasons are limited to 123 bytes by the WebSocket protocol. */
@@ -540,7 +544,7 @@ export class WSServer {
   #upgrade(request: Request, remote: string): Connection | Response {
     if (this.#stopping) return new Response("server shutting down", { status: 503 });
     const url = new URL(request.url);
-    if (this.#connections.size >= this.options.maxConnections) {
+    if (this.#connections.size >= this.options.maxConnections && !this.#evictUnidentified()) {
       return new Response(`too many connections (${this.options.maxConnections})`, { status: 503 });
     }
     const token = this.options.token;
@@ -700,10 +704,26 @@ export class WSServer {
 
   #closed(c: Connection, code: number, why: string): void {
     clearTimeout(c.timer);
-    this.#connections.delete(c);
+    if (!this.#connections.delete(c)) return; // already counted out
+
     if (c.mode === "events") this.#hub.leave(c.id);
     if (c.handle !== undefined) this.#connectionEvent("close", c.id, c.handle);
     this.#log.debug("close", { connection: c.id, code, reason: why });
+  }
+
+  /**
+   * When the server is full, the oldest connection that has not said who it is (no
+   * handshake, no first frame yet) makes room for a new one: connections that never
+   * handshake must not lock real clients out. True if one was closed.
+   */
+  #evictUnidentified(): boolean {
+    for (const c of this.#connections) {
+      if (c.mode !== "new" || c.closing) continue;
+      this.#violation(c, 1013, "server full: handshake not sent in time");
+      this.#closed(c, 1013, "evicted before its handshake");
+      return true;
+    }
+    return false;
   }
 
   /** Closes one connection for a protocol violation; others are untouched. */
@@ -716,7 +736,11 @@ export class WSServer {
       reason: message,
     });
     clearTimeout(c.timer);
+    c.closing = true;
     c.socket?.close(code, reason(message));
+    // A peer that never answers the close (Deno then keeps the socket) stops counting against
+    // the connection limit after a grace period.
+    c.timer = setTimeout(() => this.#closed(c, code, "close not acknowledged"), CLOSE_GRACE_MS);
   }
 
   #send(c: Connection, data: string | ArrayBuffer): void {
@@ -731,7 +755,7 @@ export class WSServer {
     this.#counters.messagesIn++;
     const size = typeof data === "string" ? encoder.encode(data).length : data.byteLength;
     this.#counters.bytesIn += size;
-    if (this.#stopping || c.refused) return;
+    if (this.#stopping || c.refused || c.closing) return; // closed by us: nothing more is read
     if (size > this.options.maxPayload) {
       return this.#violation(
         c,

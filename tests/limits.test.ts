@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { RayforceLimitError, RayforceWSError } from "../ipc/mod.ts";
 import { WSServer, type WSServerOptions } from "../server.ts";
 import { WSClient } from "../client.ts";
-import { freePort } from "./_helpers/net.ts";
+import { freePort, RawSocket } from "./_helpers/net.ts";
 
 async function server(options: WSServerOptions) {
   const port = await freePort();
@@ -56,6 +56,25 @@ describe("limits", () => {
     assert.equal(await c.execute("1"), 1n);
     b.close();
     c.close();
+    await s.stop();
+  });
+
+  it("connections that never handshake cannot lock real clients out", async () => {
+    const { s, port, client } = await server({ maxConnections: 3, handshakeTimeoutMs: 60_000 });
+    const silent = Array.from({ length: 3 }, () => new RawSocket(`ws://127.0.0.1:${port}/`));
+    await Promise.all(silent.map((r) => r.opened));
+    await using conn = await client(); // the oldest silent one makes room
+    assert.equal(await conn.execute("(+ 1 2)"), 3n);
+    const first = await silent[0].closed;
+    assert.deepEqual([first.code, /handshake/.test(first.reason)], [1013, true]);
+    await using again = await client();
+    assert.equal(await again.execute("7"), 7n);
+    await using third = await client(); // the last silent one goes
+    assert.equal(await third.execute("8"), 8n);
+    assert.equal((await silent[2].closed).code, 1013);
+    // Handshaken clients are never evicted: with the server full of them, the next gets 503.
+    await assert.rejects(() => new WSClient("127.0.0.1", port).connect(), RayforceWSError);
+    silent.forEach((r) => r.close());
     await s.stop();
   });
 
