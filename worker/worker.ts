@@ -24,6 +24,7 @@ import {
 import { MAX_ENCODE_DEPTH } from "../ipc/encode.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
+import { printToServer } from "./print.ts";
 import { Progress } from "./progress.ts";
 import { SymbolOrder } from "./symbol_order.ts";
 import { type TimerEffect, timerHook } from "./timers.ts";
@@ -66,6 +67,7 @@ const replicaOptions = { resolveBuiltin, replica: true, maxDepth: MAX_ENCODE_DEP
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
   engine.decodePending = (bytes) => decode(bytes, replicaOptions);
+  engine.print = printToServer;
   let workerId = -1;
   /** Where this worker records its running task for the pool (progress.ts). */
   let progress: Progress | undefined;
