@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import {
   ErrorCode,
   HANDSHAKE_REPLY,
@@ -50,8 +51,8 @@ import {
   UpstreamPool,
   type UpstreamStats,
 } from "./upstream/gateway.ts";
-import { serveTcpIpc } from "./upstream/listener.ts";
-import type { TcpListener } from "./runtime/mod.ts";
+import { serveTcpIpc, type TcpIpcEndpoint } from "./upstream/listener.ts";
+import { AnswerOrder } from "./session/answer_order.ts";
 import type { Permissions } from "./engine/os.ts";
 import type { ResultCacheOptions } from "./worker/result_cache.ts";
 
@@ -68,6 +69,8 @@ interface Evaluator {
   ): void;
   /** `run` with a callback (the worker pool has it; the gateway answers through `run`). */
   submit?(request: TaskRequest, session: string, done: (r: TaskResult) => void): void;
+  /** Drops the queued queries of a session whose connection closed. */
+  forget?(session: string): void;
   stats(): PoolStats | { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route };
   close(): Promise<void>;
 }
@@ -149,6 +152,8 @@ export interface WSServerOptions {
 export interface ServerStats {
   /** WebSocket connections open now, and accepted since the start. */
   connections: { current: number; total: number };
+  /** The TCP IPC endpoint (`tcpPort`): connections open, accepted, refused; null without it. */
+  tcp: { current: number; total: number; refused: number } | null;
   /** Frames received and sent. */
   messages: { in: number; out: number };
   /** Bytes received and sent. */
@@ -176,13 +181,8 @@ interface Connection {
   /** A token was presented at upgrade, or none is required. */
   authorized: boolean;
   mode: "new" | "ipc" | "text" | "events";
-  /** Queries sent and not answered yet. */
-  inFlight: number;
-  /** The sequence number the next query gets, and the one whose answer goes out next. */
-  seq: number;
-  sent: number;
-  /** Answers (null: none to send) waiting for an earlier query's answer. */
-  held: Map<number, string | ArrayBuffer | null>;
+  /** Its queries in flight (capped) and their answers, sent in query order. */
+  answers: AnswerOrder<string | ArrayBuffer>;
   /** The handle passed to `.z.po`/`.z.pc`, once the connection speaks Rayforce. */
   handle?: number;
   /** Why the connection is closed (1008) as soon as it opens: a wrong or missing token. */
@@ -198,12 +198,11 @@ const LATENCY_WINDOW = 4096;
 const HELD_REFUSALS = 4096;
 /** How long a closed connection may take to acknowledge the close before it is counted out. */
 const CLOSE_GRACE_MS = 5_000;
-const encoder = new TextEncoder();
 
 /** Close reasons are limited to 123 bytes by the WebSocket protocol. */
 function reason(text: string): string {
   let s = text;
-  while (encoder.encode(s).length > 123) s = s.slice(0, -1);
+  while (Buffer.byteLength(s, "utf8") > 123) s = s.slice(0, -1);
   return s;
 }
 
@@ -234,7 +233,7 @@ export class WSServer {
   readonly #log: Logger;
   #native: NativeServer | undefined;
   #pool: Evaluator | undefined;
-  #tcp: TcpListener | undefined;
+  #tcp: TcpIpcEndpoint | undefined;
   /** Resident memory at the last sample, and the sampler. */
   #rss = 0;
   /** Queries submitted to the evaluator and not answered yet. */
@@ -259,6 +258,8 @@ export class WSServer {
   readonly #latencies = new Float64Array(LATENCY_WINDOW);
   /** The JSON event protocol on `/events`. */
   readonly #hub: EventHub;
+  /** Queries in flight per `/events` client. */
+  readonly #eventQueries = new Map<string, number>();
   #latencyCount = 0;
 
   /** `new WSServer(8765)` or `new WSServer({port, host, …})`. */
@@ -336,8 +337,25 @@ export class WSServer {
     this.#hub = new EventHub(this.#log);
     registerBuiltins(this.#hub, {
       query: async (source, clientId) => {
-        const r = await this.#evaluate({ kind: "json", source }, clientId);
-        return { response: r.response as string, failed: r.failed };
+        // Each event client has the same cap on queries in flight as a Rayforce connection;
+        // a reply has an id, so a refusal need not wait for the answers ahead of it.
+        const running = this.#eventQueries.get(clientId) ?? 0;
+        const limit = this.options.maxQueuedPerConnection;
+        if (running >= limit) {
+          this.#counters.refused++;
+          throw new Error(
+            `server busy: ${running} queries in flight on this connection (limit ${limit})`,
+          );
+        }
+        this.#eventQueries.set(clientId, running + 1);
+        try {
+          const r = await this.#evaluate({ kind: "json", source }, clientId);
+          return { response: r.response as string, failed: r.failed };
+        } finally {
+          const left = this.#eventQueries.get(clientId)! - 1;
+          if (left) this.#eventQueries.set(clientId, left);
+          else this.#eventQueries.delete(clientId);
+        }
       },
       stats: () => this.stats(),
     });
@@ -453,11 +471,18 @@ export class WSServer {
           port: this.options.tcpPort,
           maxPayload: this.options.maxPayload,
           token: this.options.token,
+          handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+          maxConnections: this.options.maxConnections,
+          maxInFlight: this.options.maxQueuedPerConnection,
+          refused: () => this.#counters.refused++,
           run: (request, session) => this.#evaluate(request, session),
           connection: (event, session) => {
             if (event === "open") tcpHandles.set(session, ++this.#handles);
             const handle = tcpHandles.get(session);
-            if (event === "close") tcpHandles.delete(session);
+            if (event === "close") {
+              tcpHandles.delete(session);
+              this.#pool?.forget?.(session);
+            }
             if (handle !== undefined) this.#connectionEvent(event, session, handle);
           },
           log: this.#log,
@@ -528,6 +553,7 @@ export class WSServer {
     const c = this.#counters;
     return {
       connections: { current: this.#connections.size, total: c.total },
+      tcp: this.#tcp?.stats() ?? null,
       messages: { in: c.messagesIn, out: c.messagesOut },
       bytes: { in: c.bytesIn, out: c.bytesOut },
       errors: c.errors,
@@ -556,10 +582,11 @@ export class WSServer {
       remote,
       authorized,
       mode: "new",
-      inFlight: 0,
-      seq: 0,
-      sent: 0,
-      held: new Map(),
+      answers: new AnswerOrder({
+        maxInFlight: this.options.maxQueuedPerConnection,
+        maxHeld: HELD_REFUSALS,
+        send: (answer) => this.#send(c, answer),
+      }),
     };
     // A refused token is answered on the WebSocket (close 1008 with the reason), which a
     // client can read; an HTTP 401 reaches a WebSocket client as a bare connection error.
@@ -642,6 +669,18 @@ export class WSServer {
         s.queries.refused,
       ],
     ];
+    if (s.tcp) {
+      lines.push(
+        ["rfws_tcp_connections", "gauge", "Open TCP IPC connections", s.tcp.current],
+        ["rfws_tcp_connections_total", "counter", "TCP IPC connections accepted", s.tcp.total],
+        [
+          "rfws_tcp_refused_total",
+          "counter",
+          "TCP IPC connections closed for a limit or a bad handshake",
+          s.tcp.refused,
+        ],
+      );
+    }
     const pool = s.pool;
     if (pool && "conflicts" in pool) {
       lines.push(
@@ -707,6 +746,7 @@ export class WSServer {
     if (!this.#connections.delete(c)) return; // already counted out
 
     if (c.mode === "events") this.#hub.leave(c.id);
+    this.#pool?.forget?.(c.id); // its queries still queued have no one to answer
     if (c.handle !== undefined) this.#connectionEvent("close", c.id, c.handle);
     this.#log.debug("close", { connection: c.id, code, reason: why });
   }
@@ -746,14 +786,14 @@ export class WSServer {
   #send(c: Connection, data: string | ArrayBuffer): void {
     this.#counters.messagesOut++;
     this.#counters.bytesOut += typeof data === "string"
-      ? encoder.encode(data).length
+      ? Buffer.byteLength(data, "utf8") // counts without copying a large answer
       : data.byteLength;
     c.socket?.send(data);
   }
 
   #message(_socket: ServerSocket, c: Connection, data: string | ArrayBuffer): void {
     this.#counters.messagesIn++;
-    const size = typeof data === "string" ? encoder.encode(data).length : data.byteLength;
+    const size = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength;
     this.#counters.bytesIn += size;
     if (this.#stopping || c.refused || c.closing) return; // closed by us: nothing more is read
     if (size > this.options.maxPayload) {
@@ -857,48 +897,27 @@ export class WSServer {
   }
 
   #query(c: Connection, request: TaskRequest): void {
-    const seq = c.seq++;
-    if (c.inFlight >= this.options.maxQueuedPerConnection) {
+    const ticket = c.answers.begin();
+    if (ticket === undefined) {
       this.#counters.refused++;
-      // The refusal waits for the answers ahead of it; a peer that keeps sending while they
-      // are computed would make those waiting refusals grow without bound: it is closed.
-      if (c.held.size >= HELD_REFUSALS) {
-        return this.#violation(c, 1008, "too many queries in flight on this connection");
-      }
       const r = failureResult(
         request,
         ErrorCode.LIMIT,
-        `server busy: ${c.inFlight} queries in flight on this connection (limit ${this.options.maxQueuedPerConnection})`,
+        `server busy: ${c.answers.inFlight} queries in flight on this connection (limit ${this.options.maxQueuedPerConnection})`,
       );
-      return this.#answer(c, seq, r.response);
+      // A peer that keeps sending while its queries are computed is closed: its waiting
+      // refusals would otherwise grow without bound.
+      if (!c.answers.refuse(r.response)) {
+        this.#violation(c, 1008, "too many queries in flight on this connection");
+      }
+      return;
     }
-    c.inFlight++;
     const t0 = performance.now();
     this.#submit(request, c.id, (r) => {
-      c.inFlight--;
       this.#latencies[this.#latencyCount++ % LATENCY_WINDOW] = performance.now() - t0;
       if (r.failed) this.#counters.failed++;
       else this.#counters.ok++;
-      this.#answer(c, seq, r.response);
+      c.answers.finish(ticket, r.response);
     });
-  }
-
-  /**
-   * Sends answers in the order of their queries. The pool keeps a connection's order, but a
-   * refusal (a limit, the memory watermark) is decided at once and must not overtake the
-   * answers still being computed: IPC peers match answers to queries by their order.
-   */
-  #answer(c: Connection, seq: number, response: string | ArrayBuffer | null): void {
-    if (seq !== c.sent) {
-      c.held.set(seq, response);
-      return;
-    }
-    c.sent++;
-    if (response !== null) this.#send(c, response);
-    while (c.held.has(c.sent)) {
-      const next = c.held.get(c.sent)!;
-      c.held.delete(c.sent++);
-      if (next !== null) this.#send(c, next);
-    }
   }
 }

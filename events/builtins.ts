@@ -6,6 +6,7 @@
  * @module
  */
 import type { EventHub } from "./hub.ts";
+import { JsonText } from "./protocol.ts";
 
 /** What the built-ins need from the server. */
 export interface BuiltinDeps {
@@ -22,8 +23,9 @@ export function registerBuiltins(hub: EventHub, deps: BuiltinDeps): void {
       throw new Error("query needs Rayforce source as its payload");
     }
     const r = await deps.query(m.payload, ctx.clientId);
-    const result = JSON.parse(r.response);
+    // The result goes out as the worker wrote it (see JsonText); an error is small.
     if (r.failed) {
+      const result = JSON.parse(r.response);
       return {
         event_name: "error",
         message: result.message || result.error,
@@ -31,7 +33,7 @@ export function registerBuiltins(hub: EventHub, deps: BuiltinDeps): void {
         to: ctx.clientId,
       };
     }
-    return { event_name: "query", payload: result, to: ctx.clientId };
+    return { event_name: "query", payload: new JsonText(r.response), to: ctx.clientId };
   });
 
   hub.on("sum_event", (m, ctx) => {

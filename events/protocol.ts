@@ -77,7 +77,30 @@ export function parseEvent(text: string): Parsed {
   return { ok: true, message: m as unknown as EventMessage };
 }
 
+/**
+ * A payload that is JSON text already (a query result the worker serialized): the server
+ * puts it in the message as it is, without parsing and re-serializing it on the accept loop,
+ * where that work would grow with the result and stall every other client.
+ *
+ * @example
+ * ```ts
+ * import { JsonText, stringifyEvent } from "./protocol.ts";
+ * const text = stringifyEvent({ event_name: "query", payload: new JsonText("[1,2,3]") });
+ * if (JSON.parse(text).payload[2] !== 3) throw new Error("not spliced");
+ * ```
+ */
+export class JsonText {
+  /** `text` must be valid JSON (the output of `JSON.stringify`). */
+  constructor(readonly text: string) {}
+}
+
+const bigintAsString = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+
 /** JSON text of a message (bigints as strings, so a handler's result always serializes). */
 export function stringifyEvent(message: EventMessage): string {
-  return JSON.stringify(message, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  if (!(message.payload instanceof JsonText)) return JSON.stringify(message, bigintAsString);
+  const { payload, ...rest } = message;
+  const head = JSON.stringify(rest, bigintAsString);
+  // Concatenation makes a rope in both engines: the payload's characters are not copied here.
+  return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"payload":${payload.text}}`;
 }

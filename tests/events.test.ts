@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import { WSServer } from "../server.ts";
 import { EventClient, EventError, type EventMessage } from "../client.ts";
 import { freePort, RawSocket } from "./_helpers/net.ts";
+import { EventHub } from "../events/hub.ts";
+import { registerBuiltins } from "../events/builtins.ts";
+import { JsonText, stringifyEvent } from "../events/protocol.ts";
+import { Logger } from "../log.ts";
 
 /** Collects the messages of one event name. */
 function collect(client: EventClient, eventName: string): EventMessage[] {
@@ -218,5 +222,41 @@ describe("event client", () => {
     await settle(300);
     assert.ok(client.stats().heartbeats >= 2, String(client.stats().heartbeats));
     client.close();
+  });
+});
+
+describe("query results on the accept loop", () => {
+  it("a JsonText payload is put in the message verbatim", () => {
+    const text = stringifyEvent({
+      event_name: "query",
+      payload: new JsonText('[1.0,"x"]'),
+      to: "c",
+    });
+    assert.equal(text, '{"event_name":"query","to":"c","payload":[1.0,"x"]}');
+    assert.deepEqual(JSON.parse(text).payload, [1, "x"]);
+    assert.equal(
+      stringifyEvent({ event_name: "e", payload: 2n }),
+      '{"event_name":"e","payload":"2"}',
+    );
+  });
+
+  it("the query handler sends the worker's JSON text as it is, not parsed and re-serialized", async () => {
+    const hub = new EventHub(new Logger("error"));
+    // Text that a parse and re-serialization would change (1.0 becomes 1): it must come back as sent.
+    registerBuiltins(hub, {
+      query: () => Promise.resolve({ response: '{"big":[1.0,2.50]}', failed: false }),
+      stats: () => ({}),
+    });
+    const sent: string[] = [];
+    hub.join({ id: "c1", send: (t) => sent.push(t) });
+    await hub.receive("c1", JSON.stringify({ event_name: "query", payload: "x", id: 7 }));
+    assert.match(sent[1], /"payload":\{"big":\[1\.0,2\.50\]\}\}$/);
+    assert.deepEqual(JSON.parse(sent[1]), {
+      event_name: "query",
+      to: "c1",
+      from: "server",
+      id: 7,
+      payload: { big: [1, 2.5] },
+    });
   });
 });

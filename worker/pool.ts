@@ -49,6 +49,12 @@ export interface PoolOptions {
   size?: number;
   /** Per-task time limit in milliseconds. Default 30,000. */
   timeoutMs?: number;
+  /**
+   * Time limit of a `.z.po`/`.z.pc` call, in ms. Any client may set them, and each new
+   * connection runs one: a slow handler must not cost a worker a whole query time limit per
+   * connection. Default 1,000 (or `timeoutMs` if lower).
+   */
+  handlerTimeoutMs?: number;
   /** Tasks waiting for a worker before new ones are refused as "server busy". Default 10,000. */
   maxQueue?: number;
   /** Re-runs after which a conflicting task runs alone. Default 3. */
@@ -90,6 +96,8 @@ export interface PoolStats {
   conflicts: number;
   /** Tasks refused because the queue was full. */
   rejected: number;
+  /** Queued tasks dropped because their connection closed. */
+  dropped: number;
   /** The last committed version. */
   version: number;
   /** Milliseconds each worker spent running tasks. */
@@ -114,6 +122,8 @@ interface Task {
   worker: number;
   /** Its key in the result cache, when it may be cached. */
   cacheKey?: string;
+  /** Its time limit. */
+  timeoutMs: number;
   result?: TaskDone;
 }
 
@@ -132,6 +142,8 @@ interface Slot {
   /** When the running task started (the previous one finished, or it was sent). */
   started: number;
   timer?: ReturnType<typeof setTimeout>;
+  /** When `timer` fires (performance.now() ms). */
+  due: number;
   /** Version of the last commit sent to this worker. */
   applied: number;
   busyMs: number;
@@ -181,6 +193,8 @@ export class WorkerPool {
   readonly timeoutMs: number;
   /** Tasks waiting for a worker before new ones are refused. */
   readonly maxQueue: number;
+  /** Time limit of `.z.po`/`.z.pc` calls, in ms. */
+  readonly handlerTimeoutMs: number;
   /** Re-runs after which a conflicting task runs alone. */
   readonly maxConflicts: number;
   /** Tasks sent to one worker ahead of its answers. */
@@ -208,13 +222,22 @@ export class WorkerPool {
   #nextWorker = 0;
   #closing = false;
   #drained: (() => void) | undefined;
-  readonly #stats = { tasks: 0, failed: 0, timedOut: 0, restarts: 0, conflicts: 0, rejected: 0 };
+  readonly #stats = {
+    tasks: 0,
+    failed: 0,
+    timedOut: 0,
+    restarts: 0,
+    conflicts: 0,
+    rejected: 0,
+    dropped: 0,
+  };
 
   /** Starts the workers (they become ready asynchronously; tasks wait for them). */
   constructor(options: PoolOptions = {}) {
     this.size = options.size ?? defaultSize();
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxQueue = options.maxQueue ?? 10_000;
+    this.handlerTimeoutMs = Math.min(options.handlerTimeoutMs ?? 1_000, this.timeoutMs);
     this.maxConflicts = options.maxConflicts ?? 3;
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
     this.#url = options.workerURL ??
@@ -257,6 +280,32 @@ export class WorkerPool {
    * ```
    */
   submit(request: TaskRequest, session: string, done: (r: TaskResult) => void): void {
+    this.#enqueue(request, session, done, this.timeoutMs);
+  }
+
+  /**
+   * The connection of `session` closed: its queries still queued that expect an answer are
+   * dropped (answered with an error no one reads), so a client that floods the queue and
+   * leaves does not keep it full. Running ones finish; async messages it sent still run, as
+   * the engine processes what it received.
+   */
+  forget(session: string): void {
+    const list = this.#sessions.get(session);
+    if (!list) return;
+    const gone = new Set(list.filter((t) => t.state === "queued" && t.answered));
+    if (gone.size === 0) return;
+    const kept = this.#queue.filter((t) => !gone.has(t));
+    this.#queue.splice(0, this.#queue.length, ...kept);
+    this.#stats.dropped += gone.size;
+    for (const t of gone) this.#fail(t, "the connection closed before this query ran");
+  }
+
+  #enqueue(
+    request: TaskRequest,
+    session: string,
+    done: (r: TaskResult) => void,
+    timeoutMs: number,
+  ): void {
     if (this.#closing) {
       return done(
         failureResult(request, ErrorCode.LIMIT, "server closing"),
@@ -290,6 +339,7 @@ export class WorkerPool {
       answered: expectsAnswer(request),
       worker: -1,
       cacheKey,
+      timeoutMs,
     };
     let list = this.#sessions.get(session);
     if (!list) this.#sessions.set(session, list = []);
@@ -319,10 +369,11 @@ export class WorkerPool {
     const name = event === "open" ? ".z.po" : ".z.pc";
     if (!this.#latest.has(name)) return;
     const call = encodeMessage(list(symbol(name), i64(BigInt(handle))), MsgType.ASYNC);
-    this.submit(
+    this.#enqueue(
       { kind: "call", frame: call.buffer as ArrayBuffer },
       session,
       (r) => done(r.failed),
+      this.handlerTimeoutMs,
     );
   }
 
@@ -390,6 +441,7 @@ export class WorkerPool {
       started: 0,
       applied: this.#version,
       busyMs: 0,
+      due: 0,
     };
     worker.onmessage = (e: MessageEvent) => this.#message(slot, e.data as FromWorker);
     worker.onerror = (e: ErrorEvent) => {
@@ -448,7 +500,7 @@ export class WorkerPool {
     slot.busyMs += now - slot.started;
     slot.tasks.shift();
     slot.started = now;
-    if (slot.tasks.length) return this.#arm(slot);
+    if (slot.tasks.length) return this.#arm(slot, slot.tasks[0].timeoutMs);
     clearTimeout(slot.timer);
     slot.timer = undefined;
   }
@@ -457,18 +509,25 @@ export class WorkerPool {
    * The time limit of the running task of a worker. One timer per busy worker, not one per
    * task (a timer costs ~1.4 µs on Deno, per query at tens of thousands a second): when it
    * fires it re-arms itself for the running task's deadline if that task started later.
+   * Arming for `ms` from now only moves the timer earlier (a task with a shorter limit, such
+   * as a `.z.po` call, joined).
    */
-  #arm(slot: Slot): void {
-    if (slot.timer === undefined) slot.timer = setTimeout(() => this.#check(slot), this.timeoutMs);
+  #arm(slot: Slot, ms: number): void {
+    const due = performance.now() + ms;
+    if (slot.timer !== undefined && slot.due <= due) return;
+    clearTimeout(slot.timer);
+    slot.due = due;
+    slot.timer = setTimeout(() => this.#check(slot), ms);
   }
 
   #check(slot: Slot): void {
     slot.timer = undefined;
     if (!slot.tasks.length || !this.#slots.includes(slot)) return;
-    const left = this.#running(slot).since + this.timeoutMs - performance.timeOrigin -
-      performance.now();
-    if (left > 0) slot.timer = setTimeout(() => this.#check(slot), left);
-    else this.#lost(slot, `query exceeded the time limit of ${this.timeoutMs} ms`, true);
+    const { index, since } = this.#running(slot);
+    const limit = slot.tasks[index]?.timeoutMs ?? this.timeoutMs;
+    const left = since + limit - performance.timeOrigin - performance.now();
+    if (left > 0) this.#arm(slot, left);
+    else this.#lost(slot, `query exceeded the time limit of ${limit} ms`, true);
   }
 
   /**
@@ -572,7 +631,9 @@ export class WorkerPool {
     task.state = "running";
     if (idle) {
       slot.started = performance.now();
-      this.#arm(slot);
+      this.#arm(slot, task.timeoutMs);
+    } else if (task.timeoutMs < this.timeoutMs) {
+      this.#arm(slot, task.timeoutMs); // the earliest its own limit can expire
     }
     slot.outbox.push({ task: task.id, request: task.request, commits });
     if (task.request.kind === "ipc" && task.request.frame.byteLength >= TRANSFER_MIN_BYTES) {
