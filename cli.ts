@@ -43,6 +43,8 @@ Options of serve:
       --tcp-port <n>        also serve Rayforce's native TCP IPC on this port
       --reuse-port          share the port with other serve processes (Linux)
       --max-result <bytes>  largest result of one query          [default: 268435456]
+      --max-query-memory <bytes>
+                            memory one query may grow its worker by [default: 2147483648]
       --memory-watermark <bytes>  refuse new queries above this resident memory [default: 80% of RAM]
       --allow-read=<dir>    let read/load/get/read-csv read below dir (repeatable)
       --allow-write=<dir>   let write/set/write-csv write below dir (repeatable)
@@ -86,6 +88,7 @@ const OPTIONS = {
   "tcp-port": { type: "string" },
   "reuse-port": { type: "boolean" },
   "max-result": { type: "string" },
+  "max-query-memory": { type: "string" },
   "memory-watermark": { type: "string" },
   "allow-read": { type: "string", multiple: true },
   "allow-write": { type: "string", multiple: true },
@@ -149,6 +152,7 @@ export async function main(argv: string[]): Promise<CliResult> {
         tcpPort: integer("tcp-port", v["tcp-port"], 1),
         reusePort: v["reuse-port"],
         maxResultBytes: integer("max-result", v["max-result"], 1),
+        maxQueryMemoryBytes: integer("max-query-memory", v["max-query-memory"], 1),
         memoryWatermarkBytes: integer("memory-watermark", v["memory-watermark"], 1),
         resultCache: v["result-cache"],
         permissions: {

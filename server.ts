@@ -130,6 +130,11 @@ export interface WSServerOptions {
   /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
   maxVectorBytes?: number;
   /**
+   * What one query may grow its worker's memory by, in bytes: past it the query stops with
+   * a `limit` error (worker/query_guard.ts). Default 2 GiB.
+   */
+  maxQueryMemoryBytes?: number;
+  /**
    * Resident memory above which queries run one at a time: a query that arrives while
    * another runs is refused ("server busy"), and `/health` says "degraded", until memory
    * drops. A lone query still runs, so that one that frees memory can. Default 80% of the
@@ -299,6 +304,7 @@ export class WSServer {
       maxQueuedPerConnection: o.maxQueuedPerConnection ?? 1_000,
       maxResultBytes: o.maxResultBytes ?? 256 * 1024 * 1024,
       maxVectorBytes: o.maxVectorBytes ?? 1024 * 1024 * 1024,
+      maxQueryMemoryBytes: o.maxQueryMemoryBytes ?? 2 * 1024 * 1024 * 1024,
       memoryWatermarkBytes: o.memoryWatermarkBytes ?? Math.floor(totalmem() * 0.8),
       permissions: o.permissions ?? {},
       resultCache: o.resultCache ?? false,
@@ -436,6 +442,7 @@ export class WSServer {
         maxQueue: this.options.maxQueue,
         maxResultBytes: this.options.maxResultBytes,
         maxVectorBytes: this.options.maxVectorBytes,
+        maxQueryMemoryBytes: this.options.maxQueryMemoryBytes,
         permissions: this.options.permissions,
         resultCache: this.options.resultCache,
       });

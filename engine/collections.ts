@@ -20,7 +20,7 @@ import { tableRow } from "./aggregate.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
-import { fromDoubles, integerRange } from "./int64.ts";
+import { fromDoubles, integerRange, iota } from "./int64.ts";
 import {
   atom,
   checkVectorSize,
@@ -73,9 +73,7 @@ unary("til", (e, n) => {
   if (k < 0n) throw domainError("til of a negative number");
   const len = Number(k);
   checkVectorSize(e.maxVectorBytes, len, 8);
-  const out = new BigInt64Array(len);
-  for (let i = 0; i < len; i++) out[i] = BigInt(i);
-  return { type: 5, data: out };
+  return { type: 5, data: iota(len) };
 });
 
 unary("reverse", (_e, x) => {

@@ -17,7 +17,15 @@ import {
 } from "../ipc/mod.ts";
 import { type BuiltinFn, BUILTINS } from "./builtins.ts";
 import { display, type DisplayOptions } from "./display.ts";
-import { arityError, EvalError, lengthError, limitError, typeError, valueError } from "./errors.ts";
+import {
+  arityError,
+  EvalError,
+  Interrupted,
+  lengthError,
+  limitError,
+  typeError,
+  valueError,
+} from "./errors.ts";
 import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
@@ -27,6 +35,8 @@ import type { NetHook, Permissions, TimerHook } from "./os.ts";
 
 /** Maximum call depth, as in the engine. */
 export const MAX_DEPTH = 1024;
+/** Calls (forms and lambda calls) between two calls of the `poll` hook. */
+export const POLL_CALLS = 1024;
 
 /** A lambda call's frame: its parameters and `let` locals, visible to callees (dynamic scope). */
 export interface Frame {
@@ -115,6 +125,14 @@ export class Engine {
   readonly pending: Map<number, Uint8Array> = new Map();
   /** Decodes a pending global (set by the worker; the engine does not decode by itself). */
   decodePending: ((bytes: Uint8Array) => RayObject) | undefined;
+  /**
+   * Called every {@link POLL_CALLS} calls while a query runs; it stops the query by throwing
+   * (an `Interrupted`). The worker checks its stop flag and the query's memory there: a
+   * runaway query is stopped from inside, on every runtime, rather than by terminating a
+   * thread that may keep running.
+   */
+  poll: (() => void) | undefined;
+  #calls = POLL_CALLS;
 
   constructor() {
     for (const name of STARTUP_SYMBOLS) this.rank(symbols.intern(name));
@@ -214,6 +232,7 @@ export class Engine {
   call(form: List): RayObject {
     const items = form.items;
     if (items.length === 0) return NULL;
+    if (--this.#calls === 0) this.#poll();
     try {
       const head = items[0];
       let f: RayObject = head;
@@ -267,6 +286,7 @@ export class Engine {
     const params = f.args.type === 6 ? (f.args as { data: Int32Array }).data : new Int32Array(0);
     if (params.length !== args.length) throw lengthError(params.length, args.length);
     if (this.frames.length >= MAX_DEPTH) throw limitError(MAX_DEPTH);
+    if (--this.#calls === 0) this.#poll();
     const vars = new Map<number, RayObject>();
     for (let i = 0; i < params.length; i++) vars.set(params[i], args[i]);
     this.frames.push({ lambda: f, vars });
@@ -275,6 +295,11 @@ export class Engine {
     } finally {
       this.frames.pop();
     }
+  }
+
+  #poll(): void {
+    this.#calls = POLL_CALLS;
+    this.poll?.();
   }
 
   /** Runs `fn` with table columns in scope (select, update, window-join). */
@@ -358,6 +383,7 @@ function located(e: unknown, node: object | undefined): unknown {
 /** Converts anything thrown during evaluation into an {@link EvalError}. */
 export function toEvalError(e: unknown): EvalError {
   if (e instanceof EvalError) return e;
+  if (e instanceof Interrupted) return new EvalError(ErrorCode.LIMIT, e.message);
   if (e instanceof RayforceIPCError) return new EvalError(e.code, e.message);
   if (e instanceof RangeError && /call stack|too much recursion/i.test(e.message)) {
     return limitError(MAX_DEPTH);

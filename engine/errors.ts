@@ -34,6 +34,16 @@ export class EvalError extends Error {
   }
 }
 
+/**
+ * The host stopped the query (its time limit, its memory budget): thrown by the engine's
+ * `poll` hook. It is not an {@link EvalError}, so `try` does not catch it and the whole
+ * query unwinds; at the boundary it becomes a `limit` error with its message.
+ */
+export class Interrupted extends Error {
+  /** Always `"Interrupted"`. */
+  override name = "Interrupted";
+}
+
 /** `type` error: `expected X, got Y` with engine type names of codes or plain names. */
 export function typeError(expected: number | string, got: number | string): EvalError {
   const e = typeof expected === "number" ? typeName(expected) : expected;

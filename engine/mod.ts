@@ -22,7 +22,7 @@ export {
   toEvalError,
 } from "./engine.ts";
 export { display, type DisplayOptions, Formatter } from "./display.ts";
-export { EvalError } from "./errors.ts";
+export { EvalError, Interrupted } from "./errors.ts";
 export { renderError } from "./render_error.ts";
 export { type BuiltinLookup, read } from "./reader.ts";
 export type { NetHook, Permissions, TimerHook } from "./os.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { connectTcpBun, listenTcpBun, onSignalBun, serveBun } from "./bun.ts";
+import { collectGarbageBun, connectTcpBun, listenTcpBun, onSignalBun, serveBun } from "./bun.ts";
 import { connectTcpDeno, listenTcpDeno, onSignalDeno, serveDeno } from "./deno.ts";
 import type {
   NativeServer,
@@ -28,6 +28,17 @@ export const runtime: "deno" | "bun" | "other" = "Bun" in globalThis
   : "Deno" in globalThis
   ? "deno"
   : "other";
+
+/**
+ * Collects garbage on the calling thread's heap where the runtime lets a program do so
+ * (Bun); elsewhere nothing (Deno has no such API without `--v8-flags=--expose-gc`). True if
+ * it collected.
+ */
+export function collectGarbage(): boolean {
+  if (runtime !== "bun") return false;
+  collectGarbageBun();
+  return true;
+}
 
 /** Calls `fn` on SIGINT or SIGTERM; returns a function that removes the listeners. */
 export function onShutdownSignal(fn: () => void): () => void {

@@ -67,6 +67,11 @@ export interface PoolOptions {
   maxResultBytes?: number;
   /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
   maxVectorBytes?: number;
+  /**
+   * What one query may grow its worker's memory (JavaScript heap and typed arrays) by, in
+   * bytes; past it the query answers a `limit` error. Default 2 GiB.
+   */
+  maxQueryMemoryBytes?: number;
   /** What the OS builtins may touch (`--allow-read=DIR`, …). Default: nothing. */
   permissions?: Permissions;
   /**
@@ -250,6 +255,7 @@ export class WorkerPool {
     this.#limits = {
       maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
       maxVectorBytes: options.maxVectorBytes ?? 1024 * 1024 * 1024,
+      maxQueryMemoryBytes: options.maxQueryMemoryBytes ?? 2 * 1024 * 1024 * 1024,
       permissions: options.permissions ?? {},
     };
     if (this.#limits.permissions.net?.length) {
@@ -547,6 +553,9 @@ export class WorkerPool {
     const tasks = slot.tasks;
     slot.tasks = [];
     clearTimeout(slot.timer);
+    // The running query unwinds at its engine's next poll: on Deno terminate() alone leaves
+    // a thread busy in JavaScript running (and allocating) after the worker is gone.
+    slot.progress.stop();
     slot.worker.terminate();
     const i = this.#slots.indexOf(slot);
     // While closing, a replacement is still needed for the tasks that wait: without one a

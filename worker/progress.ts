@@ -8,11 +8,17 @@
  * them when a time limit expires or a worker dies. A sequence counter (odd while writing)
  * keeps a read from mixing two writes.
  *
+ * The record also carries the pool's stop request: the worker's engine polls it while a
+ * query runs and unwinds the query (terminating the worker alone does not stop a thread
+ * busy in JavaScript on Deno 2.9).
+ *
  * @example
  * ```ts
  * const progress = new Progress();           // pool side; send progress.buffer to the worker
  * new Progress(progress.buffer).start(7);    // worker side, as task 7 starts
  * progress.read();                           // { task: 7, since: <epoch ms> }
+ * progress.stop();                           // pool side: stop the running task
+ * new Progress(progress.buffer).stopped;     // true
  * ```
  *
  * @module
@@ -46,6 +52,16 @@ export class Progress {
     this.#values[0] = task;
     this.#values[1] = performance.timeOrigin + performance.now();
     Atomics.add(this.#seq, 0, 1);
+  }
+
+  /** Pool side: asks the worker to stop the task it runs (the worker is then replaced). */
+  stop(): void {
+    Atomics.store(this.#seq, 1, 1);
+  }
+
+  /** Worker side: whether the pool asked it to stop. */
+  get stopped(): boolean {
+    return Atomics.load(this.#seq, 1) === 1;
   }
 
   /** Pool side: the running task, or undefined before the first or while being written. */

@@ -46,6 +46,8 @@ import type { TimerEffect } from "./timers.ts";
 export interface WorkerLimits {
   /** Largest encoded result, in bytes; larger results answer a `limit` error. */
   maxResultBytes: number;
+  /** What one query may grow its worker's memory by, in bytes. */
+  maxQueryMemoryBytes: number;
   /** Largest vector built from a small argument (`til`, `take`), in bytes. */
   maxVectorBytes: number;
   /** What the OS builtins may touch (nothing by default). */

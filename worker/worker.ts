@@ -26,6 +26,7 @@ import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
 import { Progress } from "./progress.ts";
+import { QueryGuard } from "./query_guard.ts";
 import { SymbolOrder } from "./symbol_order.ts";
 import { type TimerEffect, timerHook } from "./timers.ts";
 import { EvalError, type NetHook } from "../engine/mod.ts";
@@ -74,8 +75,11 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   let limits: WorkerLimits = {
     maxResultBytes: 256 * 1024 * 1024,
     maxVectorBytes: 1024 * 1024 * 1024,
+    maxQueryMemoryBytes: 2 * 1024 * 1024 * 1024,
     permissions: {},
   };
+  /** Stops a running query from inside: the pool's stop request, its memory budget. */
+  let guard: QueryGuard | undefined;
   /** The value, or a `limit` error when its encoding would exceed the result limit. */
   const bounded = (value: RayObject): RayObject => {
     let size: number;
@@ -194,6 +198,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       engine.permissions = limits.permissions;
       if (msg.net) engine.net = netHook(msg.net);
       progress = new Progress(msg.progress);
+      const g = guard = new QueryGuard(progress, limits.maxQueryMemoryBytes);
+      engine.poll = () => g.poll();
       engine.shareSymbolOrder(new SymbolOrder(msg.symbolOrder));
       engine.timers = timerHook(msg.timerCells, () => timerEffects);
       apply(msg.commits);
@@ -220,6 +226,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** Runs one task against the replica, its writes in an overlay, its reads recorded. */
   function runItem(item: TaskItem, transfer: Transferable[]): TaskDone {
     progress?.start(item.task);
+    guard?.start();
     apply(item.commits);
     hooks.beforeTask?.(item.request);
     const overlay = new Map<number, RayObject>();

@@ -1,0 +1,76 @@
+/**
+ * `QueryGuard`: what stops a running query from inside its worker — the pool's stop
+ * request (its time limit) and the query's memory budget. The engine calls `poll` every
+ * few hundred calls (`Engine.poll`); both checks throw an `Interrupted`, which `try` does
+ * not catch, so the query unwinds and answers a `limit` error.
+ *
+ * Why from inside: on Deno 2.9 `worker.terminate()` does not stop a thread busy in
+ * JavaScript, so a query past its time limit kept a core busy and kept allocating until V8
+ * aborted the whole process. And nothing else bounds what one query allocates: the memory
+ * watermark is checked when a query is admitted.
+ *
+ * The budget is the growth of the worker's heap and external (typed array) memory since
+ * the query started, sampled every few polls (`process.memoryUsage()` costs ~10 µs). Over
+ * it, where the runtime can collect garbage now (Bun) it does so and measures again, so
+ * that garbage not yet collected does not count.
+ *
+ * @example
+ * ```ts
+ * import { QueryGuard } from "./query_guard.ts";
+ * import { Progress } from "./progress.ts";
+ * const progress = new Progress();
+ * const guard = new QueryGuard(progress, 1024 ** 3);
+ * guard.start();
+ * guard.poll();     // within budget, not stopped: returns
+ * progress.stop();
+ * try { guard.poll(); } catch (e) { console.log((e as Error).message); } // query stopped ...
+ * ```
+ *
+ * @module
+ */
+import process from "node:process";
+import { Interrupted } from "../engine/mod.ts";
+import { collectGarbage } from "../runtime/mod.ts";
+import type { Progress } from "./progress.ts";
+
+/** Polls between two memory samples. */
+const POLLS_PER_SAMPLE = 8;
+
+/** Bytes the worker's JavaScript heap and external memory hold now. */
+function memoryInUse(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+/** The stop request and the memory budget of the queries of one worker. */
+export class QueryGuard {
+  readonly #progress: Progress;
+  readonly #budget: number;
+  #base = 0;
+  #polls = 0;
+
+  /** Guards queries against `progress`'s stop request and `budgetBytes` of growth each. */
+  constructor(progress: Progress, budgetBytes: number) {
+    this.#progress = progress;
+    this.#budget = budgetBytes;
+  }
+
+  /** A query starts: its memory is counted from here. */
+  start(): void {
+    this.#base = memoryInUse();
+    this.#polls = 0;
+  }
+
+  /** Throws an `Interrupted` when the pool asked to stop or the query is over budget. */
+  poll(): void {
+    if (this.#progress.stopped) {
+      throw new Interrupted("query stopped: it exceeded its time limit");
+    }
+    if (++this.#polls % POLLS_PER_SAMPLE !== 0) return;
+    if (memoryInUse() - this.#base <= this.#budget) return;
+    if (collectGarbage() && memoryInUse() - this.#base <= this.#budget) return;
+    throw new Interrupted(
+      `query exceeded its memory budget of ${this.#budget} bytes`,
+    );
+  }
+}
