@@ -304,35 +304,47 @@ export function sliceRows(x: RayObject, idx: ArrayLike<number>): RayObject {
   return pick(x, idx);
 }
 
-/** `concat`: vectors and atoms of one type join into a vector; other mixes make a LIST. */
-export function concat(x: RayObject, y: RayObject): RayObject {
+/**
+ * `concat`: vectors and atoms of one type join into a vector; other mixes make a LIST. What
+ * it builds is held to `maxBytes` (the engine's `maxVectorBytes`; a LIST item counts 8):
+ * doubling a vector in a loop must end in a `limit` error, not in an out-of-memory abort.
+ */
+export function concat(x: RayObject, y: RayObject, maxBytes = Infinity): RayObject {
   if (x.type === 98 && y.type === 98) {
-    const cols = x.values.items.map((c, i) => concat(c, (y as Table).values.items[i] ?? NULL));
+    const cols = x.values.items.map((c, i) =>
+      concat(c, (y as Table).values.items[i] ?? NULL, maxBytes)
+    );
     return { type: 98, keys: x.keys, values: listOf(cols) };
   }
   if (x.type === 99 && y.type === 99) {
     if (x.keys.type !== y.keys.type) throw typeError(x.keys.type, y.keys.type);
-    return { type: 99, keys: concat(x.keys, y.keys), values: concat(x.values, y.values) };
+    return {
+      type: 99,
+      keys: concat(x.keys, y.keys, maxBytes),
+      values: concat(x.values, y.values, maxBytes),
+    };
   }
   const tx = Math.abs(x.type), ty = Math.abs(y.type);
   if (isTyped(x) && isTyped(y) && tx === ty) {
     const a = x.type < 0 ? { type: tx, data: allocFrom(x as Atom) } as Vector : x as Vector;
     const b = y.type < 0 ? { type: ty, data: allocFrom(y as Atom) } as Vector : y as Vector;
-    const out = allocVector(tx as VectorType, a.data.length + b.data.length);
+    const n = a.data.length + b.data.length;
+    checkVectorSize(maxBytes, n, (a.data.byteLength + b.data.byteLength) / Math.max(1, n));
+    const out = allocVector(tx as VectorType, n);
     (out as Uint8Array).set(a.data as Uint8Array);
     (out as Uint8Array).set(b.data as Uint8Array, a.data.length);
     return { type: tx as VectorType, data: out } as Vector;
   }
-  const part = (
-    z: RayObject,
-  ) => (z.type === 0 ? z.items : z.type > 0 && z.type <= 12 && x.type === 0 ? items(z) : [z]);
+  // With a LIST, a vector joins as one item: `(concat (list 1 2) [3 4])` is `(1 2 [3 4])`.
+  const part = (z: RayObject) => (z.type === 0 ? z.items : [z]);
   if (x.type === 0 || y.type === 0) {
-    return listOf([...part(x), ...(y.type === 0 ? y.items : part(y))]);
+    checkVectorSize(maxBytes, part(x).length + part(y).length, 8);
+    return listOf([...part(x), ...part(y)]);
   }
   return listOf([x, y]);
 }
 
-binary("concat", (_e, x, y) => concat(x, y));
+binary("concat", (e, x, y) => concat(x, y, e.maxVectorBytes));
 
 binary("filter", (_e, x, mask) => {
   if (mask.type !== 1) throw typeError("B8", mask.type);
@@ -405,8 +417,48 @@ unary("unify", (_e, x) => (x.type === 0 ? collect(x.items) : x));
 unary("diverse", (_e, x) => (x.type >= 1 && x.type <= 12 ? listOf(items(x)) : x));
 vary("list", (_e, args) => listOf(args));
 
-unary("raze", (_e, x) => {
+/**
+ * `raze` flattens one level, as the engine does: a vector gives its atoms, a LIST its items,
+ * anything else (atom, dict, table) itself; atoms of one type then make a vector. It is
+ * not `concat` folded over the items: `(raze (list (list 1 2) [3 4]))` is `[1 2 3 4]`.
+ */
+unary("raze", (e, x) => {
   if (x.type !== 0) return x;
-  if (x.items.length === 0) return x;
-  return x.items.reduce((acc, item) => concat(acc, item));
+  if (x.items.length === 0) return NULL;
+  const joined = razeTyped(x.items, e.maxVectorBytes);
+  if (joined) return joined;
+  let n = 0;
+  for (const p of x.items) n += p.type >= 0 && p.type <= 12 ? count(p) : 1;
+  checkVectorSize(e.maxVectorBytes, n, 8);
+  const flat: RayObject[] = [];
+  for (const p of x.items) {
+    if (p.type === 0) { for (const item of p.items) flat.push(item); }
+    else if (p.type >= 1 && p.type <= 12) { for (const item of items(p)) flat.push(item); }
+    else flat.push(p);
+  }
+  return collect(flat);
 });
+
+/**
+ * `raze` of vectors and atoms of one type: one allocation, checked once (joining them pair
+ * by pair copied the result so far for each item: quadratic). Undefined for other mixes.
+ */
+function razeTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
+  const t = Math.abs(parts[0].type);
+  let n = 0, bytes = 0;
+  for (const p of parts) {
+    if (!isTyped(p) || Math.abs(p.type) !== t) return undefined;
+    const data = p.type < 0 ? allocFrom(p as Atom) : (p as Vector).data;
+    n += data.length;
+    bytes += data.byteLength;
+  }
+  checkVectorSize(maxBytes, n, bytes / Math.max(1, n));
+  const out = allocVector(t as VectorType, n);
+  let at = 0;
+  for (const p of parts) {
+    const data = p.type < 0 ? allocFrom(p as Atom) : (p as Vector).data;
+    (out as Uint8Array).set(data as Uint8Array, at);
+    at += data.length;
+  }
+  return { type: t as VectorType, data: out } as Vector;
+}

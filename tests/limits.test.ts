@@ -8,6 +8,7 @@ import { RayforceLimitError, RayforceWSError } from "../ipc/mod.ts";
 import { WSServer, type WSServerOptions } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort, RawSocket } from "./_helpers/net.ts";
+import { Engine } from "../engine/engine.ts";
 
 async function server(options: WSServerOptions) {
   const port = await freePort();
@@ -17,6 +18,20 @@ async function server(options: WSServerOptions) {
 }
 
 describe("limits", () => {
+  it("concat and raze hold what they build to maxVectorBytes", () => {
+    const engine = new Engine();
+    engine.maxVectorBytes = 1 << 20;
+    const run = (q: string) => engine.render(engine.evalSource(q));
+    run("(set g (fn [a n] (if (> n 0) (g (concat a a) (- n 1)) a)))");
+    assert.match(run("(count (g [1] 40))"), /exceeds the limit of 1048576 bytes/);
+    assert.equal(run("(count (g [1] 10))"), "1024");
+    assert.match(run("(count (g (list 1 'a) 40))"), /exceeds the limit of 1048576 bytes/);
+    run("(set v (til 100000))");
+    assert.match(run("(count (raze (list v v)))"), /exceeds the limit of 1048576 bytes/);
+    assert.match(run("(count (raze (list v (list 1 'a) v)))"), /exceeds the limit/);
+    assert.equal(run("(count (raze (list (til 1000) (til 1000) 5)))"), "2001");
+  });
+
   it("a 10 GB result is a limit error, not an out-of-memory crash", async () => {
     const { s, client } = await server({ maxResultBytes: 1024 * 1024 });
     await using conn = await client();
