@@ -21,8 +21,7 @@
  *
  * @module
  */
-import { lstatSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { readConfined, writeConfined } from "./confine.ts";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
@@ -84,6 +83,8 @@ export interface Permissions {
   env?: boolean;
 }
 
+export { confined } from "./confine.ts";
+
 const decoder = new TextDecoder();
 
 /** A path, name or command given as a string or a symbol. */
@@ -93,59 +94,14 @@ export function text(x: RayObject): string {
   throw typeError("C8", x.type);
 }
 
-/**
- * Resolves `path` (a relative one against the working directory, as the engine does) and
- * checks it stays below one of `dirs`. The deepest existing ancestor is resolved through `realpath`, so neither
- * `..` nor a symlink anywhere on the way can lead outside; the caller then uses the
- * returned path, not the one it was given.
- */
-export function confined(dirs: string[] | undefined, path: string, flag: string): string {
-  if (!dirs || dirs.length === 0) throw osError(`${flag} is needed`);
-  const roots = dirs.map((d) => realpathSync(d));
-  let existing = resolve(path);
-  const rest: string[] = [];
-  // lstat, not exists: a dangling symlink counts as existing and realpath then refuses it.
-  while (!lstatSync(existing, { throwIfNoEntry: false })) {
-    const parent = dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(basename(existing));
-    existing = parent;
-  }
-  let real: string;
-  try {
-    real = join(realpathSync(existing), ...rest);
-  } catch (err) {
-    throw osError(`${path}: ${(err as Error).message}`);
-  }
-  if (!roots.some((r) => real === r || real.startsWith(r + sep))) {
-    throw osError(`${path} is outside the directories allowed by ${flag}`);
-  }
-  return real;
-}
-
-function fsError(e: unknown): never {
-  if (e instanceof EvalError) throw e;
-  throw osError((e as Error).message);
-}
-
 /** Reads a file under an allowed directory. */
 export function readAllowed(e: Engine, path: string): Uint8Array {
-  const real = confined(e.permissions.read, path, "--allow-read");
-  try {
-    return readFileSync(real);
-  } catch (err) {
-    return fsError(err);
-  }
+  return readConfined(e.permissions.read, path, "--allow-read");
 }
 
 /** Writes a file under an allowed directory. */
 export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
-  const real = confined(e.permissions.write, path, "--allow-write");
-  try {
-    writeFileSync(real, bytes);
-  } catch (err) {
-    fsError(err);
-  }
+  writeConfined(e.permissions.write, path, "--allow-write", bytes);
 }
 
 /** Bytes written for a value: strings and bytes as they are, anything else serialized. */
@@ -328,7 +284,8 @@ unary("system", (e, cmd) => {
       out.split("\n").filter((l, i, all) => l.length || i < all.length - 1).map((l) => str(l)),
     );
   } catch (err) {
-    return fsError(err);
+    if (err instanceof EvalError) throw err;
+    throw osError((err as Error).message);
   }
 });
 

@@ -43,6 +43,7 @@ import { domainError, EvalError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 import { formatDate } from "./display.ts";
 import { confined, readAllowed, text, writeAllowed } from "./os.ts";
+import { pathError } from "./confine.ts";
 import { listOf, take } from "./values.ts";
 
 /** Serialized bytes of a value: the object file format `set` and `get` use. */
@@ -65,8 +66,7 @@ function writeObject(e: Engine, path: string, x: RayObject): void {
       confined(e.permissions.write, path, "--allow-write"),
     );
   } catch (err) {
-    if (err instanceof EvalError) throw err;
-    throw new EvalError(ErrorCode.OS, (err as Error).message);
+    pathError(path, err);
   }
 }
 
@@ -76,7 +76,7 @@ function makeDir(e: Engine, path: string): void {
   try {
     mkdirSync(real, { recursive: true });
   } catch (err) {
-    throw new EvalError(ErrorCode.OS, (err as Error).message);
+    pathError(path, err);
   }
 }
 
@@ -238,7 +238,7 @@ vary("get-parted", (e, args) => {
       statSync(join(real, d, name)).isDirectory()
     ).sort();
   } catch (err) {
-    throw new EvalError(ErrorCode.OS, (err as Error).message);
+    pathError(root, err);
   }
   if (days.length === 0) throw domainError(`no partitions of ${name} in ${root}`);
   const parts = days.map((d) => getSplayed(e, join(root, d, name) + "/", join(root, "sym")));

@@ -5,7 +5,14 @@
 import { afterEach, describe, it } from "node:test";
 import process from "node:process";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { Engine } from "../engine/mod.ts";
 import { ErrorCode, RayforceValueError, toJSON } from "../ipc/mod.ts";
@@ -178,6 +185,56 @@ describe("OS builtins", () => {
     readOnly.permissions = { read: [allowed] };
     assert.deepEqual(toJSON(readOnly.evalSource('(get-splayed "t1/")').value), rows);
     assert.match(failure(readOnly, '(set-splayed "t7/" (table [a] (list [1])))').message, /write/);
+  });
+
+  it("a symlink swapped in while a file is opened never leads outside (read and write)", async () => {
+    const root = mkdtempSync(`${tmpdir()}/rfws-race-`);
+    mkdirSync(`${root}/data`);
+    mkdirSync(`${root}/outside`);
+    writeFileSync(`${root}/outside/secret`, "SECRET");
+    const e = new Engine();
+    e.permissions = { read: [`${root}/data`], write: [`${root}/data`] };
+    const race = async (
+      path: string,
+      target: string,
+      inside: string | null,
+      attempt: () => void,
+    ) => {
+      const stop = new SharedArrayBuffer(4);
+      const swapper = new Worker(new URL("./_helpers/swapper.ts", import.meta.url), {
+        type: "module",
+      });
+      let started: () => void;
+      const running = new Promise<void>((r) => (started = r));
+      const swaps = new Promise<number>((r) =>
+        swapper.onmessage = (m) => (m.data === "started" ? started() : r(m.data as number))
+      );
+      swapper.postMessage({ path, target, inside, stop });
+      await running;
+      for (let i = 0; i < 3000; i++) attempt();
+      Atomics.store(new Int32Array(stop), 0, 1);
+      assert.ok((await swaps) > 100, "the swapper ran");
+      swapper.terminate();
+    };
+    const outcomes = { inside: 0, secret: 0, refused: 0 };
+    await race(`${root}/data/race`, `${root}/outside/secret`, "inside", () => {
+      const o = e.evalSource(`(read "${root}/data/race")`);
+      const v = o.error ? "" : new TextDecoder().decode((o.value as { data: Uint8Array }).data);
+      if (v === "SECRET") outcomes.secret++;
+      else if (v === "inside") outcomes.inside++;
+      else outcomes.refused++;
+    });
+    assert.equal(outcomes.secret, 0, JSON.stringify(outcomes));
+    assert.ok(outcomes.inside > 0 && outcomes.refused > 0, JSON.stringify(outcomes));
+
+    // Writes: the link leads to a file that does not exist yet, and to the secret.
+    for (const target of [`${root}/outside/created`, `${root}/outside/secret`]) {
+      await race(`${root}/data/wrace`, target, null, () => {
+        e.evalSource(`(write "${root}/data/wrace" "x")`);
+      });
+    }
+    assert.deepEqual(readdirSync(`${root}/outside`), ["secret"]);
+    assert.equal(new TextDecoder().decode(readFileSync(`${root}/outside/secret`)), "SECRET");
   });
 
   it("a server refuses to start with an allowed directory that does not exist", () => {
