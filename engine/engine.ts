@@ -59,7 +59,7 @@ export interface Outcome {
  * by its bytes, the same in every engine; -1 when it can rank no more names.
  */
 export interface SharedSymbolOrder {
-  /** Ranks it can hold; local ranks are given after them. */
+  /** Ranks it can hold; past them a new name is refused. */
   readonly capacity: number;
   /** The rank of the name with these bytes, assigning the next one when new; -1 when full. */
   rank(bytes: Uint8Array): number;
@@ -104,7 +104,7 @@ export class Engine {
   groupRows: ArrayLike<number> | undefined;
   /** Interning order of symbols in this engine (comparisons and `distinct` follow it). */
   readonly #ranks = new Map<number, number>();
-  /** Ranks given here rather than by the shared order (none yet, or it is full). */
+  /** Ranks given here, without a shared order. */
   #localRanks = 0;
   /** A symbol order shared with other engines (the worker pool's), if any. */
   #order: SharedSymbolOrder | undefined;
@@ -142,8 +142,17 @@ export class Engine {
   rank(id: number): number {
     let r = this.#ranks.get(id);
     if (r === undefined) {
-      const shared = this.#order ? this.#order.rank(symbols.bytes(id)) : -1;
-      r = shared >= 0 ? shared : (this.#order?.capacity ?? 0) + this.#localRanks++;
+      if (this.#order) {
+        r = this.#order.rank(symbols.bytes(id));
+        // Ranks of its own would make symbol comparisons answer by worker, for good: a new
+        // name is refused, alike on every engine that shares the order.
+        if (r < 0) {
+          throw new EvalError(
+            ErrorCode.LIMIT,
+            `too many distinct symbols: the server ranks at most ${this.#order.capacity}`,
+          );
+        }
+      } else r = this.#localRanks++;
       this.#ranks.set(id, r);
     }
     return r;

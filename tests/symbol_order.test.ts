@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SymbolOrder } from "../worker/symbol_order.ts";
 import { WorkerPool } from "../worker/pool.ts";
+import { Engine } from "../engine/engine.ts";
 
 const encoder = new TextEncoder();
 const bytes = (s: string) => encoder.encode(s);
@@ -32,6 +33,26 @@ describe("SymbolOrder", () => {
     const small = new SymbolOrder(undefined, { names: 64, bytes: 8 });
     assert.equal(small.rank(bytes("12345678")), 0);
     assert.equal(small.rank(bytes("9")), -1);
+  });
+
+  it("full, a new name is refused alike by every engine, never ranked by one of them", () => {
+    const order = new SymbolOrder(undefined, { names: 512, bytes: 1 << 16 });
+    const a = new Engine(), b = new Engine();
+    a.shareSymbolOrder(order);
+    b.shareSymbolOrder(new SymbolOrder(order.buffers));
+    let i = 0;
+    while (order.size < order.capacity) a.evalSource(`'qq${i++}`);
+    // Two names the order has no room for, met in opposite orders by the two engines.
+    const late = (e: Engine, q: string) => {
+      const o = e.evalSource(q);
+      return o.error ? o.error.message : e.display(o.value);
+    };
+    const first = late(a, "(< 'late1 'late2)");
+    const second = late(b, "(< 'late2 'late1)");
+    assert.match(first, /too many distinct symbols: the server ranks at most 512/);
+    assert.equal(second, first);
+    assert.equal(late(a, "(< 'qq1 'qq2)"), "true");
+    assert.equal(late(b, "(< 'qq2 'qq1)"), "false", "names ranked before keep their order");
   });
 
   it("4 threads ranking 3,000 names at once, in different orders, agree on every rank", async () => {

@@ -12,8 +12,11 @@
  * published by a compare-and-swap into the index after them; two threads ranking the same
  * name at once race for the same index slot and the loser takes the winner's rank (its
  * reservation stays unused: ranks are an order, gaps are harmless). The capacity is fixed
- * (shared memory cannot be reallocated behind the other threads' backs): past it `rank`
- * answers -1 and the engine ranks the name locally, after every shared rank.
+ * (shared memory cannot be reallocated behind the other threads' backs), but large: the
+ * memory is reserved, not used, until names fill it (16M names and 512 MiB of their bytes
+ * cost no resident memory when empty). Past it `rank` answers -1 and the engine refuses the
+ * new name with a `limit` error, the same on every worker (ranking it locally made
+ * comparisons answer by worker).
  *
  * @example
  * ```ts
@@ -36,9 +39,9 @@ export interface SymbolOrderBuffers {
 
 /** Capacity of a registry. */
 export interface SymbolOrderCapacity {
-  /** Most names ranked server-wide. Default 1,048,576. */
+  /** Most names ranked server-wide. Default 16,777,216. */
   names?: number;
-  /** Most bytes of names. Default 32 MiB. */
+  /** Most bytes of names. Default 512 MiB. */
   bytes?: number;
 }
 
@@ -61,10 +64,10 @@ export class SymbolOrder {
   /** A new registry, or a view of the one in `buffers`. */
   constructor(buffers?: SymbolOrderBuffers, capacity: SymbolOrderCapacity = {}) {
     if (!buffers) {
-      const names = 2 ** Math.ceil(Math.log2(Math.max(16, capacity.names ?? 1 << 20)));
+      const names = 2 ** Math.ceil(Math.log2(Math.max(16, capacity.names ?? 1 << 24)));
       buffers = {
         table: new SharedArrayBuffer((HEADER + 3 * names + 2 * names) * 4),
-        heap: new SharedArrayBuffer(capacity.bytes ?? 32 << 20),
+        heap: new SharedArrayBuffer(capacity.bytes ?? 512 << 20),
       };
     }
     this.buffers = buffers;
