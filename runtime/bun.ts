@@ -40,12 +40,6 @@ interface BunGlobal {
   serve(options: unknown): BunServer;
   connect(options: unknown): Promise<BunSocket>;
   listen(options: unknown): { port: number; stop(closeActive?: boolean): void };
-  gc(force: boolean): void;
-}
-
-/** Collects garbage now (`Bun.gc(true)`), on the calling thread's heap. */
-export function collectGarbageBun(): void {
-  (globalThis as unknown as { Bun: BunGlobal }).Bun.gc(true);
 }
 
 /** Calls `fn` once on SIGINT or SIGTERM; returns a function that removes the listeners. */

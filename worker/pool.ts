@@ -417,6 +417,7 @@ export class WorkerPool {
     }
     for (const s of this.#slots) {
       clearTimeout(s.timer);
+      s.progress.stop(); // a query still running unwinds (see #lost)
       s.worker.terminate();
     }
     this.#net?.terminate();

@@ -9,10 +9,9 @@
  * aborted the whole process. And nothing else bounds what one query allocates: the memory
  * watermark is checked when a query is admitted.
  *
- * The budget is the growth of the worker's heap and external (typed array) memory since
- * the query started, sampled every few polls (`process.memoryUsage()` costs ~10 µs). Over
- * it, where the runtime can collect garbage now (Bun) it does so and measures again, so
- * that garbage not yet collected does not count.
+ * The budget is the growth of the memory in use since the query started (the runtime
+ * adapter's `memoryInUse`: the worker's heap and typed arrays on Deno, the process's resident
+ * memory on Bun), sampled every few polls (~10 µs a sample).
  *
  * @example
  * ```ts
@@ -28,19 +27,12 @@
  *
  * @module
  */
-import process from "node:process";
 import { Interrupted } from "../engine/mod.ts";
-import { collectGarbage } from "../runtime/mod.ts";
+import { memoryInUse } from "../runtime/mod.ts";
 import type { Progress } from "./progress.ts";
 
 /** Polls between two memory samples. */
 const POLLS_PER_SAMPLE = 8;
-
-/** Bytes the worker's JavaScript heap and external memory hold now. */
-function memoryInUse(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
 
 /** The stop request and the memory budget of the queries of one worker. */
 export class QueryGuard {
@@ -68,7 +60,6 @@ export class QueryGuard {
     }
     if (++this.#polls % POLLS_PER_SAMPLE !== 0) return;
     if (memoryInUse() - this.#base <= this.#budget) return;
-    if (collectGarbage() && memoryInUse() - this.#base <= this.#budget) return;
     throw new Interrupted(
       `query exceeded its memory budget of ${this.#budget} bytes`,
     );

@@ -5,7 +5,11 @@
  */
 import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 
-self.onmessage = (e: MessageEvent) => {
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent) => void) | null;
+  postMessage(m: unknown): void;
+};
+scope.onmessage = (e: MessageEvent) => {
   const { path, target, inside, stop } = e.data as {
     path: string;
     target: string;
@@ -13,7 +17,7 @@ self.onmessage = (e: MessageEvent) => {
     stop: SharedArrayBuffer;
   };
   const flag = new Int32Array(stop);
-  const post = (self as unknown as { postMessage(m: unknown): void }).postMessage.bind(self);
+  const post = (m: unknown) => scope.postMessage(m);
   post("started");
   let swaps = 0;
   while (Atomics.load(flag, 0) === 0) {
