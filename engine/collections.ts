@@ -324,17 +324,8 @@ export function concat(x: RayObject, y: RayObject, maxBytes = Infinity): RayObje
       values: concat(x.values, y.values, maxBytes),
     };
   }
-  const tx = Math.abs(x.type), ty = Math.abs(y.type);
-  if (isTyped(x) && isTyped(y) && tx === ty) {
-    const a = x.type < 0 ? { type: tx, data: allocFrom(x as Atom) } as Vector : x as Vector;
-    const b = y.type < 0 ? { type: ty, data: allocFrom(y as Atom) } as Vector : y as Vector;
-    const n = a.data.length + b.data.length;
-    checkVectorSize(maxBytes, n, (a.data.byteLength + b.data.byteLength) / Math.max(1, n));
-    const out = allocVector(tx as VectorType, n);
-    (out as Uint8Array).set(a.data as Uint8Array);
-    (out as Uint8Array).set(b.data as Uint8Array, a.data.length);
-    return { type: tx as VectorType, data: out } as Vector;
-  }
+  const joined = joinTyped([x, y], maxBytes);
+  if (joined) return joined;
   // With a LIST, a vector joins as one item: `(concat (list 1 2) [3 4])` is `(1 2 [3 4])`.
   const part = (z: RayObject) => (z.type === 0 ? z.items : [z]);
   if (x.type === 0 || y.type === 0) {
@@ -425,7 +416,7 @@ vary("list", (_e, args) => listOf(args));
 unary("raze", (e, x) => {
   if (x.type !== 0) return x;
   if (x.items.length === 0) return NULL;
-  const joined = razeTyped(x.items, e.maxVectorBytes);
+  const joined = joinTyped(x.items, e.maxVectorBytes);
   if (joined) return joined;
   let n = 0;
   for (const p of x.items) n += p.type >= 0 && p.type <= 12 ? count(p) : 1;
@@ -440,23 +431,25 @@ unary("raze", (e, x) => {
 });
 
 /**
- * `raze` of vectors and atoms of one type: one allocation, checked once (joining them pair
- * by pair copied the result so far for each item: quadratic). Undefined for other mixes.
+ * Vectors and atoms of one type joined into one vector (`concat` of two, `raze` of many):
+ * one allocation, checked once against `maxBytes` (joining many pair by pair copied the
+ * result so far for each: quadratic). Undefined for any other mix.
  */
-function razeTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
+function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
   const t = Math.abs(parts[0].type);
+  const datas: Vector["data"][] = [];
   let n = 0, bytes = 0;
   for (const p of parts) {
     if (!isTyped(p) || Math.abs(p.type) !== t) return undefined;
     const data = p.type < 0 ? allocFrom(p as Atom) : (p as Vector).data;
+    datas.push(data);
     n += data.length;
     bytes += data.byteLength;
   }
   checkVectorSize(maxBytes, n, bytes / Math.max(1, n));
   const out = allocVector(t as VectorType, n);
   let at = 0;
-  for (const p of parts) {
-    const data = p.type < 0 ? allocFrom(p as Atom) : (p as Vector).data;
+  for (const data of datas) {
     (out as Uint8Array).set(data as Uint8Array, at);
     at += data.length;
   }
