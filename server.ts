@@ -52,7 +52,7 @@ import {
   type UpstreamStats,
 } from "./upstream/gateway.ts";
 import { serveTcpIpc, type TcpIpcEndpoint } from "./upstream/listener.ts";
-import { AnswerOrder } from "./session/answer_order.ts";
+import { AnswerOrder, busyMessage } from "./session/answer_order.ts";
 import type { Permissions } from "./engine/os.ts";
 import type { ResultCacheOptions } from "./worker/result_cache.ts";
 
@@ -199,8 +199,6 @@ interface Connection {
 }
 
 const LATENCY_WINDOW = 4096;
-/** Refusals one connection may have waiting for earlier answers (each a small frame). */
-const HELD_REFUSALS = 4096;
 /** How long a closed connection may take to acknowledge the close before it is counted out. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -349,9 +347,7 @@ export class WSServer {
         const limit = this.options.maxQueuedPerConnection;
         if (running >= limit) {
           this.#counters.refused++;
-          throw new Error(
-            `server busy: ${running} queries in flight on this connection (limit ${limit})`,
-          );
+          throw new Error(busyMessage(running, limit));
         }
         this.#eventQueries.set(clientId, running + 1);
         try {
@@ -591,7 +587,6 @@ export class WSServer {
       mode: "new",
       answers: new AnswerOrder({
         maxInFlight: this.options.maxQueuedPerConnection,
-        maxHeld: HELD_REFUSALS,
         send: (answer) => this.#send(c, answer),
       }),
     };
@@ -904,17 +899,12 @@ export class WSServer {
   }
 
   #query(c: Connection, request: TaskRequest): void {
-    const ticket = c.answers.begin();
-    if (ticket === undefined) {
+    const ticket = c.answers.admit((why) => failureResult(request, ErrorCode.LIMIT, why).response);
+    if (typeof ticket !== "number") {
       this.#counters.refused++;
-      const r = failureResult(
-        request,
-        ErrorCode.LIMIT,
-        `server busy: ${c.answers.inFlight} queries in flight on this connection (limit ${this.options.maxQueuedPerConnection})`,
-      );
       // A peer that keeps sending while its queries are computed is closed: its waiting
       // refusals would otherwise grow without bound.
-      if (!c.answers.refuse(r.response)) {
+      if (ticket === "flood") {
         this.#violation(c, 1008, "too many queries in flight on this connection");
       }
       return;

@@ -7,29 +7,39 @@
  * connection's cap, the memory watermark) is decided at once and must not overtake the
  * answers still being computed, so every answer takes a ticket when its query arrives and
  * leaves when the tickets before it have. Refusals that wait are bounded too: a peer that
- * keeps sending while its queries run is told to go away (`refuse` returns false).
+ * keeps sending while its queries run is told to go away (`admit` says `"flood"`).
  *
  * @example
  * ```ts
  * import { AnswerOrder } from "./answer_order.ts";
  * const sent: string[] = [];
- * const order = new AnswerOrder<string>({ maxInFlight: 1, maxHeld: 8, send: (a) => sent.push(a) });
- * const first = order.begin()!;  // a ticket: the query may run
- * order.begin();                 // undefined: over the cap of 1
- * order.refuse("busy");          // waits for the first answer
- * order.finish(first, "3");
- * if (sent.join() !== "3,busy") throw new Error("out of order");
+ * const order = new AnswerOrder<string>({ maxInFlight: 1, send: (a) => sent.push(a) });
+ * const first = order.admit((why) => why);  // a ticket: the query may run
+ * order.admit((why) => why);                 // "refused": answered after the first
+ * if (typeof first === "number") order.finish(first, "3");
+ * if (sent[0] !== "3" || !sent[1].startsWith("server busy")) throw new Error("out of order");
  * ```
  *
  * @module
  */
 
+/** Refusals one connection may have waiting for earlier answers (each a small frame). */
+export const HELD_REFUSALS = 4096;
+
+/**
+ * The message of a query refused on a connection with `running` queries in flight of
+ * `limit`; every entry point (WebSocket, TCP IPC, `/events`) says it alike.
+ */
+export function busyMessage(running: number, limit: number): string {
+  return `server busy: ${running} queries in flight on this connection (limit ${limit})`;
+}
+
 /** Options of {@link AnswerOrder}. */
 export interface AnswerOrderOptions<A> {
   /** Queries that may run at once. */
   maxInFlight: number;
-  /** Answers that may wait for earlier ones without a query running (refusals). */
-  maxHeld: number;
+  /** Answers that may wait for earlier ones without a query running (refusals). Default 4,096. */
+  maxHeld?: number;
   /** Sends one answer to the peer. */
   send(answer: A): void;
 }
@@ -47,33 +57,26 @@ export class AnswerOrder<A> {
     this.#options = options;
   }
 
-  /** Queries running (taken with `begin`, not finished). */
-  get inFlight(): number {
-    return this.#running;
+  /**
+   * A query arrives: its ticket when it may run; else it is answered in its place with
+   * `refusal(busyMessage(...))` and this says `"refused"`, or `"flood"` when too many
+   * refusals wait already (nothing is queued then: the caller should close the connection).
+   */
+  admit(refusal: (message: string) => A | null): number | "refused" | "flood" {
+    const limit = this.#options.maxInFlight;
+    if (this.#running < limit) {
+      this.#running++;
+      return this.#next++;
+    }
+    if (this.#held.size >= (this.#options.maxHeld ?? HELD_REFUSALS)) return "flood";
+    this.#deliver(this.#next++, refusal(busyMessage(this.#running, limit)));
+    return "refused";
   }
 
-  /** A ticket for a query that may run, or undefined when `maxInFlight` run already. */
-  begin(): number | undefined {
-    if (this.#running >= this.#options.maxInFlight) return undefined;
-    this.#running++;
-    return this.#next++;
-  }
-
-  /** The query of `ticket` is answered (`null`: nothing to send, an async message). */
+  /** The query of `ticket` (from `admit`) is answered (`null`: nothing to send, an async message). */
   finish(ticket: number, answer: A | null): void {
     this.#running--;
     this.#deliver(ticket, answer);
-  }
-
-  /**
-   * Answers a query that did not run (`null`: nothing to send), after the answers ahead of
-   * it. False (and nothing
-   * queued) when `maxHeld` answers wait already: the caller should close the connection.
-   */
-  refuse(answer: A | null): boolean {
-    if (this.#held.size >= this.#options.maxHeld) return false;
-    this.#deliver(this.#next++, answer);
-    return true;
   }
 
   #deliver(ticket: number, answer: A | null): void {

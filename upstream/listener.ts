@@ -58,8 +58,6 @@ export interface TcpIpcEndpoint extends TcpListener {
 
 /** The longest handshake accepted before the connection is dropped. */
 const MAX_HANDSHAKE = 1024;
-/** Refusals one connection may have waiting for earlier answers. */
-const HELD_REFUSALS = 4096;
 
 /** Starts the TCP IPC endpoint. */
 export async function serveTcpIpc(options: TcpIpcOptions): Promise<TcpIpcEndpoint> {
@@ -69,14 +67,14 @@ export async function serveTcpIpc(options: TcpIpcOptions): Promise<TcpIpcEndpoin
   const listener = await listenTcp(options.host, options.port, (conn) => {
     counts.total++;
     if (open.size >= options.maxConnections) {
+      // The oldest connection that has not handshaken makes room; with none, this one goes.
+      counts.refused++;
       const oldest = [...open].find(([, s]) => !s.handshaken)?.[0];
       if (!oldest) {
-        counts.refused++;
         options.log.warn("tcp connection refused: server full", { remote: conn.remote });
         conn.close();
         return;
       }
-      counts.refused++;
       open.delete(oldest);
       oldest.close();
     }
@@ -93,7 +91,6 @@ export async function serveTcpIpc(options: TcpIpcOptions): Promise<TcpIpcEndpoin
     const reader = new FrameReader({ maxSize: options.maxPayload });
     const answers = new AnswerOrder<ArrayBuffer>({
       maxInFlight: options.maxInFlight,
-      maxHeld: HELD_REFUSALS,
       send: (bytes) => conn.write(new Uint8Array(bytes)),
     });
     conn.onData = (chunk) => {
@@ -147,20 +144,17 @@ export async function serveTcpIpc(options: TcpIpcOptions): Promise<TcpIpcEndpoin
           frame: frame.buffer,
           reply: replyStyle(frame, "tcp"),
         } as const;
-        const ticket = answers.begin();
-        if (ticket === undefined) {
+        const ticket = answers.admit((why) =>
+          failureResult(request, ErrorCode.LIMIT, why).response as ArrayBuffer | null
+        );
+        if (ticket === "flood") {
+          counts.refused++;
+          options.log.warn("tcp peer floods queries", { remote: conn.remote });
+          conn.close();
+          return;
+        }
+        if (ticket === "refused") {
           options.refused?.();
-          const refusal = failureResult(
-            request,
-            ErrorCode.LIMIT,
-            `server busy: ${answers.inFlight} queries in flight on this connection (limit ${options.maxInFlight})`,
-          );
-          if (!answers.refuse(refusal.response as ArrayBuffer | null)) {
-            counts.refused++;
-            options.log.warn("tcp peer floods queries", { remote: conn.remote });
-            conn.close();
-            return;
-          }
           continue;
         }
         options.run(request, session).then((r) =>

@@ -300,8 +300,9 @@ export class WorkerPool {
     if (!list) return;
     const gone = new Set(list.filter((t) => t.state === "queued" && t.answered));
     if (gone.size === 0) return;
-    const kept = this.#queue.filter((t) => !gone.has(t));
-    this.#queue.splice(0, this.#queue.length, ...kept);
+    let kept = 0;
+    for (const t of this.#queue) if (!gone.has(t)) this.#queue[kept++] = t;
+    this.#queue.length = kept;
     this.#stats.dropped += gone.size;
     for (const t of gone) this.#fail(t, "the connection closed before this query ran");
   }
