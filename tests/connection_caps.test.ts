@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect, type Socket } from "node:net";
-import { WSServer } from "../server.ts";
+import { WSServer, type WSServerOptions } from "../server.ts";
 import { EventClient, WSClient } from "../client.ts";
 import { UpstreamClient } from "../upstream/client.ts";
 import { decodeMessage, encodeMessage, MsgType, str, toJS } from "../ipc/mod.ts";
@@ -23,19 +23,25 @@ function silentTcp(port: number): { socket: Socket; opened: Promise<void>; close
 }
 
 const sync = (source: string) => encodeMessage(str(source), MsgType.SYNC);
+/** A sync query over TCP IPC, its answer as a JS value. */
+const ask = async (tcp: UpstreamClient, source: string) =>
+  toJS(decodeMessage(await tcp.request(sync(source))).value);
+
+/** A started server with a TCP IPC port, one worker and `options`. */
+async function tcpServer(options: WSServerOptions = {}) {
+  const port = await freePort();
+  const tcpPort = await freePort();
+  const server = new WSServer({ port, tcpPort, workers: 1, ...options });
+  await server.start();
+  return { server, port, tcpPort };
+}
 /** About 100 ms of work on one core. */
 const SLOW = "(count (map (fn [i] (sum (til 1000))) (til 6000)))";
 
 describe("per-connection caps", () => {
   it("TCP: a connection that never handshakes is closed after the handshake time-out", async () => {
-    const tcpPort = await freePort();
-    await using server = new WSServer({
-      port: await freePort(),
-      tcpPort,
-      workers: 1,
-      handshakeTimeoutMs: 200,
-    });
-    await server.start();
+    const { server, tcpPort } = await tcpServer({ handshakeTimeoutMs: 200 });
+    await using _ = server;
     const silent = silentTcp(tcpPort);
     await silent.opened;
     await silent.closed; // without the time-out this never resolves and the test times out
@@ -44,22 +50,17 @@ describe("per-connection caps", () => {
   });
 
   it("TCP: the connection cap holds; the oldest silent connection makes room; /metrics counts them", async () => {
-    const port = await freePort();
-    const tcpPort = await freePort();
-    await using server = new WSServer({
-      port,
-      tcpPort,
-      workers: 1,
+    const { server, port, tcpPort } = await tcpServer({
       maxConnections: 2,
       handshakeTimeoutMs: 60_000,
     });
-    await server.start();
+    await using _ = server;
     const silent = [silentTcp(tcpPort), silentTcp(tcpPort)];
     await Promise.all(silent.map((s) => s.opened));
     await until(() => server.stats().tcp!.current === 2, "two TCP connections");
     const real = new UpstreamClient("127.0.0.1", tcpPort);
     await real.connect();
-    assert.equal(toJS(decodeMessage(await real.request(sync("(+ 1 2)"))).value), 3n);
+    assert.equal(await ask(real, "(+ 1 2)"), 3n);
     await silent[0].closed;
     assert.equal(server.stats().tcp!.current, 2);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -72,20 +73,14 @@ describe("per-connection caps", () => {
     await silent[1].closed;
     const third = new UpstreamClient("127.0.0.1", tcpPort, { connectTimeoutMs: 1000 });
     await assert.rejects(() => third.connect());
-    assert.equal(toJS(decodeMessage(await real.request(sync("7"))).value), 7n);
+    assert.equal(await ask(real, "7"), 7n);
     real.close();
     second.close();
   });
 
   it("TCP: queries in flight beyond the cap are refused in order; the others are answered", async () => {
-    const tcpPort = await freePort();
-    await using server = new WSServer({
-      port: await freePort(),
-      tcpPort,
-      workers: 1,
-      maxQueuedPerConnection: 2,
-    });
-    await server.start();
+    const { server, tcpPort } = await tcpServer({ maxQueuedPerConnection: 2 });
+    await using _ = server;
     const tcp = new UpstreamClient("127.0.0.1", tcpPort);
     await tcp.connect();
     const answers = await Promise.allSettled(
@@ -99,7 +94,7 @@ describe("per-connection caps", () => {
     assert.deepEqual(decoded.slice(0, 2).map(toJS), [3000000n, 3000001n]);
     assert.deepEqual(decoded.slice(2).map((v) => v.type), [127, 127, 127, 127]);
     assert.ok(server.stats().queries.refused >= 4);
-    assert.equal(toJS(decodeMessage(await tcp.request(sync("(+ 1 1)"))).value), 2n);
+    assert.equal(await ask(tcp, "(+ 1 1)"), 2n);
     tcp.close();
   });
 

@@ -94,7 +94,7 @@ describe("reply styles over WebSocket", () => {
     const s = await open();
     s.send(q("(+ 1 2)", MsgType.SYNC));
     assert.equal(await hex(s), response(9) + "fb0300000000000000");
-    // The engine's bytes (../shared/engine oracle): 7f code + 8 context bytes, and for a
+    // The engine's bytes, as the real engine answered them: 7f code + 8 context bytes, and for a
     // user error an empty NUL-terminated message.
     s.send(q("nonexistent_variable", MsgType.SYNC));
     assert.equal(await hex(s), response(10) + "7f060000000000000000");
