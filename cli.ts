@@ -16,6 +16,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { VERSION } from "./version.ts";
 import { DEFAULT_HOST, DEFAULT_PORT, WSServer } from "./server.ts";
+import { defaultMaxResultBytes, DEFAULTS } from "./defaults.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
 import type { Route } from "./upstream/gateway.ts";
 
@@ -32,19 +33,25 @@ Options of serve:
   -p, --port <n>            TCP port (1-65535)                 [default: ${DEFAULT_PORT}]
   -H, --host <addr>         address to bind                    [default: ${DEFAULT_HOST}]
   -w, --workers <n>         worker threads evaluating queries  [default: number of cores]
-      --max-payload <bytes> largest message accepted           [default: 67108864]
-      --query-timeout <ms>  time limit of one query            [default: 30000]
-      --max-connections <n> concurrent connections             [default: 1000]
+      --max-payload <bytes> largest message accepted           [default: ${DEFAULTS.maxPayload}]
+      --query-timeout <ms>  time limit of one query            [default: ${DEFAULTS.queryTimeoutMs}]
+      --max-connections <n> concurrent connections             [default: ${DEFAULTS.maxConnections}]
       --token <token>       require this token from clients
-      --log-level <level>   silent|error|warn|info|debug       [default: warn]
+      --log-level <level>   silent|error|warn|info|debug       [default: ${DEFAULTS.logLevel}]
       --no-console          do not serve the web console at GET /
       --upstream <list>     forward queries to Rayforce engines: rayforce://host:port[,host:port...]
-      --route <how>         round-robin|least-busy|sticky      [default: round-robin]
+      --route <how>         round-robin|least-busy|sticky      [default: ${DEFAULTS.route}]
       --tcp-port <n>        also serve Rayforce's native TCP IPC on this port
       --reuse-port          share the port with other serve processes (Linux)
-      --max-result <bytes>  largest result of one query          [default: 268435456]
+      --max-result <bytes>  largest answer of one query        [default: max-payload - 1 = ${
+  defaultMaxResultBytes(DEFAULTS.maxPayload)
+}]
+      --max-pending-output <bytes>
+                            unsent output of a connection above which its next queries wait;
+                            past it plus max-result the peer is closed as a slow consumer
+                                                               [default: ${DEFAULTS.maxPendingOutput}]
       --max-query-memory <bytes>
-                            memory one query may grow its worker by [default: 2147483648]
+                            memory one query may grow its worker by [default: ${DEFAULTS.maxQueryMemoryBytes}]
       --memory-watermark <bytes>  refuse new queries above this resident memory [default: 80% of RAM]
       --allow-read=<dir>    let read/load/get/read-csv read below dir (repeatable)
       --allow-write=<dir>   let write/set/write-csv write below dir (repeatable)
@@ -88,6 +95,7 @@ const OPTIONS = {
   "tcp-port": { type: "string" },
   "reuse-port": { type: "boolean" },
   "max-result": { type: "string" },
+  "max-pending-output": { type: "string" },
   "max-query-memory": { type: "string" },
   "memory-watermark": { type: "string" },
   "allow-read": { type: "string", multiple: true },
@@ -152,6 +160,7 @@ export async function main(argv: string[]): Promise<CliResult> {
         tcpPort: integer("tcp-port", v["tcp-port"], 1),
         reusePort: v["reuse-port"],
         maxResultBytes: integer("max-result", v["max-result"], 1),
+        maxPendingOutput: integer("max-pending-output", v["max-pending-output"], 1),
         maxQueryMemoryBytes: integer("max-query-memory", v["max-query-memory"], 1),
         memoryWatermarkBytes: integer("memory-watermark", v["memory-watermark"], 1),
         resultCache: v["result-cache"],

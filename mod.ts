@@ -33,7 +33,12 @@ export {
 } from "./worker/pool.ts";
 export { display, Engine, type Outcome, renderError } from "./engine/mod.ts";
 export type { LogLevel } from "./log.ts";
-export type { Route, UpstreamStats } from "./upstream/gateway.ts";
+export type { GatewayStats, Route, UpstreamStats } from "./upstream/gateway.ts";
+export type { ResolvedOptions } from "./server/options.ts";
+export type { TcpStats } from "./server/tcp_endpoint.ts";
+export type { Evaluator } from "./session/evaluator.ts";
+export type { Metric } from "./metrics.ts";
+export { DEFAULTS } from "./defaults.ts";
 export type { EventContext, EventHandler, EventHub, EventPeer } from "./events/hub.ts";
 
 // `deno run -A jsr:@rf/ws serve`: the package's default export run as a program is the CLI.

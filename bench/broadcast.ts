@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { DEFAULTS } from "../defaults.ts";
 import process from "node:process";
 import { WSServer } from "../server.ts";
 import { serveNative, type ServerSocket } from "../runtime/mod.ts";
@@ -55,6 +56,9 @@ const bare = await serveNative<null>({
   port: PORT_B,
   maxPayload: 1 << 20,
   idleTimeout: 120,
+  // The server's defaults, so that the baseline pays for the same runtime settings.
+  outputBudget: DEFAULTS.maxPendingOutput,
+  outputCeiling: 2 * DEFAULTS.maxPayload,
 }, {
   upgrade: () => null,
   fetch: () => new Response("bare"),
@@ -63,6 +67,7 @@ const bare = await serveNative<null>({
     for (const s of sockets) s.send(data as string);
   },
   close: (s) => sockets.delete(s),
+  drain: () => {},
 });
 const bareClients = await openClients(`ws://127.0.0.1:${PORT_B}`, false);
 const payload = JSON.stringify({

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { DEFAULTS } from "../defaults.ts";
 import process from "node:process";
 import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { WSClient } from "../client.ts";
@@ -57,12 +58,16 @@ const echo = await serveNative<null>({
   port: ECHO_PORT,
   maxPayload: 1 << 30,
   idleTimeout: 120,
+  // The server's defaults, so that the baseline pays for the same runtime settings.
+  outputBudget: DEFAULTS.maxPendingOutput,
+  outputCeiling: 2 * DEFAULTS.maxPayload,
 }, {
   upgrade: () => null,
   fetch: () => new Response("echo"),
   open: () => {},
   message: (socket, _c, data) => socket.send(data),
   close: () => {},
+  drain: () => {},
 });
 const server = new WSServer({
   port: RF_PORT,

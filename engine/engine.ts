@@ -32,6 +32,7 @@ import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import "./library.ts";
 import "./purity.ts";
 import type { NetHook, Permissions, TimerHook } from "./os.ts";
+import { DEFAULTS } from "../defaults.ts";
 
 /** Maximum call depth, as in the engine. */
 export const MAX_DEPTH = 1024;
@@ -90,7 +91,7 @@ export class Engine {
    * Largest vector an operation may build from a small argument (`til`, `take`), in
    * bytes: past it the query answers a `limit` error instead of exhausting memory.
    */
-  maxVectorBytes: number = 1024 * 1024 * 1024;
+  maxVectorBytes: number = DEFAULTS.maxVectorBytes;
   /** Where `print`, `println` and `show` write (the process's stdout by default). */
   print: (text: string) => void = (text) =>
     console.log(text.endsWith("\n") ? text.slice(0, -1) : text);

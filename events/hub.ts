@@ -43,6 +43,11 @@ export interface EventPeer {
   id: string;
   /** Sends a text frame to it. */
   send(text: string): void;
+  /**
+   * A native publish (which bypasses `send`) reached it: lets the server apply its
+   * flow-control policy to what waits unsent.
+   */
+  sent?(): void;
   /** Native pub/sub of the runtime (Bun), used for topics when present. */
   subscribe?(topic: string): void;
   /** Leaves a native topic. */
@@ -124,8 +129,10 @@ export class EventHub {
     if (!subs) return 0;
     const text = stringifyEvent({ ...message, payload: message.payload, to: undefined });
     // One native call on Bun; a loop over the subscribers elsewhere.
-    if (this.nativePublish) this.nativePublish(nativeTopic(topic), text);
-    else for (const id of subs) this.#peers.get(id)?.send(text);
+    if (this.nativePublish) {
+      this.nativePublish(nativeTopic(topic), text);
+      for (const id of subs) this.#peers.get(id)?.sent?.();
+    } else for (const id of subs) this.#peers.get(id)?.send(text);
     this.delivered += subs.size;
     return subs.size;
   }

@@ -17,6 +17,7 @@ import type {
 interface BunWebSocket<C> {
   data: { context: C; socket: ServerSocket };
   send(data: string | Uint8Array | ArrayBuffer): number;
+  getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
@@ -34,7 +35,7 @@ interface BunSocket {
   write(data: Uint8Array): number;
   end(): void;
   remoteAddress: string;
-  data: TcpConnection & { pending: Uint8Array[]; closed: boolean };
+  data: TcpConnection & { pending: Uint8Array[]; waiting: number; closed: boolean };
 }
 interface BunGlobal {
   serve(options: unknown): BunServer;
@@ -83,11 +84,19 @@ export function serveBun<C>(
       // uncompressed: compressing columns on the accept loop costs more than it saves on the
       // links this serves.
       perMessageDeflate: { compress: false, decompress: true },
+      // Past this limit Bun would drop a frame (the default is 16 MiB), and a dropped answer
+      // desynchronises an IPC peer; the server closes a peer that does not read long before,
+      // so Bun's own close is only a backstop for what it sends itself (native publish).
+      backpressureLimit: Math.min(options.outputCeiling, 0xffffffff),
+      closeOnBackpressureLimit: true,
       open(ws: BunWebSocket<C>) {
         ws.data.socket = {
           send: (data) => {
-            if (ws.readyState === 1) ws.send(data);
+            if (ws.readyState !== 1) return 0;
+            ws.send(data);
+            return ws.getBufferedAmount();
           },
+          buffered: () => ws.readyState === 1 ? ws.getBufferedAmount() : 0,
           close: (code, reason) => {
             if (ws.readyState === 1 || ws.readyState === 0) ws.close(code, reason);
           },
@@ -102,6 +111,12 @@ export function serveBun<C>(
           message.byteOffset + message.byteLength,
         );
         handlers.message(ws.data.socket, ws.data.context, data);
+      },
+      drain(ws: BunWebSocket<C>) {
+        const buffered = ws.getBufferedAmount();
+        if (buffered <= options.outputBudget) {
+          handlers.drain(ws.data.socket, ws.data.context, buffered);
+        }
       },
       close(ws: BunWebSocket<C>, code: number, reason: string) {
         handlers.close(ws.data.socket, ws.data.context, code, reason);
@@ -123,12 +138,14 @@ export function serveBun<C>(
 /** Socket handlers shared by Bun.connect and Bun.listen: data, ordered writes with drain, close. */
 function bunSocketHandlers(onOpen?: (conn: TcpConnection) => void) {
   const flush = (socket: BunSocket) => {
-    const q = socket.data.pending;
+    const conn = socket.data;
+    const q = conn.pending;
     while (q.length) {
       const chunk = q[0];
-      const n = socket.write(chunk);
+      const n = Math.max(0, socket.write(chunk));
+      conn.waiting -= n;
       if (n < chunk.length) {
-        q[0] = chunk.subarray(Math.max(0, n));
+        q[0] = chunk.subarray(n);
         return;
       }
       q.shift();
@@ -139,17 +156,24 @@ function bunSocketHandlers(onOpen?: (conn: TcpConnection) => void) {
       const conn = {
         remote: socket.remoteAddress,
         pending: [] as Uint8Array[],
+        /** Bytes given to `write` and not yet written. */
+        waiting: 0,
         closed: false,
         onData: (_chunk: Uint8Array) => {},
         onClose: () => {},
-        write(bytes: Uint8Array) {
-          if (conn.closed) return;
+        onDrain: () => {},
+        write(bytes: Uint8Array): number {
+          if (conn.closed) return 0;
           conn.pending.push(bytes);
+          conn.waiting += bytes.length;
           if (conn.pending.length === 1) flush(socket);
+          return conn.waiting;
         },
         close() {
           if (conn.closed) return;
           conn.closed = true;
+          conn.pending.length = 0;
+          conn.waiting = 0;
           socket.end();
           conn.onClose();
         },
@@ -162,6 +186,7 @@ function bunSocketHandlers(onOpen?: (conn: TcpConnection) => void) {
     },
     drain(socket: BunSocket) {
       flush(socket);
+      if (socket.data.waiting === 0 && !socket.data.closed) socket.data.onDrain();
     },
     close(socket: BunSocket) {
       const conn = socket.data;

@@ -12,6 +12,9 @@ import type {
   TcpListener,
 } from "./types.ts";
 
+/** How often a socket over its output budget is checked for having drained, in ms. */
+const DRAIN_POLL_MS = 10;
+
 /** Calls `fn` once on SIGINT or SIGTERM; returns a function that removes the listeners. */
 export function onSignalDeno(fn: () => void): () => void {
   const handler = () => fn();
@@ -61,10 +64,28 @@ export function serveDeno<C>(
           idleTimeout: options.idleTimeout,
         });
         socket.binaryType = "arraybuffer";
+        // Deno has no drain event: once a send leaves more than the budget unsent, a poll
+        // watches `bufferedAmount` until it is back within the budget.
+        let polling: ReturnType<typeof setInterval> | undefined;
+        const watch = () => {
+          if (polling !== undefined) return;
+          polling = setInterval(() => {
+            const open = socket.readyState === WebSocket.OPEN;
+            if (open && socket.bufferedAmount > options.outputBudget) return;
+            clearInterval(polling);
+            polling = undefined;
+            if (open) handlers.drain(wrapped, context, socket.bufferedAmount);
+          }, DRAIN_POLL_MS);
+        };
         const wrapped: ServerSocket = {
           send: (data) => {
-            if (socket.readyState === WebSocket.OPEN) socket.send(data);
+            if (socket.readyState !== WebSocket.OPEN) return 0;
+            socket.send(data);
+            const buffered = socket.bufferedAmount;
+            if (buffered > options.outputBudget) watch();
+            return buffered;
           },
+          buffered: () => socket.bufferedAmount,
           close: (code, reason) => {
             if (
               socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING
@@ -77,7 +98,10 @@ export function serveDeno<C>(
         // The server enforces maxPayload itself (Deno has no message-size option).
         socket.onmessage = (e) =>
           handlers.message(wrapped, context, e.data as string | ArrayBuffer);
-        socket.onclose = (e) => handlers.close(wrapped, context, e.code, e.reason);
+        socket.onclose = (e) => {
+          clearInterval(polling);
+          handlers.close(wrapped, context, e.code, e.reason);
+        };
         socket.onerror = () => {};
         return response;
       });
@@ -91,21 +115,32 @@ export function serveDeno<C>(
 function wrapDeno(conn: Deno.TcpConn): TcpConnection {
   let closed = false;
   let writing: Promise<unknown> = Promise.resolve();
+  /** Bytes given to `write` and not yet written. */
+  let waiting = 0;
   const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
   const wrapped: TcpConnection = {
     remote,
     onData: () => {},
     onClose: () => {},
+    onDrain: () => {},
     write(bytes) {
-      if (closed) return;
+      if (closed) return 0;
+      waiting += bytes.length;
       writing = writing.then(async () => {
         let off = 0;
-        while (off < bytes.length && !closed) off += await conn.write(bytes.subarray(off));
+        while (off < bytes.length && !closed) {
+          const n = await conn.write(bytes.subarray(off));
+          off += n;
+          waiting -= n;
+        }
+        if (waiting === 0 && !closed) wrapped.onDrain();
       }).catch(() => wrapped.close());
+      return waiting;
     },
     close() {
       if (closed) return;
       closed = true;
+      waiting = 0;
       try {
         conn.close();
       } catch { /* already closed */ }

@@ -5,10 +5,19 @@
  * @module
  */
 
-/** One accepted WebSocket, as the server logic sees it. */
+/**
+ * One accepted WebSocket, as the server logic sees it. Sending never drops a frame: what the
+ * peer has not read yet waits in the runtime, and `send` says how much waits, so that the
+ * server can slow down or close a peer that does not read (flow control).
+ */
 export interface ServerSocket {
-  /** Sends a text or binary frame. */
-  send(data: string | Uint8Array | ArrayBuffer): void;
+  /**
+   * Sends a text or binary frame; returns the bytes now waiting to be written to the peer,
+   * this frame included (0 once the socket is closed).
+   */
+  send(data: string | Uint8Array | ArrayBuffer): number;
+  /** The bytes waiting to be written to the peer now. */
+  buffered(): number;
   /** Closes with a WebSocket close code and reason. */
   close(code?: number, reason?: string): void;
   /** Native topic subscription, where the runtime has pub/sub (Bun). */
@@ -29,6 +38,11 @@ export interface ServeHandlers<C> {
   open(socket: ServerSocket, context: C): void;
   message(socket: ServerSocket, context: C, data: string | ArrayBuffer): void;
   close(socket: ServerSocket, context: C, code: number, reason: string): void;
+  /**
+   * A socket whose unsent output went above `ServeOptions.outputBudget` is back at or
+   * below it; `buffered` is what still waits.
+   */
+  drain(socket: ServerSocket, context: C, buffered: number): void;
 }
 
 /** Options for the native server. */
@@ -41,6 +55,13 @@ export interface ServeOptions {
   idleTimeout: number;
   /** Let several processes listen on the same port (Linux: SO_REUSEPORT). */
   reusePort?: boolean;
+  /** Unsent bytes of one socket above which `drain` is called when it falls back. */
+  outputBudget: number;
+  /**
+   * Unsent bytes past which the runtime itself closes a socket rather than drop a frame
+   * (Bun's `backpressureLimit`); the server closes slow peers well before it.
+   */
+  outputCeiling: number;
 }
 
 /** A running native server. */
@@ -55,8 +76,13 @@ export interface NativeServer {
 
 /** A TCP connection on the runtime's native sockets. */
 export interface TcpConnection {
-  /** Queues bytes for sending (in order; partial writes are completed by the adapter). */
-  write(bytes: Uint8Array): void;
+  /**
+   * Queues bytes for sending (in order; partial writes are completed by the adapter);
+   * returns the bytes now waiting to be written, these included.
+   */
+  write(bytes: Uint8Array): number;
+  /** Called when bytes that waited have all been written. */
+  onDrain: () => void;
   /** Closes the connection. */
   close(): void;
   /** Called with each chunk received. */

@@ -31,6 +31,8 @@ import type { Logger } from "../log.ts";
 import type { TaskRequest } from "../worker/pool.ts";
 import { failureResult, type TaskResult } from "../worker/failure.ts";
 import { UpstreamClient, type UpstreamOptions } from "./client.ts";
+import type { Evaluator } from "../session/evaluator.ts";
+import type { Metric } from "../metrics.ts";
 
 /** How queries are spread over the upstream engines. */
 export type Route = "round-robin" | "least-busy" | "sticky";
@@ -57,6 +59,18 @@ export interface UpstreamStats {
   requests: number;
   /** Requests that failed (connection lost, time-out). */
   failures: number;
+}
+
+/** Statistics of the gateway: its upstreams, and totals. */
+export interface GatewayStats {
+  /** Each upstream's figures. */
+  upstreams: UpstreamStats[];
+  /** Requests answered. */
+  tasks: number;
+  /** Requests that failed. */
+  failed: number;
+  /** How queries are spread. */
+  route: Route;
 }
 
 interface Target {
@@ -91,7 +105,7 @@ export function parseUpstreams(spec: string): [string, number][] {
 }
 
 /** A set of upstream Rayforce engines behind one `run` call. */
-export class UpstreamPool {
+export class UpstreamPool implements Evaluator<GatewayStats> {
   readonly route: Route;
   readonly #targets: Target[];
   readonly #sticky = new Map<string, Target>();
@@ -150,8 +164,43 @@ export class UpstreamPool {
     return ordered;
   }
 
+  /** `run` with a callback (the {@link Evaluator} contract). */
+  submit(request: TaskRequest, session: string, done: (r: TaskResult) => void): void {
+    this.run(request, session).then(done);
+  }
+
+  /**
+   * `.z.po`/`.z.pc` are the upstream engines' own, run for the gateway's connections to
+   * them; a client of the gateway does not open one, so there is nothing to call.
+   */
+  connection(
+    _event: "open" | "close",
+    _session: string,
+    _handle: number,
+    done: (failed: boolean) => void,
+  ): void {
+    done(false);
+  }
+
+  /**
+   * Nothing to drop: the gateway forwards each query as it arrives (the upstream engine
+   * queues it), so none waits here for its connection.
+   */
+  forget(_session: string): void {}
+
+  /** The gateway's figures for `GET /metrics`. */
+  metrics(): Metric[] {
+    const s = this.stats();
+    return [
+      ["rfws_upstreams_up", "gauge", "Upstream engines up", s.upstreams.filter((u) => u.up).length],
+      ["rfws_upstreams", "gauge", "Upstream engines", s.upstreams.length],
+      ["rfws_upstream_requests_total", "counter", "Requests sent upstream", s.tasks],
+      ["rfws_upstream_failed_total", "counter", "Upstream requests failed", s.failed],
+    ];
+  }
+
   /** Statistics: per upstream, and totals. */
-  stats(): { upstreams: UpstreamStats[]; tasks: number; failed: number; route: Route } {
+  stats(): GatewayStats {
     return {
       route: this.route,
       tasks: this.#served,

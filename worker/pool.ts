@@ -37,11 +37,16 @@ import { Progress } from "./progress.ts";
 import { SymbolOrder } from "./symbol_order.ts";
 import { Timers } from "./timers.ts";
 import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
+import type { Evaluator } from "../session/evaluator.ts";
+import type { Metric } from "../metrics.ts";
+import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
 export type { Permissions } from "../engine/os.ts";
 export type { ResultCacheOptions } from "./result_cache.ts";
+export type { Evaluator } from "../session/evaluator.ts";
+export type { Metric } from "../metrics.ts";
 
 /** Options of {@link WorkerPool}. */
 export interface PoolOptions {
@@ -63,7 +68,10 @@ export interface PoolOptions {
   maxInFlightPerWorker?: number;
   /** The worker module (tests pass one with hooks). Default `./entry.ts`. */
   workerURL?: URL;
-  /** Largest encoded result of one query, in bytes. Default 256 MiB. */
+  /**
+   * Largest answer of one query, in bytes: an IPC frame (header included), or the text of
+   * a text or JSON answer. Default 64 MiB − 1 (defaults.ts).
+   */
   maxResultBytes?: number;
   /** Largest vector one operation may build from a small argument, in bytes. Default 1 GiB. */
   maxVectorBytes?: number;
@@ -191,7 +199,7 @@ function defaultSize(): number {
  * await pool.close();
  * ```
  */
-export class WorkerPool {
+export class WorkerPool implements Evaluator<PoolStats> {
   /** Number of workers. */
   readonly size: number;
   /** Per-task time limit in milliseconds. */
@@ -253,9 +261,9 @@ export class WorkerPool {
       this.#cache = new ResultCache(options.resultCache === true ? {} : options.resultCache);
     }
     this.#limits = {
-      maxResultBytes: options.maxResultBytes ?? 256 * 1024 * 1024,
-      maxVectorBytes: options.maxVectorBytes ?? 1024 * 1024 * 1024,
-      maxQueryMemoryBytes: options.maxQueryMemoryBytes ?? 2 * 1024 * 1024 * 1024,
+      maxResultBytes: options.maxResultBytes ?? defaultMaxResultBytes(DEFAULTS.maxPayload),
+      maxVectorBytes: options.maxVectorBytes ?? DEFAULTS.maxVectorBytes,
+      maxQueryMemoryBytes: options.maxQueryMemoryBytes ?? DEFAULTS.maxQueryMemoryBytes,
       permissions: options.permissions ?? {},
     };
     if (this.#limits.permissions.net?.length) {
@@ -396,6 +404,39 @@ export class WorkerPool {
       timers: { running: this.#timers.size, ...this.#timers.counts },
       ...(this.#cache ? { cache: { entries: this.#cache.size, ...this.#cache.counts } } : {}),
     };
+  }
+
+  /** The pool's figures for `GET /metrics`. */
+  metrics(): Metric[] {
+    const s = this.stats();
+    const m: Metric[] = [
+      ["rfws_pool_workers", "gauge", "Engine workers", s.workers],
+      ["rfws_pool_queued", "gauge", "Tasks waiting for a worker", s.queued],
+      ["rfws_pool_running", "gauge", "Tasks on workers", s.running],
+      ["rfws_pool_tasks_total", "counter", "Tasks answered", s.tasks],
+      ["rfws_pool_failed_total", "counter", "Tasks answered with an error", s.failed],
+      ["rfws_pool_timed_out_total", "counter", "Tasks stopped at the time limit", s.timedOut],
+      ["rfws_pool_restarts_total", "counter", "Workers replaced", s.restarts],
+      ["rfws_pool_conflicts_total", "counter", "Tasks re-run after a conflict", s.conflicts],
+      ["rfws_pool_rejected_total", "counter", "Tasks refused on a full queue", s.rejected],
+      [
+        "rfws_pool_dropped_total",
+        "counter",
+        "Queued tasks dropped because their connection closed",
+        s.dropped,
+      ],
+      ["rfws_pool_version", "gauge", "Last committed version", s.version],
+      ["rfws_pool_timers", "gauge", "Timers running", s.timers.running],
+      ["rfws_pool_timer_calls_total", "counter", "Timer calls made", s.timers.calls],
+    ];
+    if (s.cache) {
+      m.push(
+        ["rfws_cache_entries", "gauge", "Answers in the result cache", s.cache.entries],
+        ["rfws_cache_hits_total", "counter", "Queries answered from the cache", s.cache.hits],
+        ["rfws_cache_misses_total", "counter", "Cache lookups that missed", s.cache.misses],
+      );
+    }
+    return m;
   }
 
   /**

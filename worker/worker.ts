@@ -16,12 +16,15 @@ import {
   encodeReply,
   ErrorCode,
   errorValue,
+  HEADER_SIZE,
   RayforceIPCError,
   type RayObject,
   symbols,
   toJSON,
 } from "../ipc/mod.ts";
 import { MAX_ENCODE_DEPTH } from "../ipc/encode.ts";
+import { Buffer } from "node:buffer";
+import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
@@ -73,26 +76,31 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** Where this worker records its running task for the pool (progress.ts). */
   let progress: Progress | undefined;
   let limits: WorkerLimits = {
-    maxResultBytes: 256 * 1024 * 1024,
-    maxVectorBytes: 1024 * 1024 * 1024,
-    maxQueryMemoryBytes: 2 * 1024 * 1024 * 1024,
+    maxResultBytes: defaultMaxResultBytes(DEFAULTS.maxPayload),
+    maxVectorBytes: DEFAULTS.maxVectorBytes,
+    maxQueryMemoryBytes: DEFAULTS.maxQueryMemoryBytes,
     permissions: {},
   };
   /** Stops a running query from inside: the pool's stop request, its memory budget. */
   let guard: QueryGuard | undefined;
-  /** The value, or a `limit` error when its encoding would exceed the result limit. */
+  /** The `limit` error of an answer of `size` bytes, over the result limit. */
+  const tooBig = (size: number) =>
+    errorValue(7, `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes`);
+  /** The value, or a `limit` error when its IPC frame would exceed the result limit. */
   const bounded = (value: RayObject): RayObject => {
     let size: number;
     try {
-      size = encodedSize(value);
+      size = HEADER_SIZE + encodedSize(value);
     } catch {
       return value; // not serializable: the encoder reports it
     }
-    if (size <= limits.maxResultBytes) return value;
-    return errorValue(
-      7,
-      `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes`,
-    );
+    return size <= limits.maxResultBytes ? value : tooBig(size);
+  };
+  /** Bytes of a text answer, counted only when it might be over the limit. */
+  const textOver = (text: string): number => {
+    if (text.length * 3 <= limits.maxResultBytes) return 0;
+    const size = Buffer.byteLength(text, "utf8");
+    return size > limits.maxResultBytes ? size : 0;
   };
   let version = 0;
   /** The overlay of the last task, by task id: applied without decoding if it commits. */
@@ -183,10 +191,25 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       return { response: frame.buffer as ArrayBuffer, failed: value.type === 127, refused };
     }
     const failed = outcome.value.type === 127;
-    if (request.kind === "text") return { response: engine.render(outcome), failed };
+    if (request.kind === "text") {
+      const text = engine.render(outcome);
+      const size = textOver(text);
+      if (!size) return { response: text, failed };
+      const error = new EvalError(ErrorCode.LIMIT, tooBig(size).message);
+      return {
+        response: engine.render({ value: error.toValue(), error }),
+        failed: true,
+        refused: !failed,
+      };
+    }
     const value = bounded(outcome.value);
+    const json = JSON.stringify(toJSON(value));
+    const size = textOver(json);
+    if (size) {
+      return { response: JSON.stringify(toJSON(tooBig(size))), failed: true, refused: true };
+    }
     const refused = value !== outcome.value && !failed;
-    return { response: JSON.stringify(toJSON(value)), failed: value.type === 127, refused };
+    return { response: json, failed: value.type === 127, refused };
   };
 
   scope.onmessage = (event: MessageEvent) => {
