@@ -19,8 +19,11 @@
  */
 import {
   decodeMessage,
+  DEFAULT_MAX_SIZE,
   encodeHandshake,
   encodeMessage,
+  ErrorCode,
+  HEADER_SIZE,
   type JSValue,
   MsgType,
   queryError,
@@ -61,7 +64,17 @@ export interface WSClientOptions {
   token?: string;
   /** Time allowed to connect and complete the handshake, in ms. Default 5,000. */
   timeoutMs?: number;
+  /**
+   * Largest answer a call accepts, in bytes (header included): a larger one rejects that
+   * call with a `RayforceLimitError` saying so, and the connection goes on. Default 256 MiB.
+   * (Runtimes cap frames too: Deno's WebSocket fails the whole connection at 64 MiB, which
+   * is why the server's own result limit defaults to just under that.)
+   */
+  maxAnswerBytes?: number;
 }
+
+/** The client's default largest answer: the decoder's default limit, with the header. */
+const DEFAULT_MAX_ANSWER_BYTES = HEADER_SIZE + DEFAULT_MAX_SIZE;
 
 /**
  * Where to connect. `new WSClient("localhost", 8765)`, `new WSClient({host, port})` or
@@ -80,6 +93,8 @@ export class WSClient {
   readonly token: string | undefined;
   /** Time allowed for connecting and the handshake, in milliseconds. */
   readonly timeoutMs: number;
+  /** Largest answer a call accepts, in bytes. */
+  readonly maxAnswerBytes: number;
 
   /** `new WSClient("localhost", 8765)`, `new WSClient("localhost:8765")`, `new WSClient({host, port, token, timeoutMs})` or `new WSClient("ws://host:port")`. */
   constructor(target: string | WSClientOptions = {}, port?: number, options: WSClientOptions = {}) {
@@ -104,6 +119,7 @@ export class WSClient {
     }
     this.token = o.token;
     this.timeoutMs = o.timeoutMs ?? 5_000;
+    this.maxAnswerBytes = o.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   }
 
   /** `WSClient(ws://localhost:8765)`. */
@@ -178,7 +194,13 @@ export class WSClient {
         settled = true;
         clearTimeout(timer);
         resolve(
-          new Connection(ws, this.url, bytes[0], bytes.length > 1 ? bytes.subarray(1) : undefined),
+          new Connection(
+            ws,
+            this.url,
+            bytes[0],
+            bytes.length > 1 ? bytes.subarray(1) : undefined,
+            this.maxAnswerBytes,
+          ),
         );
       };
     });
@@ -215,9 +237,17 @@ export class Connection {
   #closed = false;
   /** Set when the server sent a Windows-style 2-byte handshake reply. */
   #skipZero: boolean;
+  readonly #maxAnswerBytes: number;
 
   /** Made by `WSClient.connect()` once the handshake is answered. */
-  constructor(ws: WebSocket, url: string, version: number, rest?: Uint8Array) {
+  constructor(
+    ws: WebSocket,
+    url: string,
+    version: number,
+    rest?: Uint8Array,
+    maxAnswerBytes: number = DEFAULT_MAX_ANSWER_BYTES,
+  ) {
+    this.#maxAnswerBytes = maxAnswerBytes;
     this.#ws = ws;
     this.#url = url;
     this.version = version;
@@ -310,8 +340,13 @@ export class Connection {
     }
     if (!pending || "skip" in pending) return;
     this.#pending.shift();
+    if (bytes.length > this.#maxAnswerBytes) {
+      const message =
+        `answer of ${bytes.length} bytes exceeds maxAnswerBytes (${this.#maxAnswerBytes})`;
+      return pending.reject(queryError(ErrorCode.LIMIT, message));
+    }
     try {
-      const { value } = decodeMessage(bytes);
+      const { value } = decodeMessage(bytes, { maxSize: this.#maxAnswerBytes });
       if (value.type === 127) pending.reject(queryError(value.code, value.message));
       else pending.resolve(value);
     } catch (e) {

@@ -257,6 +257,7 @@ export class RayforceSession {
   #run(request: TaskRequest, ticket: number, t0: number): void {
     const c = this.#o.counters;
     this.#o.evaluator.submit(request, this.#o.id, (r) => {
+      if (this.#ended) return; // dropped by the evaluator (`forget`), or answered to no one
       c.latency(performance.now() - t0);
       if (r.failed) c.failed++;
       else c.ok++;

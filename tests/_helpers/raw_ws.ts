@@ -94,3 +94,60 @@ export function rawWs(port: number, path = "/", headers: string[] = []): Promise
       ));
   });
 }
+
+/** One frame the server sent (servers do not mask). */
+export interface ServerFrame {
+  opcode: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Parses the server's frames out of the bytes received so far; `rest` is an incomplete
+ * frame at the end (pass it back with the next bytes).
+ */
+export function serverFrames(bytes: Uint8Array): { frames: ServerFrame[]; rest: Uint8Array } {
+  const frames: ServerFrame[] = [];
+  let at = 0;
+  for (;;) {
+    if (bytes.length - at < 2) break;
+    const opcode = bytes[at] & 0x0f;
+    let n = bytes[at + 1] & 0x7f;
+    let head = 2;
+    if (n === 126) {
+      if (bytes.length - at < 4) break;
+      n = (bytes[at + 2] << 8) | bytes[at + 3];
+      head = 4;
+    } else if (n === 127) {
+      if (bytes.length - at < 10) break;
+      n = new DataView(bytes.buffer, bytes.byteOffset + at + 2, 8).getUint32(4);
+      head = 10;
+    }
+    if (bytes.length - at < head + n) break;
+    frames.push({ opcode, payload: bytes.slice(at + head, at + head + n) });
+    at += head + n;
+  }
+  return { frames, rest: bytes.slice(at) };
+}
+
+/** Joins byte chunks into one array. */
+export function joinBytes(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Takes the server's complete frames out of a `RawWs`'s received bytes, as they arrive. */
+export class ServerFrameReader {
+  #rest: Uint8Array = new Uint8Array(0);
+
+  /** The frames completed since the last call (the received chunks are consumed). */
+  take(ws: RawWs): ServerFrame[] {
+    const { frames, rest } = serverFrames(joinBytes([this.#rest, ...ws.received.splice(0)]));
+    this.#rest = rest;
+    return frames;
+  }
+}
