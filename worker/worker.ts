@@ -83,9 +83,16 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   };
   /** Stops a running query from inside: the pool's stop request, its memory budget. */
   let guard: QueryGuard | undefined;
+  /** Whether the running task wrote globals (an answer too big to send commits none of them). */
+  let wrote = false;
   /** The `limit` error of an answer of `size` bytes, over the result limit. */
   const tooBig = (size: number) =>
-    errorValue(7, `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes`);
+    errorValue(
+      7,
+      `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes${
+        wrote ? "; its writes were not committed" : ""
+      }`,
+    );
   /** The value, or a `limit` error when its IPC frame would exceed the result limit. */
   const bounded = (value: RayObject): RayObject => {
     let size: number;
@@ -264,6 +271,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       engine.overlay = undefined;
     }
     const sealed = seal(overlay, outcome);
+    wrote = sealed.writes.length > 0;
     const result = respond(item.request, sealed.outcome);
     const writes = result.refused ? [] : sealed.writes;
     lastTask = item.task;
