@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { appendVector } from "./append.ts";
 import {
   type Atom,
   type Dict,
@@ -505,11 +506,12 @@ function appendRows(t: Table, columns: RayObject[][], mixed = false): Table {
   return { type: 98, keys: t.keys, values: listOf(cols) };
 }
 
+/** `col` with `values` (atoms of its type) appended, in its spare capacity (append.ts). */
 function collectInto(col: Vector, values: RayObject[]): RayObject {
-  const all = [...items(col), ...values];
-  if (all.length === 0) return col;
-  const c = collect(all);
-  return c.type === col.type ? c : listOf(all);
+  if (values.length === 0) return col;
+  const more = collect(values);
+  if (more.type === col.type) return appendVector(col, more as Vector);
+  return listOf([...items(col), ...values]);
 }
 
 vary("insert", (e, args) => {

@@ -111,6 +111,8 @@ export interface PoolStats {
   rejected: number;
   /** Queued tasks dropped because their connection closed. */
   dropped: number;
+  /** Bytes of committed writes (whole values, or the rows an insert appended). */
+  committedBytes: number;
   /** The last committed version. */
   version: number;
   /** Milliseconds each worker spent running tasks. */
@@ -220,6 +222,11 @@ export class WorkerPool implements Evaluator<PoolStats> {
   readonly #queue: Task[] = [];
   readonly #sessions = new Map<string, Task[]>();
   readonly #latest = new Map<string, CommitEntry>();
+  /**
+   * Per global, what a new replica applies to have it: its last whole value and the appends
+   * committed after it (a commit of rows alone, protocol.ts `CommitEntry.append`).
+   */
+  readonly #chains = new Map<string, CommitEntry[]>();
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
   readonly #symbolOrder = new SymbolOrder();
   readonly #cache: ResultCache | undefined;
@@ -243,6 +250,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     conflicts: 0,
     rejected: 0,
     dropped: 0,
+    committedBytes: 0,
   };
 
   /** Starts the workers (they become ready asynchronously; tasks wait for them). */
@@ -426,6 +434,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
         s.dropped,
       ],
       ["rfws_pool_version", "gauge", "Last committed version", s.version],
+      ["rfws_pool_committed_bytes_total", "counter", "Bytes of committed writes", s.committedBytes],
       ["rfws_pool_timers", "gauge", "Timers running", s.timers.running],
       ["rfws_pool_timer_calls_total", "counter", "Timer calls made", s.timers.calls],
     ];
@@ -497,7 +506,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       e.preventDefault(); // a worker's uncaught error must not reach the accept loop
       this.#lost(slot, `worker crashed: ${e.message ?? "unknown error"}`, false);
     };
-    const commits = [...this.#latest.values()].sort((a, b) => a.version - b.version);
+    const commits = [...this.#chains.values()].flat().sort((a, b) => a.version - b.version);
     // With --allow-net, a channel to the network thread: a port pair and a shared buffer.
     let net: NetChannel | undefined;
     const transfer: Transferable[] = [];
@@ -732,9 +741,14 @@ export class WorkerPool implements Evaluator<PoolStats> {
           bytes: w.bytes,
           worker: task.worker,
           task: task.id,
+          ...(w.append ? { append: true } : {}),
         };
         this.#log.push(entry);
         this.#latest.set(w.name, entry);
+        const chain = w.append ? this.#chains.get(w.name) : undefined;
+        if (chain) chain.push(entry);
+        else this.#chains.set(w.name, [entry]);
+        this.#stats.committedBytes += w.bytes.byteLength;
       }
       if (r.timers) this.#timers.apply(r.timers);
       if (r.cacheable && task.cacheKey !== undefined) {

@@ -26,12 +26,18 @@ export type TaskRequest =
    */
   | { kind: "call"; frame: ArrayBuffer };
 
-/** One committed write: the value of global `name` at `version`, as IPC payload bytes. */
+/**
+ * One committed write: the value of global `name` at `version`, as IPC payload bytes — or,
+ * with `append`, only the rows a table gained since its previous version (a table of them),
+ * so that an insert commits what it adds, not the whole table.
+ */
 export interface CommitEntry {
   version: number;
   name: string;
-  /** The encoded value, in shared memory. */
+  /** The encoded value (or appended rows), in shared memory. */
   bytes: SharedArrayBuffer;
+  /** `bytes` are rows appended to the previous version of `name`. */
+  append?: boolean;
   /** The worker and task that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
   task: number;
@@ -88,6 +94,8 @@ export interface TaskItem {
 export interface Write {
   name: string;
   bytes: SharedArrayBuffer;
+  /** `bytes` are rows appended to the value the task read (see CommitEntry). */
+  append?: boolean;
 }
 
 /** Worker → pool: readiness, or the results of tasks in the order they ran. */

@@ -20,12 +20,14 @@ import {
   RayforceIPCError,
   type RayObject,
   symbols,
+  type Table,
   toJSON,
 } from "../ipc/mod.ts";
 import { MAX_ENCODE_DEPTH } from "../ipc/encode.ts";
 import { Buffer } from "node:buffer";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
+import { appendedRows, appendTable } from "../engine/append.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
 import { Progress } from "./progress.ts";
@@ -67,6 +69,9 @@ const decodeOptions = { resolveBuiltin };
  */
 const replicaOptions = { resolveBuiltin, replica: true, maxDepth: MAX_ENCODE_DEPTH };
 
+/** Appends a global may commit as rows alone before its whole value is committed again. */
+const MAX_APPENDS = 16_384;
+
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
@@ -83,14 +88,14 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   };
   /** Stops a running query from inside: the pool's stop request, its memory budget. */
   let guard: QueryGuard | undefined;
-  /** Whether the running task wrote globals (an answer too big to send commits none of them). */
+  /** Whether the running task wrote globals (the limit error of a too-big answer says so). */
   let wrote = false;
   /** The `limit` error of an answer of `size` bytes, over the result limit. */
   const tooBig = (size: number) =>
     errorValue(
       7,
       `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes${
-        wrote ? "; its writes were not committed" : ""
+        wrote ? " (its writes were committed)" : ""
       }`,
     );
   /** The value, or a `limit` error when its IPC frame would exceed the result limit. */
@@ -116,6 +121,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** What the running task's `timer` calls asked for. */
   let timerEffects: TimerEffect[] = [];
 
+  /** Per global: the appends committed since its last whole value, and their bytes. */
+  const chains = new Map<number, { appends: number; bytes: number; base: number }>();
   const apply = (commits: CommitEntry[]) => {
     for (const c of commits) {
       if (c.version <= version) continue;
@@ -124,10 +131,21 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       if (own !== undefined) {
         engine.globals.set(id, own);
         engine.pending.delete(id);
+      } else if (c.append) {
+        // Rows for the value this replica holds (the writer's task read that version, or
+        // it would not have committed): appended in its spare capacity.
+        const current = engine.global(id) as Table;
+        const rows = decode(new Uint8Array(c.bytes), replicaOptions) as Table;
+        engine.globals.set(id, appendTable(current, rows));
       } else {
         engine.globals.delete(id);
         engine.pending.set(id, new Uint8Array(c.bytes));
       }
+      const chain = chains.get(id);
+      if (c.append && chain) {
+        chain.appends++;
+        chain.bytes += c.bytes.byteLength;
+      } else chains.set(id, { appends: 0, bytes: 0, base: c.bytes.byteLength });
       version = c.version;
     }
   };
@@ -157,8 +175,9 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const writes: Write[] = [];
     for (const [id, value] of overlay) {
       let bytes: Uint8Array;
+      const rows = appendOf(id, value);
       try {
-        bytes = encode(value, replicaOptions);
+        bytes = encode(rows ?? value, replicaOptions);
       } catch (e) {
         overlay.clear();
         const error = new EvalError(
@@ -169,20 +188,36 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       }
       const shared = new SharedArrayBuffer(bytes.length);
       new Uint8Array(shared).set(bytes);
-      writes.push({ name: symbols.text(id), bytes: shared });
+      writes.push({ name: symbols.text(id), bytes: shared, ...(rows ? { append: true } : {}) });
     }
     return { writes, outcome };
   };
 
   /**
-   * The answer to a request, in the form its protocol wants. `refused` says that a result
-   * could not be sent (over the size limit, or not encodable): the peer gets an error, so
-   * the task's writes must not commit.
+   * The rows `value` appended to the committed value of global `id`, when that is all the
+   * task changed (an insert): the commit then carries them alone. Every so often the whole
+   * value is committed instead, so that the chain a new replica replays stays short: after
+   * `MAX_APPENDS` appends, or when they add up to more bytes than the last whole value (so
+   * re-encoding costs, amortized, a constant per appended byte).
+   */
+  const appendOf = (id: number, value: RayObject): Table | undefined => {
+    const before = engine.globals.get(id);
+    const chain = chains.get(id);
+    if (!before || !chain || before.type !== 98 || value.type !== 98) return undefined;
+    if (chain.appends >= MAX_APPENDS || chain.bytes > chain.base) return undefined;
+    return appendedRows(before as Table, value as Table);
+  };
+
+  /**
+   * The answer to a request, in the form its protocol wants. An answer that cannot be sent
+   * (over the size limit, or not encodable) becomes an error; the task's writes still commit
+   * (`(set t <a big table>)` sets it: the echo of the value is what could not be sent), and
+   * the limit error says so.
    */
   const respond = (
     request: TaskRequest,
     outcome: Outcome,
-  ): { response: ArrayBuffer | string | null; failed: boolean; refused?: boolean } => {
+  ): { response: ArrayBuffer | string | null; failed: boolean } => {
     if (request.kind === "ipc" || request.kind === "call") {
       const style = request.kind === "call" ? "none" : request.reply;
       if (style === "none") return { response: null, failed: outcome.value.type === 127 };
@@ -194,8 +229,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         value = errorValue((e as RayforceIPCError).code ?? 1, (e as Error).message);
         frame = encodeReply(value, style)!;
       }
-      const refused = value !== outcome.value && outcome.value.type !== 127;
-      return { response: frame.buffer as ArrayBuffer, failed: value.type === 127, refused };
+      return { response: frame.buffer as ArrayBuffer, failed: value.type === 127 };
     }
     const failed = outcome.value.type === 127;
     if (request.kind === "text") {
@@ -203,20 +237,13 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       const size = textOver(text);
       if (!size) return { response: text, failed };
       const error = new EvalError(ErrorCode.LIMIT, tooBig(size).message);
-      return {
-        response: engine.render({ value: error.toValue(), error }),
-        failed: true,
-        refused: !failed,
-      };
+      return { response: engine.render({ value: error.toValue(), error }), failed: true };
     }
     const value = bounded(outcome.value);
     const json = JSON.stringify(toJSON(value));
     const size = textOver(json);
-    if (size) {
-      return { response: JSON.stringify(toJSON(tooBig(size))), failed: true, refused: true };
-    }
-    const refused = value !== outcome.value && !failed;
-    return { response: json, failed: value.type === 127, refused };
+    if (size) return { response: JSON.stringify(toJSON(tooBig(size))), failed: true };
+    return { response: json, failed: value.type === 127 };
   };
 
   scope.onmessage = (event: MessageEvent) => {
@@ -273,7 +300,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const sealed = seal(overlay, outcome);
     wrote = sealed.writes.length > 0;
     const result = respond(item.request, sealed.outcome);
-    const writes = result.refused ? [] : sealed.writes;
+    const writes = sealed.writes;
     lastTask = item.task;
     lastOverlay = overlay;
     if (result.response instanceof ArrayBuffer) transfer.push(result.response);
