@@ -19,6 +19,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, WSServer } from "./server.ts";
 import { defaultMaxResultBytes, DEFAULTS } from "./defaults.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
 import type { Route } from "./upstream/gateway.ts";
+import type { FsyncMode } from "./store/wal.ts";
 
 const USAGE = `rf-ws ${VERSION} — Rayforce over WebSocket for Deno and Bun
 
@@ -59,6 +60,9 @@ Options of serve:
       --allow-system        let system, gc, memstat, sysinfo, ... run
       --allow-env           let os-get-var and os-set-var touch the environment
       --result-cache        answer repeated read-only queries from a cache while their data is unchanged
+      --data <dir>          keep the database in dir (write-ahead log and snapshots); one server per dir
+                                                               [default: in memory only]
+      --fsync <when>        with --data: always|batch|never    [default: batch]
 
 Options of query and repl:
   -u, --url <url>           server URL                         [default: ws://${DEFAULT_HOST}:${DEFAULT_PORT}]
@@ -104,6 +108,8 @@ const OPTIONS = {
   "allow-system": { type: "boolean" },
   "allow-env": { type: "boolean" },
   "result-cache": { type: "boolean" },
+  data: { type: "string" },
+  fsync: { type: "string" },
   url: { type: "string", short: "u" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -164,6 +170,8 @@ export async function main(argv: string[]): Promise<CliResult> {
         maxQueryMemoryBytes: integer("max-query-memory", v["max-query-memory"], 1),
         memoryWatermarkBytes: integer("memory-watermark", v["memory-watermark"], 1),
         resultCache: v["result-cache"],
+        dataDir: v.data,
+        fsync: v.fsync as FsyncMode | undefined,
         permissions: {
           read: v["allow-read"],
           write: v["allow-write"],

@@ -39,6 +39,7 @@ export type { TcpStats } from "./server/tcp_endpoint.ts";
 export type { Evaluator } from "./session/evaluator.ts";
 export type { Metric } from "./metrics.ts";
 export { DEFAULTS } from "./defaults.ts";
+export type { FsyncMode } from "./store/wal.ts";
 export type { EventContext, EventHandler, EventHub, EventPeer } from "./events/hub.ts";
 
 // `deno run -A jsr:@rf/ws serve`: the package's default export run as a program is the CLI.

@@ -276,23 +276,15 @@ export class WSServer {
     if (this.#native) throw new RayforceWSError("Server already started");
     this.#stopping = false;
     const o = this.options;
-    const pool = this.#pool = o.upstream
-      ? new UpstreamPool(parseUpstreams(o.upstream), {
-        route: o.route,
-        requestTimeoutMs: o.queryTimeoutMs,
-        credentials: "",
-        log: this.#log,
-      })
-      : new WorkerPool({
-        size: o.workers,
-        timeoutMs: o.queryTimeoutMs,
-        maxQueue: o.maxQueue,
-        maxResultBytes: o.maxResultBytes,
-        maxVectorBytes: o.maxVectorBytes,
-        maxQueryMemoryBytes: o.maxQueryMemoryBytes,
-        permissions: o.permissions,
-        resultCache: o.resultCache,
-      });
+    let pool: Evaluator<PoolStats | GatewayStats>;
+    try {
+      pool = this.#pool = this.#evaluatorFor(o);
+    } catch (e) {
+      throw new RayforceWSError(`cannot start: ${(e as Error).message}`);
+    }
+    if (pool instanceof WorkerPool && pool.repaired) {
+      this.#log.warn("data directory repaired", { detail: pool.repaired });
+    }
     try {
       this.#native = await serveNative<Connection>({
         hostname: this.host,
@@ -346,7 +338,34 @@ export class WSServer {
     this.#rss = process.memoryUsage().rss;
     this.#memoryTimer = setInterval(() => (this.#rss = process.memoryUsage().rss), 250);
     this.#hub.nativePublish = this.#native.publish;
-    this.#log.info("listening", { url: this.url, workers: pool.size });
+    this.#log.info("listening", {
+      url: this.url,
+      workers: pool.size,
+      data: o.dataDir ?? "in memory only: a restart loses every global",
+    });
+  }
+
+  /** The evaluator the options ask for: the gateway, or the worker pool. */
+  #evaluatorFor(o: ResolvedOptions): Evaluator<PoolStats | GatewayStats> {
+    return o.upstream
+      ? new UpstreamPool(parseUpstreams(o.upstream), {
+        route: o.route,
+        requestTimeoutMs: o.queryTimeoutMs,
+        credentials: "",
+        log: this.#log,
+      })
+      : new WorkerPool({
+        size: o.workers,
+        timeoutMs: o.queryTimeoutMs,
+        maxQueue: o.maxQueue,
+        maxResultBytes: o.maxResultBytes,
+        maxVectorBytes: o.maxVectorBytes,
+        maxQueryMemoryBytes: o.maxQueryMemoryBytes,
+        permissions: o.permissions,
+        resultCache: o.resultCache,
+        dataDir: o.dataDir,
+        fsync: o.fsync,
+      });
   }
 
   /** Answers the queries in flight, closes every connection (1001) and stops listening. */
@@ -376,6 +395,11 @@ export class WSServer {
   async run(): Promise<void> {
     await this.start();
     console.log(`Rayforce WebSocket served on ${this.url}`);
+    console.log(
+      this.options.dataDir
+        ? `Database in ${this.options.dataDir} (fsync ${this.options.fsync})`
+        : "Database in memory only: a restart loses every global (serve --data DIR keeps it)",
+    );
     await new Promise<void>((resolve) => {
       const remove = onShutdownSignal(() => {
         remove();

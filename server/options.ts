@@ -20,6 +20,7 @@ import { RayforceValueError } from "../ipc/mod.ts";
 import { isLogLevel, type LogLevel } from "../log.ts";
 import { parseUpstreams, type Route } from "../upstream/gateway.ts";
 import type { ResultCacheOptions } from "../worker/result_cache.ts";
+import type { FsyncMode } from "../store/wal.ts";
 
 /** Options of {@link WSServer}. */
 export interface WSServerOptions {
@@ -102,16 +103,31 @@ export interface WSServerOptions {
    * (worker/result_cache.ts): `true` for the default limits. Default false.
    */
   resultCache?: boolean | ResultCacheOptions;
+  /**
+   * Keep the database in this directory: each commit is in its write-ahead log before its
+   * query is answered, snapshots let the log be emptied, and a restart on it finds every
+   * global (store/durable_store.ts). One server per directory. Default: none (in memory).
+   */
+  dataDir?: string;
+  /**
+   * When a commit counts as written, with `dataDir`: `batch` (one `fsync` per turn, the
+   * default), `always` (one per commit), `never` (the OS decides; survives a crash of the
+   * server, not of the machine).
+   */
+  fsync?: FsyncMode;
 }
 
-/** The options in effect: every default filled in (`token`, `workers`, `upstream`, `tcpPort` stay optional). */
+/** The options in effect: every default filled in (`token`, `workers`, `upstream`, `tcpPort`, `dataDir` stay optional). */
 export type ResolvedOptions =
-  & Readonly<Required<Omit<WSServerOptions, "token" | "workers" | "upstream" | "tcpPort">>>
+  & Readonly<
+    Required<Omit<WSServerOptions, "token" | "workers" | "upstream" | "tcpPort" | "dataDir">>
+  >
   & {
     readonly token?: string;
     readonly workers?: number;
     readonly upstream?: string;
     readonly tcpPort?: number;
+    readonly dataDir?: string;
   };
 
 /** Fills in the defaults and checks every value; throws `RayforceValueError` on a bad one. */
@@ -155,7 +171,15 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     memoryWatermarkBytes: o.memoryWatermarkBytes ?? Math.floor(totalmem() * 0.8),
     permissions: o.permissions ?? {},
     resultCache: o.resultCache ?? false,
+    dataDir: o.dataDir,
+    fsync: o.fsync ?? "batch",
   };
+  if (!["always", "batch", "never"].includes(resolved.fsync)) {
+    throw new RayforceValueError(`unknown fsync mode ${resolved.fsync}: always, batch or never`);
+  }
+  if (resolved.dataDir !== undefined && resolved.upstream !== undefined) {
+    throw new RayforceValueError("dataDir is for the embedded engine: a gateway keeps no data");
+  }
   for (
     const key of [
       "maxPayload",

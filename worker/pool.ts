@@ -40,6 +40,7 @@ import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
 import type { Evaluator } from "../session/evaluator.ts";
 import type { Metric } from "../metrics.ts";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
+import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -47,6 +48,7 @@ export type { Permissions } from "../engine/os.ts";
 export type { ResultCacheOptions } from "./result_cache.ts";
 export type { Evaluator } from "../session/evaluator.ts";
 export type { Metric } from "../metrics.ts";
+export type { FsyncMode } from "../store/wal.ts";
 
 /** Options of {@link WorkerPool}. */
 export interface PoolOptions {
@@ -87,6 +89,16 @@ export interface PoolOptions {
    * (result_cache.ts): `true` for the default limits. Default off.
    */
   resultCache?: boolean | ResultCacheOptions;
+  /**
+   * Keep the database in this directory (store/durable_store.ts): every commit is in its
+   * write-ahead log before its query is answered, and a restart on it finds every global.
+   * Default: none (in memory only).
+   */
+  dataDir?: string;
+  /** When a commit counts as written (store/wal.ts). Default `batch`. */
+  fsync?: FsyncMode;
+  /** Log size past which a snapshot is written and the log started again. Default 64 MiB. */
+  snapshotBytes?: number;
 }
 
 /** Pool statistics. */
@@ -121,6 +133,8 @@ export interface PoolStats {
   timers: { running: number; calls: number; skipped: number };
   /** The result cache, when enabled: answers kept, hits, misses, answers stored. */
   cache?: { entries: number; hits: number; misses: number; stored: number };
+  /** The data directory, with `dataDir`: its log's size and the snapshots written. */
+  store?: { dir: string; logBytes: number; snapshots: number };
 }
 
 interface Task {
@@ -242,6 +256,11 @@ export class WorkerPool implements Evaluator<PoolStats> {
   #nextWorker = 0;
   #closing = false;
   #drained: (() => void) | undefined;
+  /** The data directory, with `dataDir`. */
+  readonly #store: DurableStore | undefined;
+  /** Per session: its answers waiting for their commits (or earlier ones) to be written. */
+  readonly #unwritten = new Map<string, number>();
+  #snapshots = 0;
   readonly #stats = {
     tasks: 0,
     failed: 0,
@@ -280,7 +299,23 @@ export class WorkerPool implements Evaluator<PoolStats> {
         : new URL("./net_entry.js", import.meta.url);
       this.#net = new Worker(url, { type: "module" });
     }
+    if (options.dataDir !== undefined) {
+      this.#store = DurableStore.open({
+        dir: options.dataDir,
+        fsync: options.fsync ?? "batch",
+        snapshotBytes: options.snapshotBytes,
+      });
+      for (const r of this.#store.records) {
+        this.#record(r.name, r.bytes, r.append, r.version, -1, -1);
+      }
+      this.#version = this.#store.version;
+    }
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
+  }
+
+  /** What was repaired when the data directory was opened (a torn log tail), if anything. */
+  get repaired(): string | undefined {
+    return this.#store?.repaired;
   }
 
   /**
@@ -411,6 +446,15 @@ export class WorkerPool implements Evaluator<PoolStats> {
       busyMs: this.#slots.map((s) => Math.round(s.busyMs)),
       timers: { running: this.#timers.size, ...this.#timers.counts },
       ...(this.#cache ? { cache: { entries: this.#cache.size, ...this.#cache.counts } } : {}),
+      ...(this.#store
+        ? {
+          store: {
+            dir: this.#store.dir,
+            logBytes: this.#store.logBytes,
+            snapshots: this.#snapshots,
+          },
+        }
+        : {}),
     };
   }
 
@@ -465,6 +509,12 @@ export class WorkerPool implements Evaluator<PoolStats> {
       if (await Promise.race([drained, late]) === "late") this.#abandon();
       clearTimeout(deadline);
       await drained;
+    }
+    const store = this.#store;
+    if (store) {
+      await new Promise<void>((r) => store.whenDurable(r));
+      if (store.logBytes > 0) this.#snapshot(); // a clean stop leaves a snapshot and no log
+      store.close();
     }
     for (const s of this.#slots) {
       clearTimeout(s.timer);
@@ -734,21 +784,25 @@ export class WorkerPool implements Evaluator<PoolStats> {
         this.#queue.unshift(task);
         return;
       }
+      const records: StoreRecord[] = [];
       for (const w of r.writes) {
-        const entry: CommitEntry = {
-          version: ++this.#version,
-          name: w.name,
-          bytes: w.bytes,
-          worker: task.worker,
-          task: task.id,
-          ...(w.append ? { append: true } : {}),
-        };
+        const entry = this.#record(
+          w.name,
+          w.bytes,
+          w.append ?? false,
+          ++this.#version,
+          task.worker,
+          task.id,
+        );
         this.#log.push(entry);
-        this.#latest.set(w.name, entry);
-        const chain = w.append ? this.#chains.get(w.name) : undefined;
-        if (chain) chain.push(entry);
-        else this.#chains.set(w.name, [entry]);
-        this.#stats.committedBytes += w.bytes.byteLength;
+        if (this.#store) {
+          records.push({
+            version: entry.version,
+            name: w.name,
+            append: entry.append ?? false,
+            bytes: new Uint8Array(w.bytes),
+          });
+        }
       }
       if (r.timers) this.#timers.apply(r.timers);
       if (r.cacheable && task.cacheKey !== undefined) {
@@ -757,11 +811,79 @@ export class WorkerPool implements Evaluator<PoolStats> {
       list.shift();
       this.#stats.tasks++;
       if (r.failed) this.#stats.failed++;
-      task.resolve({ response: r.response, failed: r.failed });
+      this.#answer(task, { response: r.response, failed: r.failed }, records);
     }
     if (list.length === 0) this.#sessions.delete(session);
     this.#trimLog();
     if (this.#sessions.size === 0 && this.#drained) this.#drained();
+  }
+
+  /** Makes a commit the latest of its name (and a link of its chain, for new replicas). */
+  #record(
+    name: string,
+    bytes: SharedArrayBuffer | Uint8Array,
+    append: boolean,
+    version: number,
+    worker: number,
+    task: number,
+  ): CommitEntry {
+    let shared: SharedArrayBuffer;
+    if (bytes instanceof SharedArrayBuffer) shared = bytes;
+    else {
+      shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(shared).set(bytes);
+    }
+    const entry: CommitEntry = {
+      version,
+      name,
+      bytes: shared,
+      worker,
+      task,
+      ...(append ? { append: true } : {}),
+    };
+    this.#latest.set(name, entry);
+    const chain = append ? this.#chains.get(name) : undefined;
+    if (chain) chain.push(entry);
+    else this.#chains.set(name, [entry]);
+    this.#stats.committedBytes += shared.byteLength;
+    return entry;
+  }
+
+  /**
+   * Answers a settled task: at once in memory; with a data directory, once its commits (and
+   * those of the session's earlier answers) count as written, so an answer never tells of a
+   * write a crash could lose, and a session's answers keep their order.
+   */
+  #answer(task: Task, result: TaskResult, records: StoreRecord[]): void {
+    const store = this.#store;
+    const session = task.session;
+    if (!store || (records.length === 0 && !this.#unwritten.has(session))) {
+      return task.resolve(result);
+    }
+    this.#unwritten.set(session, (this.#unwritten.get(session) ?? 0) + 1);
+    const done = () => {
+      const left = this.#unwritten.get(session)! - 1;
+      if (left) this.#unwritten.set(session, left);
+      else this.#unwritten.delete(session);
+      task.resolve(result);
+      if (store.snapshotDue) this.#snapshot();
+    };
+    if (records.length) store.append(records, done);
+    else store.whenDurable(done);
+  }
+
+  /** Writes a snapshot of every global (their chains, as new replicas replay them). */
+  #snapshot(): void {
+    const store = this.#store!;
+    const records = [...this.#chains.values()].flat().sort((a, b) => a.version - b.version)
+      .map((c) => ({
+        version: c.version,
+        name: c.name,
+        append: c.append ?? false,
+        bytes: new Uint8Array(c.bytes),
+      }));
+    store.snapshot(this.#version, records);
+    this.#snapshots++;
   }
 
   /** Drops log entries every worker has already been sent. */
