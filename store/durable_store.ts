@@ -17,7 +17,7 @@
  * import { tmpdir } from "node:os";
  * const dir = mkdtempSync(join(tmpdir(), "rfws-"));
  * const store = DurableStore.open({ dir, fsync: "batch" });
- * store.append([{ version: 1, name: "x", append: false, bytes: Uint8Array.of(0xfb, 1, 0, 0, 0, 0, 0, 0, 0) }], () => {});
+ * store.append([{ version: 1, name: "x", bytes: Uint8Array.of(0xfb, 1, 0, 0, 0, 0, 0, 0, 0) }], () => {});
  * await new Promise<void>((r) => store.whenDurable(r));
  * store.close();
  * const again = DurableStore.open({ dir, fsync: "batch" });

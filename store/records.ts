@@ -1,18 +1,18 @@
 /**
  * The records of the write-ahead log and of snapshots: committed changes — the whole value
- * of a global, or rows appended to it — exactly as replication carries them (`CommitEntry`).
+ * of a global, rows appended to it, or columns replaced — exactly as replication carries them (`CommitEntry`).
  * The changes of one commit (one query may write several globals) share one frame, with its
  * length and a CRC-32, so that a crash in mid-write leaves the commit whole or absent,
  * never half.
  *
  * Frame: `u32 length` `u32 crc32(body)` body; body: `u32 count`, then per change: `u8 kind`
- * (0 whole value, 1 appended rows), `f64 version`, `u32 name length`, name (UTF-8), `u32
+ * (0 whole value, 1 appended rows, 2 replaced columns), `f64 version`, `u32 name length`, name (UTF-8), `u32
  * bytes length`, the value's IPC payload (the replication encoding). Little-endian.
  *
  * @example
  * ```ts
  * import { encodeCommit, readCommits } from "./records.ts";
- * const bytes = encodeCommit([{ version: 3, name: "t", append: false, bytes: Uint8Array.of(1, 2) }]);
+ * const bytes = encodeCommit([{ version: 3, name: "t", bytes: Uint8Array.of(1, 2) }]);
  * const { records, end } = readCommits(bytes);
  * if (records[0].name !== "t" || end !== bytes.length) throw new Error("round trip");
  * ```
@@ -20,18 +20,21 @@
  * @module
  */
 import { crc32 } from "./crc32.ts";
+import type { Change } from "../worker/protocol.ts";
 
 /** One committed change. */
 export interface StoreRecord {
   version: number;
   name: string;
-  /** `bytes` are rows appended to the previous version of `name`. */
-  append: boolean;
+  /** `bytes` are a change to the previous version of `name` (protocol.ts), not a whole value. */
+  change?: Change;
   /** The IPC payload (replication encoding) of the value or of the rows. */
   bytes: Uint8Array;
 }
 
 const FRAME = 8;
+/** The kind byte of each change: 0 a whole value, 1 appended rows, 2 replaced columns. */
+const KINDS: (Change | undefined)[] = [undefined, "append", "columns"];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -46,7 +49,7 @@ export function encodeCommit(changes: StoreRecord[]): Uint8Array {
   view.setUint32(FRAME, changes.length, true);
   let at = FRAME + 4;
   changes.forEach((r, i) => {
-    view.setUint8(at, r.append ? 1 : 0);
+    view.setUint8(at, KINDS.indexOf(r.change));
     view.setFloat64(at + 1, r.version, true);
     view.setUint32(at + 9, names[i].length, true);
     out.set(names[i], at + 13);
@@ -91,12 +94,14 @@ function parseBody(body: Uint8Array): StoreRecord[] | undefined {
     const kind = p.getUint8(at);
     const version = p.getFloat64(at + 1, true);
     const nameLength = p.getUint32(at + 9, true);
-    if (kind > 1 || body.length - at - 17 < nameLength) return undefined;
+    if (kind >= KINDS.length || body.length - at - 17 < nameLength) return undefined;
     const name = decoder.decode(body.subarray(at + 13, at + 13 + nameLength));
     at += 13 + nameLength;
     const n = p.getUint32(at, true);
     if (body.length - at - 4 < n) return undefined;
-    out.push({ append: kind === 1, version, name, bytes: body.slice(at + 4, at + 4 + n) });
+    const change = KINDS[kind];
+    const bytes = body.slice(at + 4, at + 4 + n);
+    out.push(change ? { change, version, name, bytes } : { version, name, bytes });
     at += 4 + n;
   }
   return at === body.length ? out : undefined;

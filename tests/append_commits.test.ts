@@ -107,6 +107,40 @@ describe("an insert commits the rows it adds", () => {
   });
 });
 
+describe("an update commits the columns it changes", () => {
+  it("updating one column of a 16-column table commits that column; adding one commits it alone", async () => {
+    await withPool({ size: 2 }, async (pool, q) => {
+      const names = Array.from({ length: 16 }, (_, c) => `c${c}`);
+      await q(
+        `(set w (table [${names.join(" ")}] (list ${names.map(() => "(til 50000)").join(" ")})))`,
+      );
+      const whole = pool.stats().committedBytes;
+      await q("(update {c3: (+ c3 1) from: 'w})");
+      const one = pool.stats().committedBytes - whole;
+      assert.ok(one < whole / 8, `${one} bytes for one column of ${whole}`);
+      await q("(update {c7: 0 from: 'w where: (< c0 10)})");
+      await q("(update {extra: (* c1 2) from: 'w})");
+      const three = pool.stats().committedBytes - whole;
+      assert.ok(three < whole / 4, `${three} bytes for three column changes of ${whole}`);
+      assert.deepEqual(
+        await everywhere(q, "(sum (at w 'c3))"),
+        new Set([String(50000 * 49999 / 2 + 50000)]),
+      );
+      assert.deepEqual(
+        await everywhere(q, "(sum (at w 'c7))"),
+        new Set([String(50000 * 49999 / 2 - 45)]),
+      );
+      assert.deepEqual(
+        await everywhere(q, "(sum (at w 'extra))"),
+        new Set([String(50000 * 49999)]),
+      );
+      assert.deepEqual(await everywhere(q, "(count (key w))"), new Set(["17"]));
+      await q(`(insert 'w (list ${names.map(() => "1").join(" ")} 2))`);
+      assert.deepEqual(await everywhere(q, "(count w)"), new Set(["50001"]));
+    });
+  });
+});
+
 describe("appending in place never changes an existing value", () => {
   it("two values made from one table keep their own rows", () => {
     const e = new Engine();

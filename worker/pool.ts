@@ -23,6 +23,7 @@ import { encodeMessage, ErrorCode, i64, list, MsgType, symbol } from "../ipc/mod
 import type { Permissions } from "../engine/os.ts";
 import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
 import type {
+  Change,
   CommitEntry,
   FromWorker,
   NetChannel,
@@ -123,7 +124,7 @@ export interface PoolStats {
   rejected: number;
   /** Queued tasks dropped because their connection closed. */
   dropped: number;
-  /** Bytes of committed writes (whole values, or the rows an insert appended). */
+  /** Bytes of committed writes (whole values, or the rows appended and the columns updated). */
   committedBytes: number;
   /** The last committed version. */
   version: number;
@@ -238,7 +239,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
   readonly #latest = new Map<string, CommitEntry>();
   /**
    * Per global, what a new replica applies to have it: its last whole value and the appends
-   * committed after it (a commit of rows alone, protocol.ts `CommitEntry.append`).
+   * and updated columns committed after it (protocol.ts `CommitEntry.change`).
    */
   readonly #chains = new Map<string, CommitEntry[]>();
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
@@ -306,7 +307,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
         snapshotBytes: options.snapshotBytes,
       });
       for (const r of this.#store.records) {
-        this.#record(r.name, r.bytes, r.append, r.version, -1, -1);
+        this.#record(r.name, r.bytes, r.change, r.version, -1, -1);
       }
       this.#version = this.#store.version;
     }
@@ -789,7 +790,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
         const entry = this.#record(
           w.name,
           w.bytes,
-          w.append ?? false,
+          w.change,
           ++this.#version,
           task.worker,
           task.id,
@@ -799,7 +800,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
           records.push({
             version: entry.version,
             name: w.name,
-            append: entry.append ?? false,
+            change: entry.change,
             bytes: new Uint8Array(w.bytes),
           });
         }
@@ -822,7 +823,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
   #record(
     name: string,
     bytes: SharedArrayBuffer | Uint8Array,
-    append: boolean,
+    change: Change | undefined,
     version: number,
     worker: number,
     task: number,
@@ -839,10 +840,10 @@ export class WorkerPool implements Evaluator<PoolStats> {
       bytes: shared,
       worker,
       task,
-      ...(append ? { append: true } : {}),
+      ...(change ? { change } : {}),
     };
     this.#latest.set(name, entry);
-    const chain = append ? this.#chains.get(name) : undefined;
+    const chain = change ? this.#chains.get(name) : undefined;
     if (chain) chain.push(entry);
     else this.#chains.set(name, [entry]);
     this.#stats.committedBytes += shared.byteLength;
@@ -879,7 +880,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       .map((c) => ({
         version: c.version,
         name: c.name,
-        append: c.append ?? false,
+        change: c.change,
         bytes: new Uint8Array(c.bytes),
       }));
     store.snapshot(this.#version, records);

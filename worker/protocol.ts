@@ -27,17 +27,24 @@ export type TaskRequest =
   | { kind: "call"; frame: ArrayBuffer };
 
 /**
+ * What a commit's bytes are, beside a whole value: `append`, the rows a table gained since
+ * its previous version (a table of them), so that an insert commits what it adds; `columns`,
+ * the columns an update replaced or added (a table of them, same rows), so that an update of
+ * one column commits that column.
+ */
+export type Change = "append" | "columns";
+
+/**
  * One committed write: the value of global `name` at `version`, as IPC payload bytes — or,
- * with `append`, only the rows a table gained since its previous version (a table of them),
- * so that an insert commits what it adds, not the whole table.
+ * with `change`, only what changed from its previous version.
  */
 export interface CommitEntry {
   version: number;
   name: string;
-  /** The encoded value (or appended rows), in shared memory. */
+  /** The encoded value (or the change), in shared memory. */
   bytes: SharedArrayBuffer;
-  /** `bytes` are rows appended to the previous version of `name`. */
-  append?: boolean;
+  /** `bytes` are a change to the previous version of `name`, not a whole value. */
+  change?: Change;
   /** The worker and task that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
   task: number;
@@ -94,8 +101,8 @@ export interface TaskItem {
 export interface Write {
   name: string;
   bytes: SharedArrayBuffer;
-  /** `bytes` are rows appended to the value the task read (see CommitEntry). */
-  append?: boolean;
+  /** `bytes` are a change to the value the task read (see CommitEntry). */
+  change?: Change;
 }
 
 /** Worker → pool: readiness, or the results of tasks in the order they ran. */

@@ -28,6 +28,7 @@ import { Buffer } from "node:buffer";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { appendedRows, appendTable } from "../engine/append.ts";
+import { changedColumns, patchColumns } from "../engine/column_patch.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
 import { Progress } from "./progress.ts";
@@ -36,6 +37,7 @@ import { SymbolOrder } from "./symbol_order.ts";
 import { type TimerEffect, timerHook } from "./timers.ts";
 import { EvalError, type NetHook } from "../engine/mod.ts";
 import type {
+  Change,
   CommitEntry,
   FromWorker,
   NetChannel,
@@ -69,8 +71,8 @@ const decodeOptions = { resolveBuiltin };
  */
 const replicaOptions = { resolveBuiltin, replica: true, maxDepth: MAX_ENCODE_DEPTH };
 
-/** Appends a global may commit as rows alone before its whole value is committed again. */
-const MAX_APPENDS = 16_384;
+/** Changes a global may commit alone before its whole value is committed again. */
+const MAX_CHANGES = 16_384;
 
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
@@ -121,8 +123,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** What the running task's `timer` calls asked for. */
   let timerEffects: TimerEffect[] = [];
 
-  /** Per global: the appends committed since its last whole value, and their bytes. */
-  const chains = new Map<number, { appends: number; bytes: number; base: number }>();
+  /** Per global: the changes committed since its last whole value, and their bytes. */
+  const chains = new Map<number, { changes: number; bytes: number; base: number }>();
   const apply = (commits: CommitEntry[]) => {
     for (const c of commits) {
       if (c.version <= version) continue;
@@ -131,21 +133,24 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       if (own !== undefined) {
         engine.globals.set(id, own);
         engine.pending.delete(id);
-      } else if (c.append) {
-        // Rows for the value this replica holds (the writer's task read that version, or
-        // it would not have committed): appended in its spare capacity.
+      } else if (c.change) {
+        // A change to the value this replica holds (the writer's task read that version, or
+        // it would not have committed): rows appended in its spare capacity, or columns set.
         const current = engine.global(id) as Table;
-        const rows = decode(new Uint8Array(c.bytes), replicaOptions) as Table;
-        engine.globals.set(id, appendTable(current, rows));
+        const change = decode(new Uint8Array(c.bytes), replicaOptions) as Table;
+        const next = c.change === "append"
+          ? appendTable(current, change)
+          : patchColumns(current, change);
+        engine.globals.set(id, next);
       } else {
         engine.globals.delete(id);
         engine.pending.set(id, new Uint8Array(c.bytes));
       }
       const chain = chains.get(id);
-      if (c.append && chain) {
-        chain.appends++;
+      if (c.change && chain) {
+        chain.changes++;
         chain.bytes += c.bytes.byteLength;
-      } else chains.set(id, { appends: 0, bytes: 0, base: c.bytes.byteLength });
+      } else chains.set(id, { changes: 0, bytes: 0, base: c.bytes.byteLength });
       version = c.version;
     }
   };
@@ -175,9 +180,9 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const writes: Write[] = [];
     for (const [id, value] of overlay) {
       let bytes: Uint8Array;
-      const rows = appendOf(id, value);
+      const change = changeOf(id, value);
       try {
-        bytes = encode(rows ?? value, replicaOptions);
+        bytes = encode(change?.table ?? value, replicaOptions);
       } catch (e) {
         overlay.clear();
         const error = new EvalError(
@@ -188,24 +193,32 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       }
       const shared = new SharedArrayBuffer(bytes.length);
       new Uint8Array(shared).set(bytes);
-      writes.push({ name: symbols.text(id), bytes: shared, ...(rows ? { append: true } : {}) });
+      writes.push({
+        name: symbols.text(id),
+        bytes: shared,
+        ...(change ? { change: change.kind } : {}),
+      });
     }
     return { writes, outcome };
   };
 
   /**
-   * The rows `value` appended to the committed value of global `id`, when that is all the
-   * task changed (an insert): the commit then carries them alone. Every so often the whole
-   * value is committed instead, so that the chain a new replica replays stays short: after
-   * `MAX_APPENDS` appends, or when they add up to more bytes than the last whole value (so
-   * re-encoding costs, amortized, a constant per appended byte).
+   * What `value` changed in the committed value of global `id`, when it is a table that only
+   * gained rows (an insert) or had columns replaced or added (an update): the commit then
+   * carries that alone. Every so often the whole value is committed instead, so that the
+   * chain a new replica replays stays short: after `MAX_CHANGES` changes, or when they add up
+   * to more bytes than the last whole value (so re-encoding costs, amortized, a constant per
+   * changed byte).
    */
-  const appendOf = (id: number, value: RayObject): Table | undefined => {
+  const changeOf = (id: number, value: RayObject): { kind: Change; table: Table } | undefined => {
     const before = engine.globals.get(id);
     const chain = chains.get(id);
     if (!before || !chain || before.type !== 98 || value.type !== 98) return undefined;
-    if (chain.appends >= MAX_APPENDS || chain.bytes > chain.base) return undefined;
-    return appendedRows(before as Table, value as Table);
+    if (chain.changes >= MAX_CHANGES || chain.bytes > chain.base) return undefined;
+    const rows = appendedRows(before as Table, value as Table);
+    if (rows) return { kind: "append", table: rows };
+    const columns = changedColumns(before as Table, value as Table);
+    return columns && { kind: "columns", table: columns };
   };
 
   /**
