@@ -18,7 +18,7 @@ import {
 import { atomic1, atomic2 } from "./atomic.ts";
 import { binary, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
-import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
+import { allSafe, arithSafe, fromDoubles, toDoubles } from "./int64.ts";
 import { atom, isNullValue, NULL_I16, NULL_I32, NULL_I64, nullValue } from "./values.ts";
 
 /** The binary arithmetic operators. */
@@ -307,6 +307,8 @@ function fastPath(
     const o = out as BigInt64Array;
     const x = ad as BigInt64Array | undefined, y = bd as BigInt64Array | undefined;
     const xs = av as bigint, ys = bv as bigint;
+    // Safe integers (the usual case) in doubles, without a BigInt per element.
+    if (arithSafe(op, x, xs, y, ys, o)) return true;
     const n = o.length;
     for (let i = 0; i < n; i++) {
       const p = x ? x[i] : xs, q = y ? y[i] : ys;

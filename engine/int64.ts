@@ -10,6 +10,8 @@
 
 const TWO32 = 4294967296;
 const NULL_HI = -2147483648;
+/** The i64 null. */
+const NULL = -(2n ** 63n);
 const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** The Int32 view (2 words per element) of a BigInt64Array, or undefined on big-endian hosts. */
@@ -25,6 +27,98 @@ export function allSafe(data: BigInt64Array): boolean {
   for (let i = 1; i < w.length; i += 2) {
     const hi = w[i];
     if (hi >= 2097152 || hi < -2097152) return false; // |v| ≥ 2^53 (the null's hi is −2^31)
+  }
+  return true;
+}
+
+/** Whether the last {@link maxMagnitude} met a null (a module variable: no object per call). */
+let metNull = false;
+
+/**
+ * The largest magnitude among the non-null elements, or -1 when one is 2^53 or more (not
+ * exact as a double). Words only: no BigInt.
+ */
+export function maxMagnitude(data: BigInt64Array): number {
+  const w = words(data);
+  metNull = false;
+  if (!w) return -1;
+  let max = 0;
+  for (let i = 0; i < w.length; i += 2) {
+    const hi = w[i + 1];
+    if (hi >= 2097152 || hi < -2097152) {
+      if (hi === NULL_HI && w[i] === 0) {
+        metNull = true;
+        continue;
+      }
+      return -1;
+    }
+    const v = Math.abs(hi * TWO32 + (w[i] >>> 0));
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/** Magnitude of an i64 atom, or -1 if null or not exact as a double. */
+function atomMagnitude(a: bigint): number {
+  return a === NULL || a >= 2n ** 53n || a <= -(2n ** 53n) ? -1 : Math.abs(Number(a));
+}
+
+/**
+ * `x op y` element-wise for `+ - *` over i64 vectors or atoms (`xs`/`ys` when a side is an
+ * atom), into `out`, through 32-bit words and doubles, when every result is exact (|result|
+ * < 2^53 by the operands' magnitudes); nulls give null. False, with `out` untouched, when
+ * it cannot be done so (the caller's exact BigInt loop then runs, with 64-bit wrapping).
+ */
+export function arithSafe(
+  op: "+" | "-" | "*",
+  x: BigInt64Array | undefined,
+  xs: bigint | undefined,
+  y: BigInt64Array | undefined,
+  ys: bigint | undefined,
+  out: BigInt64Array,
+): boolean {
+  const wo = words(out);
+  if (!wo) return false;
+  const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
+  const xNull = x !== undefined && metNull;
+  const ym = y ? maxMagnitude(y) : atomMagnitude(ys!);
+  const yNull = y !== undefined && metNull;
+  if (xm < 0 || ym < 0) return false;
+  if ((op === "*" ? xm * ym : xm + ym) >= 2 ** 53) return false;
+  const n = out.length;
+  if (x && y) {
+    const wx = words(x)!, wy = words(y)!;
+    for (let i = 0; i < 2 * n; i += 2) {
+      const p = wx[i + 1] * TWO32 + (wx[i] >>> 0), q = wy[i + 1] * TWO32 + (wy[i] >>> 0);
+      const r = op === "+" ? p + q : op === "-" ? p - q : p * q;
+      const hi = Math.floor(r / TWO32);
+      wo[i] = r - hi * TWO32;
+      wo[i + 1] = hi;
+    }
+  } else {
+    const w = words((x ?? y)!)!;
+    const k = Number(x ? ys! : xs!);
+    const left = x !== undefined; // the vector is the left operand
+    for (let i = 0; i < 2 * n; i += 2) {
+      const v = w[i + 1] * TWO32 + (w[i] >>> 0);
+      const r = op === "+" ? v + k : op === "*" ? v * k : left ? v - k : k - v;
+      const hi = Math.floor(r / TWO32);
+      wo[i] = r - hi * TWO32;
+      wo[i + 1] = hi;
+    }
+  }
+  if (xNull || yNull) {
+    // Nulls were computed as numbers above (the null's words read as -2^63): set them back.
+    for (const v of [xNull ? x : undefined, yNull ? y : undefined]) {
+      if (!v) continue;
+      const w = words(v)!;
+      for (let i = 0; i < 2 * n; i += 2) {
+        if (w[i + 1] === NULL_HI && w[i] === 0) {
+          wo[i] = 0;
+          wo[i + 1] = NULL_HI;
+        }
+      }
+    }
   }
   return true;
 }
