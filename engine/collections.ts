@@ -21,6 +21,7 @@ import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
 import { fromDoubles, integerRange, iota } from "./int64.ts";
+import { checkExcept, checkFind, checkSect } from "./argument_types.ts";
 import {
   atom,
   checkVectorSize,
@@ -360,7 +361,7 @@ binary("in", (_e, x, y) => {
 });
 
 binary("find", (_e, x, y) => {
-  if (!isCollection(x)) throw typeError("LIST", x.type);
+  checkFind(x, y);
   const pos = new Map<ElementKey, number>();
   elementKeys(x).forEach((k, i) => pos.has(k) || pos.set(k, i));
   const one = (k: ElementKey) => {
@@ -368,6 +369,7 @@ binary("find", (_e, x, y) => {
     return p === undefined ? -(2n ** 63n) : BigInt(p);
   };
   if (y.type < 0 || (x.type === 0 && y.type !== 0)) return atom(5, one(objectKey(y)));
+  if (count(x) === 0) return { type: 5, data: new BigInt64Array(0) }; // as the engine
   return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
 });
 
@@ -382,7 +384,14 @@ binary("except", (_e, x, y) => {
       values: listOf(keep.map((i) => x.values.items[i])),
     };
   }
-  if (!isCollection(x)) throw typeError("LIST", x.type);
+  checkExcept(x, y);
+  if (x.type === 0) {
+    // As the engine: a vector drops every item of a LIST (unless empty); an atom drops the
+    // items equal to it as numbers.
+    if (y.type > 0) return count(y) ? listOf([]) : x;
+    const v = Number((y as Atom).value);
+    return listOf(x.items.filter((i) => !(i.type < 0 && Number((i as Atom).value) === v)));
+  }
   const drop = keySet(y);
   const idx: number[] = [];
   elementKeys(x).forEach((k, i) => drop.has(k) || idx.push(i));
@@ -392,7 +401,7 @@ binary("except", (_e, x, y) => {
 binary("union", (e, x, y) => distinct(e, concat(x, y)));
 
 binary("sect", (_e, x, y) => {
-  if (!isCollection(x)) throw typeError("LIST", x.type);
+  checkSect(x, y);
   const keep = keySet(y);
   const idx: number[] = [];
   elementKeys(x).forEach((k, i) => keep.has(k) && idx.push(i));

@@ -10,6 +10,7 @@ import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
 import { indexError, typeError } from "./errors.ts";
 import { count, itemAt, listOf, take } from "./values.ts";
+import { checkSearch, checkWithin } from "./argument_types.ts";
 
 function less(e: Engine, a: RayObject, b: RayObject): boolean {
   return ((compare(e, "<", a, b)) as Atom).value === 1;
@@ -29,8 +30,15 @@ function search(e: Engine, xs: RayObject, y: RayObject, right: boolean): bigint 
 
 function searcher(right: boolean) {
   return (e: Engine, xs: RayObject, y: RayObject): RayObject => {
-    if (!(xs.type >= 0 && xs.type <= 12)) throw typeError("LIST", xs.type);
-    if (y.type < 0) return { type: -5, value: search(e, xs, y, right) };
+    checkSearch(xs, y);
+    if (y.type < 0) {
+      const at = search(e, xs, y, right);
+      // The engine's `bin` of a 4-byte atom (i32, date, time) answers an i32; `binr` an i64.
+      if (!right && (y.type === -4 || y.type === -7 || y.type === -8)) {
+        return { type: -4, value: Number(at) };
+      }
+      return { type: -5, value: at };
+    }
     const n = count(y);
     return {
       type: 5,
@@ -44,9 +52,7 @@ binary("binr", searcher(true));
 
 /** `(within xs [lo hi])`: inclusive range test. (The engine's atom case returns junk; here an atom gives a 1-element B8.) */
 binary("within", (e, x, range) => {
-  if (!(range.type >= 1 && range.type <= 12) || count(range) !== 2) {
-    throw typeError("LIST", range.type);
-  }
+  checkWithin(x, range);
   const lo = itemAt(range, 0), hi = itemAt(range, 1);
   const xs = x.type < 0 ? listOf([x]) : x;
   const n = count(xs);
