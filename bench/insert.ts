@@ -16,11 +16,11 @@
  * @module
  */
 import process from "node:process";
-import { spawn } from "node:child_process";
 import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { WSServer } from "../server.ts";
 import { UpstreamClient } from "../upstream/client.ts";
 import { formatTable, runtimeName } from "./_util.ts";
+import { startEngine } from "../scripts/real_engine.ts";
 
 const INSERTS = Number(process.argv[2] ?? 200);
 const WS_PORT = 18841, TCP_PORT = 18842, ENGINE_PORT = 18843;
@@ -71,25 +71,6 @@ async function measure(port: number) {
   return out;
 }
 
-/** Starts the real engine on a TCP port (it serves only with a terminal on stdin: `script`). */
-async function startEngine(bin: string) {
-  const child = spawn("script", ["-qfec", `exec '${bin}' -p ${ENGINE_PORT}`, "/dev/null"], {
-    stdio: ["pipe", "ignore", "ignore"],
-    cwd: process.env.TMPDIR ?? "/tmp",
-  });
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    const probe = new UpstreamClient("127.0.0.1", ENGINE_PORT);
-    try {
-      await probe.connect();
-      probe.close();
-      return child;
-    } catch { /* not yet */ }
-  }
-  child.kill();
-  throw new Error(`the engine at ${bin} did not listen on ${ENGINE_PORT}`);
-}
-
 const server = new WSServer({ port: WS_PORT, tcpPort: TCP_PORT, workers: 2 });
 await server.start();
 const ours = await measure(TCP_PORT);
@@ -99,12 +80,11 @@ await server.stop();
 const bin = process.env.RAYFORCE_BIN;
 let engine: Figures[] | undefined;
 if (bin) {
-  const child = await startEngine(bin);
+  const real = await startEngine(bin, ENGINE_PORT);
   try {
     engine = await measure(ENGINE_PORT);
   } finally {
-    child.kill("SIGKILL");
-    spawn("pkill", ["-f", `${bin} -p ${ENGINE_PORT}`]);
+    real.stop();
   }
 }
 
