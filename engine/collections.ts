@@ -9,6 +9,8 @@ import {
   type Atom,
   type Dict,
   ELEMENT_SIZE,
+  ErrorCode,
+  errorValue,
   NULL,
   type RayObject,
   type Table,
@@ -414,7 +416,14 @@ vary("enlist", (_e, args) => collect(args));
 unary("unify", (_e, x) => (x.type === 0 ? collect(x.items) : x));
 
 /** `diverse`: a typed vector → a LIST of its atoms. */
-unary("diverse", (_e, x) => (x.type >= 1 && x.type <= 12 ? listOf(items(x)) : x));
+unary("diverse", (_e, x) => {
+  // The engine has no DATE or TIME case: it answers a list of one `nyi` error object. An
+  // atom, a dict or a table is enlisted.
+  if (x.type === 7 || x.type === 8) return listOf([errorValue(ErrorCode.NYI)]);
+  if (x.type >= 1 && x.type <= 12) return listOf(items(x));
+  if ((x.type < 0 && x.type !== -6) || x.type === 98 || x.type === 99) return listOf([x]);
+  return x;
+});
 vary("list", (_e, args) => listOf(args));
 
 /**

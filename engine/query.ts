@@ -8,6 +8,7 @@
  * @module
  */
 import { appendVector } from "./append.ts";
+import { typeName } from "../ipc/mod.ts";
 import {
   type Atom,
   type Dict,
@@ -369,9 +370,11 @@ function finish(e: Engine, result: Table, name: number | undefined): RayObject {
 }
 
 unary("update", (e, q) => {
+  // As the engine: anything but a dict naming `from` is a `length` error.
+  if (q.type !== 99 || (q as Dict).keys.type !== 6) throw lengthError();
   const ent = entries(q);
   const from = get(ent, "from");
-  if (!from) throw valueError("from");
+  if (!from) throw lengthError();
   const src = from.form.type === -6 && (from.form as SymbolNode).quoted
     ? target(e, { type: -6, value: (from.form as Atom).value })
     : target(e, e.eval(from.form));
@@ -567,9 +570,14 @@ vary("upsert", (e, args) => {
   return finish(e, t, name);
 });
 
-/** `(meta t)`: the schema as a table `name type mmod attrs`. */
+/**
+ * `(meta x)`: a table's schema as a table `name type mmod attrs`; for anything else a dict
+ * describing it, as the engine gives it: `type mmod attrs` for an atom, `type len mmod attrs`
+ * for a vector, `type len mmod elem_types` for a LIST, `type len key_type val_type keys`
+ * for a dict (`mmod` is always 255 and `attrs` 0 here: no memory-mapped values).
+ */
 unary("meta", (e, t) => {
-  if (t.type !== 98) throw typeError("TABLE", t.type);
+  if (t.type !== 98) return metaDict(e, t);
   const n = t.keys.data.length;
   return makeTable(
     { type: 6, data: Int32Array.from(["name", "type", "mmod", "attrs"], (x) => e.intern(x)) },
@@ -581,6 +589,41 @@ unary("meta", (e, t) => {
     ]),
   );
 });
+
+function metaDict(e: Engine, x: RayObject): RayObject {
+  const sym = (text: string): RayObject => ({ type: -6, value: e.intern(text) });
+  const i64 = (n: number): RayObject => ({ type: -5, value: BigInt(n) });
+  const name = (t: number) => t === 0 ? "LIST" : typeName(t);
+  let fields: [string, RayObject][];
+  if (x.type < 0 && x.type >= -12) {
+    fields = [["type", sym(typeName(x.type))], ["mmod", i64(255)], ["attrs", i64(0)]];
+  } else if (x.type >= 1 && x.type <= 12) {
+    fields = [["type", sym(typeName(x.type))], ["len", i64(count(x))], ["mmod", i64(255)], [
+      "attrs",
+      i64(0),
+    ]];
+  } else if (x.type === 0) {
+    const elems = Int32Array.from(x.items, (i) => e.intern(name(i.type)));
+    fields = [["type", sym("LIST")], ["len", i64(x.items.length)], ["mmod", i64(255)], [
+      "elem_types",
+      { type: 6, data: elems },
+    ]];
+  } else if (x.type === 99) {
+    const d = x as Dict;
+    fields = [
+      ["type", sym("DICT")],
+      ["len", i64(count(d.keys))],
+      ["key_type", sym(name(d.keys.type))],
+      ["val_type", sym(name(d.values.type))],
+      ["keys", d.keys],
+    ];
+  } else throw typeError("TABLE", x.type);
+  return {
+    type: 99,
+    keys: { type: 6, data: Int32Array.from(fields, ([k]) => e.intern(k)) },
+    values: listOf(fields.map(([, v]) => v)),
+  } as Dict;
+}
 
 function typeNameOf(c: RayObject): string {
   return c.type === 0 ? "LIST" : symbols.text(symbols.intern(typeNameText(c.type)));

@@ -28,7 +28,7 @@ unary("ser", (_e, x) => {
 });
 
 unary("de", (_e, x) => {
-  if (x.type !== 2) throw typeError("U8", x.type);
+  if (x.type !== 2) throw domainError(); // as the engine: anything but bytes is no message
   const bytes = (x as Vector<2>).data;
   if (bytes.length < 16) throw domainError("de needs a 16-byte header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

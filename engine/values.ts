@@ -102,6 +102,9 @@ export function count(x: RayObject): number {
 /** Element `i` of vector `v` as an atom. */
 export function vectorItem(v: Vector, i: number): Atom {
   if (v.type === 11) return atom(11, (v.data as Uint8Array).slice(i * 16, i * 16 + 16));
+  // As the engine: an element of a U8 vector is a b8 holding the byte (`(first …)` of
+  // `0x05 0x06` is a b8 that encodes as ff 05 and shows as `true`).
+  if (v.type === 2) return { type: -1, value: (v.data as Uint8Array)[i] } as Atom;
   return atom(v.type, v.data[i]);
 }
 

@@ -153,7 +153,7 @@ describe("ser, de, enum (§3.12, §3.19)", () => {
       ],
       ['(de (ser (list 1 "a" \'b)))', "(\n  1\n  a\n  b\n)"],
     ]);
-    session([["(de [0x00 0x01])", "!4"], ["(de 5)", "!1"]]);
+    session([["(de [0x00 0x01])", "!4"], ["(de 5)", "!4"]]); // the engine: domain for any non-message
     const e = new Engine();
     // rayforce-ipc.md §6: (ser 42) → fa de fa ce 01 00 00 00 09 00…00 fb 2a 00…00.
     assert.deepEqual(toJSON(e.evalSource("(ser 42)").value), [
