@@ -10,6 +10,7 @@
 import {
   allocVector,
   type Atom,
+  NULL,
   type RayObject,
   type Vector,
   vectorLength,
@@ -19,7 +20,7 @@ import { atomic1, atomic2 } from "./atomic.ts";
 import { binary, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { allSafe, arithSafe, fromDoubles, toDoubles } from "./int64.ts";
-import { atom, isNullValue, NULL_I16, NULL_I32, NULL_I64, nullValue } from "./values.ts";
+import { atom, count, isNullValue, NULL_I16, NULL_I32, NULL_I64, nullValue } from "./values.ts";
 
 /** The binary arithmetic operators. */
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "div";
@@ -235,6 +236,10 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
       if (ta === 1 && tb === I64) [a, ta] = [booleansAsI64(a as Vector), I64];
       else if (tb === 1 && ta === I64) [b, tb] = [booleansAsI64(b as Vector), I64];
     }
+    // Two vectors of different lengths: a `length` error before any type check (the engine's order).
+    if (a.type > 0 && b.type > 0 && vectorLength(a as Vector) !== vectorLength(b as Vector)) {
+      throw lengthError();
+    }
     const rt = RESULT[op](ta, tb);
     if (rt === 0) throw typeError(a.type, b.type);
     const f = elementOp(op, ta, tb, rt, a.type > 0 && b.type < 0);
@@ -323,8 +328,23 @@ function fastPath(
 const KERNELS = new Map<ArithOp, (a: Atom | Vector, b: Atom | Vector) => RayObject>();
 for (const op of ["+", "-", "*", "/", "%", "div"] as const) KERNELS.set(op, arithKernel(op));
 
+/**
+ * An empty LIST takes no part in arithmetic, as in the engine: beside a collection of another
+ * length it is a `length` error, else a `type` error (`(+ (list) 1)`, `(xbar 0 (list))`).
+ */
+function refuseEmptyList(a: RayObject, b: RayObject): void {
+  const emptyList = (x: RayObject) => x.type === 0 && x.items.length === 0;
+  if (!emptyList(a) && !emptyList(b)) return;
+  const other = emptyList(a) ? b : a;
+  if (other.type >= 0 && other.type <= 12 && count(other) !== 0) {
+    throw lengthError(count(a), count(b));
+  }
+  throw typeError(a.type, b.type);
+}
+
 /** Applies a binary arithmetic operator with broadcasting. */
 export function arith(op: ArithOp, a: RayObject, b: RayObject): RayObject {
+  refuseEmptyList(a, b);
   return atomic2(a, b, KERNELS.get(op)!);
 }
 
@@ -370,14 +390,18 @@ unary("neg", (_e, x) =>
     throw typeError("i64", a.type);
   }));
 
+/** Types whose values `round floor ceil` answer unchanged: i32, i64, date, time, timestamp. */
+const ROUNDED = new Set([4, 5, 7, 8, 9]);
+
 function rounding(name: string, f: (x: number) => number): void {
   unary(name, (_e, x) =>
-    atomic1(x, (a) => {
+    x.type === 0 && x.items.length === 0 ? NULL : atomic1(x, (a) => {
       const t = Math.abs(a.type);
       if (t === F64) return mapTyped(a, F64, (v) => f(v as number));
-      if (a.type < 0 && INTS.has(t)) return a;
-      if (a.type > 0 && INTS.has(t)) return a;
-      throw typeError(a.type < 0 ? "f64" : "F64", a.type);
+      // As the engine: whole numbers of 4 and 8 bytes, dates, times and timestamps are
+      // their own rounding; i16, u8 and b8 are refused (asked: rounding.jsonl).
+      if (ROUNDED.has(t)) return a;
+      throw typeError("F64", a.type);
     }));
 }
 
@@ -387,8 +411,12 @@ rounding("floor", Math.floor);
 rounding("ceil", Math.ceil);
 
 /** `(xbar x n)`: x rounded down to a multiple of n, in x's type. */
-binary("xbar", (_e, x, n) =>
-  atomic2(x, n, (a, b) => {
+binary("xbar", (_e, x, n) => {
+  refuseEmptyList(x, n);
+  return atomic2(x, n, (a, b) => {
+    if (a.type > 0 && b.type > 0 && vectorLength(a as Vector) !== vectorLength(b as Vector)) {
+      throw lengthError(); // before any type check, as in the engine
+    }
     const tb = Math.abs(b.type);
     if (!WIDE.has(tb) && tb !== I16 && tb !== U8) throw typeError("i64", b.type);
     const ta = Math.abs(a.type);
@@ -406,7 +434,8 @@ binary("xbar", (_e, x, n) =>
       ta === DATE || ta === TIME || ta === TS || Math.abs(prod.type) === ta
     ) return castSameWidth(prod, ta);
     return castSameWidth(prod, ta);
-  }));
+  });
+});
 
 /** Reinterprets an integer atom or vector as type `t` (same values, another type code). */
 function castSameWidth(x: RayObject, t: number): RayObject {
