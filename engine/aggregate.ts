@@ -123,22 +123,32 @@ unary("avg", (_e, x) =>
     return atom(10, average(v as Vector));
   }));
 
-/** `med`: I64, I16 and U8 vectors (nulls sort first, unskipped, as in the engine); I32, F64 and temporal vectors are a type error; other values give 0Nf. */
+/**
+ * `med`: I64, I16 and U8 vectors, as in the engine — nulls sort first and are not skipped,
+ * but the middle is found from the count of the others (so `(med [1 0Nl 3])` averages the
+ * null and 1); I32, F64 and temporal vectors are a type error; a number atom is itself, a
+ * symbol, char or b8 atom 0Nf, a temporal atom a type error; other values give 0Nf.
+ */
 unary("med", (_e, x) => {
   if (x.type === 99 || x.type === 98) return atom(10, NaN);
+  if (x.type === 0 && x.items.length === 0) return NULL;
   return aggregate(x, (v) => {
     const t = Math.abs(v.type);
+    if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) {
+      if (v.type > 0 || t !== 4 && t !== 10) throw typeError("LIST", v.type);
+    }
     if (v.type < 0) {
+      if (t === 1 || t === 6 || t === 12) return atom(10, NaN);
       return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
     }
-    if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) throw typeError("LIST", v.type);
     if (t !== 2 && t !== 3 && t !== 5) return atom(10, NaN);
-    const xs = Array.from((v as Vector).data as ArrayLike<number | bigint>, Number).sort((a, b) =>
-      a - b
-    );
-    if (xs.length === 0) return atom(10, NaN);
-    const m = xs.length >> 1;
-    return atom(10, xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2);
+    const data = (v as Vector).data as ArrayLike<number | bigint>;
+    const xs = Array.from(data, Number).sort((a, b) => a - b);
+    let k = 0;
+    for (let i = 0; i < data.length; i++) if (!isNullValue(t, data[i])) k++;
+    if (k === 0) return atom(10, NaN);
+    const m = k >> 1;
+    return atom(10, k % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2);
   });
 });
 

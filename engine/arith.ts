@@ -368,26 +368,29 @@ export function mapTyped(
   return { type: rt as VectorType, data: out } as Vector;
 }
 
+/**
+ * `neg`, as the engine answers it: a u8 or b8 is negated to an i64, an i16 or i32 atom keeps
+ * its type (and its null) while an I16, I32, U8 or B8 vector becomes an I64 vector (its
+ * nulls negated as numbers); dates, times, timestamps and anything else are a `type` error.
+ */
 unary("neg", (_e, x) =>
   atomic1(x, (a) => {
     const t = Math.abs(a.type);
+    const vector = a.type > 0;
     switch (t) {
       case 1:
       case U8:
         return mapTyped(a, I64, (v) => -BigInt(v));
       case I16:
-        return mapTyped(a, t, (v) => (v === NULL_I16 ? v : wrapN(I16, -(v as number))));
       case I32:
-      case DATE:
-      case TIME:
-        return mapTyped(a, t, (v) => (v === NULL_I32 ? v : -(v as number) | 0));
+        if (vector) return mapTyped(a, I64, (v) => -BigInt(v as number));
+        return mapTyped(a, t, (v) => (v === nullValue(t) ? v : wrapN(t, -(v as number))));
       case I64:
-      case TS:
         return mapTyped(a, t, (v) => (v === NULL_I64 ? v : BigInt.asIntN(64, -(v as bigint))));
       case F64:
         return mapTyped(a, t, (v) => -(v as number));
     }
-    throw typeError("i64", a.type);
+    throw typeError("LIST", "LIST");
   }));
 
 /** Types whose values `round floor ceil` answer unchanged: i32, i64, date, time, timestamp. */
@@ -395,7 +398,7 @@ const ROUNDED = new Set([4, 5, 7, 8, 9]);
 
 function rounding(name: string, f: (x: number) => number): void {
   unary(name, (_e, x) =>
-    x.type === 0 && x.items.length === 0 ? NULL : atomic1(x, (a) => {
+    atomic1(x, (a) => {
       const t = Math.abs(a.type);
       if (t === F64) return mapTyped(a, F64, (v) => f(v as number));
       // As the engine: whole numbers of 4 and 8 bytes, dates, times and timestamps are
@@ -405,8 +408,11 @@ function rounding(name: string, f: (x: number) => number): void {
     }));
 }
 
-/** Round half away from zero. */
-rounding("round", (x) => (x < 0 ? -Math.round(-x) : Math.round(x)));
+/**
+ * Round half away from zero, as the engine computes it (`floor(x + 0.5)`, mirrored below
+ * zero): `(round -0.0)` is 0.0 and `(round -0.4)` is -0.0, as there.
+ */
+rounding("round", (x) => (x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5)));
 rounding("floor", Math.floor);
 rounding("ceil", Math.ceil);
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Atom, RayObject, Vector } from "../ipc/mod.ts";
+import { type Atom, NULL, type RayObject, type Vector } from "../ipc/mod.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { collect, count, isTyped, itemAt } from "./values.ts";
 
@@ -34,7 +34,11 @@ export function atomic2(a: RayObject, b: RayObject, kernel: Kernel2): RayObject 
 
 /** Applies a unary atomic kernel, walking LISTs. */
 export function atomic1(x: RayObject, kernel: (x: Atom | Vector) => RayObject): RayObject {
-  if (x.type === 0) return collect(x.items.map((i) => atomic1(i, kernel)));
+  if (x.type === 0) {
+    // An empty LIST maps to null, as in the engine (`(neg (list))`, `(not (list))`).
+    if (x.items.length === 0) return NULL;
+    return collect(x.items.map((i) => atomic1(i, kernel)));
+  }
   if (!isTyped(x)) throw typeError("LIST", x.type);
   return kernel(x);
 }
