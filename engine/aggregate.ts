@@ -27,9 +27,15 @@ import {
   vectorItem,
 } from "./values.ts";
 
-/** Applies `f` to each typed vector or atom; LISTs map element-wise; others are a type error. */
+/**
+ * Applies `f` to each typed vector or atom; LISTs map element-wise (an empty one gives null,
+ * as in the engine); others are a type error.
+ */
 function aggregate(x: RayObject, f: (v: Atom | Vector) => RayObject): RayObject {
-  if (x.type === 0) return collect(x.items.map((i) => aggregate(i, f)));
+  if (x.type === 0) {
+    if (x.items.length === 0) return NULL;
+    return collect(x.items.map((i) => aggregate(i, f)));
+  }
   if (x.type >= -12 && x.type <= 12) return f(x as Atom | Vector);
   throw typeError("LIST", x.type);
 }
@@ -51,8 +57,15 @@ const SUMMABLE = new Set([2, 3, 4, 5, 8, 10]);
 export function sum(x: RayObject): RayObject {
   return aggregate(x, (v) => {
     const t = Math.abs(v.type);
+    if (v.type < 0) {
+      // An atom is its own sum (a u8 or i16 as an i64; a date or timestamp too, as in the engine).
+      if (t === 2 || t === 3) {
+        const value = (v as Atom).value as number;
+        return atom(5, isNullValue(t, value) ? NULL_I64 : BigInt(value));
+      }
+      if (SUMMABLE.has(t) || t === 7 || t === 9) return v;
+    }
     if (!SUMMABLE.has(t)) throw typeError("LIST", v.type);
-    if (v.type < 0) return v;
     const vec = v as Vector;
     if (t === 10) {
       let s = 0;
@@ -118,8 +131,12 @@ unary("sum", (_e, x) => sum(x));
 
 unary("avg", (_e, x) =>
   aggregate(x, (v) => {
-    if (!AVERAGEABLE.has(Math.abs(v.type))) throw typeError("LIST", v.type);
-    if (v.type < 0) return atom(10, Number((v as Atom).value));
+    const t = Math.abs(v.type);
+    if (!AVERAGEABLE.has(t)) throw typeError("LIST", v.type);
+    if (v.type < 0) {
+      const value = (v as Atom).value;
+      return atom(10, isNullValue(t, value) ? NaN : Number(value));
+    }
     return atom(10, average(v as Vector));
   }));
 
@@ -155,7 +172,12 @@ unary("med", (_e, x) => {
 unary("dev", (_e, x) => {
   if (x.type === 99 || x.type === 98) return atom(10, NaN);
   return aggregate(x, (v) => {
-    if (v.type < 0) return atom(10, 0);
+    if (v.type < 0) {
+      // Of one value: 0, unless it is a null or not a number (b8, symbol, char): 0Nf.
+      const t = -v.type;
+      const numeric = DEVIABLE.has(t) && !isNullValue(t, (v as Atom).value);
+      return atom(10, numeric ? 0 : NaN);
+    }
     if (!DEVIABLE.has(v.type)) return atom(10, NaN);
     const xs = numbers(v as Vector);
     // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
