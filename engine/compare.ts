@@ -12,7 +12,7 @@ import { binary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { compareI64, words } from "./int64.ts";
-import { isNullValue } from "./values.ts";
+import { count, isNullValue } from "./values.ts";
 
 type Cmp = "==" | "!=" | "<" | ">" | "<=" | ">=";
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -83,6 +83,18 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Compares two values with `op`: b8 for atoms and whole strings, B8 for vectors. */
 export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): RayObject {
+  // The engine's order of checks: lengths first; an empty LIST compares to nothing (an
+  // empty B8), beside a collection of other length it is a `length` error.
+  const collection = (x: RayObject) => x.type >= 0 && x.type <= 12;
+  if (collection(a) && collection(b) && a.type !== 0 && b.type !== 0) {
+    const strings = a.type === 12 && b.type === 12; // compared whole
+    if (!strings && vectorLength(a as Vector) !== vectorLength(b as Vector)) throw lengthError();
+  }
+  for (const [x, other] of [[a, b], [b, a]]) {
+    if (x.type !== 0 || x.items.length !== 0) continue;
+    if (collection(other) && count(other) !== 0) throw lengthError();
+    return { type: 1, data: new Uint8Array(0) };
+  }
   // Strings compare whole: one boolean, not one per character.
   if (a.type === 12 && (b.type === 12 || b.type === -12)) {
     const bb = b.type === 12
@@ -102,6 +114,9 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
   }
   return atomic2(a, b, (x, y) => {
     const ta = Math.abs(x.type), tb = Math.abs(y.type);
+    // B8 and U8 vectors do not compare at all in the engine (their atoms do).
+    const bytes = (v: Atom | Vector) => v.type === 1 || v.type === 2;
+    if ((bytes(x) || bytes(y)) && count(x) + count(y) > 0) throw typeError("LIST", "LIST");
     if (cls(ta) !== cls(tb)) {
       // An empty side has no element to refuse (`(== [] 'a)` is `[]`).
       const empty = (x.type > 0 && vectorLength(x as Vector) === 0) ||
