@@ -38,6 +38,7 @@ import {
 } from "../ipc/mod.ts";
 import { binary, type BuiltinFn, BUILTINS, resolveBuiltin, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
+import type { SymbolNode } from "./reader.ts";
 import { EvalError, osError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 import { listOf } from "./values.ts";
@@ -335,10 +336,27 @@ vary("gc", (e) => {
   needs("system", e);
   return { type: -5, value: 0n };
 });
-unary("rc", (e) => {
-  needs("system", e);
-  return { type: -5, value: 1n };
-});
+/**
+ * `(rc x)`: the engine's reference count of x, as its memory model gives it — a literal or a
+ * named value at top level is held once (1), a value a call just made is held by nothing
+ * yet (0), a lambda's argument twice (2: the caller's and the frame's). Nothing of the
+ * machine is revealed, so no permission is needed.
+ */
+unary("rc", (e, form) => {
+  const rc = (n: number): RayObject => ({ type: -5, value: BigInt(n) });
+  if (form.type === 0) {
+    e.eval(form); // its errors are the query's errors
+    return rc(0);
+  }
+  if (form.type === -6) {
+    const s = form as SymbolNode;
+    if (s.quoted) return rc(0);
+    e.eval(form); // an unknown name is a `value` error
+    const frame = e.frames[e.frames.length - 1];
+    return rc(frame?.vars.has(s.value) ? 2 : 1);
+  }
+  return rc(1);
+}, true);
 
 function dictOf(e: Engine, entries: [string, RayObject][]): RayObject {
   return {
