@@ -32,6 +32,7 @@ import {
   isTyped,
   items,
   listOf,
+  NULL_I64,
   nullValue,
   tableColumn,
   tableRows,
@@ -211,9 +212,9 @@ function dictIndex(d: Dict, k: RayObject): number {
 /** `(at x i)`: by position, dict key, table column name or row number. */
 export function at(x: RayObject, i: RayObject): RayObject {
   if (x.type === 99) {
-    if (i.type >= 0 && i.type <= 12 && x.keys.type !== i.type) {
-      return collect(items(i).map((k) => at(x, k)));
-    }
+    // A vector or LIST of keys looks each up (the engine's answer even when the keys are
+    // of the key vector's own type).
+    if (i.type >= 0 && i.type <= 12) return collect(items(i).map((k) => at(x, k)));
     const j = dictIndex(x as Dict, i);
     if (j < 0) return x.values.type === 0 ? NULL : atom(x.values.type, nullValue(x.values.type));
     return x.values.type === 0 ? x.values.items[j] : vectorItem(x.values as Vector, j);
@@ -224,29 +225,49 @@ export function at(x: RayObject, i: RayObject): RayObject {
     if (i.type === 6) {
       return listOf(Array.from((i as Vector<6>).data, (id) => tableColumn(t, id) ?? NULL));
     }
-    if (i.type === -5 || i.type === -4) {
+    if (i.type === -5) {
       let k = Number((i as Atom).value);
       const n = tableRows(t);
       if (k < 0) k += n;
-      return k >= 0 && k < n ? tableRow(t, k) : NULL;
+      if (k >= 0 && k < n) return tableRow(t, k);
+      // Past the end: a row of nulls (a null index: null), as the engine answers.
+      if ((i as Atom).value === NULL_I64) return NULL;
+      const nulls = t.values.items.map((c) =>
+        c.type === 0 ? NULL : atom(c.type, nullValue(c.type))
+      );
+      return { type: 99, keys: t.keys, values: listOf(nulls) };
     }
-    if (i.type === 5 || i.type === 4) return listOf(items(i).map((k) => at(x, k)));
-    throw typeError("i64", i.type);
+    if (i.type === 5 || i.type === 0) return listOf(items(i).map((k) => at(x, k)));
+    throw typeError(x.type, indexType(i));
   }
   if (!isCollection(x)) throw typeError("LIST", x.type);
   if (i.type === 0) return collect(i.items.map((k) => at(x, k)));
+  // As the engine: positions are i64 (atoms or vectors); other integers are a `type` error.
+  if (i.type !== -5 && i.type !== 5) throw typeError(x.type, indexType(i));
   const n = count(x);
-  const norm = (k: number) => (k < 0 ? k + n : k);
-  if (i.type === -5 || i.type === -4 || i.type === -3 || i.type === -2) {
-    const k = norm(Number((i as Atom).value));
-    if (x.type === 0) return x.items[k] ?? NULL;
-    return k >= 0 && k < n ? vectorItem(x as Vector, k) : atom(x.type, nullValue(x.type));
+  /** A position, counted from the end when negative; -1 when null or out of range. */
+  const position = (v: number) => {
+    const k = v < 0 ? v + n : v;
+    return k >= 0 && k < n ? k : -1;
+  };
+  if (i.type === -5) {
+    const k = position(Number((i as Atom).value));
+    if (x.type === 0) return k < 0 ? NULL : x.items[k];
+    if (k >= 0) return vectorItem(x as Vector, k);
+    // Out of range: the type's null — for a U8 vector a b8 false, or null for a null index.
+    if (x.type === 2) return (i as Atom).value === NULL_I64 ? NULL : atom(1, 0);
+    return atom(x.type, nullValue(x.type));
   }
-  if (i.type === 5 || i.type === 4 || i.type === 3 || i.type === 2) {
-    const idx = Int32Array.from(items(i), (k) => norm(Number((k as Atom).value)));
-    return pick(x, idx);
-  }
-  throw typeError("i64", i.type);
+  const idx = Int32Array.from((i as Vector<5>).data, (k) => position(Number(k)));
+  const picked = pick(x, idx);
+  // A U8 vector's elements are b8 to the engine, and so is what is picked from it.
+  return x.type === 2 ? { type: 1, data: (picked as Vector<2>).data } : picked;
+}
+
+/** The type an index error names: an atom's, or a vector's element type (b8 for U8, as there). */
+function indexType(i: RayObject): number {
+  if (i.type === 2) return -1;
+  return i.type > 0 && i.type <= 12 ? -i.type : i.type;
 }
 
 binary("at", (_e, x, i) => at(x, i));

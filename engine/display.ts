@@ -149,6 +149,7 @@ export function formatScalar(
     case 12: {
       const code = v as number;
       if (nested) return code === 0 ? " " : String.fromCharCode(code);
+      if (code === 0) return "''"; // the null char, as the engine shows it
       return "'" + escapeChar(code, false) + "'";
     }
   }
