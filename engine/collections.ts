@@ -273,7 +273,7 @@ function indexType(i: RayObject): number {
 binary("at", (_e, x, i) => at(x, i));
 
 binary("take", (e, x, n) => {
-  if (n.type === -5 || n.type === -4) {
+  if (n.type === -5 || n.type === -4 || n.type === -3) {
     const k = Math.abs(Number((n as Atom).value));
     const width = x.type >= 1 && x.type <= 12 ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
     checkVectorSize(e.maxVectorBytes, k, x.type === 98 ? 8 * x.values.items.length : width);
@@ -283,14 +283,18 @@ binary("take", (e, x, n) => {
 
 /** `(take x n)`: first n (cyclic), last n when negative, `[start count]` a slice, atom → n copies. */
 export function takeN(x: RayObject, n: RayObject): RayObject {
-  if (n.type === 5 && vectorLength(n as Vector) === 2 && x.type >= 0) {
-    const [s, c] = Array.from((n as Vector<5>).data, Number);
+  if (n.type === 5 && vectorLength(n as Vector) === 2) {
+    const [start, c] = Array.from((n as Vector<5>).data, Number);
+    // Of an atom, `[start count]` is count copies (as the engine); of a collection, the rows
+    // from start (counted from the end when negative) for count.
+    if (x.type < 0) return takeN(x, { type: -5, value: BigInt(Math.max(0, c)) } as Atom);
     const len = count(x);
+    const s = start < 0 ? Math.max(0, start + len) : start;
     const idx: number[] = [];
     for (let i = s; i < Math.min(len, s + c); i++) idx.push(i);
     return sliceRows(x, idx);
   }
-  if (n.type !== -5 && n.type !== -4) throw typeError("i64", n.type);
+  if (n.type !== -5 && n.type !== -4 && n.type !== -3) throw typeError("i64", n.type);
   const k = Number((n as Atom).value);
   if (x.type < 0) {
     return pick(
