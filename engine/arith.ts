@@ -10,7 +10,6 @@
 import {
   allocVector,
   type Atom,
-  NULL,
   type RayObject,
   type Vector,
   vectorLength,
@@ -20,13 +19,12 @@ import { atomic1, atomic2 } from "./atomic.ts";
 import { binary, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { allSafe, arithSafe, fromDoubles, toDoubles } from "./int64.ts";
-import { atom, count, isNullValue, NULL_I16, NULL_I32, NULL_I64, nullValue } from "./values.ts";
+import { atom, count, isNullValue, NULL_I64, nullValue } from "./values.ts";
 
 /** The binary arithmetic operators. */
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "div";
 
 const U8 = 2, I16 = 3, I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
-const INTS = new Set([U8, I16, I32, I64]);
 const WIDE = new Set([I32, I64]);
 const NUMERIC = new Set([U8, I16, I32, I64, F64]);
 
