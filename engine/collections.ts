@@ -380,12 +380,58 @@ function keySet(y: RayObject): Set<ElementKey> {
   return new Set(y.type < 0 ? [objectKey(y)] : elementKeys(y));
 }
 
-binary("in", (_e, x, y) => {
-  const set = keySet(y);
-  if (x.type < 0) return atom(1, set.has(objectKey(x)) ? 1 : 0);
-  if (!isCollection(x)) throw typeError("LIST", x.type);
-  return { type: 1, data: Uint8Array.from(elementKeys(x), (k) => (set.has(k) ? 1 : 0)) };
-});
+/** Types whose values `in` compares by number between two vectors: b8, u8, i16, i32, i64. */
+const WHOLE = new Set([1, 2, 3, 4, 5]);
+
+/**
+ * A key for `in`: between two vectors, b8, u8, i16, i32 and i64 elements match by value;
+ * anything else (and any atom against an atom) only within its own type; compound items
+ * by content.
+ */
+function memberKey(x: RayObject, loose: boolean): string {
+  const t = x.type;
+  if (loose && t < 0 && WHOLE.has(-t)) return "i" + String((x as Atom).value);
+  if (t < 0) return `${t}:${objectKey(x)}`;
+  return "o" + String(objectKey(x));
+}
+
+/**
+ * `(in x y)`, as the engine answers it (asked: sessions/in-shapes.jsonl): an atom gives a
+ * b8; a vector a B8, or, when empty, the null of its type against an atom and an empty B8
+ * against a collection; a LIST the answers for its items (a B8 when y is empty); a dict or
+ * table false. Against an atom, only its own type matches; between vectors, whole numbers
+ * of every width match by value.
+ */
+function member(x: RayObject, y: RayObject): RayObject {
+  if (x.type === 99 || x.type === 98) return atom(1, 0);
+  const yAtom = y.type < 0 || y.type > 12;
+  if (!yAtom && count(y) === 0) {
+    if (x.type < 0) return atom(1, 0);
+    return { type: 1, data: new Uint8Array(count(x)) };
+  }
+  if (x.type === 0) return listOf(x.items.map((i) => member(i, y)));
+  if (!isCollection(x) && x.type >= 0) throw typeError("LIST", x.type);
+  if (x.type > 0 && count(x) === 0) {
+    // An empty B8 only against a vector of whole numbers (u8 to i64); else x's null.
+    const whole = !yAtom && y.type >= 2 && y.type <= 5;
+    return whole ? { type: 1, data: new Uint8Array(0) } : atom(x.type, nullValue(x.type));
+  }
+  if (y.type === x.type) {
+    // The same type: raw element keys, one hash each (the common, fast case).
+    const set = keySet(y);
+    if (x.type < 0) return atom(1, set.has(objectKey(x)) ? 1 : 0);
+    return { type: 1, data: Uint8Array.from(elementKeys(x), (k) => (set.has(k) ? 1 : 0)) };
+  }
+  const loose = x.type > 0 && !yAtom;
+  const set = new Set(yAtom ? [memberKey(y, loose)] : items(y).map((i) => memberKey(i, loose)));
+  if (x.type < 0) return atom(1, set.has(memberKey(x, loose)) ? 1 : 0);
+  return {
+    type: 1,
+    data: Uint8Array.from(items(x), (i) => (set.has(memberKey(i, loose)) ? 1 : 0)),
+  };
+}
+
+binary("in", (_e, x, y) => member(x, y));
 
 binary("find", (_e, x, y) => {
   checkFind(x, y);
