@@ -225,6 +225,13 @@ function numOp(op: ArithOp): (x: number, y: number) => number | undefined {
   }
 }
 
+/** Two vectors of different lengths: a `length` error, before any type check (the engine's order). */
+function checkLengths(a: Atom | Vector, b: Atom | Vector): void {
+  if (a.type > 0 && b.type > 0 && vectorLength(a as Vector) !== vectorLength(b as Vector)) {
+    throw lengthError();
+  }
+}
+
 /** The kernel of one operator over typed operands. */
 function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayObject {
   return (a, b) => {
@@ -234,10 +241,7 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
       if (ta === 1 && tb === I64) [a, ta] = [booleansAsI64(a as Vector), I64];
       else if (tb === 1 && ta === I64) [b, tb] = [booleansAsI64(b as Vector), I64];
     }
-    // Two vectors of different lengths: a `length` error before any type check (the engine's order).
-    if (a.type > 0 && b.type > 0 && vectorLength(a as Vector) !== vectorLength(b as Vector)) {
-      throw lengthError();
-    }
+    checkLengths(a, b);
     const rt = RESULT[op](ta, tb);
     if (rt === 0) throw typeError(a.type, b.type);
     const f = elementOp(op, ta, tb, rt, a.type > 0 && b.type < 0);
@@ -247,9 +251,6 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
     const ad = a.type > 0 ? (a as Vector).data : undefined;
     const bd = b.type > 0 ? (b as Vector).data : undefined;
     const n = ad ? vectorLength(a as Vector) : vectorLength(b as Vector);
-    if (ad && bd && vectorLength(b as Vector) !== n) {
-      throw lengthError();
-    }
     const out = allocVector(rt as VectorType, n) as Int32Array | Float64Array | BigInt64Array;
     const fast = fastPath(op, ta, tb, rt, ad, bd, av, bv, out);
     if (!fast) {
@@ -418,9 +419,7 @@ rounding("ceil", Math.ceil);
 binary("xbar", (_e, x, n) => {
   refuseEmptyList(x, n);
   return atomic2(x, n, (a, b) => {
-    if (a.type > 0 && b.type > 0 && vectorLength(a as Vector) !== vectorLength(b as Vector)) {
-      throw lengthError(); // before any type check, as in the engine
-    }
+    checkLengths(a, b);
     const tb = Math.abs(b.type);
     if (!WIDE.has(tb) && tb !== I16 && tb !== U8) throw typeError("i64", b.type);
     const ta = Math.abs(a.type);

@@ -138,6 +138,11 @@ export interface PoolStats {
   store?: { dir: string; logBytes: number; snapshots: number };
 }
 
+/** A commit as the data directory stores it. */
+function storeRecord(c: CommitEntry): StoreRecord {
+  return { version: c.version, name: c.name, change: c.change, bytes: new Uint8Array(c.bytes) };
+}
+
 interface Task {
   id: number;
   session: string;
@@ -236,17 +241,17 @@ export class WorkerPool implements Evaluator<PoolStats> {
   readonly #slots: Slot[] = [];
   readonly #queue: Task[] = [];
   readonly #sessions = new Map<string, Task[]>();
-  readonly #latest = new Map<string, CommitEntry>();
   /**
    * Per global, what a new replica applies to have it: its last whole value and the appends
-   * and updated columns committed after it (protocol.ts `CommitEntry.change`).
+   * and updated columns committed after it (protocol.ts `CommitEntry.change`); the last one
+   * is its committed version.
    */
   readonly #chains = new Map<string, CommitEntry[]>();
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
   readonly #symbolOrder = new SymbolOrder();
   readonly #cache: ResultCache | undefined;
   /** The committed version of a global, 0 if never set (the result cache checks reads by it). */
-  readonly #versionOf = (name: string): number => this.#latest.get(name)?.version ?? 0;
+  readonly #versionOf = (name: string): number => this.#chains.get(name)?.at(-1)?.version ?? 0;
   /** `timer`s started by committed tasks; their calls are submitted as async IPC queries. */
   readonly #timers = new Timers((frame, session, done) =>
     this.submit({ kind: "call", frame }, session, () => done())
@@ -426,7 +431,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     done: (failed: boolean) => void = () => {},
   ): void {
     const name = event === "open" ? ".z.po" : ".z.pc";
-    if (!this.#latest.has(name)) return;
+    if (!this.#chains.has(name)) return;
     const call = encodeMessage(list(symbol(name), i64(BigInt(handle))), MsgType.ASYNC);
     this.#enqueue(
       { kind: "call", frame: call.buffer as ArrayBuffer },
@@ -557,7 +562,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       e.preventDefault(); // a worker's uncaught error must not reach the accept loop
       this.#lost(slot, `worker crashed: ${e.message ?? "unknown error"}`, false);
     };
-    const commits = [...this.#chains.values()].flat().sort((a, b) => a.version - b.version);
+    const commits = this.#replay();
     // With --allow-net, a channel to the network thread: a port pair and a shared buffer.
     let net: NetChannel | undefined;
     const transfer: Transferable[] = [];
@@ -775,7 +780,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       const task = list[0];
       const r = task.result!;
       const touched = [...r.reads, ...r.writes.map((w) => w.name)];
-      const stale = touched.some((name) => (this.#latest.get(name)?.version ?? 0) > r.version);
+      const stale = touched.some((name) => this.#versionOf(name) > r.version);
       if (stale) {
         this.#stats.conflicts++;
         task.attempts++;
@@ -796,14 +801,8 @@ export class WorkerPool implements Evaluator<PoolStats> {
           task.id,
         );
         this.#log.push(entry);
-        if (this.#store) {
-          records.push({
-            version: entry.version,
-            name: w.name,
-            change: entry.change,
-            bytes: new Uint8Array(w.bytes),
-          });
-        }
+        this.#stats.committedBytes += w.bytes.byteLength;
+        if (this.#store) records.push(storeRecord(entry));
       }
       if (r.timers) this.#timers.apply(r.timers);
       if (r.cacheable && task.cacheKey !== undefined) {
@@ -819,7 +818,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     if (this.#sessions.size === 0 && this.#drained) this.#drained();
   }
 
-  /** Makes a commit the latest of its name (and a link of its chain, for new replicas). */
+  /** Makes a commit the latest of its name: a link of its chain, for new replicas. */
   #record(
     name: string,
     bytes: SharedArrayBuffer | Uint8Array,
@@ -842,11 +841,9 @@ export class WorkerPool implements Evaluator<PoolStats> {
       task,
       ...(change ? { change } : {}),
     };
-    this.#latest.set(name, entry);
     const chain = change ? this.#chains.get(name) : undefined;
     if (chain) chain.push(entry);
     else this.#chains.set(name, [entry]);
-    this.#stats.committedBytes += shared.byteLength;
     return entry;
   }
 
@@ -873,17 +870,15 @@ export class WorkerPool implements Evaluator<PoolStats> {
     else store.whenDurable(done);
   }
 
+  /** Every global's chain, in version order: what a new replica (or a snapshot) replays. */
+  #replay(): CommitEntry[] {
+    return [...this.#chains.values()].flat().sort((a, b) => a.version - b.version);
+  }
+
   /** Writes a snapshot of every global (their chains, as new replicas replay them). */
   #snapshot(): void {
     const store = this.#store!;
-    const records = [...this.#chains.values()].flat().sort((a, b) => a.version - b.version)
-      .map((c) => ({
-        version: c.version,
-        name: c.name,
-        change: c.change,
-        bytes: new Uint8Array(c.bytes),
-      }));
-    store.snapshot(this.#version, records);
+    store.snapshot(this.#version, this.#replay().map(storeRecord));
     this.#snapshots++;
   }
 

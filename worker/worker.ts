@@ -90,10 +90,11 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   };
   /** Stops a running query from inside: the pool's stop request, its memory budget. */
   let guard: QueryGuard | undefined;
-  /** Whether the running task wrote globals (the limit error of a too-big answer says so). */
-  let wrote = false;
-  /** The `limit` error of an answer of `size` bytes, over the result limit. */
-  const tooBig = (size: number) =>
+  /**
+   * The `limit` error of an answer of `size` bytes, over the result limit; `wrote`: the task
+   * wrote globals, which commit all the same, and the error says so.
+   */
+  const tooBig = (size: number, wrote: boolean) =>
     errorValue(
       7,
       `result of ${size} bytes exceeds the limit of ${limits.maxResultBytes} bytes${
@@ -101,14 +102,14 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       }`,
     );
   /** The value, or a `limit` error when its IPC frame would exceed the result limit. */
-  const bounded = (value: RayObject): RayObject => {
+  const bounded = (value: RayObject, wrote: boolean): RayObject => {
     let size: number;
     try {
       size = HEADER_SIZE + encodedSize(value);
     } catch {
       return value; // not serializable: the encoder reports it
     }
-    return size <= limits.maxResultBytes ? value : tooBig(size);
+    return size <= limits.maxResultBytes ? value : tooBig(size, wrote);
   };
   /** Bytes of a text answer, counted only when it might be over the limit. */
   const textOver = (text: string): number => {
@@ -230,11 +231,12 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const respond = (
     request: TaskRequest,
     outcome: Outcome,
+    wrote: boolean,
   ): { response: ArrayBuffer | string | null; failed: boolean } => {
     if (request.kind === "ipc" || request.kind === "call") {
       const style = request.kind === "call" ? "none" : request.reply;
       if (style === "none") return { response: null, failed: outcome.value.type === 127 };
-      let value = bounded(outcome.value);
+      let value = bounded(outcome.value, wrote);
       let frame: Uint8Array;
       try {
         frame = encodeReply(value, style)!;
@@ -249,13 +251,13 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       const text = engine.render(outcome);
       const size = textOver(text);
       if (!size) return { response: text, failed };
-      const error = new EvalError(ErrorCode.LIMIT, tooBig(size).message);
+      const error = new EvalError(ErrorCode.LIMIT, tooBig(size, wrote).message);
       return { response: engine.render({ value: error.toValue(), error }), failed: true };
     }
-    const value = bounded(outcome.value);
+    const value = bounded(outcome.value, wrote);
     const json = JSON.stringify(toJSON(value));
     const size = textOver(json);
-    if (size) return { response: JSON.stringify(toJSON(tooBig(size))), failed: true };
+    if (size) return { response: JSON.stringify(toJSON(tooBig(size, wrote))), failed: true };
     return { response: json, failed: value.type === 127 };
   };
 
@@ -311,9 +313,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       engine.overlay = undefined;
     }
     const sealed = seal(overlay, outcome);
-    wrote = sealed.writes.length > 0;
-    const result = respond(item.request, sealed.outcome);
     const writes = sealed.writes;
+    const result = respond(item.request, sealed.outcome, writes.length > 0);
     lastTask = item.task;
     lastOverlay = overlay;
     if (result.response instanceof ArrayBuffer) transfer.push(result.response);
