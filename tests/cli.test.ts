@@ -5,7 +5,7 @@ import { main } from "../cli.ts";
 import { VERSION } from "../version.ts";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { repoRoot, runScript, runtime, scriptArgv } from "./_helpers/runtime.ts";
+import { repoRoot, runScript, runtime, scriptArgv, startServer } from "./_helpers/runtime.ts";
 import { WSServer } from "../server.ts";
 import { freePort } from "./_helpers/net.ts";
 
@@ -77,21 +77,15 @@ describe("cli", () => {
 
   it("mod.ts serve serves (what `deno run -A jsr:@rf/ws serve` runs)", async () => {
     const port = await freePort();
-    const [cmd, ...args] = scriptArgv("mod.ts", [
+    const { child, stdout } = await startServer("mod.ts", [
       "serve",
       "--port",
       String(port),
       "--workers",
       "1",
     ]);
-    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     try {
-      let out = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => out += d);
-      for (let i = 0; i < 200 && !out.includes("served on"); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.match(out, new RegExp(`served on ws://127\\.0\\.0\\.1:${port}`));
+      assert.match(stdout(), new RegExp(`served on ws://127\\.0\\.0\\.1:${port}`));
       const q = await main(["query", "(* 6 7)", "--url", `ws://127.0.0.1:${port}`]);
       assert.equal(q.stdout, "42\n");
     } finally {

@@ -25,8 +25,7 @@ import { DurableStore } from "../store/durable_store.ts";
 import { WorkerPool } from "../worker/pool.ts";
 import { encodeCommit } from "../store/records.ts";
 import { freePort } from "./_helpers/net.ts";
-import { repoRoot, scriptArgv } from "./_helpers/runtime.ts";
-import { until } from "./_helpers/until.ts";
+import { startServer } from "./_helpers/runtime.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "rfws-data-"));
 const record = (version: number, name: string, byte: number) => ({
@@ -149,25 +148,10 @@ describe("the data directory", () => {
   });
 });
 
-/** Starts `cli.ts serve` in a child process; resolves once it listens. */
-async function serveProcess(dir: string, port: number, fsync: string) {
-  const [cmd, ...args] = scriptArgv("cli.ts", [
-    "serve",
-    "--port",
-    String(port),
-    "--workers",
-    "1",
-    "--data",
-    dir,
-    "--fsync",
-    fsync,
-  ]);
-  const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-  await until(() => out.includes("served on"), `the server on ${port} (${out})`, 20_000);
-  return { child, output: () => out };
+/** Starts `cli.ts serve --data dir` in a child process; resolves once it listens. */
+function serveProcess(dir: string, port: number, fsync: string) {
+  const args = ["serve", "--port", String(port), "--workers", "1", "--data", dir];
+  return startServer("cli.ts", [...args, "--fsync", fsync]);
 }
 
 const ROUNDS = Number(process.env.RF_CRASH_ROUNDS ?? 3);

@@ -21,8 +21,7 @@ import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { toHex } from "./_helpers/corpus.ts";
 import { freePort, RawSocket } from "./_helpers/net.ts";
-import { runtime, scriptArgv } from "./_helpers/runtime.ts";
-import { spawn } from "node:child_process";
+import { runtime, startServer } from "./_helpers/runtime.ts";
 
 describe("WSServer lifecycle", () => {
   it("validates the port and names itself", () => {
@@ -66,29 +65,23 @@ describe("WSServer lifecycle", () => {
 
   it(`serve (run) prints its banner, stops on SIGTERM and prints the goodbye (${runtime})`, async () => {
     const port = await freePort();
-    const [cmd, ...args] = scriptArgv("cli.ts", [
+    const { child, stdout } = await startServer("cli.ts", [
       "serve",
       "--port",
       String(port),
       "--workers",
       "1",
     ]);
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     const exited = new Promise<[number | null, string | null]>((r) =>
       child.on("close", (code, signal) => r([code, signal]))
     );
-    for (let i = 0; i < 200 && !out.includes("served on"); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.match(out, new RegExp(`Rayforce WebSocket served on ws://127\\.0\\.0\\.1:${port}`));
+    assert.match(stdout(), new RegExp(`Rayforce WebSocket served on ws://127\\.0\\.0\\.1:${port}`));
     const conn = await new WSClient("127.0.0.1", port).connect();
     assert.equal(await conn.execute("(* 6 7)"), 42n);
     conn.close();
     child.kill("SIGTERM");
     const [code, signal] = await exited;
-    assert.match(out, /Rayforce WebSocket Server stopped\./);
+    assert.match(stdout(), /Rayforce WebSocket Server stopped\./);
     // The child exits 0 (seen from Bun); Deno's node:child_process reports the signal it
     // sent instead of the exit code of a child it signalled.
     assert.ok(

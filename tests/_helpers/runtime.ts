@@ -4,7 +4,7 @@
  * started with the runtime that runs the test.
  */
 import process from "node:process";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The runtime executing this test file. */
@@ -57,4 +57,38 @@ export function runScript(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A `serve` child process of {@link startServer}, and what it printed so far. */
+export interface ServerProcess {
+  child: ChildProcess;
+  /** Its stdout so far. */
+  stdout(): string;
+}
+
+/**
+ * Starts a repository script that serves (`cli.ts serve …`, `mod.ts serve …`) with the
+ * current runtime, and resolves once its stdout says it listens (`served on`); rejects with
+ * what it printed when it does not within `ms`.
+ */
+export async function startServer(
+  script: string,
+  args: string[],
+  ms = 20_000,
+): Promise<ServerProcess> {
+  const [cmd, ...rest] = scriptArgv(script, args);
+  const child = spawn(cmd, rest, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+  const deadline = Date.now() + ms;
+  while (!out.includes("served on")) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${script} did not start listening: ${out}${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { child, stdout: () => out };
 }
