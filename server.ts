@@ -22,7 +22,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import process from "node:process";
 import { ErrorCode, RayforceWSError } from "./ipc/mod.ts";
 import { Logger } from "./log.ts";
@@ -533,9 +532,7 @@ export class WSServer {
     if (c.session) return c.session.receive(data);
     if (c.closing || !c.events) return; // closed by us: nothing more is read
     const counters = this.#counters;
-    counters.messagesIn++;
-    const size = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength;
-    counters.bytesIn += size;
+    const size = counters.received(data);
     if (size > this.options.maxPayload) {
       counters.errors++;
       return this.#close(
@@ -559,8 +556,7 @@ export class WSServer {
   /** Sends an `/events` message; a client that does not read is closed (no queue of ours). */
   #sendEvent(c: Connection, text: string): void {
     if (c.closing) return;
-    this.#counters.messagesOut++;
-    this.#counters.bytesOut += Buffer.byteLength(text, "utf8");
+    this.#counters.sent(text);
     this.#checkEvents(c, c.socket!.send(text));
   }
 

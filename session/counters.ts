@@ -13,7 +13,13 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { Metric } from "../metrics.ts";
+
+/** Bytes of a message: UTF-8 for text, counted without copying a large answer. */
+function byteSize(data: string | ArrayBuffer): number {
+  return typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength;
+}
 
 /** Queries whose latency the percentiles are taken over. */
 const LATENCY_WINDOW = 4096;
@@ -38,6 +44,20 @@ export class SessionCounters {
   slowConsumers = 0;
   readonly #latencies = new Float64Array(LATENCY_WINDOW);
   #latencyCount = 0;
+
+  /** Counts a message received; returns its size in bytes (UTF-8 for text). */
+  received(data: string | ArrayBuffer): number {
+    const size = byteSize(data);
+    this.messagesIn++;
+    this.bytesIn += size;
+    return size;
+  }
+
+  /** Counts a message sent. */
+  sent(data: string | ArrayBuffer): void {
+    this.messagesOut++;
+    this.bytesOut += byteSize(data);
+  }
 
   /** Records one query's latency, in ms. */
   latency(ms: number): void {

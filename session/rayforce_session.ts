@@ -145,9 +145,7 @@ export class RayforceSession {
   /** One message from the peer. */
   receive(data: string | ArrayBuffer): void {
     const c = this.#o.counters;
-    c.messagesIn++;
-    const size = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength;
-    c.bytesIn += size;
+    const size = c.received(data);
     if (this.#closing) return; // closed by us: nothing more is read
     const limits = this.#o.limits;
     if (size > limits.maxPayload) {
@@ -268,10 +266,7 @@ export class RayforceSession {
   #send(data: string | ArrayBuffer): void {
     if (this.#closing) return;
     const c = this.#o.counters;
-    c.messagesOut++;
-    c.bytesOut += typeof data === "string"
-      ? Buffer.byteLength(data, "utf8") // counts without copying a large answer
-      : data.byteLength;
+    c.sent(data);
     this.#pending = this.#o.transport.send(data);
     if (this.#pending > this.#o.limits.outputCeiling) this.#slowConsumer("");
   }
