@@ -1,5 +1,5 @@
 /**
- * Arithmetic builtins: `+ - * / % div neg round floor ceil xbar` (`rayforce-language.md`
+ * Arithmetic builtins: `+ - * / % div neg round floor ceil` (`xbar` is in `xbar.ts`) (`rayforce-language.md`
  * §2.7–2.8). One mechanism serves all six binary operators: a promotion rule gives the
  * result type from the operand types (or a type error), operands are converted into the
  * result's domain (f64, 64-bit integers in BigInt, narrower integers in Number) and unit
@@ -226,7 +226,7 @@ function numOp(op: ArithOp): (x: number, y: number) => number | undefined {
 }
 
 /** Two vectors of different lengths: a `length` error, before any type check (the engine's order). */
-function checkLengths(a: Atom | Vector, b: Atom | Vector): void {
+export function checkLengths(a: Atom | Vector, b: Atom | Vector): void {
   if (a.type > 0 && b.type > 0 && vectorLength(a as Vector) !== vectorLength(b as Vector)) {
     throw lengthError();
   }
@@ -331,7 +331,7 @@ for (const op of ["+", "-", "*", "/", "%", "div"] as const) KERNELS.set(op, arit
  * An empty LIST takes no part in arithmetic, as in the engine: beside a collection of another
  * length it is a `length` error, else a `type` error (`(+ (list) 1)`, `(xbar 0 (list))`).
  */
-function refuseEmptyList(a: RayObject, b: RayObject): void {
+export function refuseEmptyList(a: RayObject, b: RayObject): void {
   const emptyList = (x: RayObject) => x.type === 0 && x.items.length === 0;
   if (!emptyList(a) && !emptyList(b)) return;
   const other = emptyList(a) ? b : a;
@@ -414,39 +414,3 @@ function rounding(name: string, f: (x: number) => number): void {
 rounding("round", (x) => (x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5)));
 rounding("floor", Math.floor);
 rounding("ceil", Math.ceil);
-
-/** `(xbar x n)`: x rounded down to a multiple of n, in x's type. */
-binary("xbar", (_e, x, n) => {
-  refuseEmptyList(x, n);
-  return atomic2(x, n, (a, b) => {
-    checkLengths(a, b);
-    const tb = Math.abs(b.type);
-    if (!WIDE.has(tb) && tb !== I16 && tb !== U8) throw typeError("i64", b.type);
-    const ta = Math.abs(a.type);
-    if (ta === F64) {
-      return arith(
-        "*",
-        arith("/", a, b),
-        b.type > 0 ? b : { type: -10, value: Number((b as Atom).value) },
-      );
-    }
-    const q = arith("/", a, b);
-    const prod = arith("*", q, b);
-    // Keep x's type (a date stays a date, a time a time).
-    if (
-      ta === DATE || ta === TIME || ta === TS || Math.abs(prod.type) === ta
-    ) return castSameWidth(prod, ta);
-    return castSameWidth(prod, ta);
-  });
-});
-
-/** Reinterprets an integer atom or vector as type `t` (same values, another type code). */
-function castSameWidth(x: RayObject, t: number): RayObject {
-  const from = Math.abs(x.type);
-  if (from === t) return x;
-  const toBig = t === I64 || t === TS;
-  return mapTyped(x as Atom | Vector, t, (v) => {
-    if (isNullValue(from, v)) return nullValue(t) as number | bigint;
-    return toBig ? BigInt(v) : wrapN(t, Number(v));
-  });
-}

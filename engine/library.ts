@@ -5,6 +5,7 @@
  * @module
  */
 import "./arith.ts";
+import "./xbar.ts";
 import "./compare.ts";
 import "./control.ts";
 import "./aggregate.ts";

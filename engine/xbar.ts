@@ -1,0 +1,169 @@
+/**
+ * `(xbar x n)`: x rounded down to a multiple of n, as the engine computes it (asked:
+ * `sessions/xbar-float.jsonl`, `sessions/xbar-negative.jsonl`).
+ *
+ * - With an f64 on either side, x and n of i32, i64 or f64: `floor(x / n) * n` as f64; an
+ *   integer null is a NaN, and n = 0 gives a NaN.
+ * - Else x of i32, i64, date, time or timestamp and n of i32 or i64: the engine's integer
+ *   rounding, `x / n` truncated toward zero for x ≥ 0 and `(x - n + 1) / n` truncated for x
+ *   < 0, times n. That is the floor for n > 0; for n < 0 it is what the engine answers
+ *   (`(xbar 7 -2)` is 6, `(xbar -7 -2)` is -4). n = 0 and nulls give the null. The result
+ *   keeps x's type for dates, times and timestamps; an i32 by an i32 stays i32, else i64.
+ * - Anything else (i16, u8, b8, symbols, a temporal x with an f64 n) is a `type` error
+ *   naming x's type and n's.
+ *
+ * Vectors of safe integers run in doubles, without a BigInt per element; the BigInt loop
+ * is the exact fallback.
+ *
+ * @module
+ */
+import {
+  allocVector,
+  type Atom,
+  type RayObject,
+  type Vector,
+  vectorLength,
+  type VectorType,
+} from "../ipc/mod.ts";
+import { checkLengths, refuseEmptyList } from "./arith.ts";
+import { atomic2 } from "./atomic.ts";
+import { binary } from "./builtins.ts";
+import { typeError } from "./errors.ts";
+import { words } from "./int64.ts";
+import { atom, NULL_I32, NULL_I64 } from "./values.ts";
+
+const I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
+const INTEGRAL_X = new Set([I32, I64, DATE, TIME, TS]);
+const INTEGRAL_N = new Set([I32, I64]);
+const FLOAT_SIDE = new Set([I32, I64, F64]);
+const TWO32 = 4294967296;
+/** Below this magnitude `x - n + 1` and the quotient stay exact in doubles. */
+const EXACT = 2 ** 52;
+
+binary("xbar", (_e, x, n) => {
+  refuseEmptyList(x, n);
+  return atomic2(x, n, (a, b) => {
+    checkLengths(a, b);
+    const ta = Math.abs(a.type), tb = Math.abs(b.type);
+    if (ta === F64 || tb === F64) {
+      if (!FLOAT_SIDE.has(ta) || !FLOAT_SIDE.has(tb)) throw typeError(a.type, b.type);
+      return floatXbar(a, b);
+    }
+    if (!INTEGRAL_X.has(ta) || !INTEGRAL_N.has(tb)) throw typeError(a.type, b.type);
+    const rt = ta === I32 ? (tb === I32 ? I32 : I64) : ta;
+    return integerXbar(a, b, rt);
+  });
+});
+
+/** One operand as a function of the index: a number (NaN for a null) per element. */
+function doubles(x: Atom | Vector): (i: number) => number {
+  if (x.type < 0) {
+    const v = (x as Atom).value as number | bigint;
+    const d = v === NULL_I64 || v === NULL_I32 ? NaN : Number(v);
+    return () => d;
+  }
+  const data = (x as Vector).data;
+  if (data instanceof Float64Array) return (i) => data[i];
+  if (data instanceof Int32Array) return (i) => (data[i] === NULL_I32 ? NaN : data[i]);
+  const big = data as BigInt64Array;
+  const w = words(big);
+  if (!w) return (i) => (big[i] === NULL_I64 ? NaN : Number(big[i]));
+  // A double of the 64-bit value (rounded, as the engine's conversion), the null as NaN.
+  return (i) => {
+    const hi = w[2 * i + 1], lo = w[2 * i];
+    return hi === NULL_I32 && lo === 0 ? NaN : hi * TWO32 + (lo >>> 0);
+  };
+}
+
+function floatXbar(a: Atom | Vector, b: Atom | Vector): RayObject {
+  const x = doubles(a), n = doubles(b);
+  if (a.type < 0 && b.type < 0) return atom(F64, Math.floor(x(0) / n(0)) * n(0));
+  const len = vectorLength((a.type > 0 ? a : b) as Vector);
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const p = x(i), q = n(i);
+    out[i] = Math.floor(p / q) * q;
+  }
+  return { type: F64, data: out } as Vector;
+}
+
+/** The engine's integer rounding of one value (BigInt, exact). */
+function roundBig(x: bigint, n: bigint): bigint {
+  const q = x >= 0n ? x / n : (x - n + 1n) / n; // BigInt division truncates, as C's
+  return q * n;
+}
+
+function integerXbar(a: Atom | Vector, b: Atom | Vector, rt: number): RayObject {
+  const wide = rt === I64 || rt === TS;
+  const nullOf = (v: number | bigint) => v === NULL_I64 || v === NULL_I32;
+  if (a.type < 0 && b.type < 0) {
+    const x = (a as Atom).value as number | bigint, n = (b as Atom).value as number | bigint;
+    if (nullOf(x) || nullOf(n) || BigInt(n) === 0n) return atom(rt, wide ? NULL_I64 : NULL_I32);
+    const r = roundBig(BigInt(x), BigInt(n));
+    return atom(rt, wide ? BigInt.asIntN(64, r) : Number(BigInt.asIntN(32, r)));
+  }
+  const len = vectorLength((a.type > 0 ? a : b) as Vector);
+  const out = allocVector(rt as VectorType, len) as Int32Array | BigInt64Array;
+  if (!xbarInDoubles(a, b, out)) {
+    const x = bigs(a), n = bigs(b);
+    const nul = wide ? NULL_I64 : BigInt(NULL_I32);
+    for (let i = 0; i < len; i++) {
+      const p = x(i), q = n(i);
+      const r = p === undefined || q === undefined || q === 0n ? nul : roundBig(p, q);
+      if (wide) (out as BigInt64Array)[i] = r;
+      else (out as Int32Array)[i] = r === nul ? NULL_I32 : Number(BigInt.asIntN(32, r));
+    }
+  }
+  return { type: rt as VectorType, data: out } as Vector;
+}
+
+/** One operand as exact BigInts per element, undefined for a null. */
+function bigs(x: Atom | Vector): (i: number) => bigint | undefined {
+  if (x.type < 0) {
+    const v = (x as Atom).value as number | bigint;
+    const b = v === NULL_I64 || v === NULL_I32 ? undefined : BigInt(v);
+    return () => b;
+  }
+  const data = (x as Vector).data as Int32Array | BigInt64Array;
+  if (data instanceof Int32Array) {
+    return (i) => (data[i] === NULL_I32 ? undefined : BigInt(data[i]));
+  }
+  return (i) => (data[i] === NULL_I64 ? undefined : data[i]);
+}
+
+/**
+ * The integer rounding in doubles when every operand is below 2^52 in magnitude (so the
+ * quotient and the product are exact); false, with `out` untouched, otherwise.
+ */
+function xbarInDoubles(a: Atom | Vector, b: Atom | Vector, out: Int32Array | BigInt64Array) {
+  const x = doubles(a), n = doubles(b);
+  const len = out.length;
+  for (const side of [a, b]) {
+    if (side.type < 0) {
+      const v = (side as Atom).value as number | bigint;
+      if (v !== NULL_I64 && v !== NULL_I32 && Math.abs(Number(v)) >= EXACT) return false;
+    } else if ((side as Vector).data instanceof BigInt64Array) {
+      const f = side === a ? x : n;
+      for (let i = 0; i < len; i++) if (Math.abs(f(i)) >= EXACT) return false;
+    }
+  }
+  const w = out instanceof BigInt64Array ? words(out) : undefined;
+  if (out instanceof BigInt64Array && !w) return false;
+  for (let i = 0; i < len; i++) {
+    const p = x(i), q = n(i);
+    let r: number;
+    if (p !== p || q !== q || q === 0) r = NaN;
+    else r = Math.trunc((p >= 0 ? p : p - q + 1) / q) * q;
+    if (w) {
+      if (r !== r) {
+        w[2 * i] = 0;
+        w[2 * i + 1] = NULL_I32;
+      } else {
+        const hi = Math.floor(r / TWO32);
+        w[2 * i] = r - hi * TWO32;
+        w[2 * i + 1] = hi;
+      }
+    } else (out as Int32Array)[i] = r !== r ? NULL_I32 : r | 0;
+  }
+  return true;
+}
