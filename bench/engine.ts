@@ -1,78 +1,172 @@
 /**
- * Engine speed on large columns: each query runs through the engine (`evalSource`, as a
- * query from a client would) beside a hand-written typed-array loop doing the same work,
- * in the same run; the ratio is the figure. The real C engine runs these in 3–17 ms
- * each (`asc` 330 ms) on our machines.
+ * Engine speed on large columns, beside the real C engine. The data is made by queries that
+ * both engines run (so both hold the same columns), then each query of the suite runs
+ * through our `evalSource` (as a client's query would, in-process) and, when `RAYFORCE_BIN`
+ * names a real engine, through that engine's own `(timeit …)` over its TCP IPC; the ratio
+ * per query and the geometric mean are the figures. Without `RAYFORCE_BIN` the engine
+ * columns are skipped (and said so), and a hand-written typed-array loop is the baseline
+ * for the queries that have one.
  *
  * ```sh
- * npx deno run -A bench/engine.ts [rows]     # default 10,000,000
- * npx bun bench/engine.ts [rows]
+ * RAYFORCE_BIN=/path/to/rayforce npx deno run -A bench/engine.ts [rows] [--only text]
+ * RAYFORCE_BIN=/path/to/rayforce npx bun bench/engine.ts [rows] [--only text]
  * ```
  *
- * Then the joins on 1,000,000 quotes (4 symbols, increasing i64 times): an as-of join of
- * 1,000,000 trades, and a window join summing the quotes within ±50 of 10,000 trade times.
+ * Default 10,000,000 rows; the joins run on a tenth of that. `--only` keeps the queries
+ * whose text contains it (several `--only` allowed).
  *
  * @module
  */
 import process from "node:process";
+import { parseArgs } from "node:util";
 import { Engine } from "../engine/mod.ts";
-import type { RayObject } from "../ipc/mod.ts";
+import { decodeMessage, encodeMessage, MsgType, type RayObject, str } from "../ipc/mod.ts";
+import { UpstreamClient } from "../upstream/client.ts";
+import { startEngine } from "../scripts/real_engine.ts";
 import { formatTable, runtimeName } from "./_util.ts";
 
-const ROWS = Number(process.argv[2] ?? 10_000_000);
-const GROUPS = 100;
+const { values: flags, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  options: { only: { type: "string", multiple: true } },
+  allowPositionals: true,
+});
+const N = Number(positionals[0] ?? 10_000_000);
+const J = Math.max(1000, Math.floor(N / 10)); // rows of the join tables
+const RUNS = 3;
+const ENGINE_PORT = 18851;
 
-// ---------------------------------------------------------------- data
+// ---------------------------------------------------------------- data (both engines)
 
-const v = new BigInt64Array(ROWS);
-const f = new Float64Array(ROWS);
-const x = new BigInt64Array(ROWS);
-const c = new BigInt64Array(ROWS);
-const k = new Int32Array(ROWS);
-let seed = 42;
-const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-for (let i = 0; i < ROWS; i++) {
-  v[i] = BigInt(Math.floor(rnd() * ROWS));
-  f[i] = rnd() * 1000;
-  x[i] = BigInt(Math.floor(rnd() * 1000));
-  c[i] = BigInt(Math.floor(rnd() * 1000));
-}
+/**
+ * Columns made by queries, so that both engines hold the same values. `concat … []` is there
+ * because the real engine keeps the sorted flag of `til` through `*` and `%` (it would
+ * then answer `asc` with the column unchanged, and `med` wrongly); the copy drops it.
+ */
+const cols16 = Array.from({ length: 16 }, (_, i) => `c${i}`);
+const SETUP = [
+  `(set v (concat (% (* (til ${N}) 2654435761) ${N}) []))`, // a permutation of 0..N-1
+  `(set w (+ 1 (% (* v 31) 1000)))`, // 1..1000, never 0 (a divisor)
+  `(set x (% v 1000))`,
+  `(set g (% (* v 13) 100000))`, // 100,000 groups
+  `(set f (/ (as 'F64 (% (* v 7919) 1000003)) 1000.0))`, // 0 .. 1000
+  `(set gs (map (fn [i] (as 'symbol (format "g%" i))) (til 100)))`,
+  `(set k (at gs (% v 100)))`, // 100 symbols
+  `(set ix (% (* (til ${N / 10}) 7919) ${N}))`, // positions to gather
+  `(set t (table [k g x f] (list k g x f)))`,
+  `(set t16 (table [${cols16.join(" ")}] (list ${cols16.map((_, i) => `(+ x ${i})`).join(" ")})))`,
+  // joins: quotes every 10 time units per symbol, trades in between
+  `(set qs (at (take gs 4) (% (til ${J}) 4)))`,
+  `(set quotes (table [sym ts bid] (list qs (* 10 (til ${J})) (+ 100.0 (/ (as 'F64 (% (til ${J}) 1000)) 10.0)))))`,
+  `(set trades (table [sym ts] (list (at (take gs 4) (% (* 7 (til ${J})) 4)) (+ 5 (* 10 (til ${J}))))))`,
+  `(set few (take trades 10000))`,
+].map((q) => `(count ${q})`); // the count keeps the real engine from sending the column back
+
+// ---------------------------------------------------------------- the suite
+
+const SUITE = [
+  // element-wise arithmetic, i64 and f64, with an atom and with a vector
+  "(+ v 3)",
+  "(- v w)",
+  "(* v 2)",
+  "(* v w)",
+  "(/ v 7)",
+  "(/ v w)",
+  "(% v 7)",
+  "(% v w)",
+  "(+ f 1.5)",
+  "(- f f)",
+  "(* f 2.0)",
+  "(div f 3.0)",
+  "(div f (+ f 1.0))",
+  "(% f 7.0)",
+  // comparisons and where
+  "(> v 5000000)",
+  "(== x w)",
+  "(< f 500.0)",
+  "(where (> v 5000000))",
+  // aggregates
+  "(sum v)",
+  "(avg v)",
+  "(min v)",
+  "(max v)",
+  "(med v)",
+  "(dev v)",
+  "(sum f)",
+  "(avg f)",
+  "(min f)",
+  "(max f)",
+  "(dev f)",
+  // select: by (few and many groups, symbol and i64 keys), where, both
+  "(select {s: (sum x) from: t by: k})",
+  "(select {a: (avg f) m: (max x) from: t by: k})",
+  "(select {d: (dev f) from: t by: k})",
+  "(select {m: (med x) from: t by: k})",
+  "(select {s: (sum x) from: t by: g})",
+  "(select {c: (count x) from: t by: x})",
+  "(select {from: t where: (> x 500)})",
+  "(select {s: (sum f) from: t where: (> x 500) by: k})",
+  "(select {a: c0 b: c7 from: t16 where: (> c3 990)})",
+  "(update {x: 0 from: t where: (> x 900)})",
+  // distinct, sorting, membership, gathers, xbar
+  "(distinct k)",
+  "(distinct x)",
+  "(distinct g)",
+  "(asc x)",
+  "(iasc x)",
+  "(asc v)",
+  "(iasc v)",
+  "(asc f)",
+  "(asc k)",
+  "(in x [1 2 3 500])",
+  "(in v (til 1000))",
+  "(find (til 1000) x)",
+  "(at v ix)",
+  "(at t ix)",
+  "(take v 5000000)",
+  "(xbar v 1000)",
+  "(xbar f 10.0)",
+  // joins
+  "(asof-join [sym ts] trades quotes)",
+  "(window-join [sym ts] (list (- (at few 'ts) 50) (+ (at few 'ts) 50)) few quotes {s: (sum bid)})",
+];
+
+// ---------------------------------------------------------------- loop baselines
 
 const engine = new Engine();
-const groupIds = Array.from({ length: GROUPS }, (_, g) => engine.intern(`g${g}`));
-for (let i = 0; i < ROWS; i++) k[i] = groupIds[Math.floor(rnd() * GROUPS)];
-const sym = (name: string) => engine.intern(name);
-engine.globals.set(sym("v"), { type: 5, data: v });
-engine.globals.set(sym("f"), { type: 10, data: f });
-engine.globals.set(sym("t"), {
-  type: 98,
-  keys: { type: 6, data: Int32Array.of(sym("k"), sym("x"), sym("c")) },
-  values: { type: 0, items: [{ type: 6, data: k }, { type: 5, data: x }, { type: 5, data: c }] },
-});
-
-// ---------------------------------------------------------------- baselines
-
+const column = <T>(name: string) =>
+  (engine.globals.get(engine.intern(name)) as unknown as { data: T }).data;
 const NULL = -(2n ** 63n);
 
-const baselines: Record<string, () => unknown> = {
+/** What a JavaScript programmer writes for some of the queries, over the same columns. */
+const LOOPS: Record<string, () => unknown> = {
   "(sum v)": () => {
+    const v = column<BigInt64Array>("v");
     let s = 0n;
-    for (let i = 0; i < ROWS; i++) if (v[i] !== NULL) s += v[i];
+    for (let i = 0; i < v.length; i++) if (v[i] !== NULL) s += v[i];
     return s;
   },
   "(avg f)": () => {
+    const f = column<Float64Array>("f");
     let s = 0, n = 0;
-    for (let i = 0; i < ROWS; i++) if (f[i] === f[i]) (s += f[i]), n++;
+    for (let i = 0; i < f.length; i++) if (f[i] === f[i]) (s += f[i]), n++;
     return s / n;
   },
   "(* v 2)": () => {
-    const out = new BigInt64Array(ROWS);
-    for (let i = 0; i < ROWS; i++) out[i] = v[i] === NULL ? NULL : v[i] * 2n;
+    const v = column<BigInt64Array>("v");
+    const out = new BigInt64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = v[i] === NULL ? NULL : v[i] * 2n;
+    return out;
+  },
+  "(+ f 1.5)": () => {
+    const f = column<Float64Array>("f");
+    const out = new Float64Array(f.length);
+    for (let i = 0; i < f.length; i++) out[i] = f[i] + 1.5;
     return out;
   },
   "(where (> v 5000000))": () => {
+    const v = column<BigInt64Array>("v");
     let out = new BigInt64Array(1024), n = 0;
-    for (let i = 0; i < ROWS; i++) {
+    for (let i = 0; i < v.length; i++) {
       if (v[i] > 5000000n) {
         if (n === out.length) {
           const grown = new BigInt64Array(n * 2);
@@ -85,165 +179,130 @@ const baselines: Record<string, () => unknown> = {
     return out.subarray(0, n);
   },
   "(select {s: (sum x) from: t by: k})": () => {
-    const slot = new Int32Array(Math.max(...groupIds) + 1).fill(-1);
+    const k = column<Int32Array>("k"), x = column<BigInt64Array>("x");
+    const slot = new Map<number, number>();
     const sums: bigint[] = [];
-    for (let i = 0; i < ROWS; i++) {
-      let g = slot[k[i]];
-      if (g < 0) g = slot[k[i]] = sums.push(0n) - 1;
-      sums[g] += x[i];
+    for (let i = 0; i < k.length; i++) {
+      let s = slot.get(k[i]);
+      if (s === undefined) slot.set(k[i], s = sums.push(0n) - 1);
+      sums[s] += x[i];
     }
     return sums;
   },
-  "(select {from: t where: (> x c)})": () => {
-    const idx = new Int32Array(ROWS);
-    let n = 0;
-    for (let i = 0; i < ROWS; i++) if (x[i] > c[i]) idx[n++] = i;
-    const cols = [new Int32Array(n), new BigInt64Array(n), new BigInt64Array(n)];
-    for (let j = 0; j < n; j++) {
-      cols[0][j] = k[idx[j]];
-      cols[1][j] = x[idx[j]];
-      cols[2][j] = c[idx[j]];
-    }
-    return cols;
-  },
-  "(asc (% v 1000))": () => {
-    const m = new BigInt64Array(ROWS);
-    for (let i = 0; i < ROWS; i++) m[i] = v[i] % 1000n;
-    return m.sort();
-  },
-  "(distinct (% v 1000))": () => {
-    const seen = new Uint8Array(1000);
-    for (let i = 0; i < ROWS; i++) seen[Number(v[i] % 1000n)] = 1;
-    const out: bigint[] = [];
-    for (let j = 0; j < 1000; j++) if (seen[j]) out.push(BigInt(j));
-    return out;
+  "(asc f)": () => column<Float64Array>("f").slice().sort(),
+  "(distinct x)": () => {
+    const x = column<BigInt64Array>("x");
+    const seen = new Set<bigint>();
+    for (let i = 0; i < x.length; i++) seen.add(x[i]);
+    return BigInt64Array.from(seen);
   },
 };
 
 // ---------------------------------------------------------------- run
 
-function time(fn: () => unknown, runs = 3): number {
+function median(times: number[]) {
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+function ours(query: string): number {
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const out = engine.evalSource(query);
+    times.push(performance.now() - t0);
+    if (out.error) throw new Error(`${query}: ${out.error.message}`);
+  }
+  return median(times);
+}
+function loop(fn: () => unknown): number {
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return median(times);
 }
 
-const rows: (string | number)[][] = [["query", "engine ms", "loop ms", "× loop"]];
-for (const [query, baseline] of Object.entries(baselines)) {
-  const check = engine.evalSource(query);
-  if (check.error) throw new Error(`${query}: ${check.error.message}`);
-  const ms = time(() => engine.evalSource(query));
-  const base = time(baseline);
-  rows.push([query, ms.toFixed(0), base.toFixed(0), (ms / base).toFixed(1)]);
-}
-// ---------------------------------------------------------------- joins
-
-const JOIN_ROWS = 1_000_000;
-const WINDOWS = 10_000;
-const SYMS = 4;
-const qSym = new Int32Array(JOIN_ROWS),
-  qTs = new BigInt64Array(JOIN_ROWS),
-  qBid = new Float64Array(JOIN_ROWS);
-const tSym = new Int32Array(JOIN_ROWS), tTs = new BigInt64Array(JOIN_ROWS);
-const symIds = Array.from({ length: SYMS }, (_, i) => engine.intern(`S${i}`));
-for (let i = 0; i < JOIN_ROWS; i++) {
-  qSym[i] = symIds[i % SYMS];
-  qTs[i] = BigInt(i * 10);
-  qBid[i] = 100 + (i % 1000) / 10;
-  tSym[i] = symIds[(i * 7) % SYMS];
-  tTs[i] = BigInt(i * 10 + 5);
-}
-const table = (names: string[], cols: RayObject[]): RayObject => ({
-  type: 98,
-  keys: { type: 6, data: Int32Array.from(names, sym) },
-  values: { type: 0, items: cols },
-});
-engine.globals.set(
-  sym("quotes"),
-  table(["sym", "ts", "bid"], [{ type: 6, data: qSym }, { type: 5, data: qTs }, {
-    type: 10,
-    data: qBid,
-  }]),
-);
-engine.globals.set(
-  sym("trades"),
-  table(["sym", "ts"], [{ type: 6, data: tSym }, { type: 5, data: tTs }]),
-);
-engine.globals.set(
-  sym("few"),
-  table(["sym", "ts"], [{ type: 6, data: tSym.slice(0, WINDOWS) }, {
-    type: 5,
-    data: tTs.slice(0, WINDOWS),
-  }]),
-);
-
-/** Per symbol: quote times (numbers) and bids, in time order. */
-function bySymbol() {
-  const times = new Map<number, number[]>(), bids = new Map<number, number[]>();
-  for (let i = 0; i < JOIN_ROWS; i++) {
-    if (!times.has(qSym[i])) (times.set(qSym[i], []), bids.set(qSym[i], []));
-    times.get(qSym[i])!.push(Number(qTs[i]));
-    bids.get(qSym[i])!.push(qBid[i]);
+const sync = (source: string) => encodeMessage(str(source), MsgType.SYNC);
+/** The real engine's answer to `source`, decoded; an error answer throws. */
+async function ask(tcp: UpstreamClient, source: string): Promise<RayObject> {
+  const { value } = decodeMessage(await tcp.request(sync(source)));
+  if (value.type === 127) {
+    throw new Error(`the real engine refused ${source}: ${JSON.stringify(value)}`);
   }
-  return { times, bids };
+  return value;
 }
-const lastAtOrBefore = (ts: number[], t: number) => {
-  let lo = 0, hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ts[mid] <= t) lo = mid + 1;
-    else hi = mid;
+async function theirs(tcp: UpstreamClient, query: string): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    times.push((await ask(tcp, `(timeit ${query})`) as { value: number }).value);
   }
-  return lo - 1;
-};
+  return median(times);
+}
 
-const joinBaselines: Record<string, () => unknown> = {
-  "(asof-join [sym ts] trades quotes)": () => {
-    const { times, bids } = bySymbol();
-    const out = new Float64Array(JOIN_ROWS);
-    for (let i = 0; i < JOIN_ROWS; i++) {
-      const p = lastAtOrBefore(times.get(tSym[i])!, Number(tTs[i]));
-      out[i] = p >= 0 ? bids.get(tSym[i])![p] : NaN;
-    }
-    return out;
-  },
-  "(window-join [sym ts] (list (- (at few 'ts) 50) (+ (at few 'ts) 50)) few quotes {s: (sum bid)})":
-    () => {
-      const { times, bids } = bySymbol();
-      const out = new Float64Array(WINDOWS);
-      for (let i = 0; i < WINDOWS; i++) {
-        const ts = times.get(tSym[i])!, bs = bids.get(tSym[i])!;
-        const t = Number(tTs[i]);
-        let s = 0;
-        for (
-          let p = Math.max(0, lastAtOrBefore(ts, t - 50));
-          p <= lastAtOrBefore(ts, t + 50);
-          p++
-        ) s += bs[p];
-        out[i] = s;
-      }
-      return out;
-    },
-};
-for (const [query, baseline] of Object.entries(joinBaselines)) {
-  const check = engine.evalSource(query);
-  if (check.error) throw new Error(`${query}: ${check.error.message}`);
-  const ms = time(() => engine.evalSource(query), 1);
-  const base = time(baseline, 1);
-  rows.push([
-    query.length > 40 ? query.slice(0, 37) + "…" : query,
-    ms.toFixed(0),
-    base.toFixed(0),
-    (ms / base).toFixed(1),
-  ]);
+const selected = SUITE.filter((q) => !flags.only || flags.only.some((o) => q.includes(o)));
+for (const q of SETUP) {
+  const out = engine.evalSource(q);
+  if (out.error) throw new Error(`${q}: ${out.error.message}`);
+}
+
+const bin = process.env.RAYFORCE_BIN;
+let real: Awaited<ReturnType<typeof startEngine>> | undefined;
+let tcp: UpstreamClient | undefined;
+if (bin) {
+  real = await startEngine(bin, ENGINE_PORT);
+  tcp = new UpstreamClient("127.0.0.1", ENGINE_PORT, { requestTimeoutMs: 600_000 });
+  await tcp.connect();
+  for (const q of SETUP) await ask(tcp, q);
+}
+
+const rows: (string | number)[][] = [[
+  "query",
+  "ours ms",
+  "engine ms",
+  "× engine",
+  "loop ms",
+  "× loop",
+]];
+const ratios: number[] = [];
+try {
+  for (const query of selected) {
+    const ms = ours(query);
+    const row: (string | number)[] = [query.length > 52 ? query.slice(0, 51) + "…" : query];
+    row.push(ms.toFixed(1));
+    if (tcp) {
+      const engineMs = await theirs(tcp, query);
+      // Below a tenth of a millisecond the engine's figure is its timer's resolution.
+      const ratio = ms / Math.max(engineMs, 0.1);
+      ratios.push(ratio);
+      row.push(engineMs.toFixed(1), ratio.toFixed(1));
+    } else row.push("-", "-");
+    const base = LOOPS[query];
+    if (base) {
+      const loopMs = loop(base);
+      row.push(loopMs.toFixed(1), (ms / loopMs).toFixed(1));
+    } else row.push("", "");
+    rows.push(row);
+  }
+} finally {
+  tcp?.close();
+  real?.stop();
 }
 
 console.log(
-  `bench/engine.ts — ${runtimeName()}, ${ROWS.toLocaleString("en")} rows, median of 3 runs; ` +
-    `joins on ${JOIN_ROWS.toLocaleString("en")} quotes, 1 run`,
+  `bench/engine.ts — ${runtimeName()}, ${N.toLocaleString("en")} rows (joins ${
+    J.toLocaleString("en")
+  }), median of ${RUNS} runs; ours in-process, the engine's own timeit`,
+);
+console.log(
+  bin ? `real engine: ${bin}` : "real engine: skipped (set RAYFORCE_BIN to a rayforce binary)",
 );
 console.log(formatTable(rows));
+if (ratios.length) {
+  const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
+  const worst = Math.max(...ratios);
+  console.log(
+    `geometric mean × engine: ${geo.toFixed(2)}; worst ${worst.toFixed(1)}; ` +
+      `beyond 5×: ${ratios.filter((r) => r > 5).length} of ${ratios.length}`,
+  );
+}
