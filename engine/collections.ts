@@ -22,7 +22,8 @@ import { tableRow } from "./aggregate.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
-import { fromDoubles, integerRange, iota } from "./int64.ts";
+import { fromDoubles, integerRange, iota, words } from "./int64.ts";
+import { firstPositions, integerValues, probe, sameKeyDomain } from "./integer_index.ts";
 import { checkExcept, checkFind, checkSect } from "./argument_types.ts";
 import {
   atom,
@@ -416,8 +417,12 @@ function member(x: RayObject, y: RayObject): RayObject {
     const whole = !yAtom && y.type >= 2 && y.type <= 5;
     return whole ? { type: 1, data: new Uint8Array(0) } : atom(x.type, nullValue(x.type));
   }
+  if (x.type > 0 && !yAtom && (x.type === y.type || (WHOLE.has(x.type) && WHOLE.has(y.type)))) {
+    const fast = memberByNumber(x as Vector, y as Vector);
+    if (fast) return fast;
+  }
   if (y.type === x.type) {
-    // The same type: raw element keys, one hash each (the common, fast case).
+    // The same type: raw element keys, one hash each.
     const set = keySet(y);
     if (x.type < 0) return atom(1, set.has(objectKey(x)) ? 1 : 0);
     return { type: 1, data: Uint8Array.from(elementKeys(x), (k) => (set.has(k) ? 1 : 0)) };
@@ -431,10 +436,47 @@ function member(x: RayObject, y: RayObject): RayObject {
   };
 }
 
+/**
+ * `in` between integer-like vectors whose elements match by value (the same type, or whole
+ * numbers of any width): by number, without a key per element; undefined when a side is
+ * not integer-like or holds 64-bit values beyond 2^53.
+ */
+function memberByNumber(x: Vector, y: Vector): Vector | undefined {
+  const ys = integerValues(y);
+  if (!ys) return undefined;
+  const out = new Uint8Array(count(x));
+  return probe(x, firstPositions(ys), out) ? { type: 1, data: out } : undefined;
+}
+
 binary("in", (_e, x, y) => member(x, y));
+
+/**
+ * `find` of an integer-like vector in another whose keys compare by number (see
+ * `sameKeyDomain`): positions written as 32-bit words, no BigInt per element.
+ */
+function findByNumber(x: Vector, y: Vector): Vector | undefined {
+  if (!sameKeyDomain(x.type, y.type)) return undefined;
+  const xs = integerValues(x);
+  if (!xs) return undefined;
+  const positions = new Int32Array(count(y));
+  if (!probe(y, firstPositions(xs), positions)) return undefined;
+  const out = new BigInt64Array(positions.length);
+  const w = words(out);
+  if (!w) return undefined;
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i];
+    if (p < 0) w[2 * i + 1] = -2147483648; // the null: high word 0x80000000, low word 0
+    else w[2 * i] = p;
+  }
+  return { type: 5, data: out };
+}
 
 binary("find", (_e, x, y) => {
   checkFind(x, y);
+  if (x.type > 0 && y.type > 0 && count(x) > 0) {
+    const fast = findByNumber(x as Vector, y as Vector);
+    if (fast) return fast;
+  }
   const pos = new Map<ElementKey, number>();
   elementKeys(x).forEach((k, i) => pos.has(k) || pos.set(k, i));
   const one = (k: ElementKey) => {

@@ -9,6 +9,9 @@
  *   < 0, times n. That is the floor for n > 0; for n < 0 it is what the engine answers
  *   (`(xbar 7 -2)` is 6, `(xbar -7 -2)` is -4). n = 0 and nulls give the null. The result
  *   keeps x's type for dates, times and timestamps; an i32 by an i32 stays i32, else i64.
+ *   A time n also rounds a time, or a timestamp (n in nanoseconds). The engine's atom
+ *   path answers a timestamp by a null or zero time with garbage (`2000.01.01D00:00…`,
+ *   `1999.12.31D23:59:57.852516352`); we answer the null its vector path gives.
  * - Anything else (i16, u8, b8, symbols, a temporal x with an f64 n) is a `type` error
  *   naming x's type and n's.
  *
@@ -49,9 +52,11 @@ binary("xbar", (_e, x, n) => {
       if (!FLOAT_SIDE.has(ta) || !FLOAT_SIDE.has(tb)) throw typeError(a.type, b.type);
       return floatXbar(a, b);
     }
-    if (!INTEGRAL_X.has(ta) || !INTEGRAL_N.has(tb)) throw typeError(a.type, b.type);
+    // A time bar rounds a time, or a timestamp (the bar in nanoseconds).
+    const timeBar = tb === TIME && (ta === TIME || ta === TS);
+    if (!INTEGRAL_X.has(ta) || !(INTEGRAL_N.has(tb) || timeBar)) throw typeError(a.type, b.type);
     const rt = ta === I32 ? (tb === I32 ? I32 : I64) : ta;
-    return integerXbar(a, b, rt);
+    return integerXbar(a, timeBar && ta === TS ? inNanoseconds(b) : b, rt);
   });
 });
 
@@ -166,4 +171,12 @@ function xbarInDoubles(a: Atom | Vector, b: Atom | Vector, out: Int32Array | Big
     } else (out as Int32Array)[i] = r !== r ? NULL_I32 : r | 0;
   }
   return true;
+}
+
+/** A time atom or vector (milliseconds) as i64 nanoseconds, nulls kept. */
+function inNanoseconds(t: Atom | Vector): Atom | Vector {
+  const ns = (ms: number) => (ms === NULL_I32 ? NULL_I64 : BigInt(ms) * 1_000_000n);
+  if (t.type < 0) return atom(I64, ns((t as Atom).value as number));
+  const data = (t as Vector).data as Int32Array;
+  return { type: I64, data: BigInt64Array.from(data, ns) } as Vector;
 }
