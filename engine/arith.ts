@@ -18,7 +18,7 @@ import {
 import { atomic1, atomic2 } from "./atomic.ts";
 import { binary, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
-import { allSafe, arithSafe, fromDoubles, toDoubles } from "./int64.ts";
+import { fastPath } from "./arith_fast.ts";
 import { atom, count, isNullValue, NULL_I64, nullValue } from "./values.ts";
 
 /** The binary arithmetic operators. */
@@ -267,61 +267,6 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
 
 function booleansAsI64(v: Vector): Vector {
   return { type: 5, data: BigInt64Array.from(v.data as Uint8Array, BigInt) };
-}
-
-/** Tight loops for the common same-typed F64 and I64 cases (no per-element closures). */
-function fastPath(
-  op: ArithOp,
-  ta: number,
-  tb: number,
-  rt: number,
-  ad: ArrayLike<unknown> | undefined,
-  bd: ArrayLike<unknown> | undefined,
-  av: number | bigint | undefined,
-  bv: number | bigint | undefined,
-  out: Int32Array | Float64Array | BigInt64Array,
-): boolean {
-  if (rt === F64 && ta === F64 && tb === F64 && (op === "+" || op === "-" || op === "*")) {
-    const o = out as Float64Array;
-    const x = ad as Float64Array | undefined, y = bd as Float64Array | undefined;
-    const xs = av as number, ys = bv as number;
-    const n = o.length;
-    if (op === "+") { for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) + (y ? y[i] : ys); }
-    else if (op === "-") { for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) - (y ? y[i] : ys); }
-    else for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) * (y ? y[i] : ys);
-    return true;
-  }
-  if (
-    rt === I64 && ta === I64 && tb === I64 && (op === "%" || op === "/") && ad &&
-    typeof bv === "bigint"
-  ) {
-    const divisor = Number(bv);
-    const data = ad as BigInt64Array;
-    if (bv !== 0n && Math.abs(divisor) < 2 ** 31 && allSafe(data)) {
-      const xs = toDoubles(data);
-      for (let i = 0; i < xs.length; i++) {
-        const q = Math.floor(xs[i] / divisor);
-        xs[i] = op === "/" ? q : xs[i] - q * divisor;
-      }
-      (out as BigInt64Array).set(fromDoubles(xs));
-      return true;
-    }
-  }
-  if (rt === I64 && ta === I64 && tb === I64 && (op === "+" || op === "-" || op === "*")) {
-    const o = out as BigInt64Array;
-    const x = ad as BigInt64Array | undefined, y = bd as BigInt64Array | undefined;
-    const xs = av as bigint, ys = bv as bigint;
-    // Safe integers (the usual case) in doubles, without a BigInt per element.
-    if (arithSafe(op, x, xs, y, ys, o)) return true;
-    const n = o.length;
-    for (let i = 0; i < n; i++) {
-      const p = x ? x[i] : xs, q = y ? y[i] : ys;
-      if (p === NULL_I64 || q === NULL_I64) o[i] = NULL_I64;
-      else o[i] = op === "+" ? p + q : op === "-" ? p - q : p * q; // the array store wraps to 64 bits
-    }
-    return true;
-  }
-  return false;
 }
 
 const KERNELS = new Map<ArithOp, (a: Atom | Vector, b: Atom | Vector) => RayObject>();

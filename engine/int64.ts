@@ -123,6 +123,67 @@ export function arithSafe(
   return true;
 }
 
+/**
+ * `x / y` (floored) or `x % y` (`x - y * floor(x / y)`) element-wise over i64 vectors or
+ * atoms, into `out`, in doubles, when every operand is below 2^52 in magnitude (so the
+ * quotient's floor and the product are exact); a null operand or a zero divisor gives the
+ * null. False, with `out` untouched, otherwise (the exact BigInt loop then runs).
+ */
+export function divSafe(
+  op: "/" | "%",
+  x: BigInt64Array | undefined,
+  xs: bigint | undefined,
+  y: BigInt64Array | undefined,
+  ys: bigint | undefined,
+  out: BigInt64Array,
+): boolean {
+  const wo = words(out);
+  if (!wo) return false;
+  const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
+  const ym = y ? maxMagnitude(y) : atomMagnitude(ys!);
+  // A null atom: every result is the null.
+  if ((!x && xs === NULL) || (!y && ys === NULL)) {
+    for (let i = 0; i < wo.length; i += 2) wo[i + 1] = NULL_HI;
+    return true;
+  }
+  if (xm < 0 || ym < 0 || xm >= 2 ** 52 || ym >= 2 ** 52) return false;
+  const wx = x ? words(x)! : undefined, wy = y ? words(y)! : undefined;
+  const xk = x ? 0 : Number(xs!), yk = y ? 0 : Number(ys!);
+  const mod = op === "%";
+  for (let i = 0; i < wo.length; i += 2) {
+    let p = xk, d = yk;
+    if (wx) {
+      const hi = wx[i + 1];
+      if (hi === NULL_HI && wx[i] === 0) {
+        wo[i] = 0;
+        wo[i + 1] = NULL_HI;
+        continue;
+      }
+      p = hi * TWO32 + (wx[i] >>> 0);
+    }
+    if (wy) {
+      const hi = wy[i + 1];
+      if (hi === NULL_HI && wy[i] === 0) {
+        wo[i] = 0;
+        wo[i + 1] = NULL_HI;
+        continue;
+      }
+      d = hi * TWO32 + (wy[i] >>> 0);
+    }
+    if (d === 0) {
+      wo[i] = 0;
+      wo[i + 1] = NULL_HI;
+      continue;
+    }
+    const q = Math.floor(p / d);
+    const r = mod ? p - d * q : q;
+    const hi = Math.floor(r / TWO32);
+    wo[i] = r - hi * TWO32;
+    wo[i + 1] = hi;
+  }
+  return true;
+}
+
 /** The elements of a safe BigInt64Array as doubles (exact). */
 export function toDoubles(data: BigInt64Array): Float64Array {
   const w = words(data)!;

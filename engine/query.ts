@@ -20,15 +20,9 @@ import {
   vectorLength,
 } from "../ipc/mod.ts";
 import { binary, unary, vary } from "./builtins.ts";
-import {
-  type ElementKey,
-  elementKeys,
-  objectKey,
-  sliceRows,
-  takeN,
-  trueIndexes,
-} from "./collections.ts";
-import { integerRange } from "./int64.ts";
+import { elementKeys, objectKey, sliceRows, takeN, trueIndexes } from "./collections.ts";
+import { aggregateByGroup } from "./grouped_aggregates.ts";
+import { groupRows, type Groups, groupsOf } from "./grouping.ts";
 import type { Engine } from "./engine.ts";
 import {
   arityError,
@@ -122,65 +116,10 @@ function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<num
   return out;
 }
 
-/**
- * Groups of a single integer-like key column with a small value range (symbols, i32,
- * dates, safe i64…): a slot array maps each value to its group and a counting pass lays
- * the rows out group by group in one Int32Array — nothing is allocated per row.
- */
-function groupSmallRange(key: RayObject, n: number): Int32Array[] | undefined {
-  if (n === 0 || key.type === 0) return undefined;
-  const r = integerRange(
-    key.type,
-    (key as Vector).data as ArrayLike<number>,
-    Math.max(1 << 20, 2 * n),
-  );
-  if (!r) return undefined;
-  const { values, min, range } = r;
-  const slot = new Int32Array(range).fill(-1);
-  const groupOf = new Int32Array(n);
-  const sizes: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = values[i] - min;
-    let g = slot[s];
-    if (g < 0) g = slot[s] = sizes.push(0) - 1;
-    sizes[g]++;
-    groupOf[i] = g;
-  }
-  const starts = new Int32Array(sizes.length + 1);
-  for (let g = 0; g < sizes.length; g++) starts[g + 1] = starts[g] + sizes[g];
-  const fill = starts.slice(0, sizes.length);
-  const rows = new Int32Array(n);
-  for (let i = 0; i < n; i++) rows[fill[groupOf[i]]++] = i;
-  return sizes.map((_, g) => rows.subarray(starts[g], starts[g + 1]));
-}
-
-/** Row positions grouped by key, groups in first-occurrence order. */
-function groupRows(keyColumns: RayObject[], n: number): ArrayLike<number>[] {
-  if (keyColumns.length === 1) {
-    const fast = groupSmallRange(keyColumns[0], n);
-    if (fast) return fast;
-  }
-  const keyLists = keyColumns.map((c) => elementKeys(c));
-  const groups = new Map<ElementKey, number[]>();
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const k: ElementKey = keyLists.length === 1
-      ? keyLists[0][i]
-      : keyLists.map((l) => String(l[i])).join("\u0001");
-    let g = groups.get(k);
-    if (!g) {
-      groups.set(k, g = []);
-      out.push(g);
-    }
-    g.push(i);
-  }
-  return out;
-}
-
 interface Grouping {
   names: number[];
   columns: RayObject[];
-  groups: ArrayLike<number>[];
+  groups: Groups;
 }
 
 /** Resolves `by:` against table `t`: a column name, a dict of expressions, or an expression. */
@@ -207,10 +146,16 @@ function grouping(e: Engine, t: Table, by: RayObject): Grouping {
   return { names: [symbols.intern("By")], columns: [values], groups };
 }
 
-/** Evaluates `form` once per group with that group's rows of the referenced columns in scope. */
-function perGroup(e: Engine, t: Table, groups: ArrayLike<number>[], form: RayObject): RayObject {
+/**
+ * One value per group of `form`: an aggregate of a column in one pass when a kernel covers
+ * it, else `form` evaluated once per group with that group's rows of the referenced
+ * columns in scope.
+ */
+function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): RayObject {
+  const fused = aggregateByGroup(e, t, groups, form);
+  if (fused) return fused;
   const refs = [...referencedNames(form)].filter((id) => tableColumn(t, id));
-  const results = groups.map((rows) => {
+  const results = groupsOf(groups).map((rows) => {
     const scope = new Map<number, RayObject>();
     for (const id of refs) scope.set(id, take(tableColumn(t, id)!, rows));
     e.groupRows = rows;
@@ -249,7 +194,7 @@ unary("select", (e, q) => {
   let result: Table;
   if (by) {
     const g = grouping(e, t, by.form);
-    const firsts = g.groups.map((rows) => rows[0]);
+    const firsts = g.groups.firsts;
     const names = [...g.names];
     const columns = g.columns.map((c) => take(c, firsts));
     if (mappings.length) {
@@ -388,7 +333,7 @@ unary("update", (e, q) => {
   const mappings = ent.filter((x) => !RESERVED.has(x.name));
   if (mappings.length === 0) throw valueError("update needs a column");
   const view = where ? sliceRows(t, rows) as Table : t;
-  const groups = by ? grouping(e, view, by.form).groups : undefined;
+  const groups = by ? groupsOf(grouping(e, view, by.form).groups) : undefined;
   for (const m of mappings) {
     const existing = tableColumn(t, m.id);
     let col: RayObject;

@@ -1,8 +1,8 @@
 /**
- * The i64 `+ - *` kernels without a BigInt per element (engine/int64.ts `arithSafe`) answer
- * exactly what 64-bit arithmetic does: checked against BigInt on random columns with nulls,
- * values at the 2^53 boundary (where the double path must give way) and at the i64 limits
- * (where results wrap), empty vectors and null atoms.
+ * The i64 `+ - * / %` kernels without a BigInt per element (engine/int64.ts `arithSafe`,
+ * `divSafe`) answer exactly what 64-bit arithmetic does: checked against BigInt on random
+ * columns with nulls, zero divisors, values at the 2^53 boundary (where the double path
+ * must give way) and at the i64 limits (where results wrap), empty vectors and null atoms.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +14,18 @@ const NULL = -(2n ** 63n);
 const vec = (xs: bigint[]): Vector => ({ type: 5, data: BigInt64Array.from(xs) });
 const at = (x: bigint): Atom => ({ type: -5, value: x } as Atom);
 
-/** 64-bit `x op y` as the engine does it: null in, null out; wrapping otherwise. */
-function expected(op: "+" | "-" | "*", x: bigint, y: bigint): bigint {
+/**
+ * 64-bit `x op y` as the engine does it: null in, null out; wrapping otherwise; `/` floors,
+ * `%` takes the divisor's sign, a zero divisor gives the null.
+ */
+function expected(op: "+" | "-" | "*" | "/" | "%", x: bigint, y: bigint): bigint {
   if (x === NULL || y === NULL) return NULL;
+  if (op === "/" || op === "%") {
+    if (y === 0n) return NULL;
+    let q = x / y;
+    if (x % y !== 0n && (x < 0n) !== (y < 0n)) q -= 1n;
+    return BigInt.asIntN(64, op === "/" ? q : x - y * q);
+  }
   const r = op === "+" ? x + y : op === "-" ? x - y : x * y;
   return BigInt.asIntN(64, r);
 }
@@ -30,6 +39,7 @@ describe("i64 arithmetic kernels", () => {
     if (edges && r < 0.1) return 2n ** 53n - 1n; // the largest exact magnitude
     if (edges && r < 0.12) return -(2n ** 53n) + 1n;
     if (edges && r < 0.14) return 2n ** 63n - 1n; // forces the exact path, wraps
+    if (r < 0.17) return 0n; // a zero divisor
     return BigInt(Math.floor((rnd() - 0.5) * scale));
   };
   for (const scale of [10, 1e6, 2 ** 26, 2 ** 40]) {
@@ -41,7 +51,7 @@ describe("i64 arithmetic kernels", () => {
         const xs = Array.from({ length: n }, () => pick(scale, edges));
         const ys = Array.from({ length: n }, () => pick(scale, edges));
         const k = round % 7 === 0 ? NULL : pick(scale, edges);
-        for (const op of ["+", "-", "*"] as const) {
+        for (const op of ["+", "-", "*", "/", "%"] as const) {
           const vv = (arith(op, vec(xs), vec(ys)) as Vector).data as BigInt64Array;
           assert.deepEqual([...vv], xs.map((x, i) => expected(op, x, ys[i])), `${op} vv`);
           const va = (arith(op, vec(xs), at(k)) as Vector).data as BigInt64Array;

@@ -1,0 +1,96 @@
+/**
+ * Tight loops for the binary arithmetic of same-typed F64 and I64 operands (a vector with
+ * a vector or an atom): no closure and no BigInt per element. Each loop computes what the
+ * per-element functions of `arith.ts` compute (the general path, which runs when this
+ * one declines), bit for bit: a float division by zero is NaN, an integer one the null;
+ * `/` floors; `%` is `x - y * floor(x / y)`; a float vector divided by an atom is
+ * multiplied by the reciprocal, as the engine does.
+ *
+ * @module
+ */
+import { arithSafe, divSafe } from "./int64.ts";
+import type { ArithOp } from "./arith.ts";
+
+const I64 = 5, F64 = 10;
+
+/**
+ * Fills `out` with `a op b` when the operand and result types have a loop here; false,
+ * with `out` untouched, when they do not (or i64 values are beyond exact doubles).
+ */
+export function fastPath(
+  op: ArithOp,
+  ta: number,
+  tb: number,
+  rt: number,
+  ad: ArrayLike<unknown> | undefined,
+  bd: ArrayLike<unknown> | undefined,
+  av: number | bigint | undefined,
+  bv: number | bigint | undefined,
+  out: Int32Array | Float64Array | BigInt64Array,
+): boolean {
+  if (rt === F64 && ta === F64 && tb === F64) {
+    floatLoop(
+      op,
+      ad as Float64Array | undefined,
+      av as number,
+      bd as Float64Array | undefined,
+      bv as number,
+      out as Float64Array,
+    );
+    return true;
+  }
+  if (rt === I64 && ta === I64 && tb === I64) {
+    const x = ad as BigInt64Array | undefined, y = bd as BigInt64Array | undefined;
+    const xs = av as bigint, ys = bv as bigint;
+    const o = out as BigInt64Array;
+    if (op === "+" || op === "-" || op === "*") return arithSafe(op, x, xs, y, ys, o);
+    if (op === "/" || op === "%") return divSafe(op, x, xs, y, ys, o);
+  }
+  return false;
+}
+
+function floatLoop(
+  op: ArithOp,
+  x: Float64Array | undefined,
+  xs: number,
+  y: Float64Array | undefined,
+  ys: number,
+  o: Float64Array,
+): void {
+  const n = o.length;
+  switch (op) {
+    case "+":
+      for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) + (y ? y[i] : ys);
+      return;
+    case "-":
+      for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) - (y ? y[i] : ys);
+      return;
+    case "*":
+      for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) * (y ? y[i] : ys);
+      return;
+    case "div":
+      if (x && !y) {
+        const r = 1 / ys;
+        if (ys === 0) o.fill(NaN);
+        else for (let i = 0; i < n; i++) o[i] = x[i] * r;
+        return;
+      }
+      for (let i = 0; i < n; i++) {
+        const d = y ? y[i] : ys;
+        o[i] = d === 0 ? NaN : (x ? x[i] : xs) / d;
+      }
+      return;
+    case "/":
+      for (let i = 0; i < n; i++) {
+        const d = y ? y[i] : ys;
+        o[i] = d === 0 ? NaN : Math.floor((x ? x[i] : xs) / d);
+      }
+      return;
+    case "%":
+      for (let i = 0; i < n; i++) {
+        const d = y ? y[i] : ys, v = x ? x[i] : xs;
+        o[i] = d === 0 ? NaN : v - d * Math.floor(v / d);
+      }
+      return;
+  }
+}
