@@ -14,7 +14,9 @@ import {
   vectorLength,
 } from "../ipc/mod.ts";
 import { unary } from "./builtins.ts";
+import { asDoubles } from "./doubles.ts";
 import { sumI64, words } from "./int64.ts";
+import { selectKth } from "./select_kth.ts";
 import { typeError } from "./errors.ts";
 import {
   atom,
@@ -38,17 +40,6 @@ function aggregate(x: RayObject, f: (v: Atom | Vector) => RayObject): RayObject 
   }
   if (x.type >= -12 && x.type <= 12) return f(x as Atom | Vector);
   throw typeError("LIST", x.type);
-}
-
-/** The non-null values of a numeric vector as numbers (i64 as numbers: sums use BigInt). */
-function numbers(v: Vector): number[] {
-  const out: number[] = [];
-  const t = v.type;
-  for (let i = 0; i < v.data.length; i++) {
-    const x = v.data[i] as number | bigint;
-    if (!isNullValue(t, x)) out.push(Number(x));
-  }
-  return out;
 }
 
 const SUMMABLE = new Set([2, 3, 4, 5, 8, 10]);
@@ -120,13 +111,6 @@ function average(v: Vector): number {
   return n ? s / n : NaN;
 }
 
-function mean(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
-}
-
 unary("sum", (_e, x) => sum(x));
 
 unary("avg", (_e, x) =>
@@ -159,13 +143,19 @@ unary("med", (_e, x) => {
       return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
     }
     if (t !== 2 && t !== 3 && t !== 5) return atom(10, NaN);
+    // The values sorted (nulls as numbers, so first); the middle from the non-null count.
     const data = (v as Vector).data as ArrayLike<number | bigint>;
-    const xs = Array.from(data, Number).sort((a, b) => a - b);
+    const xs = asDoubles(v as Vector, false);
     let k = 0;
-    for (let i = 0; i < data.length; i++) if (!isNullValue(t, data[i])) k++;
-    if (k === 0) return atom(10, NaN);
+    const nul = t === 5 ? -(2 ** 63) : t === 3 ? -32768 : NaN;
+    for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
+    if (k === 0 || data.length === 0) return atom(10, NaN);
     const m = k >> 1;
-    return atom(10, k % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2);
+    const upper = selectKth(xs, m);
+    if (k % 2) return atom(10, upper);
+    let lower = -Infinity; // the largest before the m-th: the (m-1)-th
+    for (let i = 0; i < m; i++) if (xs[i] > lower) lower = xs[i];
+    return atom(10, (lower + upper) / 2);
   });
 });
 
@@ -179,36 +169,73 @@ unary("dev", (_e, x) => {
       return atom(10, numeric ? 0 : NaN);
     }
     if (!DEVIABLE.has(v.type)) return atom(10, NaN);
-    const xs = numbers(v as Vector);
+    const xs = asDoubles(v as Vector, true);
+    let n = 0, total = 0;
+    for (let i = 0; i < xs.length; i++) {
+      if (xs[i] === xs[i]) {
+        total += xs[i];
+        n++;
+      }
+    }
     // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
-    const m = v.type === 7 ? 0 : mean(xs);
+    const m = v.type === 7 ? 0 : total / n;
     let s = 0;
-    for (const y of xs) s += (y - m) * (y - m);
-    return atom(10, xs.length ? Math.sqrt(s / xs.length) : NaN);
+    for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
+    return atom(10, n ? Math.sqrt(s / n) : NaN);
   });
 });
 
 const ORDERED = new Set([2, 3, 4, 5, 7, 8, 9, 10]);
 
-function extreme(name: string, better: (a: number | bigint, b: number | bigint) => boolean): void {
+function extreme(name: string, less: boolean): void {
   unary(name, (_e, x) =>
     aggregate(x, (v) => {
       const t = Math.abs(v.type);
       if (!ORDERED.has(t)) throw typeError("LIST", v.type);
       if (v.type < 0) return v;
       const d = (v as Vector).data;
-      let best: number | bigint | undefined;
-      for (let i = 0; i < d.length; i++) {
-        const y = d[i] as number | bigint;
-        if (isNullValue(t, y)) continue;
-        if (best === undefined || better(y, best)) best = y;
+      if (t === 5 || t === 9) return atom(t, extremeI64(d as BigInt64Array, less));
+      // Numbers: skip the type's null (NaN for f64), keep the first of equal extremes.
+      const nul = t === 2 ? NaN : nullValue(t) as number; // a u8 has no null
+      const xs = d as Float64Array;
+      let best = NaN, seen = false;
+      for (let i = 0; i < xs.length; i++) {
+        const y = xs[i];
+        if (y === nul || y !== y) continue;
+        if (!seen || (less ? y < best : y > best)) {
+          best = y;
+          seen = true;
+        }
       }
-      return atom(t, best ?? nullValue(t));
+      return atom(t, seen ? best : nullValue(t));
     }));
 }
 
-extreme("min", (a, b) => a < b);
-extreme("max", (a, b) => a > b);
+/** The least or greatest non-null element of an i64 column (the null if none), by words. */
+function extremeI64(d: BigInt64Array, less: boolean): bigint {
+  const w = words(d);
+  if (!w) {
+    let best: bigint | undefined;
+    for (const y of d) {
+      if (y !== NULL_I64 && (best === undefined || (less ? y < best : y > best))) best = y;
+    }
+    return best ?? NULL_I64;
+  }
+  let at = -1, hi = 0, lo = 0;
+  for (let i = 0; i < d.length; i++) {
+    const h = w[2 * i + 1], l = w[2 * i] >>> 0;
+    if (h === -2147483648 && l === 0) continue;
+    if (at < 0 || (less ? h < hi || (h === hi && l < lo) : h > hi || (h === hi && l > lo))) {
+      at = i;
+      hi = h;
+      lo = l;
+    }
+  }
+  return at < 0 ? NULL_I64 : d[at];
+}
+
+extreme("min", true);
+extreme("max", false);
 
 /** A row of a table as a dict (its values always a LIST, as the engine builds it). */
 export function tableRow(t: Table, i: number): RayObject {

@@ -111,7 +111,7 @@ function firstOccurrences(keys: ElementKey[]): number[] {
  */
 export function distinct(e: Engine, x: RayObject): RayObject {
   if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
-  const small = smallRangeDistinct(x);
+  const small = smallRangeDistinct(x) ?? symbolDistinct(e, x);
   if (small) return small;
   const keys = elementKeys(x);
   const firsts = firstOccurrences(keys);
@@ -156,6 +156,28 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
   const data = allocVector(v.type, count);
   (data as Int32Array).set(out);
   return { type: v.type, data } as Vector;
+}
+
+/**
+ * `distinct` of symbols whose ids span a small range: the ids present, marked in a
+ * bitmap, in interning order (the engine's order, `Engine.rank`).
+ */
+function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
+  if (x.type !== 6) return undefined;
+  const ids = (x as Vector<6>).data;
+  const r = integerRange(6, ids, Math.max(1 << 20, ids.length));
+  if (!r) return undefined;
+  const seen = new Uint8Array(r.range);
+  const found: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i] - r.min;
+    if (!seen[s]) {
+      seen[s] = 1;
+      found.push(ids[i]);
+    }
+  }
+  found.sort((a, b) => e.rank(a) - e.rank(b));
+  return { type: 6, data: Int32Array.from(found) };
 }
 
 unary("distinct", (e, x) => distinct(e, x));
@@ -305,11 +327,36 @@ export function takeN(x: RayObject, n: RayObject): RayObject {
   }
   const len = count(x);
   const m = Math.abs(k);
+  if (len > 0 && (x.type === 98 || (x.type >= 1 && x.type <= 12))) {
+    // The rows from the start (or the last m), wrapping round: copies of runs, not a gather.
+    return cyclicRows(x, k >= 0 ? 0 : (((len - m) % len) + len) % len, m);
+  }
   const idx = new Int32Array(m);
   for (let i = 0; i < m; i++) {
     idx[i] = len === 0 ? -1 : k >= 0 ? i % len : ((len - m + i) % len + len) % len;
   }
   return sliceRows(x, idx);
+}
+
+/** Rows `start, start+1, …` of a vector or table, `m` of them, wrapping round past the end. */
+function cyclicRows(x: RayObject, start: number, m: number): RayObject {
+  if (x.type === 98) {
+    return { ...x, values: listOf(x.values.items.map((c) => cyclicRows(c, start, m))) };
+  }
+  if (x.type === 0) {
+    return listOf(Array.from({ length: m }, (_, i) => x.items[(start + i) % x.items.length]));
+  }
+  const v = x as Vector;
+  const len = vectorLength(v);
+  const width = v.type === 11 ? 16 : 1; // a GUID is 16 bytes of its Uint8Array
+  const src = v.data as Uint8Array;
+  const out = allocVector(v.type, m) as Uint8Array;
+  for (let done = 0, from = start; done < m; from = 0) {
+    const run = Math.min(m - done, len - from);
+    out.set(src.subarray(from * width, (from + run) * width), done * width);
+    done += run;
+  }
+  return { type: v.type, data: out } as Vector;
 }
 
 function allocFrom(a: Atom): Vector["data"] {

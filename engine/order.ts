@@ -9,6 +9,7 @@ import { type Atom, type RayObject, symbols, type Table, type Vector } from "../
 import { binary, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
 import { typeError } from "./errors.ts";
+import { gradeKeys } from "./grade.ts";
 import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
 import { count, isNullValue, itemAt, listOf, tableColumn, take } from "./values.ts";
 
@@ -50,8 +51,12 @@ export function objectOrder(a: RayObject, b: RayObject): number {
 
 const NUMERIC = new Set([1, 2, 3, 4, 5, 7, 8, 9, 10, 12]);
 
-/** Sort keys of a numeric vector as doubles (NaN → −∞, so nulls come first), or undefined. */
+/**
+ * Sort keys of a numeric or symbol vector as doubles (NaN → −∞, so nulls come first; a
+ * symbol by the rank of its text among the vector's symbols), or undefined.
+ */
 function numericKeys(v: Vector): Float64Array | undefined {
+  if (v.type === 6) return symbolKeys(v.data as Int32Array);
   if (!NUMERIC.has(v.type)) return undefined;
   if (v.type === 5 || v.type === 9) {
     const d = v.data as BigInt64Array;
@@ -65,16 +70,25 @@ function numericKeys(v: Vector): Float64Array | undefined {
   return keys;
 }
 
+/** Each symbol's rank by text among the distinct symbols of `ids` (the null, id 0, first). */
+function symbolKeys(ids: Int32Array): Float64Array {
+  const rankOf = new Map<number, number>();
+  for (let i = 0; i < ids.length; i++) if (!rankOf.has(ids[i])) rankOf.set(ids[i], 0);
+  const distinct = [...rankOf.keys()].map((id) => ({ id, text: id === 0 ? "" : symbols.text(id) }));
+  distinct.sort((
+    a,
+    b,
+  ) => (a.id === 0 ? -1 : b.id === 0 ? 1 : a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  distinct.forEach((d, r) => rankOf.set(d.id, r));
+  const keys = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) keys[i] = rankOf.get(ids[i])!;
+  return keys;
+}
+
 /** The stable ascending permutation of a vector or LIST (descending when `desc`). */
 export function gradeOf(x: RayObject, desc: boolean): ArrayLike<number> {
   const keys = x.type >= 1 && x.type <= 12 ? numericKeys(x as Vector) : undefined;
-  if (keys) {
-    const idx = new Int32Array(keys.length);
-    for (let i = 0; i < idx.length; i++) idx[i] = i;
-    return idx.sort(
-      desc ? (i, j) => keys[j] - keys[i] || i - j : (i, j) => keys[i] - keys[j] || i - j,
-    );
-  }
+  if (keys) return gradeKeys(keys, desc);
   return gradeGeneric(x, desc);
 }
 

@@ -141,6 +141,13 @@ function bigs(x: Atom | Vector): (i: number) => bigint | undefined {
  * quotient and the product are exact); false, with `out` untouched, otherwise.
  */
 function xbarInDoubles(a: Atom | Vector, b: Atom | Vector, out: Int32Array | BigInt64Array) {
+  if (a.type === I64 && b.type < 0 && out instanceof BigInt64Array) {
+    return i64ByAtom(
+      (a as Vector).data as BigInt64Array,
+      (b as Atom).value as number | bigint,
+      out,
+    );
+  }
   const x = doubles(a), n = doubles(b);
   const len = out.length;
   for (const side of [a, b]) {
@@ -179,4 +186,27 @@ function inNanoseconds(t: Atom | Vector): Atom | Vector {
   if (t.type < 0) return atom(I64, ns((t as Atom).value as number));
   const data = (t as Vector).data as Int32Array;
   return { type: I64, data: BigInt64Array.from(data, ns) } as Vector;
+}
+
+/** An i64 column by an integer atom, through words: the common `(xbar ts 60000000000)`. */
+function i64ByAtom(x: BigInt64Array, bar: number | bigint, out: BigInt64Array): boolean {
+  const wx = words(x), wo = words(out);
+  if (!wx || !wo || bar === NULL_I64 || bar === NULL_I32) return false;
+  const n = Number(bar);
+  if (Math.abs(n) >= EXACT) return false;
+  for (let i = 0; i < wx.length; i += 2) {
+    const hi = wx[i + 1];
+    if (hi === NULL_I32 && wx[i] === 0 || n === 0) {
+      wo[i] = 0;
+      wo[i + 1] = NULL_I32;
+      continue;
+    }
+    if (hi >= 1048576 || hi < -1048576) return false; // |x| ≥ 2^52: the exact path
+    const p = hi * TWO32 + (wx[i] >>> 0);
+    const r = Math.trunc((p >= 0 ? p : p - n + 1) / n) * n;
+    const rh = Math.floor(r / TWO32);
+    wo[i] = r - rh * TWO32;
+    wo[i + 1] = rh;
+  }
+  return true;
 }
