@@ -8,7 +8,7 @@
  * for the queries that have one.
  *
  * ```sh
- * RAYFORCE_BIN=/path/to/rayforce npx deno run -A bench/engine.ts [rows] [--only text]
+ * RAYFORCE_BIN=/path/to/rayforce npx deno run -A --v8-flags=--expose-gc bench/engine.ts [rows] [--only text]
  * RAYFORCE_BIN=/path/to/rayforce npx bun bench/engine.ts [rows] [--only text]
  * ```
  *
@@ -32,7 +32,7 @@ const { values: flags, positionals } = parseArgs({
 });
 const N = Number(positionals[0] ?? 10_000_000);
 const J = Math.max(1000, Math.floor(N / 10)); // rows of the join tables
-const RUNS = 3;
+const RUNS = 5;
 const ENGINE_PORT = 18851;
 
 // ---------------------------------------------------------------- data (both engines)
@@ -203,9 +203,19 @@ const LOOPS: Record<string, () => unknown> = {
 function median(times: number[]) {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
+/**
+ * A full collection before each timed run, where the runtime offers one (Bun; Deno with
+ * `--v8-flags=--expose-gc`), so that a query does not pay for the garbage of the one before.
+ */
+const collect: (() => void) | undefined = (globalThis as { Bun?: { gc(full: boolean): void } }).Bun
+  ? () => (globalThis as unknown as { Bun: { gc(full: boolean): void } }).Bun.gc(true)
+  : (globalThis as { gc?: () => void }).gc;
+
 function ours(query: string): number {
   const times: number[] = [];
+  engine.evalSource(query); // a warm-up run: compiled code, not the interpreter, is timed
   for (let r = 0; r < RUNS; r++) {
+    collect?.();
     const t0 = performance.now();
     const out = engine.evalSource(query);
     times.push(performance.now() - t0);
@@ -215,7 +225,9 @@ function ours(query: string): number {
 }
 function loop(fn: () => unknown): number {
   const times: number[] = [];
+  fn();
   for (let r = 0; r < RUNS; r++) {
+    collect?.();
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
@@ -234,6 +246,7 @@ async function ask(tcp: UpstreamClient, source: string): Promise<RayObject> {
 }
 async function theirs(tcp: UpstreamClient, query: string): Promise<number> {
   const times: number[] = [];
+  await ask(tcp, `(timeit ${query})`); // a warm-up run, as for ours
   for (let r = 0; r < RUNS; r++) {
     times.push((await ask(tcp, `(timeit ${query})`) as { value: number }).value);
   }
@@ -292,7 +305,9 @@ try {
 console.log(
   `bench/engine.ts — ${runtimeName()}, ${N.toLocaleString("en")} rows (joins ${
     J.toLocaleString("en")
-  }), median of ${RUNS} runs; ours in-process, the engine's own timeit`,
+  }), median of ${RUNS} runs after a warm-up; ours in-process${
+    collect ? " (a full GC before each run)" : ""
+  }, the engine's own timeit`,
 );
 console.log(
   bin ? `real engine: ${bin}` : "real engine: skipped (set RAYFORCE_BIN to a rayforce binary)",

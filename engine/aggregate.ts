@@ -42,6 +42,27 @@ function aggregate(x: RayObject, f: (v: Atom | Vector) => RayObject): RayObject 
   throw typeError("LIST", x.type);
 }
 
+/**
+ * The sum of the non-NaN elements and their count. Summed first without the test (V8 runs
+ * a loop with a NaN branch several times slower): with no NaN the two sums are the same
+ * additions in the same order; a NaN in the result sends it to the loop that skips them.
+ */
+export function floatSum(d: Float64Array): { sum: number; count: number } {
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i];
+  if (s === s) return { sum: s, count: d.length };
+  s = 0;
+  let n = 0;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    if (x === x) {
+      s += x;
+      n++;
+    }
+  }
+  return { sum: s, count: n };
+}
+
 const SUMMABLE = new Set([2, 3, 4, 5, 8, 10]);
 
 /** `sum`: I64/I16/U8 → i64, I32 → i32, F64 → f64, TIME → time. */
@@ -58,12 +79,7 @@ export function sum(x: RayObject): RayObject {
     }
     if (!SUMMABLE.has(t)) throw typeError("LIST", v.type);
     const vec = v as Vector;
-    if (t === 10) {
-      let s = 0;
-      const d = vec.data as Float64Array;
-      for (let i = 0; i < d.length; i++) if (d[i] === d[i]) s += d[i];
-      return atom(10, s);
-    }
+    if (t === 10) return atom(10, floatSum(vec.data as Float64Array).sum);
     if (t === 5) return atom(5, sumI64(vec.data as BigInt64Array));
     let s = 0;
     const d = vec.data as Int32Array;
@@ -92,14 +108,9 @@ function average(v: Vector): number {
   }
   let s = 0;
   if (t === 10) {
-    const d = v.data as Float64Array;
-    for (let i = 0; i < d.length; i++) {
-      const x = d[i];
-      if (x === x) {
-        s += x;
-        n++;
-      }
-    }
+    const { sum, count } = floatSum(v.data as Float64Array);
+    s = sum;
+    n = count;
   } else {
     const d = v.data as Int32Array;
     for (let i = 0; i < d.length; i++) {
@@ -169,18 +180,13 @@ unary("dev", (_e, x) => {
       return atom(10, numeric ? 0 : NaN);
     }
     if (!DEVIABLE.has(v.type)) return atom(10, NaN);
-    const xs = asDoubles(v as Vector, true);
-    let n = 0, total = 0;
-    for (let i = 0; i < xs.length; i++) {
-      if (xs[i] === xs[i]) {
-        total += xs[i];
-        n++;
-      }
-    }
+    const xs = v.type === 10 ? (v as Vector<10>).data : asDoubles(v as Vector, true);
+    const { sum, count: n } = floatSum(xs);
     // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
-    const m = v.type === 7 ? 0 : total / n;
+    const m = v.type === 7 ? 0 : sum / n;
     let s = 0;
-    for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
+    if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
+    else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
     return atom(10, n ? Math.sqrt(s / n) : NaN);
   });
 });

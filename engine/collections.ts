@@ -22,7 +22,7 @@ import { tableRow } from "./aggregate.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
-import { fromDoubles, integerRange, iota, words } from "./int64.ts";
+import { fromDoubles, integerRange, iota, positions, words } from "./int64.ts";
 import { firstPositions, integerValues, probe, sameKeyDomain } from "./integer_index.ts";
 import { checkExcept, checkFind, checkSect } from "./argument_types.ts";
 import {
@@ -205,7 +205,7 @@ unary("group", (_e, x) => {
 /** Positions of the non-zero bytes of a mask (two passes: count, then fill). */
 export function trueIndexes(mask: Uint8Array): Int32Array {
   let n = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
+  for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
   const out = new Int32Array(n);
   for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
   return out;
@@ -213,7 +213,15 @@ export function trueIndexes(mask: Uint8Array): Int32Array {
 
 unary("where", (_e, x) => {
   if (x.type !== 1) throw typeError("B8", x.type);
-  return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes((x as Vector<1>).data))) };
+  const mask = (x as Vector<1>).data;
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
+  const out = new BigInt64Array(n);
+  const w = words(out);
+  if (!w) return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes(mask))) };
+  // Positions below 2^31: the low word is the position, the high word stays 0.
+  for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) w[2 * j++] = i;
+  return { type: 5, data: out };
 });
 
 unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x));
@@ -281,8 +289,7 @@ export function at(x: RayObject, i: RayObject): RayObject {
     if (x.type === 2) return (i as Atom).value === NULL_I64 ? NULL : atom(1, 0);
     return atom(x.type, nullValue(x.type));
   }
-  const idx = Int32Array.from((i as Vector<5>).data, (k) => position(Number(k)));
-  const picked = pick(x, idx);
+  const picked = pick(x, positions((i as Vector<5>).data, n));
   // A U8 vector's elements are b8 to the engine, and so is what is picked from it.
   return x.type === 2 ? { type: 1, data: (picked as Vector<2>).data } : picked;
 }

@@ -35,7 +35,7 @@ const NULL_NUMBER: Record<number, number> = {
   [TS]: -(2 ** 63),
 };
 
-type Kernel = (values: ArrayLike<number>, t: number, g: Groups) => Vector | undefined;
+type Kernel = (col: Vector, t: number, g: Groups) => Vector | undefined;
 
 /**
  * The column of one value per group for `form` when it is an aggregate of a column of
@@ -58,50 +58,82 @@ export function aggregateByGroup(
   if (name === "count") return sizes(g);
   if (name === "first" || name === "last") return ends(col as Vector, g, name === "last");
   const kernel = KERNELS.find(([n]) => n === name)?.[1];
-  if (!kernel) return undefined;
-  const values = integerValues(col as Vector) ??
-    (col.type === F64 ? (col as Vector).data as Float64Array : undefined);
-  return values && kernel(values, col.type, g);
+  return kernel?.(col as Vector, col.type, g);
+}
+
+const CHUNK = 1 << 16;
+const TWO32 = 4294967296;
+
+/**
+ * Hands the column's values to `visit` as numbers, in row order: the typed array itself for
+ * numbers, and for an i64 column successive chunks of doubles made from its words (the
+ * null as −2^63), so that no column-sized copy is made. False when the column is not
+ * numeric or holds a 64-bit value beyond 2^53.
+ */
+function scan(col: Vector, visit: (values: ArrayLike<number>, start: number) => void): boolean {
+  if (col.type !== I64 && col.type !== TS) {
+    if (col.type < 1 || col.type > 10 || col.type === 6 || col.type === 1) return false;
+    visit(col.data as ArrayLike<number>, 0);
+    return true;
+  }
+  const w = words(col.data as BigInt64Array);
+  if (!w) return false;
+  const n = w.length >> 1;
+  const chunk = new Float64Array(Math.min(CHUNK, n));
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
+    for (let j = 0, i = 2 * start; j < m; j++, i += 2) {
+      const hi = w[i + 1];
+      if (hi >= 2097152 || hi < -2097152) {
+        if (hi !== -2147483648 || w[i] !== 0) return false;
+        chunk[j] = NULL_NUMBER[I64];
+      } else chunk[j] = hi * TWO32 + (w[i] >>> 0);
+    }
+    visit(m === chunk.length ? chunk : chunk.subarray(0, m), start);
+  }
+  return true;
 }
 
 /** `count`: the group sizes. */
 function sizes(g: Groups): Vector {
   const out = new Float64Array(g.count);
-  for (let k = 0; k < g.count; k++) out[k] = g.starts[k + 1] - g.starts[k];
+  for (let i = 0; i < g.groupOf.length; i++) out[g.groupOf[i]]++;
   return { type: I64, data: fromDoubles(out) };
 }
 
 /** `first` and `last`: the element at each group's first or last row (a U8 one as a b8). */
 function ends(col: Vector, g: Groups, last: boolean): Vector {
-  const at = last ? Int32Array.from(g.starts.subarray(1), (s) => g.rows[s - 1]) : g.firsts;
+  let at = g.firsts;
+  if (last) {
+    at = new Int32Array(g.count);
+    for (let i = 0; i < g.groupOf.length; i++) at[g.groupOf[i]] = i;
+  }
   const picked = take(col, at) as Vector;
   return col.type === U8 ? { type: 1, data: picked.data } : picked;
 }
 
-/** Per-group sums and counts of the non-null values, in row order. */
-function sumsAndCounts(values: ArrayLike<number>, t: number, g: Groups) {
+/**
+ * Per-group sums and counts of the non-null values, in row order; undefined when an i64
+ * sum might pass 2^53 (|value| × rows), where doubles would no longer be exact.
+ */
+function sumsAndCounts(col: Vector, t: number, g: Groups) {
   const nul = NULL_NUMBER[t] ?? NaN;
   const sums = new Float64Array(g.count), counts = new Float64Array(g.count);
   const groupOf = g.groupOf;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === nul || v !== v) continue;
-    const k = groupOf[i];
-    sums[k] += v;
-    counts[k]++;
-  }
-  return { sums, counts };
-}
-
-/** Whether sums of this i64 column stay exact in doubles (|value| × rows < 2^53). */
-function exactSums(values: ArrayLike<number>, t: number): boolean {
-  if (t !== I64 && t !== TS) return true;
   let max = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== NULL_NUMBER[I64] && Math.abs(v) > max) max = Math.abs(v);
-  }
-  return max * values.length < 2 ** 53;
+  const ok = scan(col, (values, start) => {
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (v === nul || v !== v) continue;
+      const k = groupOf[start + j];
+      sums[k] += v;
+      counts[k]++;
+      if (v > max) max = v;
+      else if (-v > max) max = -v;
+    }
+  });
+  if (!ok || ((t === I64 || t === TS) && max * groupOf.length >= 2 ** 53)) return undefined;
+  return { sums, counts };
 }
 
 /** A vector of type t from per-group doubles (a group whose `seen[k]` is 0 gets the null). */
@@ -125,55 +157,65 @@ function typed(t: number, xs: Float64Array, seen?: Float64Array): Vector {
   return { type: t, data } as Vector;
 }
 
-const sum: Kernel = (values, t, g) => {
-  if (!SUMMABLE.has(t) || !exactSums(values, t)) return undefined;
-  const { sums } = sumsAndCounts(values, t, g);
+const sum: Kernel = (col, t, g) => {
+  if (!SUMMABLE.has(t)) return undefined;
+  const totals = sumsAndCounts(col, t, g);
+  if (!totals) return undefined;
   // As `sum`: an i32 or time sum wraps to its type; u8 and i16 sum into an i64.
-  if (t === I32 || t === TIME) return { type: t, data: Int32Array.from(sums, (s) => s | 0) };
-  return typed(t === U8 || t === I16 ? I64 : t, sums);
+  if (t === I32 || t === TIME) return { type: t, data: Int32Array.from(totals.sums, (s) => s | 0) };
+  return typed(t === U8 || t === I16 ? I64 : t, totals.sums);
 };
 
-const avg: Kernel = (values, t, g) => {
-  if (!AVERAGEABLE.has(t) || !exactSums(values, t)) return undefined;
-  const { sums, counts } = sumsAndCounts(values, t, g);
+const avg: Kernel = (col, t, g) => {
+  if (!AVERAGEABLE.has(t)) return undefined;
+  const totals = sumsAndCounts(col, t, g);
+  if (!totals) return undefined;
+  const { sums, counts } = totals;
   return { type: F64, data: sums.map((s, k) => (counts[k] ? s / counts[k] : NaN)) };
 };
 
 function extreme(less: boolean): Kernel {
-  return (values, t, g) => {
+  return (col, t, g) => {
     if (!ORDERED.has(t)) return undefined;
     const nul = NULL_NUMBER[t] ?? NaN;
     const best = new Float64Array(g.count), seen = new Float64Array(g.count);
     const groupOf = g.groupOf;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v === nul || v !== v) continue;
-      const k = groupOf[i];
-      if (!seen[k]) {
-        seen[k] = 1;
-        best[k] = v;
-      } else if (less ? v < best[k] : v > best[k]) best[k] = v;
-    }
+    const ok = scan(col, (values, start) => {
+      for (let j = 0; j < values.length; j++) {
+        const v = values[j];
+        if (v === nul || v !== v) continue;
+        const k = groupOf[start + j];
+        if (!seen[k]) {
+          seen[k] = 1;
+          best[k] = v;
+        } else if (less ? v < best[k] : v > best[k]) best[k] = v;
+      }
+    });
+    if (!ok) return undefined;
     if (t === F64) { for (let k = 0; k < g.count; k++) if (!seen[k]) best[k] = NaN; }
     return typed(t, best, seen);
   };
 }
 
 /** `dev`: the mean of each group first, then the squares, both in row order. */
-const dev: Kernel = (values, t, g) => {
+const dev: Kernel = (col, t, g) => {
   if (!DEVIABLE.has(t)) return undefined;
-  const { sums, counts } = sumsAndCounts(values, t, g);
+  const totals = sumsAndCounts(col, t, g);
+  if (!totals) return undefined;
+  const { sums, counts } = totals;
   // The engine forgets to subtract the mean for DATE vectors (√mean(x²)), as `dev` does.
   const means = t === DATE ? new Float64Array(g.count) : sums.map((s, k) => s / counts[k]);
   const nul = NULL_NUMBER[t] ?? NaN;
   const squares = new Float64Array(g.count);
   const groupOf = g.groupOf;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === nul || v !== v) continue;
-    const k = groupOf[i];
-    squares[k] += (v - means[k]) * (v - means[k]);
-  }
+  scan(col, (values, start) => {
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (v === nul || v !== v) continue;
+      const k = groupOf[start + j];
+      squares[k] += (v - means[k]) * (v - means[k]);
+    }
+  });
   return {
     type: F64,
     data: squares.map((s, k) => (counts[k] ? Math.sqrt(s / counts[k]) : NaN)),
@@ -184,8 +226,10 @@ const dev: Kernel = (values, t, g) => {
  * `med`: each group's values (nulls included, as numbers, so first) sorted, the middle
  * found from the count of the non-null ones — `med`'s own reading of the engine.
  */
-const med: Kernel = (values, t, g) => {
+const med: Kernel = (col, t, g) => {
   if (!MEDIAN.has(t)) return undefined;
+  const values = integerValues(col);
+  if (!values) return undefined;
   const nul = NULL_NUMBER[t] ?? NaN;
   const laid = new Float64Array(values.length);
   for (let j = 0; j < laid.length; j++) laid[j] = values[g.rows[j]];

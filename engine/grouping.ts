@@ -4,7 +4,7 @@
  * them. One key column of integer-like values with a small range (symbols, i32, dates,
  * safe i64…) is grouped through a slot array; a wider range of such values through a
  * `Map` of numbers; anything else (several keys, floats, GUIDs, lists) through element
- * keys. A counting pass then lays the rows out in one Int32Array: nothing per row.
+ * keys; a counting pass lays the rows out in one Int32Array when asked. Nothing per row.
  *
  * @example
  * ```ts
@@ -20,30 +20,63 @@ import { type ElementKey, elementKeys } from "./collections.ts";
 import { integerRange } from "./int64.ts";
 import { integerValues } from "./integer_index.ts";
 
-/** Rows by group. */
-export interface Groups {
-  /** The number of groups. */
-  count: number;
-  /** The group of each row. */
-  groupOf: Int32Array;
+/**
+ * Rows by group: the group of each row and each group's first row, from the one pass that
+ * numbers the groups; the rows laid out group by group only when asked for (a sum by
+ * group needs the ids, a median or a per-group evaluation the layout).
+ */
+export class Groups {
+  #starts?: Int32Array;
+  #rows?: Int32Array;
+  constructor(
+    /** The number of groups. */
+    readonly count: number,
+    /** The group of each row. */
+    readonly groupOf: Int32Array,
+    /** The first row of each group. */
+    readonly firsts: Int32Array,
+  ) {}
+
   /** `rows.subarray(starts[g], starts[g + 1])` are group g's rows. */
-  starts: Int32Array;
-  rows: Int32Array;
-  /** The first row of each group. */
-  firsts: Int32Array;
+  get starts(): Int32Array {
+    if (!this.#starts) this.#layout();
+    return this.#starts!;
+  }
+
+  /** The rows, group by group, ascending within a group. */
+  get rows(): Int32Array {
+    if (!this.#rows) this.#layout();
+    return this.#rows!;
+  }
+
+  /** A counting sort of the rows by group id (stable). */
+  #layout(): void {
+    const { groupOf, count } = this;
+    const n = groupOf.length;
+    const starts = new Int32Array(count + 1);
+    for (let i = 0; i < n; i++) starts[groupOf[i] + 1]++;
+    for (let g = 0; g < count; g++) starts[g + 1] += starts[g];
+    const fill = starts.slice(0, count);
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[fill[groupOf[i]]++] = i;
+    this.#starts = starts;
+    this.#rows = rows;
+  }
 }
 
 /** Groups the `n` rows by the values of the key columns. */
 export function groupRows(keyColumns: RayObject[], n: number): Groups {
   const groupOf = new Int32Array(n);
+  const firsts: number[] = [];
   const count = keyColumns.length === 1 && keyColumns[0].type > 0
-    ? groupIntegers(keyColumns[0] as Vector, groupOf) ?? groupKeys(keyColumns, groupOf)
-    : groupKeys(keyColumns, groupOf);
-  return layout(groupOf, count);
+    ? groupIntegers(keyColumns[0] as Vector, groupOf, firsts) ??
+      groupKeys(keyColumns, groupOf, firsts)
+    : groupKeys(keyColumns, groupOf, firsts);
+  return new Groups(count, groupOf, Int32Array.from(firsts));
 }
 
 /** Group ids of an integer-like column into `groupOf`; undefined for other columns. */
-function groupIntegers(key: Vector, groupOf: Int32Array): number | undefined {
+function groupIntegers(key: Vector, groupOf: Int32Array, firsts: number[]): number | undefined {
   const n = groupOf.length;
   if (n === 0) return undefined;
   const r = integerRange(key.type, key.data as ArrayLike<number>, Math.max(1 << 20, 2 * n));
@@ -54,7 +87,10 @@ function groupIntegers(key: Vector, groupOf: Int32Array): number | undefined {
     for (let i = 0; i < n; i++) {
       const s = values[i] - min;
       let g = slot[s];
-      if (g < 0) g = slot[s] = count++;
+      if (g < 0) {
+        g = slot[s] = count++;
+        firsts.push(i);
+      }
       groupOf[i] = g;
     }
     return count;
@@ -64,14 +100,17 @@ function groupIntegers(key: Vector, groupOf: Int32Array): number | undefined {
   const ids = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     let g = ids.get(values[i]);
-    if (g === undefined) ids.set(values[i], g = ids.size);
+    if (g === undefined) {
+      ids.set(values[i], g = ids.size);
+      firsts.push(i);
+    }
     groupOf[i] = g;
   }
   return ids.size;
 }
 
 /** Group ids by element keys (several columns: their keys joined). */
-function groupKeys(keyColumns: RayObject[], groupOf: Int32Array): number {
+function groupKeys(keyColumns: RayObject[], groupOf: Int32Array, firsts: number[]): number {
   const keyLists = keyColumns.map((c) => elementKeys(c));
   const ids = new Map<ElementKey, number>();
   for (let i = 0; i < groupOf.length; i++) {
@@ -79,25 +118,13 @@ function groupKeys(keyColumns: RayObject[], groupOf: Int32Array): number {
       ? keyLists[0][i]
       : keyLists.map((l) => String(l[i])).join("\u0001");
     let g = ids.get(k);
-    if (g === undefined) ids.set(k, g = ids.size);
+    if (g === undefined) {
+      ids.set(k, g = ids.size);
+      firsts.push(i);
+    }
     groupOf[i] = g;
   }
   return ids.size;
-}
-
-/** Lays the rows out group by group (a counting sort by group id, stable). */
-function layout(groupOf: Int32Array, count: number): Groups {
-  const n = groupOf.length;
-  const starts = new Int32Array(count + 1);
-  for (let i = 0; i < n; i++) starts[groupOf[i] + 1]++;
-  for (let g = 0; g < count; g++) starts[g + 1] += starts[g];
-  const fill = starts.slice(0, count);
-  const rows = new Int32Array(n);
-  for (let i = 0; i < n; i++) rows[fill[groupOf[i]]++] = i;
-  // Ids were given in first-occurrence order, so a group's first row leads its rows.
-  const firsts = new Int32Array(count);
-  for (let g = 0; g < count; g++) firsts[g] = rows[starts[g]];
-  return { count, groupOf, starts, rows, firsts };
 }
 
 /** Each group's rows, as views of `g.rows`. */

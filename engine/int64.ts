@@ -184,6 +184,26 @@ export function divSafe(
   return true;
 }
 
+/**
+ * i64 indices into a collection of `n` items as positions (a negative one counted from the
+ * end), -1 where null or out of range; from the words, no BigInt per element.
+ */
+export function positions(data: BigInt64Array, n: number): Int32Array {
+  const out = new Int32Array(data.length);
+  const w = words(data);
+  for (let i = 0; i < out.length; i++) {
+    let v: number;
+    if (w) {
+      const hi = w[2 * i + 1];
+      // Beyond ±2^53 (and the null) no index is in range: -1 either way.
+      v = hi >= 2097152 || hi < -2097152 ? -Infinity : hi * TWO32 + (w[2 * i] >>> 0);
+    } else v = data[i] === NULL ? -Infinity : Number(data[i]);
+    const k = v < 0 ? v + n : v;
+    out[i] = k >= 0 && k < n ? k : -1;
+  }
+  return out;
+}
+
 /** The elements of a safe BigInt64Array as doubles (exact). */
 export function toDoubles(data: BigInt64Array): Float64Array {
   const w = words(data)!;
