@@ -6,6 +6,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
 import process from "node:process";
 import { UpstreamClient } from "../upstream/client.ts";
 
@@ -17,7 +18,9 @@ export interface RealEngine {
 }
 
 /** Starts `bin -p port` and waits until it accepts connections (up to 10 s). */
-export async function startEngine(bin: string, port: number): Promise<RealEngine> {
+export async function startEngine(binPath: string, port: number): Promise<RealEngine> {
+  // The engine runs in TMPDIR: a path relative to here would not lead to it from there.
+  const bin = resolve(binPath);
   const child = spawn("script", ["-qfec", `exec '${bin}' -p ${port}`, "/dev/null"], {
     stdio: ["pipe", "ignore", "ignore"],
     cwd: process.env.TMPDIR ?? "/tmp", // it writes a history file where it runs
