@@ -65,33 +65,64 @@ const CHUNK = 1 << 16;
 const TWO32 = 4294967296;
 
 /**
- * Hands the column's values to `visit` as numbers, in row order: the typed array itself for
- * numbers, and for an i64 column successive chunks of doubles made from its words (the
- * null as −2^63), so that no column-sized copy is made. False when the column is not
- * numeric or holds a 64-bit value beyond 2^53.
+ * One pass of a kernel over a chunk: elements `lo…hi-1` of `values` are rows `base + lo…`,
+ * in group `groupOf[row]`; `nul` is the column's null as a number (NaN for f64, which
+ * `v !== v` catches too); `a`, `b` and `flag` are the kernel's own. Returns the largest
+ * magnitude met, when the kernel keeps it. (Everything comes as a parameter, not in an
+ * object: JavaScriptCore runs a loop that reads its arrays from an object parameter
+ * several times slower when it is called chunk after chunk.)
  */
-function scan(col: Vector, visit: (values: ArrayLike<number>, start: number) => void): boolean {
-  if (col.type !== I64 && col.type !== TS) {
-    if (col.type < 1 || col.type > 10 || col.type === 6 || col.type === 1) return false;
-    visit(col.data as ArrayLike<number>, 0);
-    return true;
-  }
-  const w = words(col.data as BigInt64Array);
-  if (!w) return false;
-  const n = w.length >> 1;
+type Visit = (
+  values: Float64Array,
+  lo: number,
+  hi: number,
+  base: number,
+  groupOf: Int32Array,
+  nul: number,
+  a: Float64Array,
+  b: Float64Array,
+  flag: boolean,
+) => number;
+
+/**
+ * Runs `visit` over the column's values as doubles, in row order: an f64 column as it is,
+ * other numbers in chunks copied (natively) into doubles, an i64 column in chunks made
+ * from its words (the null as −2^63); no column-sized copy is made, and `visit` sees one
+ * kind of array only. Returns the largest magnitude `visit` reports, or -1 when the
+ * column is not numeric or holds a 64-bit value beyond 2^53.
+ */
+function scan(
+  col: Vector,
+  visit: Visit,
+  groupOf: Int32Array,
+  nul: number,
+  a: Float64Array,
+  b: Float64Array,
+  flag = false,
+): number {
+  if (col.type < 1 || col.type > 10 || col.type === 6 || col.type === 1) return -1;
+  const n = col.data.length;
+  if (col.type === F64) return visit(col.data as Float64Array, 0, n, 0, groupOf, nul, a, b, flag);
   const chunk = new Float64Array(Math.min(CHUNK, n));
+  let max = 0;
+  const w = col.type === I64 || col.type === TS ? words(col.data as BigInt64Array) : undefined;
+  if ((col.type === I64 || col.type === TS) && !w) return -1;
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
-    for (let j = 0, i = 2 * start; j < m; j++, i += 2) {
-      const hi = w[i + 1];
-      if (hi >= 2097152 || hi < -2097152) {
-        if (hi !== -2147483648 || w[i] !== 0) return false;
-        chunk[j] = NULL_NUMBER[I64];
-      } else chunk[j] = hi * TWO32 + (w[i] >>> 0);
+    if (!w) chunk.set((col.data as Int32Array).subarray(start, start + m));
+    else {
+      for (let j = 0, i = 2 * start; j < m; j++, i += 2) {
+        const hi = w[i + 1];
+        if (hi >= 2097152 || hi < -2097152) {
+          if (hi !== -2147483648 || w[i] !== 0) return -1;
+          chunk[j] = NULL_NUMBER[I64];
+        } else chunk[j] = hi * TWO32 + (w[i] >>> 0);
+      }
     }
-    visit(m === chunk.length ? chunk : chunk.subarray(0, m), start);
+    const got = visit(chunk, 0, m, start, groupOf, nul, a, b, flag);
+    if (got > max) max = got;
   }
-  return true;
+  return max;
 }
 
 /** `count`: the group sizes. */
@@ -112,27 +143,31 @@ function ends(col: Vector, g: Groups, last: boolean): Vector {
   return col.type === U8 ? { type: 1, data: picked.data } : picked;
 }
 
+const addUp: Visit = (values, lo, hi, base, groupOf, nul, sums, counts) => {
+  let max = 0;
+  for (let j = lo; j < hi; j++) {
+    const v = values[j];
+    if (v === nul || v !== v) continue;
+    const k = groupOf[base + j];
+    sums[k] += v;
+    counts[k]++;
+    if (v > max) max = v;
+    else if (-v > max) max = -v;
+  }
+  return max;
+};
+
+/** The column type's null as a number (NaN for f64 and for types without a null). */
+const nullOf = (t: number) => NULL_NUMBER[t] ?? NaN;
+
 /**
  * Per-group sums and counts of the non-null values, in row order; undefined when an i64
  * sum might pass 2^53 (|value| × rows), where doubles would no longer be exact.
  */
 function sumsAndCounts(col: Vector, t: number, g: Groups) {
-  const nul = NULL_NUMBER[t] ?? NaN;
   const sums = new Float64Array(g.count), counts = new Float64Array(g.count);
-  const groupOf = g.groupOf;
-  let max = 0;
-  const ok = scan(col, (values, start) => {
-    for (let j = 0; j < values.length; j++) {
-      const v = values[j];
-      if (v === nul || v !== v) continue;
-      const k = groupOf[start + j];
-      sums[k] += v;
-      counts[k]++;
-      if (v > max) max = v;
-      else if (-v > max) max = -v;
-    }
-  });
-  if (!ok || ((t === I64 || t === TS) && max * groupOf.length >= 2 ** 53)) return undefined;
+  const max = scan(col, addUp, g.groupOf, nullOf(t), sums, counts);
+  if (max < 0 || ((t === I64 || t === TS) && max * g.groupOf.length >= 2 ** 53)) return undefined;
   return { sums, counts };
 }
 
@@ -174,28 +209,38 @@ const avg: Kernel = (col, t, g) => {
   return { type: F64, data: sums.map((s, k) => (counts[k] ? s / counts[k] : NaN)) };
 };
 
+const pickBest: Visit = (values, lo, hi, base, groupOf, nul, best, seen, less) => {
+  for (let j = lo; j < hi; j++) {
+    const v = values[j];
+    if (v === nul || v !== v) continue;
+    const k = groupOf[base + j];
+    if (!seen[k]) {
+      seen[k] = 1;
+      best[k] = v;
+    } else if (less ? v < best[k] : v > best[k]) best[k] = v;
+  }
+  return 0;
+};
+
 function extreme(less: boolean): Kernel {
   return (col, t, g) => {
     if (!ORDERED.has(t)) return undefined;
-    const nul = NULL_NUMBER[t] ?? NaN;
     const best = new Float64Array(g.count), seen = new Float64Array(g.count);
-    const groupOf = g.groupOf;
-    const ok = scan(col, (values, start) => {
-      for (let j = 0; j < values.length; j++) {
-        const v = values[j];
-        if (v === nul || v !== v) continue;
-        const k = groupOf[start + j];
-        if (!seen[k]) {
-          seen[k] = 1;
-          best[k] = v;
-        } else if (less ? v < best[k] : v > best[k]) best[k] = v;
-      }
-    });
-    if (!ok) return undefined;
+    if (scan(col, pickBest, g.groupOf, nullOf(t), best, seen, less) < 0) return undefined;
     if (t === F64) { for (let k = 0; k < g.count; k++) if (!seen[k]) best[k] = NaN; }
     return typed(t, best, seen);
   };
 }
+
+const addSquares: Visit = (values, lo, hi, base, groupOf, nul, means, squares) => {
+  for (let j = lo; j < hi; j++) {
+    const v = values[j];
+    if (v === nul || v !== v) continue;
+    const k = groupOf[base + j];
+    squares[k] += (v - means[k]) * (v - means[k]);
+  }
+  return 0;
+};
 
 /** `dev`: the mean of each group first, then the squares, both in row order. */
 const dev: Kernel = (col, t, g) => {
@@ -204,21 +249,12 @@ const dev: Kernel = (col, t, g) => {
   if (!totals) return undefined;
   const { sums, counts } = totals;
   // The engine forgets to subtract the mean for DATE vectors (√mean(x²)), as `dev` does.
-  const means = t === DATE ? new Float64Array(g.count) : sums.map((s, k) => s / counts[k]);
-  const nul = NULL_NUMBER[t] ?? NaN;
+  const means = t === DATE ? new Float64Array(g.count) : sums.map((x, k) => x / counts[k]);
   const squares = new Float64Array(g.count);
-  const groupOf = g.groupOf;
-  scan(col, (values, start) => {
-    for (let j = 0; j < values.length; j++) {
-      const v = values[j];
-      if (v === nul || v !== v) continue;
-      const k = groupOf[start + j];
-      squares[k] += (v - means[k]) * (v - means[k]);
-    }
-  });
+  scan(col, addSquares, g.groupOf, nullOf(t), means, squares);
   return {
     type: F64,
-    data: squares.map((s, k) => (counts[k] ? Math.sqrt(s / counts[k]) : NaN)),
+    data: squares.map((q, k) => (counts[k] ? Math.sqrt(q / counts[k]) : NaN)),
   };
 };
 
