@@ -12,6 +12,7 @@
  */
 import { type Atom, type Lambda, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
 import { daysFromCivil } from "../ipc/temporal.ts";
+import { decimalToDouble } from "./decimal.ts";
 import { domainError, type EvalError, parseError } from "./errors.ts";
 import { NULL_I16, NULL_I32, NULL_I64, vectorOf } from "./values.ts";
 
@@ -44,11 +45,11 @@ function isDigit(c: string | undefined): boolean {
 }
 
 const RE_NULL = /0N([hilfdtpgs0])/y;
-const RE_TIMESTAMP = /(\d+)\.(\d\d)\.(\d\d)D(\d+):(\d\d):(\d\d)\.(\d+)/y;
+const RE_TIMESTAMP = /(\d+)\.(\d\d)\.(\d\d)D(\d+):(\d\d):(\d\d)(?:\.(\d+))?/y;
 const RE_DATE = /(\d+)\.(\d\d)\.(\d\d)/y;
-const RE_TIME = /(-?)(\d+):(\d\d):(\d\d)(?:\.(\d{1,3}))?/y;
+const RE_TIME = /(-?)(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?/y;
 const RE_HEX = /0x([0-9a-fA-F]{2})/y;
-const RE_FLOAT = /-?\d+\.\d*(?:e[+-]?\d+)?/y;
+const RE_FLOAT = /-?\d+\.\d*(?:[eE][+-]?\d+)?/y;
 const RE_INT = /-?\d+/y;
 
 const I64_MAX = 2n ** 63n - 1n;
@@ -383,7 +384,7 @@ class Reader {
       }
       const days = BigInt(daysFromCivil(y, mo, d));
       const ns = days * 86_400_000_000_000n + BigInt(h * 3600 + mi * 60 + se) * 1_000_000_000n +
-        BigInt(m[7]);
+        BigInt(m[7] ?? 0);
       return { type: -9, value: BigInt.asIntN(64, ns) };
     }
     if ((m = match(RE_DATE))) {
@@ -409,7 +410,7 @@ class Reader {
       else if (next !== undefined && "hilxdtp".includes(next)) {
         this.fail(parseError("bad number suffix"), at);
       }
-      return { type: -10, value: parseFloatLiteral(m[0]) };
+      return { type: -10, value: decimalToDouble(m[0]) };
     }
     m = match(RE_INT)!;
     this.pos += m[0].length;
@@ -446,20 +447,6 @@ class Reader {
     if (!inRange(I64_MAX)) return { type: -10, value: Number(digits) };
     return { type: -5, value: big };
   }
-}
-
-/**
- * A float literal as the engine reads it: the mantissa, then the exponent applied one
- * factor of 10 (or 0.1) at a time, which decides the last bits (`1.5e-3` is
- * 0.0015000000000000005).
- */
-function parseFloatLiteral(text: string): number {
-  const e = text.search(/e/i);
-  if (e < 0) return Number(text);
-  let v = Number(text.slice(0, e));
-  const exp = Number(text.slice(e + 1));
-  for (let i = 0; i < Math.abs(exp); i++) v *= exp < 0 ? 0.1 : 10;
-  return v;
 }
 
 function typedNull(code: string): RayObject {

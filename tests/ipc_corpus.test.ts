@@ -18,6 +18,9 @@ import {
 } from "../ipc/mod.ts";
 import { expectedPayload, fromHex, loadCorpus, toHex } from "./_helpers/corpus.ts";
 
+/** A double as the corpus writes it: NaN and the infinities by name. */
+const floatValue = (x: number) => (Number.isFinite(x) ? x : String(x));
+
 /** Our decoded object in the corpus's structural notation (`{t, v}`, `{t, k, v}`, ...). */
 function corpusValue(x: RayObject): unknown {
   const t = typeName(x.type);
@@ -36,7 +39,7 @@ function corpusValue(x: RayObject): unknown {
       case -11:
         return { t, v: guidText(v as Uint8Array, 0) };
       case -10:
-        return { t, v: Number.isNaN(v) ? "NaN" : v };
+        return { t, v: floatValue(v as number) };
       default:
         return { t, v };
     }
@@ -51,7 +54,7 @@ function corpusValue(x: RayObject): unknown {
       else if (vec.type === 5 || vec.type === 9) out.push(String(e));
       else if (vec.type === 6) out.push(symbols.text(e as number));
       else if (vec.type === 11) out.push(guidText(vec.data as Uint8Array, i * 16));
-      else if (vec.type === 10) out.push(Number.isNaN(e) ? "NaN" : e);
+      else if (vec.type === 10) out.push(floatValue(e as number));
       else out.push(e);
     }
     return { t, v: out };
