@@ -20,9 +20,10 @@ import {
 } from "../ipc/mod.ts";
 import { binary, unary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
+import { decimalToDouble } from "./decimal.ts";
 import type { Engine } from "./engine.ts";
 import { typeError, valueError } from "./errors.ts";
-import { read } from "./reader.ts";
+import { dateFromText, timeFromText, timestampFromText } from "./temporal_text.ts";
 import { atom, listOf, NULL_I64, nullValue } from "./values.ts";
 
 const NAMES: Record<string, number> = {
@@ -63,22 +64,28 @@ unary("nil?", (_e, x) => {
 /**
  * Converts one scalar of base type `from` to base type `to`. Casts reinterpret raw values
  * as the engine does: no null mapping for integers (an i64 null cast to i32 keeps its low
- * 32 bits, 0), floats truncate toward zero, temporals keep their raw count.
+ * 32 bits, 0), floats truncate toward zero as x86 converts them, temporals keep their raw
+ * count.
  */
 function convert(from: number, to: number, v: number | bigint | Uint8Array): number | bigint {
   if (from === 11 || to === 11) throw typeError(typeName(-to), typeName(-from));
   if (to === 10) return from === 10 ? v as number : Number(v);
   if (to === 5 || to === 9) {
     if (typeof v === "number") {
-      if (from === 10 && Number.isNaN(v)) return NULL_I64;
-      return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : NULL_I64;
+      // x86's conversion: a NaN or a value outside the 64-bit range is 0x8000…, the null.
+      return v >= -(2 ** 63) && v < 2 ** 63 ? BigInt(Math.trunc(v)) : NULL_I64;
     }
     return v as bigint;
   }
   let n: number;
   if (typeof v === "bigint") n = Number(BigInt.asIntN(32, v));
-  else if (from === 10 && Number.isNaN(v)) return nullValue(to) as number;
-  else n = Number.isFinite(v as number) ? Math.trunc(v as number) : 0;
+  else if (from === 10) {
+    // Through a 32-bit conversion, as the engine's: out of range (or NaN) is 0x80000000,
+    // whose low bits narrower types keep.
+    n = (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31
+      ? Math.trunc(v as number)
+      : -(2 ** 31);
+  } else n = v as number;
   switch (to) {
     case 1:
     case 2:
@@ -92,16 +99,17 @@ function convert(from: number, to: number, v: number | bigint | Uint8Array): num
 
 /** A C `strtol`/`strtod` prefix parse: leading blanks, sign, digits (and a fraction for floats). */
 function leadingNumber(text: string, float: boolean): number | bigint {
-  const m = (float ? /^\s*[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+)/i : /^\s*[+-]?\d+/).exec(text);
+  const m = (float ? /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/ : /^\s*[+-]?\d+/).exec(text);
   if (!m) return float ? 0 : 0n;
-  return float ? Number(m[0]) : BigInt(m[0].trim());
+  return float ? decimalToDouble(m[0].trim()) : BigInt(m[0].trim());
 }
 
 const decoder = new TextDecoder();
 
 /**
- * Parses a string into an atom of base type `to` (`(as 'i64 "42")`): numbers as C's
- * strtol/strtod read the prefix; temporals from their literal, else their null.
+ * Parses a string into an atom of base type `to` (`(as 'i64 "42")`): integers as C's
+ * strtol reads the prefix, floats as the engine's decimal scanner, temporals by the
+ * engine's lenient scanners (engine/temporal_text.ts).
  */
 function parseAs(e: Engine, to: number, text: string): RayObject {
   switch (to) {
@@ -123,25 +131,28 @@ function parseAs(e: Engine, to: number, text: string): RayObject {
     case 5:
     case 12:
       return atom(to, convert(5, to, leadingNumber(text, false)));
-  }
-  let parsed: RayObject;
-  try {
-    parsed = read(text.trim(), () => undefined);
-  } catch {
-    return atom(to, nullValue(to));
-  }
-  const from = -parsed.type;
-  if (from === to) return parsed;
-  if (to === 9 && from === 7) {
-    return atom(9, BigInt((parsed as Atom).value as number) * 86_400_000_000_000n);
+    case 7:
+      return atom(7, dateFromText(text));
+    case 8:
+      return atom(8, timeFromText(text));
+    case 9:
+      return atom(9, timestampFromText(text));
   }
   return atom(to, nullValue(to));
+}
+
+/** C's `printf("%f", x)`: six decimals, every integer digit, `inf`, `-inf`, `nan`. */
+function printfFixed6(x: number): string {
+  if (x !== x) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  // toFixed switches to exponents from 1e21 on; such doubles are integers.
+  return Math.abs(x) < 1e21 ? x.toFixed(6) : BigInt(x).toString() + ".000000";
 }
 
 /** The text of a scalar as `(as 'symbol x)` writes it: integers raw, f64 with 6 decimals. */
 function symbolText(fmt: Formatter, x: Atom): string {
   const t = -x.type;
-  if (t === 10) return (x.value as number).toFixed(6);
+  if (t === 10) return printfFixed6(x.value as number);
   if (t === 1 || t === 2 || t === 3 || t === 4 || t === 5) return String(x.value);
   return fmt.top(x);
 }
@@ -192,6 +203,9 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
       ? e.intern(symbolText(fmt, i as Atom))
       : e.intern(fmt.nested(i));
   if (lower === 6) {
+    if (x.type === 12 && vectorLength(x as Vector) === 0) {
+      return { type: 6, data: new Int32Array(0) };
+    }
     if (x.type === 12 || x.type < 0) return atom(6, symbolOf(x));
     throw typeError("symbol", x.type);
   }
@@ -208,6 +222,12 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   const to = (lower ?? upper)!;
   if (x.type === 12) {
     if (upper !== undefined) throw typeError(text, x.type);
+    // An empty string is an empty vector of the type, as any empty vector casts.
+    if (vectorLength(x as Vector) === 0) {
+      return to === 12
+        ? x
+        : { type: to as VectorType, data: allocVector(to as VectorType, 0) } as Vector;
+    }
     return parseAs(e, to, decoder.decode((x as Vector<12>).data));
   }
   if (upper === 11 && x.type === 0) {

@@ -9,7 +9,6 @@
  * @module
  */
 import {
-  civilFromDays,
   errorName,
   guidText,
   isNullGuid,
@@ -20,6 +19,7 @@ import {
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
+import { dateFields } from "./calendar.ts";
 import { NULL_I16, NULL_I32, NULL_I64 } from "./values.ts";
 
 /** Display settings (`(system "set-display-width N")`, `(system "set-fpr N")`). */
@@ -43,7 +43,7 @@ function pad2(n: number): string {
 /** `2024.01.01`, `0Nd` for null. */
 export function formatDate(days: number): string {
   if (days === NULL_I32) return "0Nd";
-  const { year, month, day } = civilFromDays(days);
+  const { year, month, day } = dateFields(days);
   return `${String(year).padStart(4, "0")}.${pad2(month)}.${pad2(day)}`;
 }
 
@@ -73,7 +73,7 @@ export function formatTimestamp(ns: bigint): string {
 export function formatF64(x: number, precision = 2): string {
   if (Number.isNaN(x)) return "0Nf";
   if (x === 0) return (0).toFixed(precision);
-  if (!Number.isFinite(x)) return x > 0 ? "0w" : "-0w";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   const e = Math.log10(Math.abs(x));
   if (e >= -1 && e <= 6) return x.toFixed(precision);
   const s = x.toExponential(precision);
