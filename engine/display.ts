@@ -47,12 +47,12 @@ export function formatDate(days: number): string {
   return `${String(year).padStart(4, "0")}.${pad2(month)}.${pad2(day)}`;
 }
 
-/** `12:30:00.500`, negative `-01:00:00.000`, `0Nt` for null. */
+/** `12:30:00.500`, negative `-01:00:00.000`, `0Nt` for null; 256 hours show as `00`. */
 export function formatTime(ms: number): string {
   if (ms === NULL_I32) return "0Nt";
   const sign = ms < 0 ? "-" : "";
   const a = Math.abs(ms);
-  const h = Math.floor(a / 3_600_000);
+  const h = Math.floor(a / 3_600_000) % 256; // the engine keeps hours in 8 bits
   const m = Math.floor(a / 60_000) % 60;
   const s = Math.floor(a / 1000) % 60;
   return `${sign}${pad2(h)}:${pad2(m)}:${pad2(s)}.${String(a % 1000).padStart(3, "0")}`;
