@@ -13,8 +13,16 @@ import { collect, count, isTyped, itemAt } from "./values.ts";
 /** A kernel over typed operands (atoms or vectors of types 1–12). */
 export type Kernel2 = (a: Atom | Vector, b: Atom | Vector) => RayObject;
 
-/** Applies a binary atomic kernel with broadcasting and LIST recursion. */
-export function atomic2(a: RayObject, b: RayObject, kernel: Kernel2): RayObject {
+/**
+ * Applies a binary atomic kernel with broadcasting and LIST recursion. A pair that is not
+ * typed (a null, a dict, …) goes to `other`, or is a type error.
+ */
+export function atomic2(
+  a: RayObject,
+  b: RayObject,
+  kernel: Kernel2,
+  other?: (a: RayObject, b: RayObject) => RayObject,
+): RayObject {
   if (a.type === 0 || b.type === 0) {
     const la = a.type === 0 || (a.type > 0 && a.type <= 12);
     const lb = b.type === 0 || (b.type > 0 && b.type <= 12);
@@ -22,13 +30,16 @@ export function atomic2(a: RayObject, b: RayObject, kernel: Kernel2): RayObject 
       const n = count(a);
       if (count(b) !== n) throw lengthError();
       const out: RayObject[] = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = atomic2(itemAt(a, i), itemAt(b, i), kernel);
+      for (let i = 0; i < n; i++) out[i] = atomic2(itemAt(a, i), itemAt(b, i), kernel, other);
       return collect(out);
     }
-    if (a.type === 0) return collect(a.items.map((x) => atomic2(x, b, kernel)));
-    return collect((b as { items: RayObject[] }).items.map((y) => atomic2(a, y, kernel)));
+    if (a.type === 0) return collect(a.items.map((x) => atomic2(x, b, kernel, other)));
+    return collect((b as { items: RayObject[] }).items.map((y) => atomic2(a, y, kernel, other)));
   }
-  if (!isTyped(a) || !isTyped(b)) throw typeError(a.type, b.type);
+  if (!isTyped(a) || !isTyped(b)) {
+    if (other) return other(a, b);
+    throw typeError(a.type, b.type);
+  }
   return kernel(a, b);
 }
 

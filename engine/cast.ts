@@ -105,6 +105,7 @@ function leadingNumber(text: string, float: boolean): number | bigint {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /**
  * Parses a string into an atom of base type `to` (`(as 'i64 "42")`): integers as C's
@@ -124,7 +125,7 @@ function parseAs(e: Engine, to: number, text: string): RayObject {
     case 10:
       return atom(10, leadingNumber(text, true) as number);
     case 1:
-      return atom(1, leadingNumber(text, false) !== 0n ? 1 : 0);
+      return atom(1, text.length > 0 ? 1 : 0); // any text at all is true
     case 2:
     case 3:
     case 4:
@@ -189,7 +190,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     throw valueError(text);
   }
   // Anything renders to a string (nested display: a list is "(1 2)").
-  if (upper === 12 || (lower === 12 && !(x.type >= -11 && x.type <= -1))) {
+  if (upper === 12 || (lower === 12 && !(x.type >= -11 && x.type <= -1) && x.type !== 12)) {
     if (x.type === 12) return x;
     if (x.type === -6) return str(symbols.text((x as Atom).value as number));
     return str(fmt.nested(x));
@@ -212,8 +213,8 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   if (upper === 6) {
     if (x.type === 6) return x;
     if (x.type === 0) return { type: 6, data: Int32Array.from(x.items, symbolOf) };
-    // Integer-like vectors convert element by element; strings and floats are refused.
-    if (x.type >= 1 && x.type <= 9) {
+    // I64 vectors convert element by element; other vectors are refused.
+    if (x.type === 5) {
       const n = vectorLength(x as Vector);
       return { type: 6, data: Int32Array.from({ length: n }, (_, i) => symbolOf(fmt.item(x, i))) };
     }
@@ -228,6 +229,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
         ? x
         : { type: to as VectorType, data: allocVector(to as VectorType, 0) } as Vector;
     }
+    if (to === 12) return atom(12, (x as Vector<12>).data[0]); // its first character
     return parseAs(e, to, decoder.decode((x as Vector<12>).data));
   }
   if (upper === 11 && x.type === 0) {
@@ -253,8 +255,16 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   }
   if (x.type < 0 && x.type >= -12) {
     if (upper !== undefined) throw typeError(text, x.type);
-    if (x.type === -6) throw typeError(typeName(-to), x.type);
     const raw = (x as Atom).value;
+    if (to === 12) {
+      // A char: a symbol's first character, a b8's digit, a number's low byte; no temporal.
+      if (x.type === -6) return atom(12, encoder.encode(symbols.text(raw as number))[0] ?? 0);
+      if (x.type === -1) return atom(12, raw ? 49 : 48);
+      if (x.type === -7 || x.type === -8 || x.type === -9 || x.type === -11) {
+        throw typeError("c8", typeName(x.type));
+      }
+    }
+    if (x.type === -6) throw typeError(typeName(-to), x.type);
     // A b8 atom is normalized: any non-zero value is true.
     if (to === 1) return atom(1, raw !== 0 && raw !== 0n ? 1 : 0);
     return atom(to, convert(-x.type, to, raw));

@@ -13,6 +13,7 @@ import {
   errorValue,
   NULL,
   type RayObject,
+  symbols,
   type Table,
   type Vector,
   vectorLength,
@@ -21,7 +22,7 @@ import {
 import { tableRow } from "./aggregate.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
-import { domainError, lengthError, nyiError, typeError } from "./errors.ts";
+import { domainError, lengthError, nyiError, typeError, valueError } from "./errors.ts";
 import { fromDoubles, integerRange, iota, positions, words } from "./int64.ts";
 import { firstPositions, integerValues, probe, sameKeyDomain } from "./integer_index.ts";
 import { checkExcept, checkFind, checkSect } from "./argument_types.ts";
@@ -388,24 +389,60 @@ export function sliceRows(x: RayObject, idx: ArrayLike<number>): RayObject {
 }
 
 /**
+ * Rows of `y` after the rows of `x`, column by column by name (y's order does not matter, its
+ * other columns are ignored): a column y lacks is a `value` error, a column of another type a
+ * `type` error, as the engine answers.
+ */
+function concatTables(x: Table, y: Table, maxBytes: number): Table {
+  const names = (x.keys as Vector<6>).data;
+  const cols = Array.from(names, (name, i) => {
+    const other = tableColumn(y, name);
+    if (!other) throw valueError(symbols.text(name));
+    const mine = x.values.items[i];
+    if (mine.type !== other.type) throw typeError(mine.type, other.type);
+    return concat(mine, other, maxBytes);
+  });
+  return { type: 98, keys: x.keys, values: listOf(cols) };
+}
+
+/**
+ * `concat` of two dicts merges them: y's value replaces x's under the same key, y's other
+ * keys follow x's, in y's order. The engine answers so for LIST values (and crashes on typed
+ * ones, which merge the same way here).
+ */
+function mergeDicts(x: Dict, y: Dict, maxBytes: number): Dict {
+  if (x.keys.type !== y.keys.type) throw typeError(x.keys.type, y.keys.type);
+  const keys = items(x.keys), values = items(x.values);
+  const at = new Map<ElementKey, number>();
+  keys.forEach((k, i) => at.set(objectKey(k), i));
+  const yValues = items(y.values);
+  const added: RayObject[] = [];
+  items(y.keys).forEach((k, j) => {
+    const i = at.get(objectKey(k));
+    if (i !== undefined) values[i] = yValues[j] ?? NULL;
+    else {
+      added.push(k);
+      values.push(yValues[j] ?? NULL);
+    }
+  });
+  checkVectorSize(maxBytes, values.length, 8);
+  const allKeys = added.length ? concat(x.keys, collect(added), maxBytes) : x.keys;
+  const sameType = x.values.type !== 0 && values.every((v) => v.type === -x.values.type);
+  return { type: 99, keys: allKeys, values: sameType ? collect(values) : listOf(values) };
+}
+
+/**
  * `concat`: vectors and atoms of one type join into a vector; other mixes make a LIST. What
  * it builds is held to `maxBytes` (the engine's `maxVectorBytes`; a LIST item counts 8):
  * doubling a vector in a loop must end in a `limit` error, not in an out-of-memory abort.
  */
 export function concat(x: RayObject, y: RayObject, maxBytes = Infinity): RayObject {
-  if (x.type === 98 && y.type === 98) {
-    const cols = x.values.items.map((c, i) =>
-      concat(c, (y as Table).values.items[i] ?? NULL, maxBytes)
-    );
-    return { type: 98, keys: x.keys, values: listOf(cols) };
-  }
+  if (x.type === 98 && y.type === 98) return concatTables(x, y, maxBytes);
   if (x.type === 99 && y.type === 99) {
-    if (x.keys.type !== y.keys.type) throw typeError(x.keys.type, y.keys.type);
-    return {
-      type: 99,
-      keys: concat(x.keys, y.keys, maxBytes),
-      values: concat(x.values, y.values, maxBytes),
-    };
+    // The empty dict `{}` (keys null) joins as nothing; the engine answers garbage.
+    if (x.keys.type === 126) return y;
+    if (y.keys.type === 126) return x;
+    return mergeDicts(x, y, maxBytes);
   }
   const joined = joinTyped([x, y], maxBytes);
   if (joined) return joined;
@@ -628,9 +665,10 @@ function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
     if (!isTyped(p) || Math.abs(p.type) !== t) return undefined;
     const data = p.type < 0 ? allocFrom(p as Atom) : (p as Vector).data;
     datas.push(data);
-    n += data.length;
     bytes += data.byteLength;
   }
+  // Elements, not array slots: a GUID is 16 bytes of a Uint8Array.
+  n = t === 11 ? bytes / 16 : datas.reduce((sum, d) => sum + d.length, 0);
   checkVectorSize(maxBytes, n, bytes / Math.max(1, n));
   const out = allocVector(t as VectorType, n);
   let at = 0;

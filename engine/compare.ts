@@ -95,6 +95,9 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
     if (collection(other) && count(other) !== 0) throw lengthError();
     return { type: 1, data: new Uint8Array(0) };
   }
+  // null against null is true whatever the operator; against anything else, refused.
+  if (a.type === 126 && b.type === 126) return { type: -1, value: 1 };
+  if (a.type === 126 || b.type === 126) throw typeError("LIST", "LIST");
   // Strings compare whole: one boolean, not one per character.
   if (a.type === 12 && (b.type === 12 || b.type === -12)) {
     const bb = b.type === 12
@@ -150,7 +153,7 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
           order(keyOf(engine, ta, xs[i] as number, tb), keyOf(engine, tb, ys[j] as number, ta)),
         ),
     );
-  });
+  }, (x, y) => compare(engine, op, x, y)); // nulls inside lists
 }
 
 const SAME_WIDTH_INTEGERS = new Set([1, 2, 3, 4, 7, 8, 12]);

@@ -197,6 +197,9 @@ vary("map", (e, args) => {
   ) {
     return e.apply(f, xs);
   }
+  // A builtin of one argument takes a vector, an atom, a dict or a table whole (`(map count
+  // [1 2 3])` is 3); only a non-empty LIST is mapped item by item.
+  if (f.type === 101 && (xs[0].type !== 0 || count(xs[0]) === 0)) return e.apply(f, xs);
   let n = -1;
   let lists = false;
   for (const x of xs) {
@@ -208,7 +211,11 @@ vary("map", (e, args) => {
       n = c;
     }
   }
-  if (n < 0) return e.apply(f, xs);
+  // Atoms alone are one item: `(map (fn [x] x) 5)` is `[5]`.
+  if (n < 0) return collect([e.apply(f, xs)]);
+  // Nothing to map: the first argument's empty vector (its type kept), or an empty LIST.
+  const first = xs.find((x) => x.type >= 0 && x.type <= 12)!;
+  if (n === 0) return first.type === 0 ? listOf([]) : first;
   const out: RayObject[] = new Array(n);
   for (let i = 0; i < n; i++) {
     out[i] = e.apply(f, xs.map((x) => (x.type >= 0 && x.type <= 12 ? itemAt(x, i) : x)));
@@ -235,11 +242,13 @@ function reducer(running: boolean) {
     if (rest.length === 1) {
       if (f.type === 101) return e.apply(f, rest);
       if (f.type === 102) throw arityError(1, 1); // the engine's message, verbatim
-      elements = items(rest[0]);
+      // An atom reduces to itself (a scan of it is a list of it).
+      elements = rest[0].type < 0 || rest[0].type > 12 ? [rest[0]] : items(rest[0]);
     } else {
       elements = rest;
     }
-    if (elements.length === 0) return NULL;
+    // Nothing to reduce: the empty collection itself.
+    if (elements.length === 0) return rest.length === 1 ? rest[0] : NULL;
     let acc = elements[0];
     const steps = [acc];
     for (let i = 1; i < elements.length; i++) {

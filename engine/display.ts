@@ -94,8 +94,11 @@ function escapeChar(code: number, inString: boolean): string {
   if (esc !== undefined && (inString || code !== 34)) return esc;
   if (code === 34 && !inString) return '\\"';
   if (code < 32) return "\\" + code.toString(8).padStart(3, "0");
-  return String.fromCharCode(code);
+  return charText(code);
 }
+
+/** One byte as text: a byte of 128 or more alone is not UTF-8, and shows as U+FFFD. */
+const charText = (code: number) => (code < 128 ? String.fromCharCode(code) : "\uFFFD");
 
 /** A string (C8 bytes) with the engine's escapes, cut at `budget` characters with `..`. */
 function formatString(bytes: Uint8Array, quoted: boolean, budget: number): string {
@@ -148,7 +151,7 @@ export function formatScalar(
       return guidDisplay(v as Uint8Array, off);
     case 12: {
       const code = v as number;
-      if (nested) return code === 0 ? " " : String.fromCharCode(code);
+      if (nested) return code === 0 ? " " : charText(code);
       if (code === 0) return "''"; // the null char, as the engine shows it
       return "'" + escapeChar(code, false) + "'";
     }

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { type Atom, type RayObject, symbols, type Table, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  type RayObject,
+  symbols,
+  type Table,
+  type Vector,
+  vectorLength,
+} from "../ipc/mod.ts";
 import { binary, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
 import { typeError } from "./errors.ts";
@@ -189,13 +196,16 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
     : cols.type === 6
     ? Array.from((cols as Vector<6>).data)
     : undefined;
+  // No columns (an empty vector, which `[]` reads as): the table as it is.
+  if (cols.type === 5 && vectorLength(cols as Vector) === 0) return t;
   if (!ids) throw typeError("SYMBOL", cols.type);
   const table = t as Table;
   const n = count(table.values.items[0] ?? listOf([]));
   let perm = Array.from({ length: n }, (_, i) => i);
   for (let k = ids.length - 1; k >= 0; k--) {
     const col = tableColumn(table, ids[k]);
-    if (!col) continue;
+    // The engine's details for a column the table lacks.
+    if (!col) throw cols.type === -6 ? typeError("LIST", "LIST") : typeError("NULL", "I64");
     const sortedCol = take(col, perm);
     const p = gradeOf(sortedCol, desc);
     perm = Array.from(p, (i) => perm[i]);

@@ -57,14 +57,25 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 /**
- * Payloads where the engine's size function over-counts and sends junk bytes after the
- * object (`rayforce-ipc.md` §5.7): every LAMBDA (8 bytes), and the cases listed here by
- * query with their junk length. Our encoder writes the object alone.
+ * Bytes of junk the engine sent after a SYMBOL vector: its size function over-counts the
+ * vectors that `(as 'SYMBOL …)` builds from integers (`rayforce-ipc.md` §5.7). The end is
+ * found structurally: the declared number of NUL-terminated names.
  */
-export const TRAILING_JUNK: ReadonlyMap<string, number> = new Map([["(as 'SYMBOL [1 2 3])", 3]]);
+function symbolVectorJunk(hex: string): number {
+  if (!hex.startsWith("06")) return 0;
+  const bytes = fromHex(hex);
+  let n = 0;
+  for (let i = 9; i >= 2; i--) n = n * 256 + bytes[i];
+  let at = 10;
+  for (let k = 0; k < n && at < bytes.length; k++) {
+    while (at < bytes.length && bytes[at] !== 0) at++;
+    at++;
+  }
+  return Math.max(0, bytes.length - at);
+}
 
 /** The recorded payload without the engine's trailing junk bytes. */
 export function expectedPayload(line: CorpusLine, isLambda: boolean): string {
-  const junk = isLambda ? 8 : TRAILING_JUNK.get(line.query) ?? 0;
+  const junk = isLambda ? 8 : symbolVectorJunk(line.hex!);
   return junk ? line.hex!.slice(0, -2 * junk) : line.hex!;
 }
