@@ -15,7 +15,7 @@ import {
 } from "../ipc/mod.ts";
 import { binary, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
-import { typeError } from "./errors.ts";
+import { domainError, limitError, typeError } from "./errors.ts";
 import { gradeKeys } from "./grade.ts";
 import { allSafe, fromDoubles, toDoubles } from "./int64.ts";
 import { count, isNullValue, itemAt, listOf, tableColumn, take } from "./values.ts";
@@ -172,11 +172,20 @@ unary("rank", (_e, x) => {
   return { type: 5, data: fromDoubles(ranks) };
 });
 
-/** `(xrank x n)`: each element's bucket 0…n−1 by rank. */
+/** Atom types `xrank` takes as its bucket count. */
+const BUCKET_COUNTS = new Set([-5, -4, -3, -2]);
+
+/**
+ * `(xrank x n)`: each element's bucket 0…n−1 by rank. The engine's order of checks: n a whole
+ * number (any width), then positive (a null is not), then x a collection (an f64 atom is a
+ * `limit` error there).
+ */
 binary("xrank", (_e, x, n) => {
-  sortable(x);
-  if (n.type !== -5 && n.type !== -4) throw typeError("i64", n.type);
+  if (!BUCKET_COUNTS.has(n.type)) throw typeError("LIST", "LIST");
   const buckets = Number((n as Atom).value);
+  if (!(buckets > 0)) throw domainError("xrank needs a positive count"); // nulls are negative
+  if (x.type === -10) throw limitError(0);
+  sortable(x);
   const perm = gradeOf(x, false);
   const out = new Float64Array(perm.length);
   for (let i = 0; i < perm.length; i++) out[perm[i]] = Math.floor((i * buckets) / perm.length);

@@ -8,8 +8,8 @@ import type { Atom, RayObject, Vector } from "../ipc/mod.ts";
 import { binary } from "./builtins.ts";
 import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
-import { indexError, typeError } from "./errors.ts";
-import { count, itemAt, listOf, take } from "./values.ts";
+import { domainError, nyiError, typeError } from "./errors.ts";
+import { count, itemAt, listOf, tableRows, take } from "./values.ts";
 import { checkSearch, checkWithin } from "./argument_types.ts";
 
 function less(e: Engine, a: RayObject, b: RayObject): boolean {
@@ -64,13 +64,54 @@ binary("within", (e, x, range) => {
   return { type: 1, data: out };
 });
 
-/** `(remove xs i)`: xs without the element at index i. */
+/**
+ * The length `remove` sees in an atom: the engine reads the length field of an object whose
+ * storage holds the atom's value, so an i64 of 2 "has" 2 elements, an i32 or a date its value
+ * unsigned, a double's bits, a b8 or a symbol any number; a GUID one.
+ */
+function atomLength(x: Atom): number {
+  const v = x.value;
+  switch (x.type) {
+    case -5:
+    case -9:
+      return Number(v);
+    case -4:
+    case -7:
+    case -8:
+      return (v as number) >>> 0;
+    case -3:
+      return (v as number) & 0xffff;
+    case -2:
+    case -12:
+      return v as number;
+    case -10:
+      return (v as number) < 0 ? -1 : Infinity; // its bits as a signed integer
+    case -11:
+      return 1;
+  }
+  return Infinity;
+}
+
+/**
+ * `(remove xs i)`: xs without the element at index i, as the engine answers: i an i64 or i32
+ * atom (an F64 vector a `domain` error, anything else a `type` error); an index outside xs
+ * (a null too) leaves xs as it is; an atom, a dict or a table is refused only when the
+ * index falls inside it (an atom's length is `atomLength`).
+ */
 binary("remove", (_e, x, i) => {
-  if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", x.type);
+  if (i.type === 10) throw domainError("remove needs an index");
   if (i.type !== -5 && i.type !== -4) throw typeError("i64", i.type);
-  const n = count(x);
+  if (x.type === 7 || x.type === 8) throw nyiError(x.type); // the engine has no DATE or TIME case
+  const n = x.type < 0
+    ? atomLength(x as Atom)
+    : x.type === 99
+    ? count(x.keys)
+    : x.type === 98
+    ? tableRows(x)
+    : count(x);
   const k = Number((i as Atom).value);
-  if (k < 0 || k >= n) throw indexError(k, n - 1);
+  if (k < 0 || k >= n) return x;
+  if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", x.type);
   const idx = Array.from({ length: n - 1 }, (_, j) => (j < k ? j : j + 1));
   return x.type === 0 ? listOf(idx.map((j) => x.items[j])) : take(x as Vector, idx);
 });

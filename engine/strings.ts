@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { type Atom, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
+import { type Atom, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
 import { binary } from "./builtins.ts";
-import { typeError } from "./errors.ts";
+import { domainError, indexError, lengthError, typeError } from "./errors.ts";
 import { count, listOf, take } from "./values.ts";
 
 const decoder = new TextDecoder();
@@ -63,25 +63,42 @@ binary("like", (_e, x, pattern) => {
   throw typeError("C8", x.type);
 });
 
+/** Types whose vectors `split` cuts at positions: i32, i64 and strings. */
+const SPLIT_BY_POSITION = new Set([4, 5, 12]);
+/** Types of the position vectors `split` takes. */
+const POSITIONS = new Set([3, 4, 5]);
+
+/**
+ * `(split x sep)` as the engine answers it (session split-remove-xrank): a string by a string
+ * or char delimiter; an i32, i64 or string vector at ascending positions (each part runs to
+ * the next position); an empty position list (or an atom 0, whose length the engine reads as
+ * its value) is null; an f64 vector on either side is a `domain` error.
+ */
 binary("split", (_e, x, sep) => {
-  let text: string;
-  if (x.type === 12) text = decoder.decode((x as Vector<12>).data);
-  else if (x.type === -6) text = symbols.text((x as Atom).value as number);
-  else if (x.type >= 1 && x.type <= 12 && (sep.type === 5 || sep.type === -5)) {
-    // A vector split at ascending start positions.
-    const starts = sep.type === -5
-      ? [Number((sep as Atom).value)]
-      : Array.from((sep as Vector<5>).data, Number);
-    const n = count(x);
-    return listOf(starts.map((s, i) => {
-      const end = i + 1 < starts.length ? starts[i + 1] : n;
-      return take(x, Array.from({ length: Math.max(0, end - s) }, (_, k) => s + k));
-    }));
-  } else throw typeError("C8", x.type);
-  let delim: string;
-  if (sep.type === 12) delim = decoder.decode((sep as Vector<12>).data);
-  else if (sep.type === -12) delim = String.fromCharCode((sep as Atom).value as number);
-  else throw typeError("C8", sep.type);
-  const parts = delim === "" ? [...text] : text.split(delim);
-  return listOf(parts.map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject));
+  if (x.type === 10 || sep.type === 10) throw domainError("split: f64");
+  if (!(x.type >= 0 && x.type <= 12)) throw typeError("C8", x.type);
+  if (x.type === 12 && (sep.type === 12 || sep.type === -12)) {
+    const text = decoder.decode((x as Vector<12>).data);
+    const delim = sep.type === 12
+      ? decoder.decode((sep as Vector<12>).data)
+      : String.fromCharCode((sep as Atom).value as number);
+    if (delim === "") throw typeError("LIST", "LIST");
+    return listOf(
+      text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),
+    );
+  }
+  const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
+  if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
+  if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);
+  const n = count(x);
+  const starts = Array.from((sep as Vector).data as ArrayLike<number | bigint>, Number);
+  if (starts.length > n) throw lengthError(n, starts.length);
+  if (!SPLIT_BY_POSITION.has(x.type)) throw typeError("C8", x.type);
+  starts.forEach((s, i) => {
+    if (!(s >= (starts[i - 1] ?? 0) && s <= n)) throw indexError(0, n - 1);
+  });
+  return listOf(starts.map((s, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1] : n;
+    return take(x, Array.from({ length: end - s }, (_, k) => s + k));
+  }));
 });
