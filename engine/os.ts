@@ -42,6 +42,7 @@ import type { SymbolNode } from "./reader.ts";
 import { EvalError, osError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 import { listOf } from "./values.ts";
+import { readValueFile, writeValueFile } from "./value_files.ts";
 import { decodeMessage, encodeMessage, MsgType, NULL } from "../ipc/mod.ts";
 
 /**
@@ -127,25 +128,29 @@ binary("write", (e, target, x) => {
   return x;
 });
 
-/** `get` of a path reads a serialized object; `get` of a symbol (meta.ts) reads a global. */
+/** `get` of a path reads a value's file; `get` of a symbol (meta.ts) reads a global. */
 const getGlobal = BUILTINS.get("get")!.fn;
 unary("get", (e, x) => {
   if (x.type !== 12) return getGlobal(e, [x]);
-  const bytes = readAllowed(e, text(x));
-  return BUILTINS.get("de")!.fn(e, [{ type: 2, data: bytes }]);
+  return readValueFile(e, text(x));
 });
 
-/** `set` to a path writes a serialized object; `set` of a name (control.ts) binds a global. */
+/**
+ * `set` to a path writes a value's file in the engine's layout (engine/object_files.ts) and
+ * answers the path (a table's message file answers null, as the engine's); a table to a
+ * `dir/` path is splayed. `set` of a name (control.ts) binds a global.
+ */
 const setGlobal = BUILTINS.get("set")! as BuiltinFn;
 binary("set", (e, target, expr) => {
   if (target.type !== 12) return setGlobal.fn(e, [target, expr]);
   const value = e.eval(expr);
   const path = text(target);
   if (path.endsWith("/") && value.type === 98) {
-    return BUILTINS.get("set-splayed")!.fn(e, [target, value]); // splayed.ts
+    BUILTINS.get("set-splayed")!.fn(e, [target, value]); // splayed.ts
+    return target;
   }
-  writeAllowed(e, path, bytesOf(e, value));
-  return value;
+  writeValueFile(e, path, value);
+  return value.type === 98 ? NULL : target;
 }, true);
 
 /** A CSV column type: a vector type name (`I64`, `SYMBOL`, `C8`, …) → its code. */

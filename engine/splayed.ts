@@ -1,33 +1,33 @@
 /**
- * Splayed and date-partitioned tables on disk: `set-splayed get-splayed set-parted
- * get-parted`, and `set` / `load` of a directory path (`rayforce-language.md` §3.19).
- *
- * The engine's own layout is known only from its source (📖) and could not be checked
- * against a running engine, so the layout here is ours. It is built on the engine's object
- * file format (what `set` writes to a path, read back by `get`), so every file of a splayed
- * table can also be read on its own with `get`:
+ * Splayed and date-partitioned tables on disk in the engine's own layout, so that a real
+ * engine reads what we write and we read what it wrote: `set-splayed get-splayed set-parted
+ * get-parted`, and `set` / `load` of a directory path (`rayforce-language.md` §3.19). The
+ * files are those of engine/object_files.ts:
  *
  * ```
- * dir/.d         the column names: a SYMBOL vector
- * dir/<column>   each column, one object file
+ * dir/.d         the column names: a message of a SYMBOL vector
+ * dir/<column>   a vector file; a list file and dir/<column>#; for SYMBOL an enum file
+ * dir/sym        the symbols the enum files index (or the symfile given instead)
  * ```
  *
- * With a symfile, `(set-splayed "dir/" t "sym")`, SYMBOL columns are stored as I32 indexes
- * into the SYMBOL vector the symfile holds (new symbols are appended to it), so tables
- * that share a symfile store each name once. `(get-splayed "dir/" "sym")` reverses that.
+ * A symfile shared by several tables grows: its symbols keep their indexes, new ones are
+ * appended (the engine orders a fresh domain by its hash table, which no other program can
+ * reproduce; we keep the order of first appearance, and each side reads the other's). We
+ * read SYMBOL columns back as SYMBOL vectors (the engine gives ENUMs, which it cannot send).
  *
- * A parted table, `(set-parted "root/" 'name t)`, is split on its first DATE column into
- * one splayed table per day, `root/YYYY.MM.DD/name/`, sharing the symfile `root/sym`;
- * the partitions of the days in `t` are replaced, the others kept.
- * `(get-parted "root/" 'name)` reads every partition in date order into one table.
+ * A parted table is a directory of days, `root/YYYY.MM.DD/name/`, each a splayed table;
+ * `(get-parted "root/" 'name)` reads them in date order into one table whose first column,
+ * `Date`, holds each row's day, as the engine's does. `(set-parted "dir/" t)` writes `t`
+ * splayed, as the engine's does; `(set-parted "root/" 'name t)`, ours, writes one partition
+ * per day of t's first DATE column, each with its own `sym`, which the engine reads.
  *
- * Every file is written to a temporary name and renamed into place (the symfile first, `.d`
- * last), so a reader never sees a half-written file or an index past the symfile's end. Paths obey `--allow-read` and
- * `--allow-write` like every file builtin (os.ts).
+ * Every file is written to a temporary name and renamed into place (the symbols first, `.d`
+ * last), so a reader never sees a half-written file or an index past the symbols' end. Paths
+ * obey `--allow-read` and `--allow-write` like every file builtin (os.ts).
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Atom,
@@ -42,43 +42,12 @@ import type { Engine } from "./engine.ts";
 import { domainError, EvalError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 import { formatDate } from "./display.ts";
-import { confined, readAllowed, text, writeAllowed } from "./os.ts";
+import { confined, text } from "./os.ts";
 import { pathError } from "./confine.ts";
-import { listOf, take } from "./values.ts";
-
-/** Serialized bytes of a value: the object file format `set` and `get` use. */
-function serialize(e: Engine, x: RayObject): Uint8Array {
-  return (BUILTINS.get("ser")!.fn(e, [x]) as Vector<2>).data;
-}
-
-/** Reads an object file. */
-function readObject(e: Engine, path: string): RayObject {
-  return BUILTINS.get("de")!.fn(e, [{ type: 2, data: readAllowed(e, path) }]);
-}
-
-/** Writes an object file atomically: a temporary file renamed into place. */
-function writeObject(e: Engine, path: string, x: RayObject): void {
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  writeAllowed(e, tmp, serialize(e, x));
-  try {
-    renameSync(
-      confined(e.permissions.write, tmp, "--allow-write"),
-      confined(e.permissions.write, path, "--allow-write"),
-    );
-  } catch (err) {
-    pathError(path, err);
-  }
-}
-
-/** Creates a directory (and its parents) under an allowed directory. */
-function makeDir(e: Engine, path: string): void {
-  const real = confined(e.permissions.write, path, "--allow-write");
-  try {
-    mkdirSync(real, { recursive: true });
-  } catch (err) {
-    pathError(path, err);
-  }
-}
+import { enumFile, listFile, messageFile, symbolsOf, vectorFile } from "./object_files.ts";
+import { makeDir, readValueFile, writeFile } from "./value_files.ts";
+import { daysOfDate } from "./calendar.ts";
+import { count, listOf, take } from "./values.ts";
 
 /** A column name becomes a file name: nothing that could leave the directory or hide. */
 function columnFile(name: string): string {
@@ -102,70 +71,57 @@ function argCount(args: RayObject[], min: number, max: number): void {
   }
 }
 
-/** The symbols of a symfile (empty when it does not exist yet). */
-function readSymfile(e: Engine, path: string): Int32Array {
+/** The symbols of a symbol file (none when it does not exist yet). */
+function readSymbols(e: Engine, path: string): Int32Array {
   if (!existsSync(confined(e.permissions.read, path, "--allow-read"))) return new Int32Array(0);
-  const v = readObject(e, path);
-  if (v.type !== 6) throw typeError("SYMBOL", v.type);
-  return (v as Vector<6>).data;
+  return symbolsOf(readValueFile(e, path));
 }
 
-/** Writes table `t` splayed in `dir`, SYMBOL columns enumerated against `symfile` if given. */
+/** Writes table `t` splayed in `dir`; SYMBOL columns index `symfile` (default `dir/sym`). */
 function setSplayed(e: Engine, dir: string, t: Table, symfile?: string): void {
   const names = Array.from(t.keys.data, (id) => columnFile(symbols.text(id)));
+  const symPath = symfile ?? join(dir, "sym");
   makeDir(e, dir);
-  let domain: Int32Array | undefined;
+  let domain: number[] | undefined;
   let index: Map<number, number> | undefined;
-  const columns = t.values.items.map((column) => {
-    if (symfile === undefined || column.type !== 6) return column;
+  const files = t.values.items.map((column) => {
+    if (column.type === 0) return listFile(column as List);
+    if (column.type !== 6) return { bytes: vectorFile(column as Vector) };
     if (!domain || !index) {
-      domain = readSymfile(e, symfile);
-      index = new Map(Array.from(domain, (id, i) => [id, i]));
+      domain = Array.from(symfile === undefined ? [] : readSymbols(e, symfile));
+      index = new Map(domain.map((id, i) => [id, i]));
     }
     const ids = (column as Vector<6>).data;
-    const out = new Int32Array(ids.length);
-    const added: number[] = [];
+    const indexes = new BigInt64Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       let at = index.get(ids[i]);
       if (at === undefined) {
-        at = index.size;
+        at = domain.length;
         index.set(ids[i], at);
-        added.push(ids[i]);
+        domain.push(ids[i]);
       }
-      out[i] = at;
+      indexes[i] = BigInt(at);
     }
-    if (added.length) {
-      const grown = new Int32Array(domain.length + added.length);
-      grown.set(domain);
-      grown.set(added, domain.length);
-      domain = grown;
-    }
-    return { type: 4, data: out } as Vector<4>;
+    return { bytes: enumFile(indexes) };
   });
-  // The symfile first: columns never point past its end.
-  if (symfile !== undefined && domain) writeObject(e, symfile, { type: 6, data: domain });
-  columns.forEach((c, i) => writeObject(e, join(dir, names[i]), c));
-  writeObject(e, join(dir, ".d"), t.keys);
+  // The symbols first: columns never point past their end.
+  if (domain) writeFile(e, symPath, messageFile({ type: 6, data: Int32Array.from(domain) }));
+  files.forEach((f, i) => {
+    if (f.blob) writeFile(e, join(dir, names[i] + "#"), f.blob);
+    writeFile(e, join(dir, names[i]), f.bytes);
+  });
+  writeFile(e, join(dir, ".d"), messageFile(t.keys));
 }
 
-/** Reads the table splayed in `dir`, I32 SYMBOL indexes resolved through `symfile` if given. */
+/** Reads the table splayed in `dir`, its SYMBOL columns through `symfile` (default `dir/sym`). */
 function getSplayed(e: Engine, dir: string, symfile?: string): Table {
-  const keys = readObject(e, join(dir, ".d"));
-  if (keys.type !== 6) throw typeError("SYMBOL", keys.type);
-  const domain = symfile === undefined ? undefined : readSymfile(e, symfile);
-  const columns = Array.from((keys as Vector<6>).data, (id) => {
-    const column = readObject(e, join(dir, columnFile(symbols.text(id))));
-    if (!domain || column.type !== 4) return column;
-    const at = (column as Vector<4>).data;
-    const ids = new Int32Array(at.length);
-    for (let i = 0; i < at.length; i++) {
-      if (at[i] < 0 || at[i] >= domain.length) {
-        throw domainError(`symbol index ${at[i]} is outside the symfile`);
-      }
-      ids[i] = domain[at[i]];
-    }
-    return { type: 6, data: ids } as Vector<6>;
-  });
+  const keys = readValueFile(e, join(dir, ".d"));
+  let domain: Int32Array | undefined;
+  const symbolsOnce = () => (domain ??= readSymbols(e, symfile ?? join(dir, "sym")));
+  const columns = Array.from(
+    symbolsOf(keys),
+    (id) => readValueFile(e, join(dir, columnFile(symbols.text(id))), symbolsOnce),
+  );
   return BUILTINS.get("table")!.fn(e, [keys, listOf(columns)]) as Table;
 }
 
@@ -175,12 +131,11 @@ function dirPath(x: RayObject): string {
   return path.endsWith("/") ? path : path + "/";
 }
 
-/** `(set-splayed "dir/" t [symfile])` → t. */
+/** `(set-splayed "dir/" t [symfile])` → the path. */
 vary("set-splayed", (e, args) => {
   argCount(args, 2, 3);
-  const t = asTable(args[1]);
-  setSplayed(e, dirPath(args[0]), t, args[2] ? text(args[2]) : undefined);
-  return t;
+  setSplayed(e, dirPath(args[0]), asTable(args[1]), args[2] ? text(args[2]) : undefined);
+  return args[0];
 });
 
 /** `(get-splayed "dir/" [symfile])` → the table. */
@@ -197,9 +152,16 @@ function tableName(x: RayObject): string {
   return columnFile(symbols.text((x as Atom).value as number));
 }
 
-/** `(set-parted "root/" 'name t)` → t: one splayed table per day of t's first DATE column. */
+/**
+ * `(set-parted "dir/" t)` → the path: t splayed, as the engine's; `(set-parted "root/" 'name
+ * t)` → t: one splayed partition per day of t's first DATE column.
+ */
 vary("set-parted", (e, args) => {
-  argCount(args, 3, 3);
+  argCount(args, 2, 3);
+  if (args.length === 2) {
+    setSplayed(e, dirPath(args[0]), asTable(args[1]));
+    return args[0];
+  }
   const root = dirPath(args[0]);
   const name = tableName(args[1]);
   const t = asTable(args[2]);
@@ -220,12 +182,12 @@ vary("set-parted", (e, args) => {
       keys: t.keys,
       values: listOf(t.values.items.map((c) => take(c, idx))) as List,
     };
-    setSplayed(e, join(root, formatDate(day), name) + "/", part, join(root, "sym"));
+    setSplayed(e, join(root, formatDate(day), name) + "/", part);
   }
   return t;
 });
 
-/** `(get-parted "root/" 'name)` → every day's partition, in date order, as one table. */
+/** `(get-parted "root/" 'name)` → the days' partitions in date order, `Date` first. */
 vary("get-parted", (e, args) => {
   argCount(args, 2, 2);
   const root = dirPath(args[0]);
@@ -241,10 +203,9 @@ vary("get-parted", (e, args) => {
     pathError(root, err);
   }
   if (days.length === 0) throw domainError(`no partitions of ${name} in ${root}`);
-  const parts = days.map((d) => getSplayed(e, join(root, d, name) + "/", join(root, "sym")));
-  const concat = BUILTINS.get("concat")!.fn;
+  const parts = days.map((d) => getSplayed(e, join(root, d, name) + "/"));
   const first = parts[0];
-  if (parts.length === 1) return first;
+  const concat = BUILTINS.get("concat")!.fn;
   const columns = first.values.items.map((_, c) =>
     parts.slice(1).reduce((acc, p) => {
       if (p.keys.data.length !== first.keys.data.length || p.keys.data[c] !== first.keys.data[c]) {
@@ -253,7 +214,18 @@ vary("get-parted", (e, args) => {
       return concat(e, [acc, p.values.items[c]]);
     }, first.values.items[c])
   );
-  return BUILTINS.get("table")!.fn(e, [first.keys, listOf(columns)]);
+  const day = (d: string) => {
+    const [y, m, dd] = d.split(".").map(Number);
+    return daysOfDate(y, m, dd);
+  };
+  const dateColumn = Int32Array.from(
+    parts.flatMap((p, i) => Array(count(p.values.items[0] ?? listOf([]))).fill(day(days[i]))),
+  );
+  const keys = Int32Array.of(e.intern("Date"), ...first.keys.data);
+  return BUILTINS.get("table")!.fn(e, [
+    { type: 6, data: keys } as Vector<6>,
+    listOf([{ type: 7, data: dateColumn } as Vector<7>, ...columns]),
+  ]);
 });
 
 /** `load` of a directory reads the table splayed there; of a file, evaluates it (os.ts). */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
+import { type Atom, NULL, type RayObject, type Vector } from "../ipc/mod.ts";
 import { binary } from "./builtins.ts";
 import { domainError, indexError, lengthError, typeError } from "./errors.ts";
 import { count, listOf, take } from "./values.ts";

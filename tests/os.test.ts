@@ -105,7 +105,7 @@ describe("OS builtins", () => {
   });
 
   it("store splayed and date-partitioned tables, confined like every path", () => {
-    // Our own layout (engine/splayed.ts): expected values follow from the table written.
+    // The engine's layout (engine/splayed.ts; tests/engine_files.test.ts checks the bytes).
     const root = mkdtempSync(tmpdir() + "/rf-ws-splay-");
     const allowed = root + "/data";
     mkdirSync(allowed);
@@ -115,12 +115,12 @@ describe("OS builtins", () => {
     const e = new Engine();
     e.permissions = { read: [allowed], write: [allowed] };
     e.evalSource(
-      "(set t (table [sym px date] (list [a b a c] [1.5 2.5 3.5 4.5] " +
+      "(set t (table [s px date] (list [a b a c] [1.5 2.5 3.5 4.5] " +
         "[2024.01.02 2024.01.01 2024.01.02 2024.01.03])))",
     );
     const rows = {
       columns: {
-        sym: ["a", "b", "a", "c"],
+        s: ["a", "b", "a", "c"],
         px: [1.5, 2.5, 3.5, 4.5],
         date: ["2024-01-02", "2024-01-01", "2024-01-02", "2024-01-03"],
       },
@@ -128,49 +128,55 @@ describe("OS builtins", () => {
     const json = (source: string) => toJSON(e.evalSource(source).value);
 
     e.evalSource('(set-splayed "t1/" t)');
-    assert.deepEqual(readdirSync(allowed + "/t1").sort(), [".d", "date", "px", "sym"]);
+    assert.deepEqual(readdirSync(allowed + "/t1").sort(), [".d", "date", "px", "s", "sym"]);
     assert.deepEqual(json('(get-splayed "t1/")'), rows);
-    assert.deepEqual(json('(get "t1/px")'), [1.5, 2.5, 3.5, 4.5], "a column is an object file");
+    assert.deepEqual(json('(get "t1/px")'), [1.5, 2.5, 3.5, 4.5], "a column is a vector file");
+    assert.deepEqual(json('(get "t1/sym")'), ["a", "b", "c"], "the symbols, each once");
     assert.deepEqual(json('(load "t1")'), rows, "load of a directory reads the table");
     e.evalSource('(set "t2/" t)');
     assert.deepEqual(json('(get-splayed "t2")'), rows, "set of a directory path splays");
 
-    // A symfile: symbols stored once, columns as indexes into it.
+    // A symfile: symbols stored once for several tables, columns as indexes into it.
     e.evalSource('(set-splayed "t3/" t "syms")');
     assert.deepEqual(json('(get "syms")'), ["a", "b", "c"]);
-    assert.deepEqual(json('(get "t3/sym")'), [0, 1, 0, 2]);
-    e.evalSource('(set-splayed "t4/" (table [sym] (list [c d])) "syms")');
+    assert.deepEqual(readdirSync(allowed + "/t3").sort(), [".d", "date", "px", "s"]);
+    e.evalSource('(set-splayed "t4/" (table [s] (list [c d])) "syms")');
     assert.deepEqual(json('(get "syms")'), ["a", "b", "c", "d"], "new symbols are appended");
     assert.deepEqual(json('(get-splayed "t3/" "syms")'), rows);
-    assert.deepEqual(json('(get-splayed "t4/" "syms")'), { columns: { sym: ["c", "d"] } });
+    assert.deepEqual(json('(get-splayed "t4/" "syms")'), { columns: { s: ["c", "d"] } });
 
-    // Parted: one splayed table per day, read back in date order.
+    // Parted: one splayed table per day, read back in date order with the day first.
     e.evalSource('(set-parted "db/" \'trades t)');
     assert.deepEqual(readdirSync(allowed + "/db").sort(), [
       "2024.01.01",
       "2024.01.02",
       "2024.01.03",
-      "sym",
     ]);
+    const days = ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"];
     assert.deepEqual(json('(get-parted "db/" \'trades)'), {
       columns: {
-        sym: ["b", "a", "a", "c"],
+        Date: days,
+        s: ["b", "a", "a", "c"],
         px: [2.5, 1.5, 3.5, 4.5],
-        date: ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"],
+        date: days,
       },
     });
-    e.evalSource('(set-parted "db/" \'trades (table [sym px date] (list [z] [9.5] [2024.01.02])))');
+    e.evalSource('(set-parted "db/" \'trades (table [s px date] (list [z] [9.5] [2024.01.02])))');
     assert.deepEqual(
       json('(get-parted "db/" \'trades)'),
       {
         columns: {
-          sym: ["b", "z", "c"],
+          Date: ["2024-01-01", "2024-01-02", "2024-01-03"],
+          s: ["b", "z", "c"],
           px: [2.5, 9.5, 4.5],
           date: ["2024-01-01", "2024-01-02", "2024-01-03"],
         },
       },
       "a day written again is replaced, the other days kept",
     );
+    // The engine's two-argument form writes the table splayed where it is told.
+    e.evalSource('(set-parted "flat/" t)');
+    assert.deepEqual(json('(get-splayed "flat/")'), rows);
 
     // Bad input: errors, and nothing written outside the allowed directory.
     assert.match(failure(e, '(set-splayed "../x/" t)').message, /outside/);
