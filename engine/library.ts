@@ -22,4 +22,5 @@ import "./generators.ts";
 import "./meta.ts";
 import "./serialize.ts";
 import "./os.ts";
+import "./csv.ts";
 import "./splayed.ts";

@@ -25,17 +25,7 @@ import { readConfined, writeConfined } from "./confine.ts";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
-import {
-  type Atom,
-  type Lambda,
-  type RayObject,
-  str,
-  symbols,
-  type Table,
-  Type,
-  typeName,
-  type Vector,
-} from "../ipc/mod.ts";
+import { type Atom, type Lambda, type RayObject, str, symbols, type Vector } from "../ipc/mod.ts";
 import { binary, type BuiltinFn, BUILTINS, resolveBuiltin, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import type { SymbolNode } from "./reader.ts";
@@ -152,75 +142,6 @@ binary("set", (e, target, expr) => {
   writeValueFile(e, path, value);
   return value.type === 98 ? NULL : target;
 }, true);
-
-/** A CSV column type: a vector type name (`I64`, `SYMBOL`, `C8`, …) → its code. */
-function csvType(name: string): number {
-  const t = (Type as Record<string, number>)[name];
-  if (t === undefined || t < 1 || t > 12 || t === 11) throw typeError("a column type", name);
-  return t;
-}
-
-/** `(read-csv [TYPES] path [sep])`: a table from a CSV file with a header line. */
-vary("read-csv", (e, args) => {
-  if (args.length < 2 || args.length > 3) {
-    throw new EvalError(ErrorCode.ARITY, `expected 2 or 3 arguments, got ${args.length}`);
-  }
-  const [types, path, sepArg] = args;
-  if (types.type !== 6) throw typeError("SYMBOL", types.type);
-  const sepChar = sepArg ? text(sepArg) : ",";
-  const lines = decoder.decode(readAllowed(e, text(path))).split(/\r?\n/).filter((l) => l.length);
-  const header = (lines.shift() ?? "").split(sepChar);
-  const typeIds = Array.from((types as Vector<6>).data, (id) => csvType(symbols.text(id)));
-  if (typeIds.length !== header.length) {
-    throw new EvalError(ErrorCode.LENGTH, `need ${header.length}, have ${typeIds.length}`);
-  }
-  const cells = lines.map((l) => l.split(sepChar));
-  const cast = BUILTINS.get("as")!.fn;
-  const columns = typeIds.map((t, c) => {
-    if (t === 12) return listOf(cells.map((row) => str(row[c] ?? "")));
-    const name = typeName(-t); // the atom's name: i64, symbol, date, …
-    const atoms = cells.map((row) =>
-      cast(e, [{ type: -6, value: e.intern(name) }, str(row[c] ?? "")])
-    );
-    return BUILTINS.get("unify")!.fn(e, [listOf(atoms)]);
-  });
-  return BUILTINS.get("table")!.fn(e, [{
-    type: 6,
-    data: Int32Array.from(header, (h) => e.intern(h)),
-  }, listOf(columns)]);
-});
-
-/** `(write-csv path table [sep])`: a CSV file with a header line. */
-vary("write-csv", (e, args) => {
-  if (args.length < 2 || args.length > 3) {
-    throw new EvalError(ErrorCode.ARITY, `expected 2 or 3 arguments, got ${args.length}`);
-  }
-  const [path, t, sepArg] = args;
-  if (t.type !== 98) throw typeError("TABLE", t.type);
-  const table = t as Table;
-  const sepChar = sepArg ? text(sepArg) : ",";
-  const format = BUILTINS.get("format")!.fn;
-  const names = Array.from(table.keys.data, (id) => symbols.text(id));
-  const rows = table.values.items[0]
-    ? (table.values.items[0].type === 0
-      ? table.values.items[0].items.length
-      : (table.values.items[0] as Vector).data.length)
-    : 0;
-  const cols = table.values.items.map((c) => {
-    const out: string[] = [];
-    for (let r = 0; r < rows; r++) {
-      const item = BUILTINS.get("at")!.fn(e, [c, { type: -5, value: BigInt(r) }]);
-      out.push(decoder.decode((format(e, [item]) as Vector<12>).data));
-    }
-    return out;
-  });
-  const body = [
-    names.join(sepChar),
-    ...Array.from({ length: rows }, (_, r) => cols.map((c) => c[r]).join(sepChar)),
-  ].join("\n") + "\n";
-  writeAllowed(e, text(path), new TextEncoder().encode(body));
-  return t;
-});
 
 // ---------------------------------------------------------------- network
 
