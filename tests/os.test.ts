@@ -80,7 +80,7 @@ describe("OS builtins", () => {
     });
     assert.equal(e.render(e.evalSource('(load "prog.rf")')), "42");
     e.evalSource('(write-csv "t.csv" (table [id px sym] (list [1 2] [1.5 2.5] [a b])))');
-    assert.equal(e.render(e.evalSource('(read "t.csv")')), '"id,px,sym\\n1,1.50,a\\n2,2.50,b\\n"');
+    assert.equal(e.render(e.evalSource('(read "t.csv")')), '"id,px,sym\\n1,1.5,a\\n2,2.5,b\\n"');
     assert.deepEqual(toJSON(e.evalSource('(read-csv [I64 F64 SYMBOL] "t.csv")').value), {
       columns: { id: [1, 2], px: [1.5, 2.5], sym: ["a", "b"] },
     });
