@@ -12,7 +12,7 @@ import { binary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { compareI64, words } from "./int64.ts";
-import { count, isNullValue } from "./values.ts";
+import { collect, count, isNullValue } from "./values.ts";
 
 type Cmp = "==" | "!=" | "<" | ">" | "<=" | ">=";
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -95,9 +95,26 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
     if (collection(other) && count(other) !== 0) throw lengthError();
     return { type: 1, data: new Uint8Array(0) };
   }
-  // null against null is true whatever the operator; against anything else, refused.
-  if (a.type === 126 && b.type === 126) return { type: -1, value: 1 };
-  if (a.type === 126 || b.type === 126) throw typeError("LIST", "LIST");
+  // null against null is true whatever the operator, and so is a dict against a dict, a
+  // table against a table; null against a list compares with each item, against an empty
+  // vector with nothing, against anything else it is refused.
+  if (a.type === b.type && (a.type === 126 || a.type === 99 || a.type === 98)) {
+    return { type: -1, value: 1 };
+  }
+  if (a.type === 126 || b.type === 126) {
+    const other = a.type === 126 ? b : a;
+    if (other.type === 0) {
+      return collect(
+        other.items.map((item) =>
+          compare(engine, op, a === other ? item : a, b === other ? item : b)
+        ),
+      );
+    }
+    if (other.type >= 1 && other.type <= 12 && vectorLength(other as Vector) === 0) {
+      return { type: 1, data: new Uint8Array(0) };
+    }
+    throw typeError("LIST", "LIST");
+  }
   // Strings compare whole: one boolean, not one per character.
   if (a.type === 12 && (b.type === 12 || b.type === -12)) {
     const bb = b.type === 12
@@ -153,7 +170,14 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
           order(keyOf(engine, ta, xs[i] as number, tb), keyOf(engine, tb, ys[j] as number, ta)),
         ),
     );
-  }, (x, y) => compare(engine, op, x, y)); // nulls inside lists
+  }, (x, y) => {
+    // A null inside a list compares as a null does; anything else untyped is refused.
+    if (x.type === 126 || y.type === 126) return compare(engine, op, x, y);
+    // An empty vector beside a dict or a table compares to nothing.
+    const empty = (v: RayObject) => v.type >= 1 && v.type <= 12 && vectorLength(v as Vector) === 0;
+    if (empty(x) || empty(y)) return { type: 1, data: new Uint8Array(0) };
+    throw typeError("LIST", "LIST");
+  });
 }
 
 const SAME_WIDTH_INTEGERS = new Set([1, 2, 3, 4, 7, 8, 12]);
