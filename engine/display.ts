@@ -325,7 +325,11 @@ export class Formatter {
       const col = columns[c];
       types.push(typeName(col.type));
       const colCells = rowIndexes.map((r) => {
-        const s = this.nested(this.item(col, r));
+        const item = this.item(col, r);
+        // A null symbol shows as 0Ns in a table's cell (nested elsewhere, it is empty).
+        const s = item.type === -6 && (item as { value: number }).value === 0
+          ? "0Ns"
+          : this.nested(item);
         return s.length > MAX_CELL ? s.slice(0, MAX_CELL) : s;
       });
       cells.push(colCells);

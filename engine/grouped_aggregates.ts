@@ -14,17 +14,15 @@ import type { RayObject, Table, Vector } from "../ipc/mod.ts";
 import { BUILTINS } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { fromDoubles, words } from "./int64.ts";
-import { integerValues } from "./integer_index.ts";
 import type { SymbolNode } from "./reader.ts";
 import type { Groups } from "./grouping.ts";
+import { typeError } from "./errors.ts";
 import { nullValue, tableColumn, take } from "./values.ts";
 
 const U8 = 2, I16 = 3, I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
 const SUMMABLE = new Set([U8, I16, I32, I64, TIME, F64]);
-const AVERAGEABLE = new Set([U8, I16, I32, I64, F64]);
+const AVERAGEABLE = new Set([U8, I16, I32, I64, DATE, TIME, F64]); // days, ms as numbers
 const ORDERED = new Set([U8, I16, I32, I64, DATE, TIME, TS, F64]);
-const DEVIABLE = ORDERED;
-const MEDIAN = new Set([U8, I16, I64]);
 /** The null of each integer type as a number (the i64 one as `integerValues` gives it). */
 const NULL_NUMBER: Record<number, number> = {
   [I16]: -32768,
@@ -37,9 +35,38 @@ const NULL_NUMBER: Record<number, number> = {
 
 type Kernel = (col: Vector, t: number, g: Groups) => Vector | undefined;
 
+const B8 = 1, SYMBOL = 6;
+/**
+ * The column types the engine's grouped aggregation refuses (a `type` error), per aggregate,
+ * found by asking it for every aggregate and column type (session grouped-aggregates). Only
+ * `(agg column)` takes this path there: `(sum (* x 2i))` of an I32 column is summed.
+ */
+const REFUSED: Record<string, Set<number>> = {
+  sum: new Set([B8, U8, I32, DATE, TIME, TS, SYMBOL]),
+  min: new Set([B8, U8, I32, SYMBOL]),
+  max: new Set([B8, U8, I32, SYMBOL]),
+  avg: new Set([B8, U8, TS, SYMBOL]),
+  last: new Set([B8, U8]),
+  count: new Set([B8, U8, I16]),
+};
+
+function checkGroupedType(name: string, t: number): void {
+  if (groupedAggregate(name, t) === "refused") throw typeError("LIST", "LIST");
+}
+
+/**
+ * What the engine's grouped aggregation does with `(name column)` of a column of type `t`:
+ * refuses it, answers a null per group (`med`, `dev`), or computes it.
+ */
+export function groupedAggregate(name: string, t: number): "refused" | "null" | "computed" {
+  if (REFUSED[name]?.has(t)) return "refused";
+  return name === "med" || name === "dev" ? "null" : "computed";
+}
+
 /**
  * The column of one value per group for `form` when it is an aggregate of a column of
- * `t` that a kernel covers; undefined otherwise.
+ * `t`, as the engine's grouped aggregation answers it (its refused types a `type` error,
+ * `med` and `dev` nulls); undefined when no kernel covers it.
  */
 export function aggregateByGroup(
   e: Engine,
@@ -55,6 +82,11 @@ export function aggregateByGroup(
   const col = tableColumn(t, id);
   if (!col || col.type < 1 || col.type > 12) return undefined;
   const name = KERNELS.find(([n]) => BUILTINS.get(n) === head)?.[0];
+  if (name === undefined) return undefined;
+  checkGroupedType(name, col.type);
+  if (groupedAggregate(name, col.type) === "null") {
+    return { type: F64, data: new Float64Array(g.count).fill(NaN) };
+  }
   if (name === "count") return sizes(g);
   if (name === "first" || name === "last") return ends(col as Vector, g, name === "last");
   const kernel = KERNELS.find(([n]) => n === name)?.[1];
@@ -139,8 +171,7 @@ function ends(col: Vector, g: Groups, last: boolean): Vector {
     at = new Int32Array(g.count);
     for (let i = 0; i < g.groupOf.length; i++) at[g.groupOf[i]] = i;
   }
-  const picked = take(col, at) as Vector;
-  return col.type === U8 ? { type: 1, data: picked.data } : picked;
+  return take(col, at) as Vector; // a U8 column stays U8 here (its per-row first is a b8)
 }
 
 const addUp: Visit = (values, lo, hi, base, groupOf, nul, sums, counts) => {
@@ -232,62 +263,40 @@ function extreme(less: boolean): Kernel {
   };
 }
 
-const addSquares: Visit = (values, lo, hi, base, groupOf, nul, means, squares) => {
-  for (let j = lo; j < hi; j++) {
-    const v = values[j];
-    if (v === nul || v !== v) continue;
-    const k = groupOf[base + j];
-    squares[k] += (v - means[k]) * (v - means[k]);
-  }
-  return 0;
-};
-
-/** `dev`: the mean of each group first, then the squares, both in row order. */
-const dev: Kernel = (col, t, g) => {
-  if (!DEVIABLE.has(t)) return undefined;
-  const totals = sumsAndCounts(col, t, g);
-  if (!totals) return undefined;
-  const { sums, counts } = totals;
-  // The engine forgets to subtract the mean for DATE vectors (√mean(x²)), as `dev` does.
-  const means = t === DATE ? new Float64Array(g.count) : sums.map((x, k) => x / counts[k]);
-  const squares = new Float64Array(g.count);
-  scan(col, addSquares, g.groupOf, nullOf(t), means, squares);
-  return {
-    type: F64,
-    data: squares.map((q, k) => (counts[k] ? Math.sqrt(q / counts[k]) : NaN)),
-  };
-};
-
-/**
- * `med`: each group's values (nulls included, as numbers, so first) sorted, the middle
- * found from the count of the non-null ones — `med`'s own reading of the engine.
- */
-const med: Kernel = (col, t, g) => {
-  if (!MEDIAN.has(t)) return undefined;
-  const values = integerValues(col);
-  if (!values) return undefined;
-  const nul = NULL_NUMBER[t] ?? NaN;
-  const laid = new Float64Array(values.length);
-  for (let j = 0; j < laid.length; j++) laid[j] = values[g.rows[j]];
-  const out = new Float64Array(g.count);
-  for (let k = 0; k < g.count; k++) {
-    const xs = laid.subarray(g.starts[k], g.starts[k + 1]).sort();
-    let n = 0;
-    for (let j = 0; j < xs.length; j++) if (xs[j] !== nul) n++;
-    const m = n >> 1;
-    out[k] = n === 0 ? NaN : n % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
-  }
-  return { type: F64, data: out };
-};
-
 const KERNELS: [string, Kernel | undefined][] = [
   ["sum", sum],
   ["avg", avg],
   ["min", extreme(true)],
   ["max", extreme(false)],
-  ["dev", dev],
-  ["med", med],
+  ["dev", undefined], // nulls (aggregateByGroup)
+  ["med", undefined],
   ["count", undefined],
   ["first", undefined],
   ["last", undefined],
 ];
+
+/**
+ * `form` with every `(agg column)` inside it (the engine's grouped aggregation, which also
+ * answers inside an expression: `(+ (med x) 1)` is a null per group) replaced by a name that
+ * `values` binds to one value per group.
+ */
+export function withGroupedAggregates(
+  e: Engine,
+  t: Table,
+  g: Groups,
+  form: RayObject,
+): { form: RayObject; values: Map<number, Vector> } {
+  const values = new Map<number, Vector>();
+  const walk = (f: RayObject): RayObject => {
+    if (f.type !== 0) return f;
+    const fused = aggregateByGroup(e, t, g, f);
+    if (fused) {
+      const id = e.intern(` grouped ${values.size}`); // no query can name it
+      values.set(id, fused);
+      return { type: -6, value: id } as RayObject;
+    }
+    const items = f.items.map((item, i) => (i === 0 ? item : walk(item)));
+    return items.every((item, i) => item === f.items[i]) ? f : { type: 0, items };
+  };
+  return { form: walk(form), values };
+}

@@ -21,7 +21,7 @@ import {
 } from "../ipc/mod.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import { elementKeys, objectKey, sliceRows, takeN, trueIndexes } from "./collections.ts";
-import { aggregateByGroup } from "./grouped_aggregates.ts";
+import { aggregateByGroup, withGroupedAggregates } from "./grouped_aggregates.ts";
 import { groupRows, type Groups, groupsOf } from "./grouping.ts";
 import type { Engine } from "./engine.ts";
 import {
@@ -37,6 +37,7 @@ import {
   atom,
   collect,
   count,
+  itemAt,
   items,
   listOf,
   nullValue,
@@ -122,8 +123,17 @@ interface Grouping {
   groups: Groups;
 }
 
+/** Key types the engine's `by:` refuses (a `type` error): I32, DATE and TIME. */
+const UNGROUPABLE = new Set([4, 7, 8]);
+
 /** Resolves `by:` against table `t`: a column name, a dict of expressions, or an expression. */
 function grouping(e: Engine, t: Table, by: RayObject): Grouping {
+  const g = keysOf(e, t, by);
+  if (g.columns.some((c) => UNGROUPABLE.has(c.type))) throw typeError("LIST", "LIST");
+  return g;
+}
+
+function keysOf(e: Engine, t: Table, by: RayObject): Grouping {
   const n = tableRows(t);
   const scope = scopeOf(t);
   if (by.type === -6 && !(by as SymbolNode).quoted) {
@@ -154,13 +164,15 @@ function grouping(e: Engine, t: Table, by: RayObject): Grouping {
 function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): RayObject {
   const fused = aggregateByGroup(e, t, groups, form);
   if (fused) return fused;
-  const refs = [...referencedNames(form)].filter((id) => tableColumn(t, id));
-  const results = groupsOf(groups).map((rows) => {
+  const inner = withGroupedAggregates(e, t, groups, form);
+  const refs = [...referencedNames(inner.form)].filter((id) => tableColumn(t, id));
+  const results = groupsOf(groups).map((rows, k) => {
     const scope = new Map<number, RayObject>();
     for (const id of refs) scope.set(id, take(tableColumn(t, id)!, rows));
+    for (const [id, v] of inner.values) scope.set(id, itemAt(v, k));
     e.groupRows = rows;
     try {
-      return e.withScope(scope, () => e.eval(form));
+      return e.withScope(scope, () => e.eval(inner.form));
     } finally {
       e.groupRows = undefined;
     }
@@ -333,15 +345,18 @@ unary("update", (e, q) => {
   const mappings = ent.filter((x) => !RESERVED.has(x.name));
   if (mappings.length === 0) throw valueError("update needs a column");
   const view = where ? sliceRows(t, rows) as Table : t;
-  const groups = by ? groupsOf(grouping(e, view, by.form).groups) : undefined;
+  const grouped = by ? grouping(e, view, by.form).groups : undefined;
+  const groups = grouped ? groupsOf(grouped) : undefined;
   for (const m of mappings) {
     const existing = tableColumn(t, m.id);
     let col: RayObject;
     if (groups) {
-      const perGroupValues = groups.map((g) => {
+      const inner = withGroupedAggregates(e, view, grouped!, m.form);
+      const perGroupValues = groups.map((g, k) => {
         const scope = new Map<number, RayObject>();
         view.keys.data.forEach((id, i) => scope.set(id, take(view.values.items[i], g)));
-        return e.withScope(scope, () => e.eval(m.form));
+        for (const [id, v] of inner.values) scope.set(id, itemAt(v, k));
+        return e.withScope(scope, () => e.eval(inner.form));
       });
       const full: RayObject[] = new Array(rows.length);
       groups.forEach((g, gi) => {
