@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, type Vector } from "../ipc/mod.ts";
+import { type Atom, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
 import { binary } from "./builtins.ts";
 import { domainError, indexError, lengthError, typeError } from "./errors.ts";
 import { count, listOf, take } from "./values.ts";
@@ -76,9 +76,12 @@ const POSITIONS = new Set([3, 4, 5]);
  */
 binary("split", (_e, x, sep) => {
   if (x.type === 10 || sep.type === 10) throw domainError("split: f64");
-  if (!(x.type >= 0 && x.type <= 12)) throw typeError("C8", x.type);
-  if (x.type === 12 && (sep.type === 12 || sep.type === -12)) {
-    const text = decoder.decode((x as Vector<12>).data);
+  if (!(x.type >= 0 && x.type <= 12) && x.type !== -6) throw typeError("C8", x.type);
+  const textual = x.type === 12 || x.type === -6; // a symbol splits as its text
+  if (textual && (sep.type === 12 || sep.type === -12)) {
+    const text = x.type === 12
+      ? decoder.decode((x as Vector<12>).data)
+      : symbols.text((x as Atom).value as number);
     const delim = sep.type === 12
       ? decoder.decode((sep as Vector<12>).data)
       : String.fromCharCode((sep as Atom).value as number);
@@ -87,6 +90,7 @@ binary("split", (_e, x, sep) => {
       text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),
     );
   }
+  if (x.type === -6) throw typeError("C8", x.type);
   const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
   if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
   if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);
