@@ -14,6 +14,7 @@
  * @module
  */
 import {
+  allocVector,
   type Atom,
   NULL,
   type RayObject,
@@ -159,25 +160,18 @@ function column(e: Engine, t: number, cells: string[]): RayObject {
     case 1:
       return { type: 1, data: Uint8Array.from(cells, (s) => (s === "true" ? 1 : 0)) };
     case 2:
-      return {
-        type: 2,
-        data: Uint8Array.from(cells, (s) => Number(BigInt.asUintN(8, leadingInteger(s)))),
-      };
     case 3:
-      return {
-        type: 3,
-        data: Int16Array.from(cells, (s) => Number(BigInt.asIntN(16, leadingInteger(s)))),
-      };
     case 4:
-      return {
-        type: 4,
-        data: Int32Array.from(cells, (s) => Number(BigInt.asIntN(32, leadingInteger(s)))),
-      };
-    case 5:
-      return {
-        type: 5,
-        data: BigInt64Array.from(cells, (s) => BigInt.asIntN(64, leadingInteger(s))),
-      };
+    case 5: {
+      // The low bits of the number, as C's narrowing keeps them (typed arrays wrap the same).
+      const data = allocVector(t, cells.length) as Int32Array | BigInt64Array;
+      cells.forEach((s, i) => {
+        const v = BigInt.asIntN(64, leadingInteger(s));
+        if (data instanceof BigInt64Array) data[i] = v;
+        else data[i] = Number(BigInt.asIntN(32, v));
+      });
+      return { type: t, data } as Vector;
+    }
     case 7:
       return { type: 7, data: Int32Array.from(cells, dateFromText) };
     case 8:

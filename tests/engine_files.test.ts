@@ -25,6 +25,15 @@ const TYPES_TABLE = `(table [b u h i j f c s d t p g str l] (list [true false] (
 const SPLAYED_TABLE =
   "(table [s x f d] (list [a b a] [1 2 3] [1.5 2.5 3.5] [2024.01.01 2024.01.02 2024.01.01]))";
 
+/** The single files of `files/` and the values the engine stored in them. */
+const SINGLE_FILES: [string, string][] = [
+  ["vector", "[1 2 3]"],
+  ["table", SPLAYED_TABLE],
+  ["symbols", "[a b]"],
+  ["string", `"hello"`],
+  ["list", "(list 1 2)"],
+];
+
 function engineFor(dir: string): Engine {
   const e = new Engine();
   e.permissions = { read: [FIXTURES, dir], write: [dir] };
@@ -72,14 +81,7 @@ describe("files the engine wrote, read by ours", () => {
 
   it("single files: a vector, a table, symbols, a string, a list and its # file", () => {
     withDir((_dir, e) => {
-      const cases: [string, string][] = [
-        ["vector", "[1 2 3]"],
-        ["table", SPLAYED_TABLE],
-        ["symbols", "[a b]"],
-        ["string", `"hello"`],
-        ["list", "(list 1 2)"],
-      ];
-      for (const [file, literal] of cases) {
+      for (const [file, literal] of SINGLE_FILES) {
         assertSame(run(e, `(get "${FIXTURES}files/${file}")`), run(e, literal), file);
       }
     });
@@ -140,14 +142,7 @@ describe("files ours writes, byte for byte the engine's", () => {
 
   it("set of a path writes the engine's vector, message and list files", () => {
     withDir((dir, e) => {
-      const cases: [string, string][] = [
-        ["vector", "[1 2 3]"],
-        ["table", SPLAYED_TABLE],
-        ["symbols", "[a b]"],
-        ["string", `"hello"`],
-        ["list", "(list 1 2)"],
-      ];
-      for (const [file, literal] of cases) {
+      for (const [file, literal] of SINGLE_FILES) {
         run(e, `(set "${dir}/${file}" ${literal})`);
         assert.deepEqual(bytes(`${dir}/${file}`), bytes(FIXTURES + "files/" + file), file);
       }
