@@ -41,7 +41,7 @@ export function checkExcept(x: RayObject, y: RayObject): void {
   if (x.type === 6 && Math.abs(y.type) === 6) return;
   if (x.type === 0) {
     const t = Math.abs(y.type);
-    if (t === 4 || t === 5 || t === 10) return;
+    if (t === 3 || t === 4 || t === 5 || t === 10) return;
     throw typeError("LIST", "LIST");
   }
   throw refuse(x, y);

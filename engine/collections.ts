@@ -242,6 +242,9 @@ function dictIndex(d: Dict, k: RayObject): number {
 }
 
 /** `(at x i)`: by position, dict key, table column name or row number. */
+/** Vector types whose element at a null index is null itself (the engine's answers). */
+const NULL_AT_NULL = new Set([2, 3, 4, 7, 8]);
+
 export function at(x: RayObject, i: RayObject): RayObject {
   if (x.type === 99) {
     // A vector or LIST of keys looks each up (the engine's answer even when the keys are
@@ -286,11 +289,18 @@ export function at(x: RayObject, i: RayObject): RayObject {
     const k = position(Number((i as Atom).value));
     if (x.type === 0) return k < 0 ? NULL : x.items[k];
     if (k >= 0) return vectorItem(x as Vector, k);
-    // Out of range: the type's null — for a U8 vector a b8 false, or null for a null index.
-    if (x.type === 2) return (i as Atom).value === NULL_I64 ? NULL : atom(1, 0);
+    // A null index picks null itself from U8, I16, I32, DATE and TIME vectors (the others
+    // answer their type's null); out of range, the type's null (for a U8 vector a b8 false).
+    if ((i as Atom).value === NULL_I64 && NULL_AT_NULL.has(x.type)) return NULL;
+    if (x.type === 2) return atom(1, 0);
     return atom(x.type, nullValue(x.type));
   }
-  const picked = pick(x, positions((i as Vector<5>).data, n));
+  const at64 = (i as Vector<5>).data;
+  if (NULL_AT_NULL.has(x.type) && at64.includes(NULL_I64)) {
+    // Null indexes pick null itself, so the answer is a LIST.
+    return listOf(Array.from(at64, (v) => at(x, { type: -5, value: v } as Atom)));
+  }
+  const picked = pick(x, positions(at64, n));
   // A U8 vector's elements are b8 to the engine, and so is what is picked from it.
   return x.type === 2 ? { type: 1, data: (picked as Vector<2>).data } : picked;
 }
@@ -472,8 +482,8 @@ function keySet(y: RayObject): Set<ElementKey> {
   return new Set(y.type < 0 ? [objectKey(y)] : elementKeys(y));
 }
 
-/** Types whose values `in` compares by number between two vectors: b8, u8, i16, i32, i64. */
-const WHOLE = new Set([1, 2, 3, 4, 5]);
+/** Types whose values `in` compares by number against a vector: i16, i32, i64 (not b8, u8). */
+const WHOLE = new Set([3, 4, 5]);
 
 /**
  * A key for `in`: between two vectors, b8, u8, i16, i32 and i64 elements match by value;
@@ -518,7 +528,17 @@ function member(x: RayObject, y: RayObject): RayObject {
     if (x.type < 0) return atom(1, set.has(objectKey(x)) ? 1 : 0);
     return { type: 1, data: Uint8Array.from(elementKeys(x), (k) => (set.has(k) ? 1 : 0)) };
   }
-  const loose = x.type > 0 && !yAtom;
+  // Against a typed vector of another type, only whole numbers (i16, i32, i64) match, by
+  // value, whether x is an atom or a vector; a b8 never matches a U8 (whose elements are
+  // b8 atoms to the engine's `first`, not to `in`).
+  const typedY = y.type >= 1 && y.type <= 12;
+  if (typedY && Math.abs(x.type) !== y.type) {
+    if (!(WHOLE.has(Math.abs(x.type)) && WHOLE.has(y.type))) {
+      return x.type < 0 ? atom(1, 0) : { type: 1, data: new Uint8Array(count(x)) };
+    }
+  }
+  const loose = typedY;
+  if (y.type === 0 && (x.type === -3 || x.type === -4)) throw typeError("LIST", "LIST");
   const set = new Set(yAtom ? [memberKey(y, loose)] : items(y).map((i) => memberKey(i, loose)));
   if (x.type < 0) return atom(1, set.has(memberKey(x, loose)) ? 1 : 0);
   return {
@@ -579,8 +599,13 @@ binary("find", (_e, x, y) => {
   return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
 });
 
+/** Atoms a LIST's items must be for `except` to compare them: i16, i32, i64, f64. */
+const NUMBER_ATOMS = new Set([-3, -4, -5, -10]);
+
 binary("except", (_e, x, y) => {
   if (x.type === 98) {
+    // A table drops the columns y names; anything but names is refused.
+    if (y.type !== -6 && y.type !== 6) throw typeError("TABLE", y.type);
     const drop = keySet(y);
     const keep: number[] = [];
     x.keys.data.forEach((id, i) => drop.has(id) || keep.push(i));
@@ -589,6 +614,13 @@ binary("except", (_e, x, y) => {
       keys: pick(x.keys, keep) as Vector<6>,
       values: listOf(keep.map((i) => x.values.items[i])),
     };
+  }
+  // A LIST drops by comparing each item with y: an item that is a vector (not a string) is
+  // refused, an empty string drops nothing, an item that is not a number is refused.
+  if (x.type === 0) {
+    if (x.items.some((i) => i.type >= 0 && i.type !== 12)) throw typeError("LIST", "LIST");
+    if (y.type === 12 && count(y) === 0) return x;
+    if (!x.items.every((i) => NUMBER_ATOMS.has(i.type))) throw typeError("LIST", "LIST");
   }
   checkExcept(x, y);
   if (x.type === 0) {
