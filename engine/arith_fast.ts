@@ -60,13 +60,12 @@ function floatLoop(
   const n = o.length;
   switch (op) {
     case "+":
-      for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) + (y ? y[i] : ys);
-      return;
     case "-":
-      for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) - (y ? y[i] : ys);
-      return;
     case "*":
-      for (let i = 0; i < n; i++) o[i] = (x ? x[i] : xs) * (y ? y[i] : ys);
+      // One loop per shape: a test of the operand kind per element costs more than the add.
+      if (x && y) elementwise(op, x, y, o, n);
+      else if (x) withAtom(op, x, ys, o, n, false);
+      else withAtom(op, y!, xs, o, n, true);
       return;
     case "div":
       if (x && !y) {
@@ -87,10 +86,43 @@ function floatLoop(
       }
       return;
     case "%":
+      if (x && !y) {
+        if (ys === 0) o.fill(NaN);
+        else for (let i = 0; i < n; i++) o[i] = x[i] - ys * Math.floor(x[i] / ys);
+        return;
+      }
       for (let i = 0; i < n; i++) {
         const d = y ? y[i] : ys, v = x ? x[i] : xs;
         o[i] = d === 0 ? NaN : v - d * Math.floor(v / d);
       }
       return;
   }
+}
+
+/** `x op y` of two vectors, element by element. */
+function elementwise(
+  op: "+" | "-" | "*",
+  x: Float64Array,
+  y: Float64Array,
+  o: Float64Array,
+  n: number,
+) {
+  if (op === "+") { for (let i = 0; i < n; i++) o[i] = x[i] + y[i]; }
+  else if (op === "-") { for (let i = 0; i < n; i++) o[i] = x[i] - y[i]; }
+  else for (let i = 0; i < n; i++) o[i] = x[i] * y[i];
+}
+
+/** `v op a` (or `a op v` when `atomFirst`) of a vector and an atom. */
+function withAtom(
+  op: "+" | "-" | "*",
+  v: Float64Array,
+  a: number,
+  o: Float64Array,
+  n: number,
+  atomFirst: boolean,
+) {
+  if (op === "+") { for (let i = 0; i < n; i++) o[i] = v[i] + a; }
+  else if (op === "*") { for (let i = 0; i < n; i++) o[i] = v[i] * a; }
+  else if (atomFirst) { for (let i = 0; i < n; i++) o[i] = a - v[i]; }
+  else for (let i = 0; i < n; i++) o[i] = v[i] - a;
 }

@@ -211,19 +211,26 @@ function fastCompare(
     return { type: 1, data: out };
   }
   if (SAME_WIDTH_INTEGERS.has(ta) || ta === 10) {
+    // The answer for each outcome, looked up instead of calling `t` per element; a NaN
+    // (the f64 null) orders below every number.
+    const lt = t(-1) ? 1 : 0, eq = t(0) ? 1 : 0, gt = t(1) ? 1 : 0;
     const d = vec.data as Int32Array;
-    const key = ta === 10 ? (z: number) => (z === z ? z : -Infinity) : (z: number) => z;
+    const nanLow = ta === 10;
     if (other.type < 0) {
-      const b = key((other as Atom).value as number);
+      let b = (other as Atom).value as number;
+      if (nanLow && b !== b) b = -Infinity;
       for (let i = 0; i < n; i++) {
-        const a = key(d[i]);
-        out[i] = t(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+        let a = d[i];
+        if (nanLow && a !== a) a = -Infinity;
+        out[i] = a < b ? lt : a > b ? gt : eq;
       }
     } else {
       const e = (other as Vector).data as Int32Array;
       for (let i = 0; i < n; i++) {
-        const a = key(d[i]), b = key(e[i]);
-        out[i] = t(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+        let a = d[i], b = e[i];
+        if (nanLow && a !== a) a = -Infinity;
+        if (nanLow && b !== b) b = -Infinity;
+        out[i] = a < b ? lt : a > b ? gt : eq;
       }
     }
     return { type: 1, data: out };

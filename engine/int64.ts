@@ -280,22 +280,55 @@ export function compareI64(
   out: Uint8Array,
   test: (c: number) => boolean,
 ): void {
+  // The answer for each outcome, looked up in the loop instead of calling `test` per element.
+  const lt = test(-1) ? 1 : 0, eq = test(0) ? 1 : 0, gt = test(1) ? 1 : 0;
   const w = words(data)!;
+  const n = data.length;
   if (typeof other === "bigint") {
     const yhi = Number(BigInt.asIntN(32, other >> 32n));
     const ylo = Number(BigInt.asUintN(32, other));
-    for (let i = 0; i < data.length; i++) {
-      const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
-      out[i] = test(hi < yhi ? -1 : hi > yhi ? 1 : lo < ylo ? -1 : lo > ylo ? 1 : 0) ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      const hi = w[2 * i + 1];
+      if (hi !== yhi) out[i] = hi < yhi ? lt : gt;
+      else {
+        const lo = w[2 * i] >>> 0;
+        out[i] = lo < ylo ? lt : lo > ylo ? gt : eq;
+      }
     }
     return;
   }
   const v = words(other)!;
-  for (let i = 0; i < data.length; i++) {
-    const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
-    const yhi = v[2 * i + 1], ylo = v[2 * i] >>> 0;
-    out[i] = test(hi < yhi ? -1 : hi > yhi ? 1 : lo < ylo ? -1 : lo > ylo ? 1 : 0) ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const hi = w[2 * i + 1], yhi = v[2 * i + 1];
+    if (hi !== yhi) out[i] = hi < yhi ? lt : gt;
+    else {
+      const lo = w[2 * i] >>> 0, ylo = v[2 * i] >>> 0;
+      out[i] = lo < ylo ? lt : lo > ylo ? gt : eq;
+    }
   }
+}
+
+/**
+ * The values of an i64 vector as 32-bit integers, with their extremes, in one pass over
+ * its words, when every value fits (the common case of keys and small counts: half the
+ * memory of doubles and no conversion); undefined when one does not (a null included).
+ */
+export function int32Values(
+  data: BigInt64Array,
+): { values: Int32Array; min: number; max: number } | undefined {
+  const w = words(data);
+  const n = data.length;
+  if (!w || n === 0) return undefined;
+  const values = new Int32Array(n);
+  let min = 2147483647, max = -2147483648;
+  for (let i = 0; i < n; i++) {
+    const lo = w[2 * i];
+    if (w[2 * i + 1] !== lo >> 31) return undefined; // the high word is not the low's sign
+    values[i] = lo;
+    if (lo < min) min = lo;
+    if (lo > max) max = lo;
+  }
+  return { values, min, max };
 }
 
 /** An integer-like column as doubles with its value range (see {@link integerRange}). */
@@ -320,6 +353,11 @@ export function integerRange(
   if (type < 1 || type > 12 || type === 10 || type === 11) return undefined;
   let values: ArrayLike<number>;
   if (type === 5 || type === 9) {
+    const small = int32Values(data as BigInt64Array);
+    if (small) {
+      const range = small.max - small.min + 1;
+      return range > maxRange ? undefined : { values: small.values, min: small.min, range };
+    }
     if (!allSafe(data as BigInt64Array)) return undefined;
     values = toDoubles(data as BigInt64Array);
   } else values = data as ArrayLike<number>;

@@ -16,7 +16,7 @@
  * @module
  */
 import type { Vector } from "../ipc/mod.ts";
-import { words } from "./int64.ts";
+import { int32Values, words } from "./int64.ts";
 
 const TWO32 = 4294967296;
 const NULL_HI = -2147483648;
@@ -31,6 +31,8 @@ const NUMBER_TYPED = new Set([1, 2, 3, 4, 6, 7, 8, 12]);
 export function integerValues(v: Vector): ArrayLike<number> | undefined {
   if (NUMBER_TYPED.has(v.type)) return v.data as ArrayLike<number>;
   if (v.type !== 5 && v.type !== 9) return undefined;
+  const small = int32Values(v.data as BigInt64Array);
+  if (small) return small.values;
   const w = words(v.data as BigInt64Array);
   if (!w) return undefined;
   const n = w.length >> 1;
