@@ -31,6 +31,67 @@ export function allSafe(data: BigInt64Array): boolean {
   return true;
 }
 
+/**
+ * `x op y` when every operand and result fits 32 bits: each value is its low word, each
+ * result a 32-bit integer written with its sign as the high word. One loop per operator
+ * and shape. (Nulls are set back by the caller.)
+ */
+function small32(
+  op: "+" | "-" | "*",
+  x: BigInt64Array | undefined,
+  xs: bigint | undefined,
+  y: BigInt64Array | undefined,
+  ys: bigint | undefined,
+  wo: Int32Array,
+  n: number,
+): void {
+  if (x && y) {
+    const wx = words(x)!, wy = words(y)!;
+    if (op === "+") {
+      for (let i = 0; i < 2 * n; i += 2) {
+        const r = wx[i] + wy[i];
+        wo[i] = r;
+        wo[i + 1] = r >> 31;
+      }
+    } else if (op === "-") {
+      for (let i = 0; i < 2 * n; i += 2) {
+        const r = wx[i] - wy[i];
+        wo[i] = r;
+        wo[i + 1] = r >> 31;
+      }
+    } else {
+      for (let i = 0; i < 2 * n; i += 2) {
+        const r = wx[i] * wy[i];
+        wo[i] = r;
+        wo[i + 1] = r >> 31;
+      }
+    }
+    return;
+  }
+  const w = words((x ?? y)!)!;
+  const k = Number(x ? ys! : xs!);
+  if (op === "+") {
+    for (let i = 0; i < 2 * n; i += 2) {
+      const r = w[i] + k;
+      wo[i] = r;
+      wo[i + 1] = r >> 31;
+    }
+  } else if (op === "*") {
+    for (let i = 0; i < 2 * n; i += 2) {
+      const r = w[i] * k;
+      wo[i] = r;
+      wo[i + 1] = r >> 31;
+    }
+  } else {
+    const sign = x ? 1 : -1; // v - k, or k - v
+    for (let i = 0; i < 2 * n; i += 2) {
+      const r = sign * (w[i] - k);
+      wo[i] = r;
+      wo[i + 1] = r >> 31;
+    }
+  }
+}
+
 /** Whether the last {@link maxMagnitude} met a null (a module variable: no object per call). */
 let metNull = false;
 
@@ -86,7 +147,8 @@ export function arithSafe(
   if (xm < 0 || ym < 0) return false;
   if ((op === "*" ? xm * ym : xm + ym) >= 2 ** 53) return false;
   const n = out.length;
-  if (x && y) {
+  if ((op === "*" ? xm * ym : xm + ym) < 2 ** 31) small32(op, x, xs, y, ys, wo, n);
+  else if (x && y) {
     const wx = words(x)!, wy = words(y)!;
     for (let i = 0; i < 2 * n; i += 2) {
       const p = wx[i + 1] * TWO32 + (wx[i] >>> 0), q = wy[i + 1] * TWO32 + (wy[i] >>> 0);
