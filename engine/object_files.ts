@@ -25,6 +25,7 @@ import {
   type List,
   MsgType,
   type RayObject,
+  type Table,
   type Vector,
   vectorLength,
   type VectorType,
@@ -192,4 +193,55 @@ function readListItems(blob: Uint8Array, offsets: BigInt64Array): RayObject[] {
 export function symbolsOf(x: RayObject): Int32Array {
   if (x.type !== 6) throw typeError("SYMBOL", x.type);
   return (x as Vector<6>).data;
+}
+
+/** The files of a splayed table: `.d` last, each column's file and a list's `#` file. */
+export interface SplayedFiles {
+  /** Each column's file name (its column's name) and files, in column order. */
+  columns: { name: string; file: ObjectFile }[];
+  /** `.d`: the column names. */
+  names: Uint8Array;
+  /** The symbol file (`sym`) when a SYMBOL column indexes `domain`, else undefined. */
+  symbols?: Uint8Array;
+}
+
+/**
+ * Table `t` splayed, as `set-splayed` writes it: its SYMBOL columns as indexes into `domain`,
+ * which grows in place (symbols already there keep their indexes, new ones are appended in
+ * order of first appearance). `fileName` checks each column's name for use as a file name.
+ */
+export function splayedFiles(
+  t: Table,
+  domain: number[],
+  fileName: (column: number) => string,
+): SplayedFiles {
+  let index: Map<number, number> | undefined;
+  const columns = t.values.items.map((column, c) => {
+    const name = fileName(t.keys.data[c]);
+    if (column.type === 0) return { name, file: listFile(column as List) };
+    if (column.type !== 6) return { name, file: { bytes: vectorFile(column as Vector) } };
+    index ??= new Map(domain.map((id, i) => [id, i]));
+    const ids = (column as Vector<6>).data;
+    const indexes = new BigInt64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      let at = index.get(ids[i]);
+      if (at === undefined) {
+        at = domain.length;
+        index.set(ids[i], at);
+        domain.push(ids[i]);
+      }
+      indexes[i] = BigInt(at);
+    }
+    return { name, file: { bytes: enumFile(indexes) } };
+  });
+  return {
+    columns,
+    names: messageFile(t.keys),
+    symbols: index ? messageFile({ type: 6, data: Int32Array.from(domain) }) : undefined,
+  };
+}
+
+/** Whether a column's (or a table's) name can name a file: nothing that leaves or hides. */
+export function isFileName(name: string): boolean {
+  return name.length > 0 && !name.startsWith(".") && !/[/\\\0]/.test(name);
 }

@@ -44,14 +44,14 @@ import { ErrorCode } from "../ipc/errors.ts";
 import { formatDate } from "./display.ts";
 import { confined, text } from "./os.ts";
 import { pathError } from "./confine.ts";
-import { enumFile, listFile, messageFile, symbolsOf, vectorFile } from "./object_files.ts";
+import { isFileName, splayedFiles, symbolsOf } from "./object_files.ts";
 import { makeDir, readValueFile, writeFile } from "./value_files.ts";
 import { daysOfDate } from "./calendar.ts";
 import { count, listOf, take } from "./values.ts";
 
 /** A column name becomes a file name: nothing that could leave the directory or hide. */
 function columnFile(name: string): string {
-  if (!name || name.startsWith(".") || /[/\\\0]/.test(name)) {
+  if (!isFileName(name)) {
     throw domainError(`column name ${JSON.stringify(name)} cannot name a file`);
   }
   return name;
@@ -79,38 +79,17 @@ function readSymbols(e: Engine, path: string): Int32Array {
 
 /** Writes table `t` splayed in `dir`; SYMBOL columns index `symfile` (default `dir/sym`). */
 function setSplayed(e: Engine, dir: string, t: Table, symfile?: string): void {
-  const names = Array.from(t.keys.data, (id) => columnFile(symbols.text(id)));
-  const symPath = symfile ?? join(dir, "sym");
   makeDir(e, dir);
-  let domain: number[] | undefined;
-  let index: Map<number, number> | undefined;
-  const files = t.values.items.map((column) => {
-    if (column.type === 0) return listFile(column as List);
-    if (column.type !== 6) return { bytes: vectorFile(column as Vector) };
-    if (!domain || !index) {
-      domain = Array.from(symfile === undefined ? [] : readSymbols(e, symfile));
-      index = new Map(domain.map((id, i) => [id, i]));
-    }
-    const ids = (column as Vector<6>).data;
-    const indexes = new BigInt64Array(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      let at = index.get(ids[i]);
-      if (at === undefined) {
-        at = domain.length;
-        index.set(ids[i], at);
-        domain.push(ids[i]);
-      }
-      indexes[i] = BigInt(at);
-    }
-    return { bytes: enumFile(indexes) };
-  });
-  // The symbols first: columns never point past their end.
-  if (domain) writeFile(e, symPath, messageFile({ type: 6, data: Int32Array.from(domain) }));
-  files.forEach((f, i) => {
-    if (f.blob) writeFile(e, join(dir, names[i] + "#"), f.blob);
-    writeFile(e, join(dir, names[i]), f.bytes);
-  });
-  writeFile(e, join(dir, ".d"), messageFile(t.keys));
+  const hasSymbols = t.values.items.some((c) => c.type === 6);
+  const domain = symfile !== undefined && hasSymbols ? Array.from(readSymbols(e, symfile)) : [];
+  const files = splayedFiles(t, domain, (id) => columnFile(symbols.text(id)));
+  // The symbols first: columns never point past their end; .d last.
+  if (files.symbols) writeFile(e, symfile ?? join(dir, "sym"), files.symbols);
+  for (const { name, file } of files.columns) {
+    if (file.blob) writeFile(e, join(dir, name + "#"), file.blob);
+    writeFile(e, join(dir, name), file.bytes);
+  }
+  writeFile(e, join(dir, ".d"), files.names);
 }
 
 /** Reads the table splayed in `dir`, its SYMBOL columns through `symfile` (default `dir/sym`). */

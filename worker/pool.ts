@@ -42,6 +42,7 @@ import type { Evaluator } from "../session/evaluator.ts";
 import type { Metric } from "../metrics.ts";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
+import { exportTables } from "../store/table_export.ts";
 
 export type { TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -264,6 +265,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
   #drained: (() => void) | undefined;
   /** The data directory, with `dataDir`. */
   readonly #store: DurableStore | undefined;
+  #exported: { written: string[]; skipped: string[]; error?: string } | undefined;
   /** Per session: its answers waiting for their commits (or earlier ones) to be written. */
   readonly #unwritten = new Map<string, number>();
   #snapshots = 0;
@@ -878,8 +880,24 @@ export class WorkerPool implements Evaluator<PoolStats> {
   /** Writes a snapshot of every global (their chains, as new replicas replay them). */
   #snapshot(): void {
     const store = this.#store!;
-    store.snapshot(this.#version, this.#replay().map(storeRecord));
+    const records = this.#replay().map(storeRecord);
+    store.snapshot(this.#version, records);
     this.#snapshots++;
+    // The tables in the engine's own layout beside it, for a real engine to read: an export,
+    // so a failure here is reported, never a reason to stop.
+    try {
+      this.#exported = exportTables(store.dir, records);
+    } catch (e) {
+      this.#exported = { written: [], skipped: [], error: (e as Error).message };
+    }
+  }
+
+  /**
+   * The last export of the tables to `DIR/tables/` (store/table_export.ts), written with each
+   * snapshot: the tables written, those the layout cannot hold, an error if it failed.
+   */
+  get exported(): { written: string[]; skipped: string[]; error?: string } | undefined {
+    return this.#exported;
   }
 
   /** Drops log entries every worker has already been sent. */
