@@ -202,6 +202,7 @@ export function divSafe(
   const wo = words(out);
   if (!wo) return false;
   const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
+  const xNull = x !== undefined && metNull;
   const ym = y ? maxMagnitude(y) : atomMagnitude(ys!);
   // A null atom: every result is the null.
   if ((!x && xs === NULL) || (!y && ys === NULL)) {
@@ -209,6 +210,24 @@ export function divSafe(
     return true;
   }
   if (xm < 0 || ym < 0 || xm >= 2 ** 52 || ym >= 2 ** 52) return false;
+  if (x && !y && !xNull && xm < 2 ** 31 && ym < 2 ** 31 && ys !== 0n) {
+    // A vector of 32-bit values by a 32-bit atom: each value its low word, no null to meet.
+    const wx = words(x)!, d = Number(ys!);
+    if (op === "/") {
+      for (let i = 0; i < wo.length; i += 2) {
+        const q = Math.floor(wx[i] / d);
+        wo[i] = q;
+        wo[i + 1] = q >> 31;
+      }
+    } else {
+      for (let i = 0; i < wo.length; i += 2) {
+        const p = wx[i], r = p - d * Math.floor(p / d);
+        wo[i] = r;
+        wo[i + 1] = r >> 31;
+      }
+    }
+    return true;
+  }
   const wx = x ? words(x)! : undefined, wy = y ? words(y)! : undefined;
   const xk = x ? 0 : Number(xs!), yk = y ? 0 : Number(ys!);
   const mod = op === "%";
