@@ -88,7 +88,7 @@ function floatLoop(
     case "%":
       if (x && !y) {
         if (ys === 0) o.fill(NaN);
-        else for (let i = 0; i < n; i++) o[i] = x[i] - ys * Math.floor(x[i] / ys);
+        else modByAtom(x, ys, o, n);
         return;
       }
       for (let i = 0; i < n; i++) {
@@ -125,4 +125,16 @@ function withAtom(
   else if (op === "*") { for (let i = 0; i < n; i++) o[i] = v[i] * a; }
   else if (atomFirst) { for (let i = 0; i < n; i++) o[i] = a - v[i]; }
   else for (let i = 0; i < n; i++) o[i] = v[i] - a;
+}
+
+/**
+ * `x % d` of a vector by a non-zero atom (`x - d * floor(x / d)`), in a function of its own:
+ * JavaScriptCore optimizes this loop inside the many-armed `floatLoop` less well (204 ms
+ * against 70–80 ms alone, 10,000,000 doubles).
+ */
+function modByAtom(x: Float64Array, d: number, o: Float64Array, n: number) {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    o[i] = v - d * Math.floor(v / d);
+  }
 }
