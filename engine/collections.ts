@@ -114,7 +114,10 @@ export function distinct(e: Engine, x: RayObject): RayObject {
   if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
   const small = smallRangeDistinct(x) ?? symbolDistinct(e, x);
   if (small) return small;
-  const keys = elementKeys(x);
+  // A LIST's atoms are told apart by their type too: 1, 1i and 1.0 are three items.
+  const keys = x.type === 0
+    ? x.items.map((i) => (i.type < 0 ? `${i.type}:${String(objectKey(i))}` : objectKey(i)))
+    : elementKeys(x);
   const firsts = firstOccurrences(keys);
   if (x.type !== 0 && x.type !== 11) {
     const sortKey = x.type === 6

@@ -20,7 +20,7 @@ import {
   vectorLength,
 } from "../ipc/mod.ts";
 import { binary, unary, vary } from "./builtins.ts";
-import { elementKeys, objectKey, sliceRows, takeN, trueIndexes } from "./collections.ts";
+import { concat, elementKeys, objectKey, sliceRows, takeN, trueIndexes } from "./collections.ts";
 import { aggregateByGroup, withGroupedAggregates } from "./grouped_aggregates.ts";
 import { groupRows, type Groups, groupsOf } from "./grouping.ts";
 import type { Engine } from "./engine.ts";
@@ -635,9 +635,25 @@ function alterAt(
     const keys = elementKeys(current.keys);
     const k = keys.indexOf(objectKey(index) as never);
     const vals = items(current.values);
-    if (k < 0) throw indexError(-1, keys.length - 1);
+    if (k < 0) {
+      // A new key: its value is the change applied to the values' null (so `+` gives null).
+      const t = current.values.type;
+      const blank = t >= 1 && t <= 12 ? atom(t, nullValue(t)) : NULL;
+      return {
+        type: 99,
+        keys: concat(current.keys, index),
+        values: collect([...vals, change(blank)]),
+      };
+    }
     vals[k] = change(vals[k]);
     return { type: 99, keys: current.keys, values: collect(vals) };
+  }
+  if (current.type >= 0 && current.type <= 12 && index.type === 5) {
+    // Several positions: each changed in turn.
+    return Array.from((index as Vector<5>).data).reduce(
+      (acc: RayObject, k) => alterAt(acc, { type: -5, value: k } as Atom, change),
+      current,
+    );
   }
   if (current.type >= 0 && current.type <= 12) {
     if (index.type !== -5 && index.type !== -4) throw typeError("i64", index.type);
