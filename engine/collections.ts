@@ -216,6 +216,7 @@ export function trueIndexes(mask: Uint8Array): Int32Array {
 }
 
 unary("where", (_e, x) => {
+  if (x.type === 0 && x.items.length === 0) return NULL; // the engine's answer for (list)
   if (x.type !== 1) throw typeError("B8", x.type);
   const mask = (x as Vector<1>).data;
   let n = 0;

@@ -60,6 +60,8 @@ export function makeTable(names: RayObject, columns: RayObject): Table {
   if (names.type !== 6) throw typeError("SYMBOL", names.type);
   const cols = columns.type === 0 ? columns.items : [columns];
   if (cols.length !== vectorLength(names as Vector)) {
+    // One value (not a LIST) for several names: the engine's arity error; else a length one.
+    if (columns.type !== 0) throw arityError(vectorLength(names as Vector), 1);
     throw lengthError();
   }
   let rows = -1;
