@@ -53,6 +53,7 @@ export function checkExcept(x: RayObject, y: RayObject): void {
  */
 export function checkSect(x: RayObject, y: RayObject): void {
   if ((x.type === I64 && y.type === I64) || (x.type === 6 && y.type === 6)) return;
+  if (x.type >= 98 || y.type >= 98) throw typeError(x.type, y.type); // a dict or a table
   const lists = x.type === 0 || y.type === 0;
   if (!lists) throw refuse(x, y);
   if (x.type >= 0 && y.type >= 0 && count(x) !== count(y)) throw lengthError(count(x), count(y));

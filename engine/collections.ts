@@ -486,7 +486,13 @@ function keySet(y: RayObject): Set<ElementKey> {
   return new Set(y.type < 0 ? [objectKey(y)] : elementKeys(y));
 }
 
-/** Types whose values `in` compares by number against a vector: i16, i32, i64 (not b8, u8). */
+/**
+ * `in` compares by number the elements of an x vector of these types (b8, u8, i16, i32,
+ * i64) with those of a y of WHOLE types (i16, i32, i64), an atom x only of WHOLE types;
+ * against a B8 or U8 y only its own type matches (the engine's answers, asymmetric as they
+ * are).
+ */
+const LOOSE_X = new Set([1, 2, 3, 4, 5]);
 const WHOLE = new Set([3, 4, 5]);
 
 /**
@@ -496,7 +502,7 @@ const WHOLE = new Set([3, 4, 5]);
  */
 function memberKey(x: RayObject, loose: boolean): string {
   const t = x.type;
-  if (loose && t < 0 && WHOLE.has(-t)) return "i" + String((x as Atom).value);
+  if (loose && t < 0 && LOOSE_X.has(-t)) return "i" + String((x as Atom).value);
   if (t < 0) return `${t}:${objectKey(x)}`;
   return "o" + String(objectKey(x));
 }
@@ -537,12 +543,13 @@ function member(x: RayObject, y: RayObject): RayObject {
   // b8 atoms to the engine's `first`, not to `in`).
   const typedY = y.type >= 1 && y.type <= 12;
   if (typedY && Math.abs(x.type) !== y.type) {
-    if (!(WHOLE.has(Math.abs(x.type)) && WHOLE.has(y.type))) {
+    // A b8 or u8 atom matches no other type; their vectors match whole numbers by value.
+    const looseX = x.type < 0 ? WHOLE : LOOSE_X;
+    if (!(looseX.has(Math.abs(x.type)) && WHOLE.has(y.type))) {
       return x.type < 0 ? atom(1, 0) : { type: 1, data: new Uint8Array(count(x)) };
     }
   }
-  const loose = typedY;
-  if (y.type === 0 && (x.type === -3 || x.type === -4)) throw typeError("LIST", "LIST");
+  const loose = !yAtom;
   const set = new Set(yAtom ? [memberKey(y, loose)] : items(y).map((i) => memberKey(i, loose)));
   if (x.type < 0) return atom(1, set.has(memberKey(x, loose)) ? 1 : 0);
   return {
