@@ -647,7 +647,15 @@ binary("except", (_e, x, y) => {
   return pick(x, idx);
 });
 
-binary("union", (e, x, y) => distinct(e, concat(x, y)));
+/**
+ * `(union x y)`: the distinct elements of both when they are of one type; of two types (and
+ * no LIST), the engine answers the two-item list `(y x)` as they are.
+ */
+binary("union", (e, x, y) => {
+  const typed = (v: RayObject) => v.type >= -12 && v.type <= 12 && v.type !== 0;
+  if (typed(x) && typed(y) && Math.abs(x.type) !== Math.abs(y.type)) return listOf([y, x]);
+  return distinct(e, concat(x, y));
+});
 
 binary("sect", (_e, x, y) => {
   checkSect(x, y);
