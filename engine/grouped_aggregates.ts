@@ -10,7 +10,13 @@
  *
  * @module
  */
-import type { RayObject, Table, Vector } from "../ipc/mod.ts";
+import {
+  allocVector,
+  type RayObject,
+  type Table,
+  type Vector,
+  type VectorType,
+} from "../ipc/mod.ts";
 import { BUILTINS } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { fromDoubles, words } from "./int64.ts";
@@ -54,6 +60,16 @@ function checkGroupedType(name: string, t: number): void {
   if (groupedAggregate(name, t) === "refused") throw typeError("LIST", "LIST");
 }
 
+/** The empty column `(name column)` gives for no group: sums and counts i64, means f64. */
+function emptyAggregate(name: string, t: number): Vector {
+  const type = name === "count" || (name === "sum" && t !== F64)
+    ? I64
+    : name === "avg" || name === "med" || name === "dev"
+    ? F64
+    : t;
+  return { type, data: allocVector(type as VectorType, 0) } as Vector;
+}
+
 /**
  * What the engine's grouped aggregation does with `(name column)` of a column of type `t`:
  * refuses it, answers a null per group (`med`, `dev`), or computes it.
@@ -74,7 +90,7 @@ export function aggregateByGroup(
   g: Groups,
   form: RayObject,
 ): Vector | undefined {
-  if (form.type !== 0 || form.items.length !== 2 || g.count === 0) return undefined;
+  if (form.type !== 0 || form.items.length !== 2) return undefined;
   const [head, arg] = form.items;
   if (arg.type !== -6 || (arg as SymbolNode).quoted) return undefined;
   const id = (arg as SymbolNode).value;
@@ -84,6 +100,8 @@ export function aggregateByGroup(
   const name = KERNELS.find(([n]) => BUILTINS.get(n) === head)?.[0];
   if (name === undefined) return undefined;
   checkGroupedType(name, col.type);
+  // No group (an empty table): an empty column of the aggregate's type.
+  if (g.count === 0) return emptyAggregate(name, col.type as number);
   if (groupedAggregate(name, col.type) === "null") {
     return { type: F64, data: new Float64Array(g.count).fill(NaN) };
   }
