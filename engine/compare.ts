@@ -133,6 +133,8 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
     return { type: -1, value: test(op, c) ? 1 : 0 };
   }
   return atomic2(a, b, (x, y) => {
+    // Two strings met inside lists compare whole too, as at the top.
+    if (x.type === 12 && y.type === 12) return compare(engine, op, x, y);
     const ta = Math.abs(x.type), tb = Math.abs(y.type);
     // B8 and U8 vectors do not compare at all in the engine (their atoms do).
     const bytes = (v: Atom | Vector) => v.type === 1 || v.type === 2;
