@@ -46,6 +46,7 @@ export {
   type Listener,
 } from "./events/client.ts";
 export type { EventMessage, Target } from "./events/protocol.ts";
+export { LiveTable, type LiveTableChange, type LiveTableOptions } from "./events/live_table.ts";
 
 /** Default port, as in the rayforce-py seeds. */
 export const DEFAULT_PORT = 8765;

@@ -27,7 +27,9 @@ import { ErrorCode, RayforceWSError } from "./ipc/mod.ts";
 import { Logger } from "./log.ts";
 import { registerBuiltins } from "./events/builtins.ts";
 import { type EventHandler, EventHub } from "./events/hub.ts";
-import type { EventMessage } from "./events/protocol.ts";
+import { TableFeed } from "./live/table_feed.ts";
+import { registerTableEvents } from "./live/table_events.ts";
+import { type EventMessage, SERVER_FROM } from "./events/protocol.ts";
 import {
   type NativeServer,
   onShutdownSignal,
@@ -153,6 +155,8 @@ export class WSServer {
   readonly #evaluator: SessionEvaluator;
   /** The JSON event protocol on `/events`. */
   readonly #hub: EventHub;
+  /** Live-table subscriptions over `/events` (live/table_feed.ts), with the built-in pool. */
+  #feed: TableFeed | undefined;
   /** Queries in flight per `/events` client. */
   readonly #eventQueries = new Map<string, number>();
   /** The HTTP routes. */
@@ -204,6 +208,7 @@ export class WSServer {
       },
       stats: () => this.stats(),
     });
+    registerTableEvents(this.#hub, () => this.#feed);
     this.#http = httpRoutes({
       health: () => this.#health(),
       metrics: () => this.#metrics(),
@@ -238,6 +243,20 @@ export class WSServer {
       { ...message, to: message.to ?? "all", from: message.from ?? "server" },
       "server",
     );
+  }
+
+  /**
+   * Closes an `/events` client's connection with a close code and reason (a client with
+   * `reconnect` comes back under a new id); false if no such client is connected.
+   */
+  disconnect(clientId: string, code = 4000, reason = "disconnected by the server"): boolean {
+    for (const c of this.#connections) {
+      if (c.events && c.id === clientId) {
+        this.#close(c, code, reason);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Client ids connected to `/events`. */
@@ -284,6 +303,12 @@ export class WSServer {
     if (pool instanceof WorkerPool && pool.repaired) {
       this.#log.warn("data directory repaired", { detail: pool.repaired });
     }
+    this.#feed = pool instanceof WorkerPool
+      ? new TableFeed(
+        pool,
+        (client, m) => this.#hub.route({ ...m, from: SERVER_FROM, to: client }, SERVER_FROM),
+      )
+      : undefined;
     try {
       this.#native = await serveNative<Connection>({
         hostname: this.host,
@@ -384,6 +409,7 @@ export class WSServer {
     await native.stop();
     this.#native = undefined;
     this.#pool = undefined;
+    this.#feed = undefined;
     this.#log.info("stopped", { url: this.url });
   }
 
@@ -577,17 +603,22 @@ export class WSServer {
   #close(c: Connection, code: number, why: string): void {
     if (c.closing) return;
     c.closing = true;
-    if (c.events) this.#hub.leave(c.id);
+    if (c.events) this.#leaveEvents(c.id);
     c.socket?.close(code, closeReason(why));
     // A peer that never answers the close (Deno then keeps the socket) stops counting against
     // the connection limit after a grace period.
     c.grace = setTimeout(() => this.#closed(c), CLOSE_GRACE_MS);
   }
 
+  #leaveEvents(id: string): void {
+    this.#hub.leave(id);
+    this.#feed?.leave(id);
+  }
+
   #closed(c: Connection): void {
     clearTimeout(c.grace);
     if (!this.#connections.delete(c)) return; // already counted out
-    if (c.events) this.#hub.leave(c.id);
+    if (c.events) this.#leaveEvents(c.id);
     c.session?.closed();
     this.#log.debug("close", { connection: c.id });
   }

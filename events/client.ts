@@ -14,6 +14,7 @@
  * @module
  */
 import { type EventMessage, SERVER_FROM, type Target } from "./protocol.ts";
+import { LiveTable, type LiveTableChange, type LiveTableOptions } from "./live_table.ts";
 
 /** Connection state of an {@link EventClient}. */
 export type EventClientState = "connecting" | "open" | "closing" | "closed" | "reconnecting";
@@ -100,6 +101,8 @@ export class EventClient {
     }
   >();
   readonly #topics = new Set<string>();
+  /** Followed tables by name (resumed after a reconnection). */
+  readonly #tables = new Map<string, LiveTable>();
   readonly #stats: EventClientStats = {
     messagesIn: 0,
     messagesOut: 0,
@@ -211,6 +214,26 @@ export class EventClient {
     await this.request("subscribe", topic);
   }
 
+  /**
+   * Follows a table (live/table_events.ts): resolves once the snapshot (or the resumed state)
+   * is in; `listener` is told of the snapshot and of each change. Kept across reconnections,
+   * resuming from the last version. `stop()` on the answer ends it.
+   */
+  async subscribeTable(
+    table: string,
+    options: LiveTableOptions,
+    listener: (t: LiveTable, change: LiveTableChange) => void,
+  ): Promise<LiveTable> {
+    this.#tables.get(table)?.stop();
+    const live = new LiveTable(table, options, listener, {
+      request: (name, payload) => this.request(name, payload),
+      send: (name, payload) => this.send(name, payload),
+    });
+    this.#tables.set(table, live);
+    await live.start();
+    return live;
+  }
+
   /** Unsubscribes from a topic. */
   async unsubscribe(topic: string): Promise<void> {
     this.#topics.delete(topic);
@@ -271,12 +294,20 @@ export class EventClient {
       if (reconnected) {
         this.#stats.reconnects++;
         for (const t of this.#topics) this.request("subscribe", t).catch(() => {});
+        for (const [name, t] of this.#tables) {
+          if (t.active) t.start().catch(() => {});
+          else this.#tables.delete(name);
+        }
       }
       this.#startHeartbeat();
       this.#connected?.resolve();
       this.#connected = undefined;
     }
     if (m.event_name === "pong") this.#stats.heartbeats++;
+    if (m.event_name === "table_update" && m.from === SERVER_FROM) {
+      const p = m.payload as Parameters<LiveTable["apply"]>[0] & { table: string };
+      this.#tables.get(p.table)?.apply(p);
+    }
     if (m.id !== undefined) {
       const p = this.#pending.get(m.id);
       if (p && p.from(m.from)) {

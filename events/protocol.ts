@@ -22,6 +22,9 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "pong",
   "subscribed",
   "unsubscribed",
+  "table_subscribed",
+  "table_unsubscribed",
+  "table_update",
 ]);
 
 /** Where a message goes: every client, every client but the sender, or one client id. */

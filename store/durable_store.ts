@@ -27,7 +27,14 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, statSync, truncateSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { lockDirectory } from "./lock.ts";
 import { readCommits, type StoreRecord } from "./records.ts";
@@ -56,6 +63,11 @@ export class DurableStore {
   /** What was cut off the log's end when it was opened, if anything (for the log). */
   readonly repaired: string | undefined;
   readonly dir: string;
+  /**
+   * The name of this database's history, created with the directory and kept for its life:
+   * a version number means the same commit only under the same epoch (live-table resumes).
+   */
+  readonly epoch: string;
   readonly #snapshotBytes: number;
   readonly #walPath: string;
   readonly #snapshotPath: string;
@@ -70,6 +82,9 @@ export class DurableStore {
     this.#unlock = unlock;
     this.#walPath = join(this.dir, "wal.log");
     this.#snapshotPath = join(this.dir, "snapshot.rfs");
+    const epochPath = join(this.dir, "epoch");
+    if (!existsSync(epochPath)) writeFileSync(epochPath, crypto.randomUUID());
+    this.epoch = readFileSync(epochPath, "utf8").trim();
     const snapshot = readSnapshot(this.#snapshotPath);
     const log = existsSync(this.#walPath)
       ? new Uint8Array(readFileSync(this.#walPath))

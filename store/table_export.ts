@@ -26,36 +26,15 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decode, type RayObject, symbols, type Table } from "../ipc/mod.ts";
-import { appendTable } from "../engine/append.ts";
-import { resolveBuiltin } from "../engine/builtins.ts";
-import { patchColumns } from "../engine/column_patch.ts";
+import { symbols, type Table } from "../ipc/mod.ts";
 import { isFileName, splayedFiles } from "../engine/object_files.ts";
 import type { StoreRecord } from "./records.ts";
-
-const replicaOptions = { resolveBuiltin, replica: true };
+import { latestValues } from "./chain_replay.ts";
 
 /** Whether the splayed layout holds a column of this type: vectors and lists. */
 const splayable = (t: Table) =>
   t.values.items.every((c) => c.type >= 0 && c.type <= 12) &&
   Array.from(t.keys.data).every((id) => isFileName(symbols.text(id)));
-
-/**
- * Each global's latest value from its chain of records (whole values, appended rows,
- * replaced columns), in version order.
- */
-function latestValues(records: StoreRecord[]): Map<string, RayObject> {
-  const values = new Map<string, RayObject>();
-  for (const r of [...records].sort((a, b) => a.version - b.version)) {
-    const value = decode(r.bytes, replicaOptions);
-    const current = values.get(r.name);
-    if (!r.change || current?.type !== 98) values.set(r.name, value);
-    else if (r.change === "append") {
-      values.set(r.name, appendTable(current as Table, value as Table));
-    } else values.set(r.name, patchColumns(current as Table, value as Table));
-  }
-  return values;
-}
 
 /** Writes the tables among `records` under `dir/tables/`; answers what it wrote and left out. */
 export function exportTables(

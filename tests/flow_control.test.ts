@@ -238,6 +238,44 @@ describe("flow control", () => {
     reader.close();
     slow.destroy();
   });
+  it("/events: a live-table subscriber that stops reading is closed; writers and the other subscriber go on", async () => {
+    const { server: s, port } = await server({
+      maxPendingOutput: 1 * MiB,
+      maxResultBytes: 1 * MiB,
+    });
+    await using _ = s;
+    const writer = new EventClient(`ws://127.0.0.1:${port}/events`);
+    await writer.connect();
+    await writer.request("query", "(set big (table [n] (list [0])))");
+    const slow = await rawWs(port, "/events");
+    slow.frame(
+      1,
+      new TextEncoder().encode(
+        JSON.stringify({ event_name: "subscribe_table", payload: { table: "big" }, id: 1 }),
+      ),
+    );
+    const reader = new EventClient(`ws://127.0.0.1:${port}/events`);
+    await reader.connect();
+    const live = await reader.subscribeTable("big", {}, () => {});
+    await new Promise((r) => setTimeout(r, 100)); // the slow one's subscription is in
+    slow.socket.pause();
+    const N = 300; // 300 inserts of 10,000 rows: about 15 MB of updates to each subscriber
+    for (let i = 0; i < N; i++) await writer.request("query", "(insert 'big (list (til 10000)))");
+    await until(() => s.stats().slowConsumers === 1, "the slow subscriber closed", 30_000);
+    await until(
+      () => live.rows === 1 + N * 10_000,
+      `every row to the reader (${live.rows})`,
+      30_000,
+    );
+    const { close } = await readToClose(slow);
+    if (close) {
+      assert.equal(close.code, 1008);
+      assert.match(close.reason, /^slow consumer: \d+ bytes of events unsent/);
+    }
+    writer.close();
+    reader.close();
+    slow.destroy();
+  });
 });
 
 describe("answers over the result limit", () => {

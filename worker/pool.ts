@@ -266,6 +266,9 @@ export class WorkerPool implements Evaluator<PoolStats> {
   /** The data directory, with `dataDir`. */
   readonly #store: DurableStore | undefined;
   #exported: { written: string[]; skipped: string[]; error?: string } | undefined;
+  /** Told of each task's commits once they count as written, in version order. */
+  readonly #commitListeners: ((commits: CommitEntry[]) => void)[] = [];
+  readonly #memoryEpoch = crypto.randomUUID();
   /** Per session: its answers waiting for their commits (or earlier ones) to be written. */
   readonly #unwritten = new Map<string, number>();
   #snapshots = 0;
@@ -793,6 +796,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
         return;
       }
       const records: StoreRecord[] = [];
+      const entries: CommitEntry[] = [];
       for (const w of r.writes) {
         const entry = this.#record(
           w.name,
@@ -801,8 +805,10 @@ export class WorkerPool implements Evaluator<PoolStats> {
           ++this.#version,
           task.worker,
           task.id,
+          w.appended,
         );
         this.#log.push(entry);
+        entries.push(entry);
         this.#stats.committedBytes += w.bytes.byteLength;
         if (this.#store) records.push(storeRecord(entry));
       }
@@ -813,7 +819,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       list.shift();
       this.#stats.tasks++;
       if (r.failed) this.#stats.failed++;
-      this.#answer(task, { response: r.response, failed: r.failed }, records);
+      this.#answer(task, { response: r.response, failed: r.failed }, records, entries);
     }
     if (list.length === 0) this.#sessions.delete(session);
     this.#trimLog();
@@ -828,6 +834,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     version: number,
     worker: number,
     task: number,
+    appended?: number,
   ): CommitEntry {
     let shared: SharedArrayBuffer;
     if (bytes instanceof SharedArrayBuffer) shared = bytes;
@@ -842,6 +849,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       worker,
       task,
       ...(change ? { change } : {}),
+      ...(appended ? { appended } : {}),
     };
     const chain = change ? this.#chains.get(name) : undefined;
     if (chain) chain.push(entry);
@@ -854,10 +862,11 @@ export class WorkerPool implements Evaluator<PoolStats> {
    * those of the session's earlier answers) count as written, so an answer never tells of a
    * write a crash could lose, and a session's answers keep their order.
    */
-  #answer(task: Task, result: TaskResult, records: StoreRecord[]): void {
+  #answer(task: Task, result: TaskResult, records: StoreRecord[], entries: CommitEntry[]): void {
     const store = this.#store;
     const session = task.session;
     if (!store || (records.length === 0 && !this.#unwritten.has(session))) {
+      this.#announce(entries);
       return task.resolve(result);
     }
     this.#unwritten.set(session, (this.#unwritten.get(session) ?? 0) + 1);
@@ -865,11 +874,50 @@ export class WorkerPool implements Evaluator<PoolStats> {
       const left = this.#unwritten.get(session)! - 1;
       if (left) this.#unwritten.set(session, left);
       else this.#unwritten.delete(session);
+      this.#announce(entries);
       task.resolve(result);
       if (store.snapshotDue) this.#snapshot();
     };
     if (records.length) store.append(records, done);
     else store.whenDurable(done);
+  }
+
+  /** Tells the commit listeners of a task's commits (none for a task that wrote nothing). */
+  #announce(entries: CommitEntry[]): void {
+    if (entries.length === 0) return;
+    for (const listener of this.#commitListeners) {
+      try {
+        listener(entries);
+      } catch {
+        // A listener's failure is its own (the live-table feed reports to its subscribers).
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` with each task's commits once they count as written (with a data
+   * directory, once the log has them), in version order: what live tables follow.
+   */
+  onCommit(listener: (commits: CommitEntry[]) => void): void {
+    this.#commitListeners.push(listener);
+  }
+
+  /**
+   * The chain of a global: its last whole value and the changes committed after it, in
+   * version order (store/chain_replay.ts rebuilds the value); empty if it was never set.
+   */
+  chainOf(name: string): readonly CommitEntry[] {
+    return this.#chains.get(name) ?? [];
+  }
+
+  /** The last committed version (0 for an empty database). */
+  get committedVersion(): number {
+    return this.#version;
+  }
+
+  /** The name of this database's history: the data directory's, or this pool's in memory. */
+  get epoch(): string {
+    return this.#store?.epoch ?? this.#memoryEpoch;
   }
 
   /** Every global's chain, in version order: what a new replica (or a snapshot) replays. */

@@ -45,6 +45,11 @@ export interface CommitEntry {
   bytes: SharedArrayBuffer;
   /** `bytes` are a change to the previous version of `name`, not a whole value. */
   change?: Change;
+  /**
+   * For a whole table committed where a change would do (to keep chains short): how many
+   * rows at its end were appended to the previous version; live tables send just those.
+   */
+  appended?: number;
   /** The worker and task that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
   task: number;
@@ -103,6 +108,8 @@ export interface Write {
   bytes: SharedArrayBuffer;
   /** `bytes` are a change to the value the task read (see CommitEntry). */
   change?: Change;
+  /** A whole table that is the value read with this many rows appended (see CommitEntry). */
+  appended?: number;
 }
 
 /** Worker → pool: readiness, or the results of tasks in the order they ran. */

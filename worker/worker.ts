@@ -23,6 +23,7 @@ import {
   type Table,
   toJSON,
 } from "../ipc/mod.ts";
+import { count } from "../engine/values.ts";
 import { MAX_ENCODE_DEPTH } from "../ipc/encode.ts";
 import { Buffer } from "node:buffer";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
@@ -197,7 +198,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       writes.push({
         name: symbols.text(id),
         bytes: shared,
-        ...(change ? { change: change.kind } : {}),
+        ...(change?.kind ? { change: change.kind } : {}),
+        ...(change?.appended ? { appended: change.appended } : {}),
       });
     }
     return { writes, outcome };
@@ -209,14 +211,19 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
    * carries that alone. Every so often the whole value is committed instead, so that the
    * chain a new replica replays stays short: after `MAX_CHANGES` changes, or when they add up
    * to more bytes than the last whole value (so re-encoding costs, amortized, a constant per
-   * changed byte).
+   * changed byte); such a whole value still says how many rows it appended.
    */
-  const changeOf = (id: number, value: RayObject): { kind: Change; table: Table } | undefined => {
+  const changeOf = (
+    id: number,
+    value: RayObject,
+  ): { kind?: Change; table?: Table; appended?: number } | undefined => {
     const before = engine.globals.get(id);
     const chain = chains.get(id);
     if (!before || !chain || before.type !== 98 || value.type !== 98) return undefined;
-    if (chain.changes >= MAX_CHANGES || chain.bytes > chain.base) return undefined;
     const rows = appendedRows(before as Table, value as Table);
+    if (chain.changes >= MAX_CHANGES || chain.bytes > chain.base) {
+      return rows && { appended: count(rows) };
+    }
     if (rows) return { kind: "append", table: rows };
     const columns = changedColumns(before as Table, value as Table);
     return columns && { kind: "columns", table: columns };

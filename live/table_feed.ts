@@ -1,0 +1,255 @@
+/**
+ * Live tables: subscribers follow a global table, receiving a snapshot and then each commit
+ * that changes it (the rows appended, or the whole new value where it was replaced or its
+ * columns updated), in commit order, each tagged with the commit's version.
+ *
+ * The feed listens to the pool's commits once they count as written (`onCommit`), so a
+ * subscriber never sees a change a crash could take back after it was sent... except in its
+ * first snapshot, which is the table as queries see it (it may include a commit still being
+ * written; that commit is then not sent again). Recovery needs no memory of its own: the pool
+ * keeps each global's chain (its last whole value and the changes since), and a subscriber
+ * that comes back with the `epoch` and `since` version it had is sent the chain's entries
+ * after that version (a whole value where the table was replaced meanwhile, which is still a
+ * continuation). A subscriber from another epoch (another database, or a server that kept no
+ * data directory and restarted) or from the future gets a fresh snapshot, `recovered: false`.
+ *
+ * Delivery goes through `send`, the `/events` connection's own queue: a subscriber that stops
+ * reading is closed by the server's slow-consumer policy and may resume from its version.
+ *
+ * @example
+ * ```ts
+ * import { TableFeed } from "./table_feed.ts";
+ * import assert from "node:assert/strict";
+ * const sent: unknown[] = [];
+ * const feed = new TableFeed(
+ *   { chainOf: () => [], onCommit: () => {}, epoch: "e", committedVersion: 0 },
+ *   (_client, message) => sent.push(message.payload),
+ * );
+ * feed.subscribe("c1", { table: "trades" });
+ * assert.deepEqual(sent, [{ table: "trades", epoch: "e", version: 0, recovered: false, snapshot: null }]);
+ * ```
+ *
+ * @module
+ */
+import { decode, type JSONValue, type RayObject, toJSON } from "../ipc/mod.ts";
+import type { EventMessage } from "../events/protocol.ts";
+import type { CommitEntry } from "../worker/protocol.ts";
+import { replayChain, replicaOptions } from "../store/chain_replay.ts";
+import { cutRows, type RowFilter, tableRows } from "./table_rows.ts";
+
+/** What the feed needs from the worker pool. */
+export interface CommitSource {
+  chainOf(name: string): readonly CommitEntry[];
+  onCommit(listener: (commits: CommitEntry[]) => void): void;
+  readonly epoch: string;
+  readonly committedVersion: number;
+}
+
+/** A subscription request (the `/events` `subscribe_table` payload). */
+export interface TableSubscription {
+  table: string;
+  /** Only these columns (all when absent). */
+  columns?: string[];
+  /** Only rows whose column values are among these: `{sym: ["AAPL", "MSFT"]}`. */
+  where?: Record<string, JSONValue[]>;
+  /** Resume after this version (the last one received), under `epoch`. */
+  since?: number;
+  epoch?: string;
+  /** The request's id, echoed on the `table_subscribed` reply. */
+  id?: string | number;
+}
+
+interface Subscriber extends RowFilter {
+  client: string;
+  table: string;
+  /** The last version this subscriber has (sent, or in its snapshot). */
+  version: number;
+}
+
+/** A change as subscribers receive it. */
+type Update =
+  | { kind: "append"; version: number; columns: Record<string, JSONValue[]> }
+  | { kind: "replace"; version: number; value: RayObject };
+
+/** Sends one event to one `/events` client. */
+export type FeedSend = (client: string, message: EventMessage) => void;
+
+/** The live-table subscriptions of a server and their deliveries. */
+export class TableFeed {
+  readonly #source: CommitSource;
+  readonly #send: FeedSend;
+  /** Table name → client id → subscriber. */
+  readonly #tables = new Map<string, Map<string, Subscriber>>();
+  /** The last version announced by the pool (every commit up to it counts as written). */
+  #announced: number;
+  /** Updates sent, for the statistics. */
+  delivered = 0;
+
+  constructor(source: CommitSource, send: FeedSend) {
+    this.#source = source;
+    this.#send = send;
+    this.#announced = source.committedVersion;
+    source.onCommit((commits) => this.#commit(commits));
+  }
+
+  /** Live subscriptions, for the statistics. */
+  get subscriptions(): number {
+    let n = 0;
+    for (const subs of this.#tables.values()) n += subs.size;
+    return n;
+  }
+
+  /**
+   * Subscribes `client` to a table (replacing its earlier subscription to it): sends
+   * `table_subscribed` with a snapshot, or with `recovered: true` followed by the missed
+   * updates when it resumes. Throws on a malformed request.
+   */
+  subscribe(client: string, request: TableSubscription): void {
+    const { table } = request;
+    if (typeof table !== "string" || table === "") throw new Error("a table name is needed");
+    const sub: Subscriber = { client, table, version: 0, ...filterOf(request) };
+    const chain = this.#source.chainOf(table);
+    const epoch = this.#source.epoch;
+    const since = request.since;
+    if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
+      throw new Error("since must be a version (a whole number)");
+    }
+    let subs = this.#tables.get(table);
+    if (!subs) this.#tables.set(table, subs = new Map());
+    subs.set(client, sub);
+    const reply = (payload: Record<string, unknown>) =>
+      this.#send(client, {
+        event_name: "table_subscribed",
+        payload: { table, epoch, ...payload },
+        ...(request.id !== undefined ? { id: request.id } : {}),
+      });
+    if (since !== undefined && request.epoch === epoch && since <= this.#announced) {
+      sub.version = since;
+      reply({ version: since, recovered: true });
+      for (const entry of chain) {
+        if (entry.version > since && entry.version <= this.#announced) {
+          this.#deliver(sub, this.#update(entry, chain, false));
+        }
+      }
+      return;
+    }
+    // A snapshot of the announced state; if the chain was restarted by a commit still being
+    // written, the state of the whole chain (and that commit is not sent again).
+    let upTo = chain.filter((e) => e.version <= this.#announced);
+    if (chain.length && upTo.length === 0) upTo = [...chain];
+    const value = replayChain(upTo.map(record));
+    sub.version = Math.max(this.#announced, upTo.at(-1)?.version ?? 0);
+    reply({
+      version: sub.version,
+      recovered: false,
+      snapshot: value === undefined ? null : tableRows(value, sub) ?? { value: toJSON(value) },
+    });
+  }
+
+  /** Ends `client`'s subscription to `table`; true if it had one. */
+  unsubscribe(client: string, table: string): boolean {
+    const subs = this.#tables.get(table);
+    const had = subs?.delete(client) ?? false;
+    if (subs?.size === 0) this.#tables.delete(table);
+    return had;
+  }
+
+  /** Ends every subscription of a client that left. */
+  leave(client: string): void {
+    for (const table of [...this.#tables.keys()]) this.unsubscribe(client, table);
+  }
+
+  /** One task's commits, written: each goes to the subscribers of its table. */
+  #commit(commits: CommitEntry[]): void {
+    for (const entry of commits) {
+      this.#announced = Math.max(this.#announced, entry.version);
+      const subs = this.#tables.get(entry.name);
+      if (!subs) continue;
+      // Decoded once for every subscriber of the table.
+      let update: Update | undefined;
+      for (const sub of subs.values()) {
+        if (entry.version <= sub.version) continue;
+        update ??= this.#update(entry, this.#source.chainOf(entry.name), true);
+        this.#deliver(sub, update);
+      }
+    }
+  }
+
+  /**
+   * The change a commit made, as subscribers receive it. A whole table committed for an
+   * insert (`appended`) is sent as its last rows to subscribers that had the version before
+   * it (`following`); one resuming from further back gets the whole value.
+   */
+  #update(entry: CommitEntry, chain: readonly CommitEntry[], following: boolean): Update {
+    const value = decode(new Uint8Array(entry.bytes), replicaOptions);
+    if (entry.change === "append" && value.type === 98) {
+      const columns = (toJSON(value) as { columns: Record<string, JSONValue[]> }).columns;
+      return { kind: "append", version: entry.version, columns };
+    }
+    if (following && entry.appended && value.type === 98) {
+      const all = (toJSON(value) as { columns: Record<string, JSONValue[]> }).columns;
+      const columns: Record<string, JSONValue[]> = {};
+      for (const [name, column] of Object.entries(all)) {
+        columns[name] = column.slice(column.length - entry.appended);
+      }
+      return { kind: "append", version: entry.version, columns };
+    }
+    if (!entry.change) return { kind: "replace", version: entry.version, value };
+    // Updated columns: the whole table as it was after this commit.
+    const upTo = chain.filter((e) => e.version <= entry.version);
+    const whole = upTo[0] && !upTo[0].change ? upTo : chain;
+    return { kind: "replace", version: entry.version, value: replayChain(whole.map(record))! };
+  }
+
+  #deliver(sub: Subscriber, update: Update): void {
+    sub.version = update.version;
+    let payload: Record<string, unknown>;
+    if (update.kind === "append") {
+      const cut = cutRows(update.columns, sub);
+      if (cut.rows === 0) return; // nothing of this subscriber's
+      payload = { kind: "append", ...cut };
+    } else {
+      payload = {
+        kind: "replace",
+        ...(tableRows(update.value, sub) ?? { value: toJSON(update.value) }),
+      };
+    }
+    this.delivered++;
+    this.#send(sub.client, {
+      event_name: "table_update",
+      payload: { table: sub.table, version: update.version, ...payload },
+    });
+  }
+}
+
+/** A chain entry as store/chain_replay.ts replays it. */
+const record = (e: CommitEntry) => ({
+  version: e.version,
+  name: e.name,
+  change: e.change,
+  bytes: new Uint8Array(e.bytes),
+});
+
+/** Validates a request's `columns` and `where`. */
+function filterOf(request: TableSubscription): RowFilter {
+  const filter: { columns?: string[]; where?: Map<string, Set<JSONValue>> } = {};
+  if (request.columns !== undefined) {
+    if (!Array.isArray(request.columns) || !request.columns.every((c) => typeof c === "string")) {
+      throw new Error("columns must be a list of column names");
+    }
+    filter.columns = request.columns;
+  }
+  if (request.where !== undefined) {
+    if (
+      typeof request.where !== "object" || request.where === null || Array.isArray(request.where)
+    ) {
+      throw new Error('where must be an object of column → values, e.g. {"sym": ["a"]}');
+    }
+    filter.where = new Map();
+    for (const [name, values] of Object.entries(request.where)) {
+      if (!Array.isArray(values)) throw new Error(`where.${name} must be a list of values`);
+      filter.where.set(name, new Set(values));
+    }
+  }
+  return filter;
+}
