@@ -29,7 +29,7 @@ import { registerBuiltins } from "./events/builtins.ts";
 import { type EventHandler, EventHub } from "./events/hub.ts";
 import { TableFeed } from "./live/table_feed.ts";
 import { registerTableEvents } from "./live/table_events.ts";
-import { type EventMessage, SERVER_FROM } from "./events/protocol.ts";
+import type { EventMessage } from "./events/protocol.ts";
 import {
   type NativeServer,
   onShutdownSignal,
@@ -304,10 +304,7 @@ export class WSServer {
       this.#log.warn("data directory repaired", { detail: pool.repaired });
     }
     this.#feed = pool instanceof WorkerPool
-      ? new TableFeed(
-        pool,
-        (client, m) => this.#hub.route({ ...m, from: SERVER_FROM, to: client }, SERVER_FROM),
-      )
+      ? new TableFeed(pool, (client, text) => this.#hub.sendText(client, text))
       : undefined;
     try {
       this.#native = await serveNative<Connection>({

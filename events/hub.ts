@@ -173,6 +173,15 @@ export class EventHub {
     }
   }
 
+  /** Sends an event already in its JSON text to one client; false if it is not connected. */
+  sendText(id: string, text: string): boolean {
+    const peer = this.#peers.get(id);
+    if (!peer) return false;
+    peer.send(text);
+    this.delivered++;
+    return true;
+  }
+
   /** Routes a message by its `to` on behalf of client `from`. */
   route(message: EventMessage, from: string): void {
     const to = message.to ?? "others";

@@ -23,7 +23,7 @@
  * const sent: unknown[] = [];
  * const feed = new TableFeed(
  *   { chainOf: () => [], onCommit: () => {}, epoch: "e", committedVersion: 0 },
- *   (_client, message) => sent.push(message.payload),
+ *   (_client, text) => sent.push(JSON.parse(text).payload),
  * );
  * feed.subscribe("c1", { table: "trades" });
  * assert.deepEqual(sent, [{ table: "trades", epoch: "e", version: 0, recovered: false, snapshot: null }]);
@@ -32,7 +32,7 @@
  * @module
  */
 import { decode, type JSONValue, type RayObject, toJSON } from "../ipc/mod.ts";
-import type { EventMessage } from "../events/protocol.ts";
+import { type EventMessage, SERVER_FROM, stringifyEvent } from "../events/protocol.ts";
 import type { CommitEntry } from "../worker/protocol.ts";
 import { replayChain, replicaOptions } from "../store/chain_replay.ts";
 import { cutRows, type RowFilter, tableRows } from "./table_rows.ts";
@@ -62,6 +62,8 @@ export interface TableSubscription {
 interface Subscriber extends RowFilter {
   client: string;
   table: string;
+  /** Subscribers with the same key get the same update text (made once per commit). */
+  key: string;
   /** The last version this subscriber has (sent, or in its snapshot). */
   version: number;
 }
@@ -71,8 +73,8 @@ type Update =
   | { kind: "append"; version: number; columns: Record<string, JSONValue[]> }
   | { kind: "replace"; version: number; value: RayObject };
 
-/** Sends one event to one `/events` client. */
-export type FeedSend = (client: string, message: EventMessage) => void;
+/** Sends one event (as its JSON text) to one `/events` client. */
+export type FeedSend = (client: string, text: string) => void;
 
 /** The live-table subscriptions of a server and their deliveries. */
 export class TableFeed {
@@ -107,7 +109,17 @@ export class TableFeed {
   subscribe(client: string, request: TableSubscription): void {
     const { table } = request;
     if (typeof table !== "string" || table === "") throw new Error("a table name is needed");
-    const sub: Subscriber = { client, table, version: 0, ...filterOf(request) };
+    const filter = filterOf(request);
+    const sub: Subscriber = {
+      client,
+      table,
+      version: 0,
+      key: JSON.stringify([
+        filter.columns,
+        filter.where && [...filter.where].map(([k, v]) => [k, [...v]]),
+      ]),
+      ...filter,
+    };
     const chain = this.#source.chainOf(table);
     const epoch = this.#source.epoch;
     const since = request.since;
@@ -118,7 +130,7 @@ export class TableFeed {
     if (!subs) this.#tables.set(table, subs = new Map());
     subs.set(client, sub);
     const reply = (payload: Record<string, unknown>) =>
-      this.#send(client, {
+      this.#message(client, {
         event_name: "table_subscribed",
         payload: { table, epoch, ...payload },
         ...(request.id !== undefined ? { id: request.id } : {}),
@@ -128,7 +140,7 @@ export class TableFeed {
       reply({ version: since, recovered: true });
       for (const entry of chain) {
         if (entry.version > since && entry.version <= this.#announced) {
-          this.#deliver(sub, this.#update(entry, chain, false));
+          this.#deliver(sub, this.#update(entry, chain, false), new Map());
         }
       }
       return;
@@ -167,10 +179,11 @@ export class TableFeed {
       if (!subs) continue;
       // Decoded once for every subscriber of the table.
       let update: Update | undefined;
+      const texts = new Map<string, string | undefined>();
       for (const sub of subs.values()) {
         if (entry.version <= sub.version) continue;
         update ??= this.#update(entry, this.#source.chainOf(entry.name), true);
-        this.#deliver(sub, update);
+        this.#deliver(sub, update, texts);
       }
     }
   }
@@ -201,24 +214,39 @@ export class TableFeed {
     return { kind: "replace", version: entry.version, value: replayChain(whole.map(record))! };
   }
 
-  #deliver(sub: Subscriber, update: Update): void {
+  /**
+   * Sends an update to one subscriber: its cut of the rows, as text made once for every
+   * subscriber with the same cut (`texts`: key → text, or undefined when the cut is empty).
+   */
+  #deliver(sub: Subscriber, update: Update, texts: Map<string, string | undefined>): void {
     sub.version = update.version;
-    let payload: Record<string, unknown>;
-    if (update.kind === "append") {
-      const cut = cutRows(update.columns, sub);
-      if (cut.rows === 0) return; // nothing of this subscriber's
-      payload = { kind: "append", ...cut };
-    } else {
-      payload = {
-        kind: "replace",
-        ...(tableRows(update.value, sub) ?? { value: toJSON(update.value) }),
-      };
+    let text = texts.get(sub.key);
+    if (!texts.has(sub.key)) {
+      let payload: Record<string, unknown> | undefined;
+      if (update.kind === "append") {
+        const cut = cutRows(update.columns, sub);
+        if (cut.rows) payload = { kind: "append", ...cut }; // else nothing of this cut's
+      } else {
+        payload = {
+          kind: "replace",
+          ...(tableRows(update.value, sub) ?? { value: toJSON(update.value) }),
+        };
+      }
+      text = payload &&
+        stringifyEvent({
+          event_name: "table_update",
+          from: SERVER_FROM,
+          payload: { table: sub.table, version: update.version, ...payload },
+        });
+      texts.set(sub.key, text);
     }
+    if (text === undefined) return;
     this.delivered++;
-    this.#send(sub.client, {
-      event_name: "table_update",
-      payload: { table: sub.table, version: update.version, ...payload },
-    });
+    this.#send(sub.client, text);
+  }
+
+  #message(client: string, message: EventMessage): void {
+    this.#send(client, stringifyEvent({ ...message, from: SERVER_FROM, to: client }));
   }
 }
 
