@@ -3,7 +3,8 @@
  * Its script imports the project's own client from `/client.js` (see `client_bundle.ts`),
  * runs queries over Rayforce IPC, renders tables as HTML tables (with an inline SVG chart
  * of a numeric column on request), lists and dicts as trees, errors with their message,
- * and shows the server's live statistics from the `/events` protocol.
+ * shows the server's live statistics from the `/events` protocol, and follows a table live
+ * (snapshot, then each commit's rows: live/table_events.ts).
  *
  * @module
  */
@@ -32,6 +33,8 @@ th, td { border: 1px solid var(--line); padding: 2px 8px; text-align: left; }
 th small { display: block; color: var(--muted); font-weight: normal; }
 ul.tree { margin: 0; padding-left: 18px; }
 .meta { color: var(--muted); font-size: 12px; margin-top: 4px; }
+.follow { margin-left: 16px; color: var(--muted); }
+input { font: inherit; padding: 3px 6px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--fg); }
 svg.chart { display: block; margin-top: 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); }
 `;
 
@@ -134,6 +137,47 @@ function render(value) {
   return document.createTextNode(inline(toJSON(value)));
 }
 
+/** A table in the JSON mapping (a live table's copy): its last 1,000 rows. */
+function jsonTable(columns, rows) {
+  const names = Object.keys(columns);
+  const from = Math.max(0, rows - 1000);
+  const t = el("table");
+  t.append(el("tr", {}, ...names.map((n) => el("th", {}, n))));
+  for (let r = from; r < rows; r++) t.append(el("tr", {}, ...names.map((n) => el("td", {}, inline(columns[n][r])))));
+  return t;
+}
+
+/** Follows a table: a card redrawn (once a frame at most) as its commits arrive. */
+async function follow() {
+  const name = $("follow-name").value.trim();
+  if (!name || !events) return;
+  const card = el("div", { class: "card live", "data-table": name }, el("div", { class: "q" }, "live: " + name));
+  const out = el("div", { class: "out" }, "…");
+  const meta = el("div", { class: "meta" });
+  const stop = el("button", {}, "stop");
+  card.append(out, meta, stop);
+  $("results").prepend(card);
+  let drawn = false;
+  const draw = (t) => {
+    if (drawn) return;
+    drawn = true;
+    requestAnimationFrame(() => {
+      drawn = false;
+      out.replaceChildren(t.value !== undefined ? inline(t.value) : jsonTable(t.columns, t.rows));
+      meta.textContent = t.rows + " rows · version " + t.version + " · " + t.counts.updates + " updates";
+      card.dataset.rows = String(t.rows);
+    });
+  };
+  try {
+    const live = await events.subscribeTable(name, {}, (t) => draw(t));
+    stop.onclick = () => { live.stop(); meta.textContent += " · stopped"; };
+    draw(live);
+  } catch (e) {
+    card.classList.add("error");
+    out.textContent = String(e.message || e);
+  }
+}
+
 async function run() {
   const source = $("editor").value.trim();
   if (!source || !conn) return;
@@ -198,6 +242,7 @@ $("editor").addEventListener("keydown", (e) => {
   }
 });
 $("run").onclick = run;
+$("follow").onclick = follow;
 $("token-go").onclick = () => {
   sessionStorage.setItem("rf-token", $("token").value);
   connect();
@@ -228,7 +273,8 @@ export function consolePage(): string {
 <div id="token-box" hidden>This server needs a token: <input id="token" type="password" autocomplete="off"> <button id="token-go">Connect</button></div>
 <main>
   <textarea id="editor" spellcheck="false" placeholder="(select {from: t}) — Ctrl+Enter runs, ↑/↓ history"></textarea>
-  <div><button id="run">Run (Ctrl+Enter)</button></div>
+  <div><button id="run">Run (Ctrl+Enter)</button>
+    <span class="follow">Follow a table live: <input id="follow-name" placeholder="trades" size="12"> <button id="follow">Follow</button></span></div>
   <div id="results"></div>
 </main>
 <script type="module">${SCRIPT}</script>

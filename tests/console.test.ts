@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { WSServer } from "../server.ts";
+import { WSClient } from "../client.ts";
 import { CLIENT_BUNDLE } from "../console/client_bundle.ts";
 import { buildClientBundle } from "../console/build.ts";
 import { freePort } from "./_helpers/net.ts";
@@ -101,6 +102,23 @@ describe("web console", () => {
     const shot = `${repoRoot}test-output/console-${runtime}.png`;
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`console screenshot: ${shot}`);
+  });
+
+  it("follows a table live: the card grows with each insert", async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector("body[data-ready='1']", { timeout: 10_000 });
+    await runQuery(page, "(set feed (table [sym px] (list [a] [1.5])))");
+    await page.fill("#follow-name", "feed");
+    await page.click("#follow");
+    await page.waitForSelector(".card.live[data-rows='1']", { timeout: 10_000 });
+    const conn = await new WSClient({ port }).connect();
+    for (let i = 2; i <= 4; i++) await conn.execute(`(insert 'feed (list 'b ${i}.5))`);
+    conn.close();
+    await page.waitForSelector(".card.live[data-rows='4']", { timeout: 10_000 });
+    const cells = await page.locator(".card.live table td").allTextContents();
+    assert.deepEqual(cells, ["a", "1.5", "b", "2.5", "b", "3.5", "b", "4.5"]);
+    assert.match((await page.textContent(".card.live .meta"))!, /4 rows · version \d+ · 3 updates/);
   });
 
   it("asks for the token of a protected server and keeps it for the session", async () => {
