@@ -31,6 +31,7 @@ import {
   type RayObject,
   RFWS_FLAG,
   str,
+  symbols,
   toJS,
 } from "./ipc/mod.ts";
 
@@ -46,7 +47,12 @@ export {
   type Listener,
 } from "./events/client.ts";
 export type { EventMessage, Target } from "./events/protocol.ts";
-export { LiveTable, type LiveTableChange, type LiveTableOptions } from "./events/live_table.ts";
+export {
+  type Columns,
+  LiveTable,
+  type LiveTableChange,
+  type LiveTableOptions,
+} from "./events/live_table.ts";
 
 /** Default port, as in the rayforce-py seeds. */
 export const DEFAULT_PORT = 8765;
@@ -239,6 +245,11 @@ export class Connection {
   /** Set when the server sent a Windows-style 2-byte handshake reply. */
   #skipZero: boolean;
   readonly #maxAnswerBytes: number;
+  /** Live-table subscriptions by table name (see `subscribe`). */
+  readonly #subscriptions = new Map<
+    string,
+    (update: { kind: "append" | "replace"; table: string; value: RayObject }) => void
+  >();
 
   /** Made by `WSClient.connect()` once the handshake is answered. */
   constructor(
@@ -295,6 +306,45 @@ export class Connection {
   }
 
   /**
+   * Follows a table of an @rf/ws server over this connection, as a kdb+ tickerplant's
+   * subscriber does: sends `(.u.sub "table" [syms])` and resolves with the snapshot (rows
+   * whose `sym` is among `syms`, if given) and its version; then `onUpdate` gets each change
+   * the server pushes: `append` (the rows added, a table) or `replace` (the whole new value).
+   * Subscribing again to the same table replaces the subscription.
+   *
+   * @example
+   * ```ts ignore
+   * const conn = await new WSClient("localhost", 8765).connect();
+   * const { snapshot, version } = await conn.subscribe("trades", { syms: ["AAPL"] }, (u) => {
+   *   console.log(u.kind, toJS(u.value));
+   * });
+   * ```
+   */
+  async subscribe(
+    table: string,
+    options: { syms?: string[] },
+    onUpdate: (update: { kind: "append" | "replace"; table: string; value: RayObject }) => void,
+  ): Promise<{ snapshot: RayObject; version: number }> {
+    if (options.syms?.some((s) => !/^[A-Za-z_.][\w.]*$/.test(s))) {
+      throw new RayforceWSError("syms of a subscription must be plain names");
+    }
+    this.#subscriptions.set(table, onUpdate);
+    try {
+      const syms = options.syms ? ` [${options.syms.join(" ")}]` : "";
+      const answer = await this.executeRaw(`(.u.sub ${JSON.stringify(table)}${syms})`);
+      const items = answer.type === 0 ? answer.items : [];
+      const version = items[2]?.type === -5 ? Number(items[2].value) : NaN;
+      if (items.length !== 3 || Number.isNaN(version)) {
+        throw new RayforceWSError("this server does not serve live tables (.u.sub)");
+      }
+      return { snapshot: items[1], version };
+    } catch (e) {
+      this.#subscriptions.delete(table);
+      throw e;
+    }
+  }
+
+  /**
    * Sends a query without waiting for (or receiving) an answer. @rf/ws does not answer it;
    * a server that answers every message (rayforce-py's) does, and the answer is dropped.
    */
@@ -327,6 +377,7 @@ export class Connection {
     const bytes = new Uint8Array(data);
     if (this.#skipZero && bytes.length === 1 && bytes[0] === 0) return; // Windows servers reply [version, 0]
     this.#skipZero = false;
+    if (this.#subscriptions.size && bytes[7] === MsgType.ASYNC && this.#pushed(bytes)) return;
     // A response (msgtype 2) answers the oldest execute: sends are never answered. Any other
     // msgtype comes from a server that answers every message in order, sends included.
     this.#answersAll = bytes[7] !== MsgType.RESPONSE;
@@ -353,6 +404,28 @@ export class Connection {
     } catch (e) {
       pending.reject(e as Error);
     }
+  }
+
+  /**
+   * A change the server pushed to a subscription: an async message `(upd 'table rows)` or
+   * `(set 'table value)`. False for any other message.
+   */
+  #pushed(bytes: Uint8Array): boolean {
+    let value: RayObject;
+    try {
+      value = decodeMessage(bytes, { maxSize: this.#maxAnswerBytes }).value;
+    } catch {
+      return false;
+    }
+    if (value.type !== 0 || value.items.length !== 3) return false;
+    const [verb, name, data] = value.items;
+    if (verb.type !== -6 || name.type !== -6) return false;
+    const kind = symbols.text(verb.value as number);
+    const table = symbols.text(name.value as number);
+    const listener = this.#subscriptions.get(table);
+    if (!listener || (kind !== "upd" && kind !== "set")) return false;
+    listener({ kind: kind === "upd" ? "append" : "replace", table, value: data });
+    return true;
   }
 
   #shutdown(message: string): void {

@@ -51,6 +51,7 @@ import {
   RayforceSession,
   type SessionEvaluator,
   type SessionLimits,
+  type SessionOptions,
 } from "./session/rayforce_session.ts";
 import { DEFAULTS, outputCeiling } from "./defaults.ts";
 import type { Metric } from "./metrics.ts";
@@ -65,6 +66,8 @@ export const DEFAULT_HOST: string = DEFAULTS.host;
 
 /** Server statistics. */
 export interface ServerStats {
+  /** Live-table subscriptions now (`/events` and `.u.sub`) and updates sent; null with a gateway. */
+  liveTables: { subscriptions: number; updates: number } | null;
   /** WebSocket connections open now, and accepted since the start. */
   connections: { current: number; total: number };
   /** The TCP IPC endpoint (`tcpPort`): connections open, accepted, refused; null without it. */
@@ -182,7 +185,10 @@ export class WSServer {
         // At shutdown the pool answers the hooks it cannot run any more: not a failure.
         this.#pool.connection(event, session, handle, (failed) => done(failed && !this.#stopping));
       },
-      forget: (session) => this.#pool?.forget(session),
+      forget: (session) => {
+        this.#pool?.forget(session);
+        this.#feed?.leave(session); // its live-table subscriptions
+      },
     };
     this.#log = new Logger(o.logLevel);
     this.#hub = new EventHub(this.#log);
@@ -341,6 +347,7 @@ export class WSServer {
           maxConnections: o.maxConnections,
           limits: this.#limits,
           evaluator: this.#evaluator,
+          subscribe: this.#subscribeIpc,
           nextHandle: () => ++this.#handles,
           counters: this.#counters,
           log: this.#log,
@@ -452,6 +459,9 @@ export class WSServer {
       latencyMs: { p50: c.percentile(0.5), p99: c.percentile(0.99) },
       uptimeSeconds: this.#started ? Math.round((performance.now() - this.#started) / 1000) : 0,
       pool: this.#pool?.stats() ?? null,
+      liveTables: this.#feed
+        ? { subscriptions: this.#feed.subscriptions, updates: this.#feed.delivered }
+        : null,
     };
   }
 
@@ -540,6 +550,7 @@ export class WSServer {
         close: (code, why) => this.#close(c, code, why),
       },
       evaluator: this.#evaluator,
+      subscribe: this.#subscribeIpc,
       limits: this.#limits,
       token: this.options.token,
       authorized: c.authorized,
@@ -606,6 +617,14 @@ export class WSServer {
     // the connection limit after a grace period.
     c.grace = setTimeout(() => this.#closed(c), CLOSE_GRACE_MS);
   }
+
+  /** `.u.sub` on a Rayforce connection (live/ipc_subscribe.ts). */
+  readonly #subscribeIpc: SessionOptions["subscribe"] = (session, call, push) => {
+    if (!this.#feed) {
+      throw new Error("live tables need the built-in engine (not an upstream gateway)");
+    }
+    return this.#feed.subscribeIpc(session, call.table, { where: call.where }, push);
+  };
 
   #leaveEvents(id: string): void {
     this.#hub.leave(id);

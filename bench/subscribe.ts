@@ -86,7 +86,13 @@ async function run(subscribers: number) {
 
 const payload = JSON.stringify({
   event_name: "table_update",
-  payload: { table: "trades", version: 1, kind: "append", columns: { sym: ["AAPL"], px: [101.25], n: [1] }, rows: 1 },
+  payload: {
+    table: "trades",
+    version: 1,
+    kind: "append",
+    columns: { sym: ["AAPL"], px: [101.25], n: [1] },
+    rows: 1,
+  },
 });
 const rows: (string | number)[][] = [[
   "subscribers",
@@ -110,6 +116,8 @@ for (const n of [0, 10, 100]) {
     n ? bare.toFixed(0) : "-",
   ]);
 }
-console.log(`bench/subscribe.ts — ${runtimeName()}, ${INSERTS} one-row inserts by ${WRITERS} writers`);
+console.log(
+  `bench/subscribe.ts — ${runtimeName()}, ${INSERTS} one-row inserts by ${WRITERS} writers`,
+);
 console.log(formatTable(rows));
 process.exit(0);

@@ -18,7 +18,9 @@ import type { EventMessage } from "./protocol.ts";
 
 /** What a subscription asks for: some columns, rows whose values are among some. */
 export interface LiveTableOptions {
+  /** Only these columns (all when absent). */
   columns?: string[];
+  /** Only rows whose column values are among these: `{sym: ["AAPL"]}`. */
   where?: Record<string, unknown[]>;
 }
 
@@ -26,6 +28,7 @@ export interface LiveTableOptions {
 export interface LiveTableChange {
   /** `snapshot` (a fresh start), `append` (rows added) or `replace` (a whole new value). */
   kind: "snapshot" | "append" | "replace";
+  /** The commit's version (the snapshot's for a snapshot). */
   version: number;
   /** Rows in this change (0 for a value that is not a table). */
   rows: number;
@@ -33,16 +36,20 @@ export interface LiveTableChange {
   recovered?: boolean;
 }
 
-type Columns = Record<string, unknown[]>;
+/** A table's columns in the JSON mapping: name → values. */
+export type Columns = Record<string, unknown[]>;
 
 /** The transport a live table needs from its EventClient. */
 export interface LiveTableTransport {
+  /** Sends an event and resolves with its reply. */
   request(eventName: string, payload: unknown): Promise<EventMessage>;
+  /** Sends an event. */
   send(eventName: string, payload: unknown): void;
 }
 
 /** A followed table: its columns (or non-table value), version and epoch. */
 export class LiveTable {
+  /** The table's name. */
   readonly table: string;
   /** The columns as received (`{}` before the table exists or when it is not a table). */
   columns: Columns = {};
@@ -52,6 +59,7 @@ export class LiveTable {
   rows = 0;
   /** The last version applied, and the server's epoch it belongs to. */
   version = 0;
+  /** The server's epoch (`version` means the same commit only under it). */
   epoch: string | undefined;
   /** Updates applied, snapshots received (1 + those after reconnections that did not resume). */
   readonly counts = { updates: 0, snapshots: 0, resumed: 0 };
@@ -60,6 +68,7 @@ export class LiveTable {
   readonly #transport: LiveTableTransport;
   #active = true;
 
+  /** A table to follow over `transport`; `start()` subscribes (EventClient.subscribeTable does). */
   constructor(
     table: string,
     options: LiveTableOptions,

@@ -31,11 +31,22 @@
  *
  * @module
  */
-import { decode, type JSONValue, type RayObject, toJSON } from "../ipc/mod.ts";
+import {
+  decode,
+  encodeMessage,
+  type JSONValue,
+  list,
+  MsgType,
+  type RayObject,
+  symbol,
+  type Table,
+  toJSON,
+} from "../ipc/mod.ts";
+import { count, take } from "../engine/values.ts";
 import { type EventMessage, SERVER_FROM, stringifyEvent } from "../events/protocol.ts";
 import type { CommitEntry } from "../worker/protocol.ts";
 import { replayChain, replicaOptions } from "../store/chain_replay.ts";
-import { cutRows, type RowFilter, tableRows } from "./table_rows.ts";
+import { cutRows, cutTable, type RowFilter, tableRows } from "./table_rows.ts";
 
 /** What the feed needs from the worker pool. */
 export interface CommitSource {
@@ -66,12 +77,23 @@ interface Subscriber extends RowFilter {
   key: string;
   /** The last version this subscriber has (sent, or in its snapshot). */
   version: number;
+  /** An IPC subscriber: sends it an async message (else it is an `/events` client). */
+  push?: (message: ArrayBuffer) => void;
 }
 
-/** A change as subscribers receive it. */
-type Update =
-  | { kind: "append"; version: number; columns: Record<string, JSONValue[]> }
-  | { kind: "replace"; version: number; value: RayObject };
+/**
+ * A change as subscribers receive it: the rows appended (a table) or the whole new value;
+ * its JSON columns made on first need.
+ */
+interface Update {
+  kind: "append" | "replace";
+  version: number;
+  value: RayObject;
+  json?: Record<string, JSONValue[]>;
+}
+
+const jsonColumns = (u: Update) =>
+  u.json ??= (toJSON(u.value) as { columns: Record<string, JSONValue[]> }).columns;
 
 /** Sends one event (as its JSON text) to one `/events` client. */
 export type FeedSend = (client: string, text: string) => void;
@@ -114,10 +136,7 @@ export class TableFeed {
       client,
       table,
       version: 0,
-      key: JSON.stringify([
-        filter.columns,
-        filter.where && [...filter.where].map(([k, v]) => [k, [...v]]),
-      ]),
+      key: keyOf(filter),
       ...filter,
     };
     const chain = this.#source.chainOf(table);
@@ -145,17 +164,54 @@ export class TableFeed {
       }
       return;
     }
-    // A snapshot of the announced state; if the chain was restarted by a commit still being
-    // written, the state of the whole chain (and that commit is not sent again).
-    let upTo = chain.filter((e) => e.version <= this.#announced);
-    if (chain.length && upTo.length === 0) upTo = [...chain];
-    const value = replayChain(upTo.map(record));
-    sub.version = Math.max(this.#announced, upTo.at(-1)?.version ?? 0);
+    const { value, version } = this.#snapshot(table);
+    sub.version = version;
     reply({
       version: sub.version,
       recovered: false,
       snapshot: value === undefined ? null : tableRows(value, sub) ?? { value: toJSON(value) },
     });
+  }
+
+  /**
+   * Subscribes an IPC session to a table, as a kdb+ tickerplant's `.u.sub` does: answers
+   * `(list 'table snapshot version)` (the snapshot cut like the updates), then each change is
+   * pushed as an async message `(upd 'table rows)` for appended rows, `(set 'table value)`
+   * for a whole new value. A session resubscribing replaces its subscription.
+   */
+  subscribeIpc(
+    session: string,
+    table: string,
+    filter: { columns?: string[]; where?: Record<string, JSONValue[]> },
+    push: (message: ArrayBuffer) => void,
+  ): RayObject {
+    const cut = filterOf({ table, ...filter });
+    const sub: Subscriber = { client: session, table, version: 0, key: keyOf(cut), push, ...cut };
+    let subs = this.#tables.get(table);
+    if (!subs) this.#tables.set(table, subs = new Map());
+    subs.set(session, sub);
+    const { value, version } = this.#snapshot(table);
+    sub.version = version;
+    const snapshot: RayObject = value === undefined
+      ? { type: 126 }
+      : value.type === 98
+      ? cutTable(value as Table, sub)
+      : value;
+    return list(symbol(table), snapshot, { type: -5, value: BigInt(version) });
+  }
+
+  /**
+   * The announced state of a global and its version; if its chain was restarted by a commit
+   * still being written, the state of the whole chain (and that commit is not sent again).
+   */
+  #snapshot(table: string): { value: RayObject | undefined; version: number } {
+    const chain = this.#source.chainOf(table);
+    let upTo = chain.filter((e) => e.version <= this.#announced);
+    if (chain.length && upTo.length === 0) upTo = [...chain];
+    return {
+      value: replayChain(upTo.map(record)),
+      version: Math.max(this.#announced, upTo.at(-1)?.version ?? 0),
+    };
   }
 
   /** Ends `client`'s subscription to `table`; true if it had one. */
@@ -179,11 +235,11 @@ export class TableFeed {
       if (!subs) continue;
       // Decoded once for every subscriber of the table.
       let update: Update | undefined;
-      const texts = new Map<string, string | undefined>();
+      const made = new Map<string, string | ArrayBuffer | undefined>();
       for (const sub of subs.values()) {
         if (entry.version <= sub.version) continue;
         update ??= this.#update(entry, this.#source.chainOf(entry.name), true);
-        this.#deliver(sub, update, texts);
+        this.#deliver(sub, update, made);
       }
     }
   }
@@ -195,59 +251,85 @@ export class TableFeed {
    */
   #update(entry: CommitEntry, chain: readonly CommitEntry[], following: boolean): Update {
     const value = decode(new Uint8Array(entry.bytes), replicaOptions);
-    if (entry.change === "append" && value.type === 98) {
-      const columns = (toJSON(value) as { columns: Record<string, JSONValue[]> }).columns;
-      return { kind: "append", version: entry.version, columns };
-    }
+    const version = entry.version;
+    if (entry.change === "append" && value.type === 98) return { kind: "append", version, value };
     if (following && entry.appended && value.type === 98) {
-      const all = (toJSON(value) as { columns: Record<string, JSONValue[]> }).columns;
-      const columns: Record<string, JSONValue[]> = {};
-      for (const [name, column] of Object.entries(all)) {
-        columns[name] = column.slice(column.length - entry.appended);
-      }
-      return { kind: "append", version: entry.version, columns };
+      const t = value as Table;
+      const n = t.values.items[0] ? count(t.values.items[0]) : 0;
+      const last = Array.from({ length: entry.appended }, (_, i) => n - entry.appended! + i);
+      const rows = { ...t, values: list(...t.values.items.map((c) => take(c, last))) };
+      return { kind: "append", version, value: rows };
     }
-    if (!entry.change) return { kind: "replace", version: entry.version, value };
+    if (!entry.change) return { kind: "replace", version, value };
     // Updated columns: the whole table as it was after this commit.
-    const upTo = chain.filter((e) => e.version <= entry.version);
+    const upTo = chain.filter((e) => e.version <= version);
     const whole = upTo[0] && !upTo[0].change ? upTo : chain;
-    return { kind: "replace", version: entry.version, value: replayChain(whole.map(record))! };
+    return { kind: "replace", version, value: replayChain(whole.map(record))! };
   }
 
   /**
-   * Sends an update to one subscriber: its cut of the rows, as text made once for every
-   * subscriber with the same cut (`texts`: key → text, or undefined when the cut is empty).
+   * Sends an update to one subscriber: its cut of the rows, made once for every subscriber
+   * with the same cut and protocol (`made`: key → message, or undefined when the cut is empty).
    */
-  #deliver(sub: Subscriber, update: Update, texts: Map<string, string | undefined>): void {
+  #deliver(
+    sub: Subscriber,
+    update: Update,
+    made: Map<string, string | ArrayBuffer | undefined>,
+  ): void {
     sub.version = update.version;
-    let text = texts.get(sub.key);
-    if (!texts.has(sub.key)) {
-      let payload: Record<string, unknown> | undefined;
-      if (update.kind === "append") {
-        const cut = cutRows(update.columns, sub);
-        if (cut.rows) payload = { kind: "append", ...cut }; // else nothing of this cut's
-      } else {
-        payload = {
-          kind: "replace",
-          ...(tableRows(update.value, sub) ?? { value: toJSON(update.value) }),
-        };
-      }
-      text = payload &&
-        stringifyEvent({
-          event_name: "table_update",
-          from: SERVER_FROM,
-          payload: { table: sub.table, version: update.version, ...payload },
-        });
-      texts.set(sub.key, text);
-    }
-    if (text === undefined) return;
+    const key = (sub.push ? "ipc " : "json ") + sub.key;
+    if (!made.has(key)) made.set(key, sub.push ? ipcUpdate(sub, update) : jsonUpdate(sub, update));
+    const message = made.get(key);
+    if (message === undefined) return;
     this.delivered++;
-    this.#send(sub.client, text);
+    if (sub.push) sub.push(message as ArrayBuffer);
+    else this.#send(sub.client, message as string);
   }
 
   #message(client: string, message: EventMessage): void {
     this.#send(client, stringifyEvent({ ...message, from: SERVER_FROM, to: client }));
   }
+}
+
+/** The `/events` text of an update for a subscriber; undefined when its cut has no rows. */
+function jsonUpdate(sub: Subscriber, update: Update): string | undefined {
+  let payload: Record<string, unknown>;
+  if (update.kind === "append") {
+    const cut = cutRows(jsonColumns(update), sub);
+    if (cut.rows === 0) return undefined;
+    payload = { kind: "append", ...cut };
+  } else {
+    payload = {
+      kind: "replace",
+      ...(tableRows(update.value, sub) ?? { value: toJSON(update.value) }),
+    };
+  }
+  return stringifyEvent({
+    event_name: "table_update",
+    from: SERVER_FROM,
+    payload: { table: sub.table, version: update.version, ...payload },
+  });
+}
+
+/** The async IPC message of an update: `(upd 'table rows)` or `(set 'table value)`. */
+function ipcUpdate(sub: Subscriber, update: Update): ArrayBuffer | undefined {
+  const isTable = update.value.type === 98;
+  const value = isTable ? cutTable(update.value as Table, sub) : update.value;
+  if (
+    update.kind === "append" && isTable && count((value as Table).values.items[0] ?? list()) === 0
+  ) {
+    return undefined;
+  }
+  const call = list(symbol(update.kind === "append" ? "upd" : "set"), symbol(sub.table), value);
+  return encodeMessage(call, MsgType.ASYNC).buffer as ArrayBuffer;
+}
+
+/** Subscribers with the same key get the same update (made once per commit). */
+function keyOf(filter: RowFilter): string {
+  return JSON.stringify([
+    filter.columns,
+    filter.where && [...filter.where].map(([k, v]) => [k, [...v]]),
+  ]);
 }
 
 /** A chain entry as store/chain_replay.ts replays it. */

@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { type JSONValue, type RayObject, toJSON } from "../ipc/mod.ts";
+import { type JSONValue, type RayObject, symbols, type Table, toJSON, vector } from "../ipc/mod.ts";
+import { count, take } from "../engine/values.ts";
 
 /** A subscriber's cut of a table: columns to keep (all if absent) and values to keep rows by. */
 export interface RowFilter {
@@ -42,14 +43,7 @@ export function cutRows(
 ): { columns: Record<string, JSONValue[]>; rows: number } {
   const names = filter.columns ?? Object.keys(all);
   const length = Object.values(all)[0]?.length ?? 0;
-  let keep: number[] | undefined;
-  if (filter.where?.size) {
-    keep = [];
-    const tests = [...filter.where].map(([name, values]) => ({ column: all[name], values }));
-    for (let i = 0; i < length; i++) {
-      if (tests.every((t) => t.column !== undefined && t.values.has(t.column[i]))) keep.push(i);
-    }
-  }
+  const keep = keptRows(all, length, filter);
   const columns: Record<string, JSONValue[]> = {};
   for (const name of names) {
     const column = all[name];
@@ -57,4 +51,44 @@ export function cutRows(
     columns[name] = keep ? keep.map((i) => column[i]) : column;
   }
   return { columns, rows: keep ? keep.length : length };
+}
+
+/** The rows `filter.where` keeps (undefined: all), given at least the `where` columns as JSON. */
+function keptRows(
+  columns: Record<string, JSONValue[] | undefined>,
+  length: number,
+  filter: RowFilter,
+): number[] | undefined {
+  if (!filter.where?.size) return undefined;
+  const keep: number[] = [];
+  const tests = [...filter.where].map(([name, values]) => ({ column: columns[name], values }));
+  for (let i = 0; i < length; i++) {
+    if (tests.every((t) => t.column !== undefined && t.values.has(t.column[i]))) keep.push(i);
+  }
+  return keep;
+}
+
+/**
+ * The same cut as {@link tableRows}, as a table (for IPC subscribers); only the `where`
+ * columns are mapped to JSON to test the rows.
+ */
+export function cutTable(t: Table, filter: RowFilter): Table {
+  const names = Array.from(t.keys.data, (id) => symbols.text(id));
+  const length = t.values.items[0] ? count(t.values.items[0]) : 0;
+  const tested: Record<string, JSONValue[] | undefined> = {};
+  for (const name of filter.where?.keys() ?? []) {
+    const i = names.indexOf(name);
+    if (i >= 0) tested[name] = toJSON(t.values.items[i]) as JSONValue[];
+  }
+  const keep = keptRows(tested, length, filter);
+  const wanted = filter.columns ?? names;
+  const kept = names.map((n, i) => [n, i] as const).filter(([n]) => wanted.includes(n));
+  return {
+    type: 98,
+    keys: vector(6, kept.map(([n]) => n)),
+    values: {
+      type: 0,
+      items: kept.map(([, i]) => keep ? take(t.values.items[i], keep) : t.values.items[i]),
+    },
+  } as Table;
 }

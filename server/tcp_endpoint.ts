@@ -16,6 +16,7 @@ import {
   RayforceSession,
   type SessionEvaluator,
   type SessionLimits,
+  type SessionOptions,
 } from "../session/rayforce_session.ts";
 import type { Metric } from "../metrics.ts";
 
@@ -29,6 +30,8 @@ export interface TcpIpcOptions {
   maxConnections: number;
   limits: SessionLimits;
   evaluator: SessionEvaluator;
+  /** Live-table subscriptions (`.u.sub`), see `SessionOptions.subscribe`. */
+  subscribe?: SessionOptions["subscribe"];
   /** Gives the handle passed to `.z.po`/`.z.pc` (shared with the WebSocket sessions). */
   nextHandle(): number;
   counters: SessionCounters;
@@ -89,6 +92,7 @@ export async function serveTcpIpc(options: TcpIpcOptions): Promise<TcpIpcEndpoin
         },
       },
       evaluator: options.evaluator,
+      subscribe: options.subscribe,
       limits: options.limits,
       token: options.token,
       authorized: !options.token,

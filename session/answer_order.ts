@@ -50,7 +50,7 @@ export class AnswerOrder<A> {
   #next = 0;
   #sent = 0;
   #running = 0;
-  readonly #held = new Map<number, A | null>();
+  readonly #held = new Map<number, A | null | (() => A | null)>();
 
   /** An empty order. */
   constructor(options: AnswerOrderOptions<A>) {
@@ -73,23 +73,32 @@ export class AnswerOrder<A> {
     return "refused";
   }
 
-  /** The query of `ticket` (from `admit`) is answered (`null`: nothing to send, an async message). */
-  finish(ticket: number, answer: A | null): void {
+  /**
+   * The query of `ticket` (from `admit`) is answered (`null`: nothing to send, an async
+   * message). A function is called for the answer when its turn comes, once every earlier
+   * answer is sent (a live-table subscription takes its snapshot then).
+   */
+  finish(ticket: number, answer: A | null | (() => A | null)): void {
     this.#running--;
     this.#deliver(ticket, answer);
   }
 
-  #deliver(ticket: number, answer: A | null): void {
+  #deliver(ticket: number, answer: A | null | (() => A | null)): void {
     if (ticket !== this.#sent) {
       this.#held.set(ticket, answer);
       return;
     }
     this.#sent++;
-    if (answer !== null) this.#options.send(answer);
+    this.#send(answer);
     while (this.#held.has(this.#sent)) {
       const next = this.#held.get(this.#sent)!;
       this.#held.delete(this.#sent++);
-      if (next !== null) this.#options.send(next);
+      this.#send(next);
     }
+  }
+
+  #send(answer: A | null | (() => A | null)): void {
+    const a = typeof answer === "function" ? (answer as () => A | null)() : answer;
+    if (a !== null) this.#options.send(a);
   }
 }

@@ -24,13 +24,18 @@
  */
 import { Buffer } from "node:buffer";
 import {
+  encodeReply,
   ErrorCode,
+  errorValue,
   HANDSHAKE_REPLY,
   parseHandshake,
   type RayforceIPCError,
+  type RayObject,
+  type ReplyStyle,
   replyStyle,
   splitMessage,
 } from "../ipc/mod.ts";
+import { type SubscribeCall, subscribeCall } from "../live/ipc_subscribe.ts";
 import type { Transport } from "../ipc/reply.ts";
 import type { Logger } from "../log.ts";
 import { failureResult } from "../worker/failure.ts";
@@ -79,6 +84,15 @@ export interface SessionOptions {
   token?: string;
   /** The transport checked the token already (or none is required). */
   authorized: boolean;
+  /**
+   * Subscribes this session to a table (live/ipc_subscribe.ts): answers the subscription's
+   * value, pushes each change with `push`. Absent: `.u.sub` is evaluated like any query.
+   */
+  subscribe?: (
+    session: string,
+    call: SubscribeCall,
+    push: (message: ArrayBuffer) => void,
+  ) => RayObject;
   /** Gives the handle passed to `.z.po`/`.z.pc` (unique per server). */
   nextHandle(): number;
   counters: SessionCounters;
@@ -169,11 +183,10 @@ export class RayforceSession {
         `malformed frame: ${err.message}`,
       );
     }
-    this.#query({
-      kind: "ipc",
-      frame: data,
-      reply: replyStyle(new Uint8Array(data), this.#o.transport.kind),
-    });
+    const reply = replyStyle(new Uint8Array(data), this.#o.transport.kind);
+    const call = this.#o.subscribe && subscribeCall(new Uint8Array(data));
+    if (call) return this.#subscribe(call, reply);
+    this.#query({ kind: "ipc", frame: data, reply });
   }
 
   /** The transport's unsent output fell to `buffered`: waiting queries may run. */
@@ -250,6 +263,32 @@ export class RayforceSession {
     const t0 = performance.now();
     if (this.backedUp || this.#waiting.length) this.#waiting.push({ request, ticket, t0 });
     else this.#run(request, ticket, t0);
+  }
+
+  /**
+   * A live-table subscription, answered in its place among the answers: it starts when the
+   * answers before it are sent (so it sees this session's earlier writes).
+   */
+  #subscribe(call: SubscribeCall | Error, reply: ReplyStyle): void {
+    const ticket = this.#answers.admit(() => null);
+    if (typeof ticket !== "number") {
+      this.#o.counters.refused++;
+      return this.#violation(1008, "too many queries in flight on this connection");
+    }
+    this.#answers.finish(ticket, () => {
+      if (this.#closing) return null;
+      let value: RayObject;
+      try {
+        if (call instanceof Error) throw call;
+        value = this.#o.subscribe!(this.#o.id, call, (m) => this.#send(m));
+        this.#o.counters.ok++;
+      } catch (e) {
+        this.#o.counters.failed++;
+        value = errorValue(ErrorCode.DOMAIN, (e as Error).message);
+      }
+      const bytes = encodeReply(value, reply);
+      return bytes && bytes.buffer as ArrayBuffer;
+    });
   }
 
   #run(request: TaskRequest, ticket: number, t0: number): void {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { WSServer } from "../server.ts";
-import { EventClient, type LiveTable } from "../client.ts";
+import { EventClient, type LiveTable, toJS, toJSON, WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
 
 const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
@@ -191,6 +191,56 @@ describe("live tables with a data directory", () => {
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("live tables over Rayforce IPC (.u.sub)", () => {
+  it("answers the snapshot and version, then pushes (upd 'table rows) in commit order; ends with the connection", async () => {
+    const port = await freePort();
+    const server = new WSServer({ port, workers: 2 });
+    await server.start();
+    try {
+      const admin = await new WSClient({ port }).connect();
+      await admin.execute("(set book (table [sym n] (list [a b] [0 0])))");
+      const sub = await new WSClient({ port }).connect();
+      const got: { kind: string; sym: string; n: number }[] = [];
+      const { snapshot, version } = await sub.subscribe("book", { syms: ["b"] }, (u) => {
+        const rows = (toJS(u.value) as { columns: Record<string, unknown[]> }).columns;
+        rows.sym.forEach((s, i) =>
+          got.push({ kind: u.kind, sym: s as string, n: Number(rows.n[i]) })
+        );
+      });
+      assert.deepEqual(toJSON(snapshot), { columns: { sym: ["b"], n: [0] } });
+      assert.ok(version >= 1);
+      assert.equal(server.stats().liveTables?.subscriptions, 1);
+      // 4 writers, each inserting its own numbers for 'a and 'b.
+      const writers = await Promise.all(
+        Array.from({ length: 4 }, () => new WSClient({ port }).connect()),
+      );
+      await Promise.all(writers.map(async (c, w) => {
+        for (let k = 1; k <= 10; k++) {
+          await c.execute(`(insert 'book (list '${k % 2 ? "a" : "b"} ${w * 100 + k}))`);
+        }
+      }));
+      await until(() => got.length === 20, "the 20 rows of 'b");
+      assert.ok(got.every((r) => r.kind === "append" && r.sym === "b"));
+      for (let w = 0; w < 4; w++) {
+        const mine = got.filter((r) => Math.floor(r.n / 100) === w).map((r) => r.n % 100);
+        assert.deepEqual(mine, [2, 4, 6, 8, 10]);
+      }
+      // The connection still answers queries between the pushes.
+      assert.equal(await sub.execute("(+ 1 2)"), 3n);
+      await admin.execute("(set book (table [sym n] (list [b] [7])))");
+      await until(() => got.length === 21, "the replacement");
+      assert.deepEqual(got.at(-1), { kind: "replace", sym: "b", n: 7 });
+      // A malformed subscription is an error answer; the connection goes on.
+      await assert.rejects(sub.execute("(.u.sub 1 2 3)"), /u\.sub takes a table name/);
+      sub.close();
+      await until(() => server.stats().liveTables?.subscriptions === 0, "the subscription gone");
+      for (const c of [admin, ...writers]) c.close();
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -44,7 +44,7 @@ import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
 import { exportTables } from "../store/table_export.ts";
 
-export type { TaskRequest } from "./protocol.ts";
+export type { Change, CommitEntry, TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
 export type { Permissions } from "../engine/os.ts";
 export type { ResultCacheOptions } from "./result_cache.ts";

@@ -39,7 +39,9 @@ export type Change = "append" | "columns";
  * with `change`, only what changed from its previous version.
  */
 export interface CommitEntry {
+  /** The commit's version: one per write, increasing across the database. */
   version: number;
+  /** The global written. */
   name: string;
   /** The encoded value (or the change), in shared memory. */
   bytes: SharedArrayBuffer;
@@ -50,8 +52,9 @@ export interface CommitEntry {
    * rows at its end were appended to the previous version; live tables send just those.
    */
   appended?: number;
-  /** The worker and task that wrote it (that worker applies its own object, not the bytes). */
+  /** The worker that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
+  /** The task that wrote it. */
   task: number;
 }
 
