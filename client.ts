@@ -54,6 +54,18 @@ export {
   type LiveTableOptions,
 } from "./events/live_table.ts";
 
+/** A change to a followed table (`Connection.subscribe`). */
+export interface TableUpdate {
+  /** `append`: `value` holds the rows added; `replace`: the table's whole new value. */
+  kind: "append" | "replace";
+  /** The table's name. */
+  table: string;
+  /** The rows appended, or the whole new value. */
+  value: RayObject;
+  /** The commit's version (resume from it with `since`). */
+  version: number;
+}
+
 /** Default port, as in the rayforce-py seeds. */
 export const DEFAULT_PORT = 8765;
 
@@ -246,10 +258,7 @@ export class Connection {
   #skipZero: boolean;
   readonly #maxAnswerBytes: number;
   /** Live-table subscriptions by table name (see `subscribe`). */
-  readonly #subscriptions = new Map<
-    string,
-    (update: { kind: "append" | "replace"; table: string; value: RayObject }) => void
-  >();
+  readonly #subscriptions = new Map<string, (update: TableUpdate) => void>();
 
   /** Made by `WSClient.connect()` once the handshake is answered. */
   constructor(
@@ -308,36 +317,47 @@ export class Connection {
   /**
    * Follows a table of an @rf/ws server over this connection, as a kdb+ tickerplant's
    * subscriber does: sends `(.u.sub "table" [syms])` and resolves with the snapshot (rows
-   * whose `sym` is among `syms`, if given) and its version; then `onUpdate` gets each change
-   * the server pushes: `append` (the rows added, a table) or `replace` (the whole new value).
-   * Subscribing again to the same table replaces the subscription.
+   * whose `sym` is among `syms`, if given), its version and the server's epoch; then
+   * `onUpdate` gets each change the server pushes: `append` (the rows added, a table) or
+   * `replace` (the whole new value), with the commit's version. Given the `since` version and
+   * `epoch` of an earlier subscription, it resumes: `recovered` is true, there is no snapshot,
+   * and the changes missed since arrive first. Subscribing again to a table replaces the
+   * subscription.
    *
    * @example
    * ```ts ignore
    * const conn = await new WSClient("localhost", 8765).connect();
-   * const { snapshot, version } = await conn.subscribe("trades", { syms: ["AAPL"] }, (u) => {
-   *   console.log(u.kind, toJS(u.value));
+   * const { snapshot, version, epoch } = await conn.subscribe("trades", { syms: ["AAPL"] }, (u) => {
+   *   console.log(u.kind, u.version, toJS(u.value));
    * });
    * ```
    */
   async subscribe(
     table: string,
-    options: { syms?: string[] },
-    onUpdate: (update: { kind: "append" | "replace"; table: string; value: RayObject }) => void,
-  ): Promise<{ snapshot: RayObject; version: number }> {
+    options: { syms?: string[]; since?: number; epoch?: string },
+    onUpdate: (update: TableUpdate) => void,
+  ): Promise<{ snapshot: RayObject; version: number; epoch: string; recovered: boolean }> {
     if (options.syms?.some((s) => !/^[A-Za-z_.][\w.]*$/.test(s))) {
       throw new RayforceWSError("syms of a subscription must be plain names");
     }
     this.#subscriptions.set(table, onUpdate);
     try {
-      const syms = options.syms ? ` [${options.syms.join(" ")}]` : "";
-      const answer = await this.executeRaw(`(.u.sub ${JSON.stringify(table)}${syms})`);
-      const items = answer.type === 0 ? answer.items : [];
-      const version = items[2]?.type === -5 ? Number(items[2].value) : NaN;
-      if (items.length !== 3 || Number.isNaN(version)) {
+      const syms = ` [${options.syms?.join(" ") ?? ""}]`;
+      const resume = options.since !== undefined && options.epoch !== undefined
+        ? ` ${Math.trunc(options.since)} ${JSON.stringify(options.epoch)}`
+        : "";
+      const answer = await this.executeRaw(`(.u.sub ${JSON.stringify(table)}${syms}${resume})`);
+      const a = answer.type === 99 ? toJS(answer) as Record<string, unknown> : {};
+      if (typeof a.version !== "bigint" || typeof a.epoch !== "string") {
         throw new RayforceWSError("this server does not serve live tables (.u.sub)");
       }
-      return { snapshot: items[1], version };
+      const snapshot = (answer as { values: { items: RayObject[] } }).values.items[1];
+      return {
+        snapshot,
+        version: Number(a.version),
+        epoch: a.epoch,
+        recovered: a.recovered === true,
+      };
     } catch (e) {
       this.#subscriptions.delete(table);
       throw e;
@@ -407,8 +427,8 @@ export class Connection {
   }
 
   /**
-   * A change the server pushed to a subscription: an async message `(upd 'table rows)` or
-   * `(set 'table value)`. False for any other message.
+   * A change the server pushed to a subscription: an async message `(upd 'table rows version)`
+   * or `(set 'table value version)`. False for any other message.
    */
   #pushed(bytes: Uint8Array): boolean {
     let value: RayObject;
@@ -417,14 +437,19 @@ export class Connection {
     } catch {
       return false;
     }
-    if (value.type !== 0 || value.items.length !== 3) return false;
-    const [verb, name, data] = value.items;
-    if (verb.type !== -6 || name.type !== -6) return false;
+    if (value.type !== 0 || value.items.length !== 4) return false;
+    const [verb, name, data, version] = value.items;
+    if (verb.type !== -6 || name.type !== -6 || version.type !== -5) return false;
     const kind = symbols.text(verb.value as number);
     const table = symbols.text(name.value as number);
     const listener = this.#subscriptions.get(table);
     if (!listener || (kind !== "upd" && kind !== "set")) return false;
-    listener({ kind: kind === "upd" ? "append" : "replace", table, value: data });
+    listener({
+      kind: kind === "upd" ? "append" : "replace",
+      table,
+      value: data,
+      version: Number(version.value),
+    });
     return true;
   }
 

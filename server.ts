@@ -619,11 +619,11 @@ export class WSServer {
   }
 
   /** `.u.sub` on a Rayforce connection (live/ipc_subscribe.ts). */
-  readonly #subscribeIpc: SessionOptions["subscribe"] = (session, call, push) => {
+  readonly #subscribeIpc: SessionOptions["subscribe"] = (session, call, push, reply) => {
     if (!this.#feed) {
       throw new Error("live tables need the built-in engine (not an upstream gateway)");
     }
-    return this.#feed.subscribeIpc(session, call.table, { where: call.where }, push);
+    this.#feed.subscribeIpc(session, call, push, reply);
   };
 
   #leaveEvents(id: string): void {

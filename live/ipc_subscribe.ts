@@ -1,7 +1,8 @@
 /**
  * Recognizes a live-table subscription among a session's IPC messages: the source
  * `(.u.sub 'trades)` or `(.u.sub 'trades [AAPL MSFT])` (rows whose `sym` is one of those, a
- * kdb+ tickerplant's convention), sent as a string. The session answers it itself, in its
+ * kdb+ tickerplant's convention; `[]` for all), then optionally the version and epoch to
+ * resume from, `(.u.sub 'trades [] 41 "epoch")`, sent as a string. The session answers it itself, in its
  * place among the answers, instead of evaluating it (live/table_feed.ts `subscribeIpc`).
  * Only the message's first bytes are looked at for any other message.
  *
@@ -17,13 +18,16 @@
  *
  * @module
  */
-import { HEADER_SIZE, type JSONValue, type RayObject, symbols } from "../ipc/mod.ts";
+import { HEADER_SIZE, type JSONValue, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
 import { read } from "../engine/reader.ts";
 
 /** A subscription asked for by IPC. */
 export interface SubscribeCall {
   table: string;
   where?: Record<string, JSONValue[]>;
+  /** Resume after this version of this epoch. */
+  since?: number;
+  epoch?: string;
 }
 
 const PREFIX = "(.u.sub";
@@ -52,17 +56,33 @@ export function subscribeCall(frame: Uint8Array): SubscribeCall | Error | undefi
     return new Error(`.u.sub: ${(e as Error).message}`);
   }
   const args = tree.type === 0 ? tree.items.slice(1) : [];
-  const [name, syms] = args;
-  const table = name?.type === -6
-    ? symbols.text(name.value as number)
-    : name?.type === 12
-    ? decoder.decode(name.data as Uint8Array)
-    : undefined;
-  if (!table || args.length > 2 || (syms && syms.type !== 6)) {
+  const [name, syms, since, epoch] = args;
+  const table = textOf(name);
+  const noSyms = !syms || (syms.type === 0 && syms.items.length === 0) ||
+    (syms.type >= 1 && syms.type <= 12 && (syms as Vector).data.length === 0);
+  if (
+    !table || args.length > 4 || (!noSyms && syms.type !== 6) ||
+    (since && (since.type !== -5 || (since.value as bigint) < 0n)) ||
+    (epoch && textOf(epoch) === undefined)
+  ) {
     return new Error(
-      ".u.sub takes a table name and, optionally, a vector of syms: (.u.sub 'trades [AAPL])",
+      ".u.sub takes a table name, optionally a vector of syms, a version and an epoch: " +
+        "(.u.sub 'trades [AAPL]), (.u.sub 'trades [] 41 \"epoch\")",
     );
   }
-  if (!syms) return { table };
-  return { table, where: { sym: Array.from(syms.data as Int32Array, (id) => symbols.text(id)) } };
+  return {
+    table,
+    ...(noSyms ? {} : {
+      where: { sym: Array.from((syms as Vector).data as Int32Array, (id) => symbols.text(id)) },
+    }),
+    ...(since ? { since: Number(since.value) } : {}),
+    ...(epoch ? { epoch: textOf(epoch) } : {}),
+  };
+}
+
+/** The text of a symbol or a string in a parse tree. */
+function textOf(x: RayObject | undefined): string | undefined {
+  if (x?.type === -6) return symbols.text(x.value as number);
+  if (x?.type === 12) return decoder.decode(x.data as Uint8Array);
+  return undefined;
 }

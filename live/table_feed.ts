@@ -33,14 +33,17 @@
  */
 import {
   decode,
+  dict,
   encodeMessage,
   type JSONValue,
   list,
   MsgType,
   type RayObject,
+  str,
   symbol,
   type Table,
   toJSON,
+  vector,
 } from "../ipc/mod.ts";
 import { count, take } from "../engine/values.ts";
 import { type EventMessage, SERVER_FROM, stringifyEvent } from "../events/protocol.ts";
@@ -109,10 +112,26 @@ export class TableFeed {
   /** Updates sent, for the statistics. */
   delivered = 0;
 
-  constructor(source: CommitSource, send: FeedSend) {
+  /**
+   * The last commits of every global, for resumes: a bounded window (by count and bytes) of
+   * the changes themselves, since the pool's chains lose them when it compacts a chain into a
+   * whole value. Every commit after `#floor` is in it.
+   */
+  readonly #window: CommitEntry[] = [];
+  #windowStart = 0;
+  #windowBytes = 0;
+  #floor: number;
+  readonly #limits: { entries: number; bytes: number };
+
+  constructor(
+    source: CommitSource,
+    send: FeedSend,
+    window: { entries?: number; bytes?: number } = {},
+  ) {
     this.#source = source;
     this.#send = send;
-    this.#announced = source.committedVersion;
+    this.#announced = this.#floor = source.committedVersion;
+    this.#limits = { entries: window.entries ?? 100_000, bytes: window.bytes ?? 64 * 1024 * 1024 };
     source.onCommit((commits) => this.#commit(commits));
   }
 
@@ -129,75 +148,98 @@ export class TableFeed {
    * updates when it resumes. Throws on a malformed request.
    */
   subscribe(client: string, request: TableSubscription): void {
+    const epoch = this.#source.epoch;
+    const sub = this.#add(client, request);
+    this.#begin(sub, request, (start) =>
+      this.#message(client, {
+        event_name: "table_subscribed",
+        payload: {
+          table: sub.table,
+          epoch,
+          version: start.version,
+          recovered: start.recovered,
+          ...(start.recovered ? {} : {
+            snapshot: start.value === undefined
+              ? null
+              : tableRows(start.value, sub) ?? { value: toJSON(start.value) },
+          }),
+        },
+        ...(request.id !== undefined ? { id: request.id } : {}),
+      }));
+  }
+
+  /**
+   * Subscribes an IPC session to a table, as a kdb+ tickerplant's `.u.sub` does: `reply` is
+   * given the answer, a dict `[table snapshot version epoch recovered]` (the snapshot cut like
+   * the updates; null when it resumed), then each change is pushed as an async message
+   * `(upd 'table rows version)` for appended rows, `(set 'table value version)` for a whole new
+   * value. A session resubscribing replaces its subscription.
+   */
+  subscribeIpc(
+    session: string,
+    request: TableSubscription,
+    push: (message: ArrayBuffer) => void,
+    reply: (answer: RayObject) => void,
+  ): void {
+    const sub = this.#add(session, request, push);
+    this.#begin(sub, request, (start) => {
+      const snapshot: RayObject = start.recovered || start.value === undefined
+        ? { type: 126 }
+        : start.value.type === 98
+        ? cutTable(start.value as Table, sub)
+        : start.value;
+      reply(dict(
+        vector(6, ["table", "snapshot", "version", "epoch", "recovered"]),
+        list(
+          symbol(sub.table),
+          snapshot,
+          { type: -5, value: BigInt(start.version) },
+          str(this.#source.epoch),
+          { type: -1, value: start.recovered ? 1 : 0 },
+        ),
+      ));
+    });
+  }
+
+  /** Registers a subscriber (replacing the client's earlier one to the table). */
+  #add(client: string, request: TableSubscription, push?: Subscriber["push"]): Subscriber {
     const { table } = request;
     if (typeof table !== "string" || table === "") throw new Error("a table name is needed");
-    const filter = filterOf(request);
-    const sub: Subscriber = {
-      client,
-      table,
-      version: 0,
-      key: keyOf(filter),
-      ...filter,
-    };
-    const chain = this.#source.chainOf(table);
-    const epoch = this.#source.epoch;
     const since = request.since;
     if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
       throw new Error("since must be a version (a whole number)");
     }
+    const filter = filterOf(request);
+    const sub: Subscriber = { client, table, version: 0, key: keyOf(filter), ...filter };
+    if (push) sub.push = push;
     let subs = this.#tables.get(table);
     if (!subs) this.#tables.set(table, subs = new Map());
     subs.set(client, sub);
-    const reply = (payload: Record<string, unknown>) =>
-      this.#message(client, {
-        event_name: "table_subscribed",
-        payload: { table, epoch, ...payload },
-        ...(request.id !== undefined ? { id: request.id } : {}),
-      });
-    if (since !== undefined && request.epoch === epoch && since <= this.#announced) {
-      sub.version = since;
-      reply({ version: since, recovered: true });
-      for (const entry of chain) {
-        if (entry.version > since && entry.version <= this.#announced) {
-          this.#deliver(sub, this.#update(entry, chain, false), new Map());
-        }
-      }
-      return;
-    }
-    const { value, version } = this.#snapshot(table);
-    sub.version = version;
-    reply({
-      version: sub.version,
-      recovered: false,
-      snapshot: value === undefined ? null : tableRows(value, sub) ?? { value: toJSON(value) },
-    });
+    return sub;
   }
 
   /**
-   * Subscribes an IPC session to a table, as a kdb+ tickerplant's `.u.sub` does: answers
-   * `(list 'table snapshot version)` (the snapshot cut like the updates), then each change is
-   * pushed as an async message `(upd 'table rows)` for appended rows, `(set 'table value)`
-   * for a whole new value. A session resubscribing replaces its subscription.
+   * Starts a subscriber: `reply` with a snapshot, or (resuming within this epoch) with
+   * `recovered: true`, then the commits it missed.
    */
-  subscribeIpc(
-    session: string,
-    table: string,
-    filter: { columns?: string[]; where?: Record<string, JSONValue[]> },
-    push: (message: ArrayBuffer) => void,
-  ): RayObject {
-    const cut = filterOf({ table, ...filter });
-    const sub: Subscriber = { client: session, table, version: 0, key: keyOf(cut), push, ...cut };
-    let subs = this.#tables.get(table);
-    if (!subs) this.#tables.set(table, subs = new Map());
-    subs.set(session, sub);
-    const { value, version } = this.#snapshot(table);
+  #begin(
+    sub: Subscriber,
+    request: TableSubscription,
+    reply: (start: { recovered: boolean; version: number; value?: RayObject }) => void,
+  ): void {
+    const since = request.since;
+    if (since !== undefined && request.epoch === this.#source.epoch && since <= this.#announced) {
+      sub.version = since;
+      reply({ recovered: true, version: since });
+      const { entries, chain } = this.#missed(sub.table, since);
+      for (const entry of entries) {
+        this.#deliver(sub, this.#update(entry, chain, sub.version), new Map());
+      }
+      return;
+    }
+    const { value, version } = this.#snapshot(sub.table);
     sub.version = version;
-    const snapshot: RayObject = value === undefined
-      ? { type: 126 }
-      : value.type === 98
-      ? cutTable(value as Table, sub)
-      : value;
-    return list(symbol(table), snapshot, { type: -5, value: BigInt(version) });
+    reply({ recovered: false, version, value });
   }
 
   /**
@@ -231,6 +273,7 @@ export class TableFeed {
   #commit(commits: CommitEntry[]): void {
     for (const entry of commits) {
       this.#announced = Math.max(this.#announced, entry.version);
+      this.#remember(entry);
       const subs = this.#tables.get(entry.name);
       if (!subs) continue;
       // Decoded once for every subscriber of the table.
@@ -238,22 +281,67 @@ export class TableFeed {
       const made = new Map<string, string | ArrayBuffer | undefined>();
       for (const sub of subs.values()) {
         if (entry.version <= sub.version) continue;
-        update ??= this.#update(entry, this.#source.chainOf(entry.name), true);
+        update ??= this.#update(entry, this.#source.chainOf(entry.name), sub.version);
         this.#deliver(sub, update, made);
       }
     }
   }
 
+  /** Keeps a commit in the window, dropping the oldest past its limits. */
+  #remember(entry: CommitEntry): void {
+    this.#window.push(entry);
+    this.#windowBytes += entry.bytes.byteLength;
+    const l = this.#limits;
+    while (
+      this.#window.length - this.#windowStart > l.entries ||
+      (this.#windowBytes > l.bytes && this.#window.length - this.#windowStart > 1)
+    ) {
+      const old = this.#window[this.#windowStart++];
+      this.#windowBytes -= old.bytes.byteLength;
+      this.#floor = old.version;
+    }
+    // Compact the array now and then (amortized O(1) per commit).
+    if (this.#windowStart > 1024 && this.#windowStart * 2 > this.#window.length) {
+      this.#window.splice(0, this.#windowStart);
+      this.#windowStart = 0;
+    }
+  }
+
+  /**
+   * The commits to `table` after version `since`, as exact changes: from the window when it
+   * reaches back that far, else from the table's chain (whose first entry, a whole value, may
+   * stand for several changes: still exact state).
+   */
+  #missed(table: string, since: number): { entries: CommitEntry[]; chain: readonly CommitEntry[] } {
+    const chain = this.#source.chainOf(table);
+    if (since >= this.#floor) {
+      const entries: CommitEntry[] = [];
+      for (let i = this.#windowStart; i < this.#window.length; i++) {
+        const e = this.#window[i];
+        if (e.name === table && e.version > since) entries.push(e);
+      }
+      // Updated columns are sent as the whole table at their version, which the chain must hold.
+      const covered = (e: CommitEntry) =>
+        e.change !== "columns" || (chain.length > 0 && chain[0].version <= e.version);
+      if (entries.every(covered)) return { entries, chain };
+    }
+    return {
+      entries: chain.filter((e) => e.version > since && e.version <= this.#announced),
+      chain,
+    };
+  }
+
   /**
    * The change a commit made, as subscribers receive it. A whole table committed for an
-   * insert (`appended`) is sent as its last rows to subscribers that had the version before
-   * it (`following`); one resuming from further back gets the whole value.
+   * insert (`appended`) is sent as its last rows to a subscriber that had the version it was
+   * appended to (`had`: the subscriber's version; live subscribers always have it); one
+   * resuming from further back gets the whole value.
    */
-  #update(entry: CommitEntry, chain: readonly CommitEntry[], following: boolean): Update {
+  #update(entry: CommitEntry, chain: readonly CommitEntry[], had: number): Update {
     const value = decode(new Uint8Array(entry.bytes), replicaOptions);
     const version = entry.version;
     if (entry.change === "append" && value.type === 98) return { kind: "append", version, value };
-    if (following && entry.appended && value.type === 98) {
+    if (entry.appended && (entry.previous ?? Infinity) <= had && value.type === 98) {
       const t = value as Table;
       const n = t.values.items[0] ? count(t.values.items[0]) : 0;
       const last = Array.from({ length: entry.appended }, (_, i) => n - entry.appended! + i);
@@ -311,7 +399,7 @@ function jsonUpdate(sub: Subscriber, update: Update): string | undefined {
   });
 }
 
-/** The async IPC message of an update: `(upd 'table rows)` or `(set 'table value)`. */
+/** The async IPC message of an update: `(upd 'table rows version)` or `(set 'table value version)`. */
 function ipcUpdate(sub: Subscriber, update: Update): ArrayBuffer | undefined {
   const isTable = update.value.type === 98;
   const value = isTable ? cutTable(update.value as Table, sub) : update.value;
@@ -320,7 +408,12 @@ function ipcUpdate(sub: Subscriber, update: Update): ArrayBuffer | undefined {
   ) {
     return undefined;
   }
-  const call = list(symbol(update.kind === "append" ? "upd" : "set"), symbol(sub.table), value);
+  const call = list(
+    symbol(update.kind === "append" ? "upd" : "set"),
+    symbol(sub.table),
+    value,
+    { type: -5, value: BigInt(update.version) },
+  );
   return encodeMessage(call, MsgType.ASYNC).buffer as ArrayBuffer;
 }
 

@@ -85,14 +85,15 @@ export interface SessionOptions {
   /** The transport checked the token already (or none is required). */
   authorized: boolean;
   /**
-   * Subscribes this session to a table (live/ipc_subscribe.ts): answers the subscription's
-   * value, pushes each change with `push`. Absent: `.u.sub` is evaluated like any query.
+   * Subscribes this session to a table (live/ipc_subscribe.ts): gives `reply` the answer
+   * (once), then pushes each change with `push`. Absent: `.u.sub` is evaluated like any query.
    */
   subscribe?: (
     session: string,
     call: SubscribeCall,
     push: (message: ArrayBuffer) => void,
-  ) => RayObject;
+    reply: (answer: RayObject) => void,
+  ) => void;
   /** Gives the handle passed to `.z.po`/`.z.pc` (unique per server). */
   nextHandle(): number;
   counters: SessionCounters;
@@ -275,19 +276,22 @@ export class RayforceSession {
       this.#o.counters.refused++;
       return this.#violation(1008, "too many queries in flight on this connection");
     }
+    // The answer is sent from inside: the updates a resumed subscription missed follow it.
+    const answer = (value: RayObject) => {
+      const bytes = encodeReply(value, reply);
+      if (bytes) this.#send(bytes.buffer as ArrayBuffer);
+    };
     this.#answers.finish(ticket, () => {
       if (this.#closing) return null;
-      let value: RayObject;
       try {
         if (call instanceof Error) throw call;
-        value = this.#o.subscribe!(this.#o.id, call, (m) => this.#send(m));
+        this.#o.subscribe!(this.#o.id, call, (m) => this.#send(m), answer);
         this.#o.counters.ok++;
       } catch (e) {
         this.#o.counters.failed++;
-        value = errorValue(ErrorCode.DOMAIN, (e as Error).message);
+        answer(errorValue(ErrorCode.DOMAIN, (e as Error).message));
       }
-      const bytes = encodeReply(value, reply);
-      return bytes && bytes.buffer as ArrayBuffer;
+      return null;
     });
   }
 

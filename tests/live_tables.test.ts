@@ -196,7 +196,7 @@ describe("live tables with a data directory", () => {
 });
 
 describe("live tables over Rayforce IPC (.u.sub)", () => {
-  it("answers the snapshot and version, then pushes (upd 'table rows) in commit order; ends with the connection", async () => {
+  it("answers the snapshot and version, then pushes (upd 'table rows version) in commit order; ends with the connection; resumes", async () => {
     const port = await freePort();
     const server = new WSServer({ port, workers: 2 });
     await server.start();
@@ -205,7 +205,9 @@ describe("live tables over Rayforce IPC (.u.sub)", () => {
       await admin.execute("(set book (table [sym n] (list [a b] [0 0])))");
       const sub = await new WSClient({ port }).connect();
       const got: { kind: string; sym: string; n: number }[] = [];
-      const { snapshot, version } = await sub.subscribe("book", { syms: ["b"] }, (u) => {
+      let lastVersion = 0;
+      const { snapshot, version, epoch } = await sub.subscribe("book", { syms: ["b"] }, (u) => {
+        lastVersion = u.version;
         const rows = (toJS(u.value) as { columns: Record<string, unknown[]> }).columns;
         rows.sym.forEach((s, i) =>
           got.push({ kind: u.kind, sym: s as string, n: Number(rows.n[i]) })
@@ -238,6 +240,29 @@ describe("live tables over Rayforce IPC (.u.sub)", () => {
       await assert.rejects(sub.execute("(.u.sub 1 2 3)"), /u\.sub takes a table name/);
       sub.close();
       await until(() => server.stats().liveTables?.subscriptions === 0, "the subscription gone");
+      // Resume on a new connection from the last version seen: the missed changes, no snapshot.
+      await admin.execute("(insert 'book (list 'b 8))");
+      await admin.execute("(insert 'book (list 'a 9))");
+      await admin.execute("(insert 'book (list 'b 10))");
+      const again = await new WSClient({ port }).connect();
+      const missed: { kind: string; version: number; n: unknown }[] = [];
+      const resumed = await again.subscribe(
+        "book",
+        { syms: ["b"], since: lastVersion, epoch },
+        (u) => {
+          const rows = (toJS(u.value) as { columns: Record<string, unknown[]> }).columns;
+          missed.push({ kind: u.kind, version: u.version, n: rows.n });
+        },
+      );
+      assert.equal(resumed.recovered, true);
+      await until(() => missed.length === 2, "the two missed rows of 'b");
+      assert.deepEqual(missed.map((m) => m.n), [[8n], [10n]]);
+      assert.ok(missed[0].version > lastVersion && missed[1].version > missed[0].version);
+      // Another epoch: a fresh snapshot.
+      const fresh = await again.subscribe("book", { since: 1, epoch: "elsewhere" }, () => {});
+      assert.equal(fresh.recovered, false);
+      assert.equal((toJS(fresh.snapshot) as { columns: { n: unknown[] } }).columns.n.length, 4);
+      again.close();
       for (const c of [admin, ...writers]) c.close();
     } finally {
       await server.stop();

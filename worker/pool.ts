@@ -849,7 +849,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       worker,
       task,
       ...(change ? { change } : {}),
-      ...(appended ? { appended } : {}),
+      ...(appended ? { appended, previous: this.#versionOf(name) } : {}),
     };
     const chain = change ? this.#chains.get(name) : undefined;
     if (chain) chain.push(entry);

@@ -52,6 +52,8 @@ export interface CommitEntry {
    * rows at its end were appended to the previous version; live tables send just those.
    */
   appended?: number;
+  /** With `appended`: the version of `name` those rows were appended to. */
+  previous?: number;
   /** The worker that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
   /** The task that wrote it. */
