@@ -20,6 +20,7 @@ import {
   type VectorType,
 } from "../ipc/mod.ts";
 import { tableRow } from "./aggregate.ts";
+import { hashOrderDistinct, negativeProbeCost } from "./hash_order.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError, valueError } from "./errors.ts";
@@ -112,7 +113,8 @@ function firstOccurrences(keys: ElementKey[]): number[] {
  */
 export function distinct(e: Engine, x: RayObject): RayObject {
   if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
-  const small = smallRangeDistinct(x) ?? symbolDistinct(e, x);
+  const small = nullSpanDistinct(x) ?? smallRangeDistinct(x) ?? symbolDistinct(e, x) ??
+    hashDistinct(x);
   if (small) return small;
   // A LIST's atoms are told apart by their type too: 1, 1i and 1.0 are three items.
   const keys = x.type === 0
@@ -160,6 +162,65 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
   const data = allocVector(v.type, count);
   (data as Int32Array).set(out);
   return { type: v.type, data } as Vector;
+}
+
+/**
+ * An i64 vector with a null and a value ≥ 0: the engine's range (max − min + 1, with the null
+ * as the minimum) overflows to a negative number, which takes its small-range path with no
+ * room: the answer is empty (`(distinct [1 0Nl 3])` is `[]`; all nulls give `[0Nl]`).
+ */
+function nullSpanDistinct(x: RayObject): RayObject | undefined {
+  if (x.type !== 5 && x.type !== 9) return undefined;
+  const data = (x as Vector).data as BigInt64Array;
+  let hasNull = false, nonNegative = false;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === I64_NULL_BIG) hasNull = true;
+    else if (data[i] >= 0n) nonNegative = true;
+  }
+  if (!hasNull) return undefined;
+  if (nonNegative) return { type: x.type, data: new BigInt64Array(0) } as Vector;
+  // Only nulls (a range of one): the small-range path keeps the null.
+  if (data.every((v) => v === I64_NULL_BIG)) {
+    return { type: x.type, data: BigInt64Array.of(I64_NULL_BIG) } as Vector;
+  }
+  return undefined;
+}
+
+const I64_NULL_BIG = -(2n ** 63n);
+const HASHED = new Set([4, 5, 7, 8, 9]);
+const I64_NULL = -(2 ** 63);
+
+/**
+ * `distinct` of integer-like values spanning more than the small-range path takes: the
+ * engine's hash-table order, nulls left out (engine/hash_order.ts). Vectors with so many
+ * negative values that the table would be probed quadratically keep the sorted order.
+ */
+function hashDistinct(x: RayObject): RayObject | undefined {
+  if (!HASHED.has(x.type)) return undefined;
+  // Many negative values: quadratic probing, and an engine answer that is not reliable anyway.
+  const data = (x as Vector).data as ArrayLike<number | bigint>;
+  if (negativeProbeCost(data, x.type === 5 || x.type === 9 ? I64_NULL_BIG : -2147483648) > 5e7) {
+    return undefined;
+  }
+  const v = x as Vector;
+  if (v.type === 5 || v.type === 9) {
+    const data = v.data as BigInt64Array;
+    const values = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const n = Number(data[i]);
+      if (!Number.isSafeInteger(n) && n !== I64_NULL) {
+        // Beyond 2^53: the same table over bigints (slower, exact).
+        return { type: v.type, data: BigInt64Array.from(hashOrderDistinct(data, I64_NULL_BIG)) };
+      }
+      values[i] = n;
+    }
+    return {
+      type: v.type,
+      data: fromDoubles(Float64Array.from(hashOrderDistinct(values, I64_NULL))),
+    };
+  }
+  const out = hashOrderDistinct(v.data as Int32Array, -2147483648);
+  return { type: v.type, data: Int32Array.from(out) } as Vector;
 }
 
 /**
