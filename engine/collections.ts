@@ -12,6 +12,7 @@ import {
   ErrorCode,
   errorValue,
   NULL,
+  NULLS,
   type RayObject,
   symbols,
   type Table,
@@ -24,7 +25,7 @@ import { hashOrderDistinct, negativeProbeCost } from "./hash_order.ts";
 import { binary, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError, valueError } from "./errors.ts";
-import { fromDoubles, integerRange, iota, positions, words } from "./int64.ts";
+import { fromDoubles, integerRange, iota, positions, toDoubles, words } from "./int64.ts";
 import { firstPositions, integerValues, probe, sameKeyDomain } from "./integer_index.ts";
 import { checkExcept, checkFind, checkSect } from "./argument_types.ts";
 import {
@@ -113,7 +114,9 @@ function firstOccurrences(keys: ElementKey[]): number[] {
  */
 export function distinct(e: Engine, x: RayObject): RayObject {
   if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
-  const small = nullSpanDistinct(x) ?? smallRangeDistinct(x) ?? symbolDistinct(e, x) ??
+  // A null in an i64 vector makes its range too wide for the small-range path, so the
+  // null check runs only when that path declines (it costs a pass over the vector).
+  const small = smallRangeDistinct(x) ?? nullSpanDistinct(x) ?? symbolDistinct(e, x) ??
     hashDistinct(x);
   if (small) return small;
   // A LIST's atoms are told apart by their type too: 1, 1i and 1.0 are three items.
@@ -174,21 +177,21 @@ function nullSpanDistinct(x: RayObject): RayObject | undefined {
   const data = (x as Vector).data as BigInt64Array;
   let hasNull = false, nonNegative = false;
   for (let i = 0; i < data.length; i++) {
-    if (data[i] === I64_NULL_BIG) hasNull = true;
+    if (data[i] === NULLS.i64) hasNull = true;
     else if (data[i] >= 0n) nonNegative = true;
   }
   if (!hasNull) return undefined;
   if (nonNegative) return { type: x.type, data: new BigInt64Array(0) } as Vector;
   // Only nulls (a range of one): the small-range path keeps the null.
-  if (data.every((v) => v === I64_NULL_BIG)) {
-    return { type: x.type, data: BigInt64Array.of(I64_NULL_BIG) } as Vector;
+  if (data.every((v) => v === NULLS.i64)) {
+    return { type: x.type, data: BigInt64Array.of(NULLS.i64) } as Vector;
   }
   return undefined;
 }
 
-const I64_NULL_BIG = -(2n ** 63n);
 const HASHED = new Set([4, 5, 7, 8, 9]);
-const I64_NULL = -(2 ** 63);
+/** The i64 null as a double (exact: a power of two). */
+const I64_NULL = Number(NULLS.i64);
 
 /**
  * `distinct` of integer-like values spanning more than the small-range path takes: the
@@ -197,29 +200,27 @@ const I64_NULL = -(2 ** 63);
  */
 function hashDistinct(x: RayObject): RayObject | undefined {
   if (!HASHED.has(x.type)) return undefined;
-  // Many negative values: quadratic probing, and an engine answer that is not reliable anyway.
-  const data = (x as Vector).data as ArrayLike<number | bigint>;
-  if (negativeProbeCost(data, x.type === 5 || x.type === 9 ? I64_NULL_BIG : -2147483648) > 5e7) {
-    return undefined;
-  }
   const v = x as Vector;
-  if (v.type === 5 || v.type === 9) {
+  const wide = v.type === 5 || v.type === 9;
+  // Many negative values: quadratic probing, and an engine answer that is not reliable anyway.
+  const probes = negativeProbeCost(
+    v.data as ArrayLike<number | bigint>,
+    wide ? NULLS.i64 : NULLS.i32,
+  );
+  if (probes > 5e7) return undefined;
+  if (wide) {
     const data = v.data as BigInt64Array;
-    const values = new Float64Array(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const n = Number(data[i]);
-      if (!Number.isSafeInteger(n) && n !== I64_NULL) {
-        // Beyond 2^53: the same table over bigints (slower, exact).
-        return { type: v.type, data: BigInt64Array.from(hashOrderDistinct(data, I64_NULL_BIG)) };
-      }
-      values[i] = n;
+    const values = toDoubles(data);
+    if (!values.every((n) => Number.isSafeInteger(n) || n === I64_NULL)) {
+      // Beyond 2^53: the same table over bigints (slower, exact).
+      return { type: v.type, data: BigInt64Array.from(hashOrderDistinct(data, NULLS.i64)) };
     }
     return {
       type: v.type,
       data: fromDoubles(Float64Array.from(hashOrderDistinct(values, I64_NULL))),
     };
   }
-  const out = hashOrderDistinct(v.data as Int32Array, -2147483648);
+  const out = hashOrderDistinct(v.data as Int32Array, NULLS.i32);
   return { type: v.type, data: Int32Array.from(out) } as Vector;
 }
 
