@@ -49,6 +49,7 @@ import { count, take } from "../engine/values.ts";
 import { type EventMessage, SERVER_FROM, stringifyEvent } from "../events/protocol.ts";
 import type { CommitEntry } from "../worker/protocol.ts";
 import { replayChain, replicaOptions } from "../store/chain_replay.ts";
+import { storeRecord } from "../store/records.ts";
 import { cutRows, cutTable, type RowFilter, tableRows } from "./table_rows.ts";
 
 /** What the feed needs from the worker pool. */
@@ -247,11 +248,9 @@ export class TableFeed {
    * still being written, the state of the whole chain (and that commit is not sent again).
    */
   #snapshot(table: string): { value: RayObject | undefined; version: number } {
-    const chain = this.#source.chainOf(table);
-    let upTo = chain.filter((e) => e.version <= this.#announced);
-    if (chain.length && upTo.length === 0) upTo = [...chain];
+    const upTo = chainUpTo(this.#source.chainOf(table), this.#announced);
     return {
-      value: replayChain(upTo.map(record)),
+      value: replayChain(upTo.map(storeRecord)),
       version: Math.max(this.#announced, upTo.at(-1)?.version ?? 0),
     };
   }
@@ -350,9 +349,8 @@ export class TableFeed {
     }
     if (!entry.change) return { kind: "replace", version, value };
     // Updated columns: the whole table as it was after this commit.
-    const upTo = chain.filter((e) => e.version <= version);
-    const whole = upTo[0] && !upTo[0].change ? upTo : chain;
-    return { kind: "replace", version, value: replayChain(whole.map(record))! };
+    const upTo = chainUpTo(chain, version);
+    return { kind: "replace", version, value: replayChain(upTo.map(storeRecord))! };
   }
 
   /**
@@ -417,6 +415,15 @@ function ipcUpdate(sub: Subscriber, update: Update): ArrayBuffer | undefined {
   return encodeMessage(call, MsgType.ASYNC).buffer as ArrayBuffer;
 }
 
+/**
+ * The entries of a chain up to `version`: the state then. A chain restarted after it (by a
+ * whole value not yet announced) no longer holds that state: the whole chain stands in.
+ */
+function chainUpTo(chain: readonly CommitEntry[], version: number): readonly CommitEntry[] {
+  const upTo = chain.filter((e) => e.version <= version);
+  return upTo.length ? upTo : chain;
+}
+
 /** Subscribers with the same key get the same update (made once per commit). */
 function keyOf(filter: RowFilter): string {
   return JSON.stringify([
@@ -424,14 +431,6 @@ function keyOf(filter: RowFilter): string {
     filter.where && [...filter.where].map(([k, v]) => [k, [...v]]),
   ]);
 }
-
-/** A chain entry as store/chain_replay.ts replays it. */
-const record = (e: CommitEntry) => ({
-  version: e.version,
-  name: e.name,
-  change: e.change,
-  bytes: new Uint8Array(e.bytes),
-});
 
 /** Validates a request's `columns` and `where`. */
 function filterOf(request: TableSubscription): RowFilter {

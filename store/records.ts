@@ -20,7 +20,7 @@
  * @module
  */
 import { crc32 } from "./crc32.ts";
-import type { Change } from "../worker/protocol.ts";
+import type { Change, CommitEntry } from "../worker/protocol.ts";
 
 /** One committed change. */
 export interface StoreRecord {
@@ -30,6 +30,11 @@ export interface StoreRecord {
   change?: Change;
   /** The IPC payload (replication encoding) of the value or of the rows. */
   bytes: Uint8Array;
+}
+
+/** A commit of the worker pool as a record (what the data directory stores and replays). */
+export function storeRecord(c: CommitEntry): StoreRecord {
+  return { version: c.version, name: c.name, change: c.change, bytes: new Uint8Array(c.bytes) };
 }
 
 const FRAME = 8;

@@ -43,6 +43,7 @@ import type { Metric } from "../metrics.ts";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
 import { exportTables } from "../store/table_export.ts";
+import { storeRecord } from "../store/records.ts";
 
 export type { Change, CommitEntry, TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -137,11 +138,6 @@ export interface PoolStats {
   cache?: { entries: number; hits: number; misses: number; stored: number };
   /** The data directory, with `dataDir`: its log's size and the snapshots written. */
   store?: { dir: string; logBytes: number; snapshots: number };
-}
-
-/** A commit as the data directory stores it. */
-function storeRecord(c: CommitEntry): StoreRecord {
-  return { version: c.version, name: c.name, change: c.change, bytes: new Uint8Array(c.bytes) };
 }
 
 interface Task {
