@@ -4,6 +4,7 @@
  * seconds, frame, handshake}; answers {qps, p50, p99, bytes}.
  */
 import { encodeHandshake } from "../ipc/mod.ts";
+import { percentile } from "./_util.ts";
 
 interface Job {
   url: string;
@@ -64,8 +65,10 @@ scope.onmessage = async (e: MessageEvent) => {
   ));
   const seconds = (performance.now() - t0) / 1000;
   sockets.forEach((ws) => ws.close());
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  scope.postMessage({ qps: done / seconds, p50: pct(0.5), p99: pct(0.99), bytes: bytes / seconds });
+  scope.postMessage({
+    qps: done / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    bytes: bytes / seconds,
+  });
 };

@@ -1,5 +1,5 @@
 /**
- * Benchmark helpers shared by `bench/*.ts`: runtime name and a median-of-runs timer.
+ * Benchmark helpers shared by `bench/*.ts`: runtime name, a median-of-runs timer, percentiles.
  *
  * @module
  */
@@ -10,6 +10,13 @@ export function runtimeName(): string {
   if (g.Bun) return `bun ${g.Bun.version}`;
   if (g.Deno) return `deno ${g.Deno.version.deno}`;
   return "unknown runtime";
+}
+
+/** The `p` quantile (0.5 median, 0.99) of `xs`, by rank; NaN when there are none. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 /** Runs `fn` `warmup` times, then `runs` times, and returns the median milliseconds per run. */

@@ -14,18 +14,12 @@
 import process from "node:process";
 import { WSServer } from "../server.ts";
 import { EventClient } from "../client.ts";
-import { formatTable, runtimeName } from "./_util.ts";
+import { formatTable, percentile, runtimeName } from "./_util.ts";
 import { bareBroadcastRate, openClients } from "./_bare_broadcast.ts";
 
 const INSERTS = Number(process.argv[2] ?? 2_000);
 const WRITERS = Number(process.argv[3] ?? 4);
 const PORT_A = 18821, PORT_B = 18822;
-
-const percentile = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-};
 
 /** One run: inserts per second, and latencies in ms (answer to the writer, delivery). */
 async function run(subscribers: number) {
