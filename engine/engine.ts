@@ -66,7 +66,12 @@ export interface SharedSymbolOrder {
   rank(bytes: Uint8Array): number;
 }
 
-const SELF = symbols.intern("self");
+/**
+ * `self`, the running lambda. Found by text, not by an id interned at load: a worker's
+ * symbol table must hold only the engine's start-up names before it shares the pool's
+ * registry (ipc/symbols.ts), and `self` has its place among them.
+ */
+const SELF = "self";
 
 /**
  * One Rayforce engine: a global environment and the evaluator.
@@ -206,7 +211,7 @@ export class Engine {
     }
     const g = this.global(id);
     if (g !== undefined) return g;
-    if (id === SELF && this.frames.length) return this.frames[this.frames.length - 1].lambda;
+    if (this.frames.length && symbols.text(id) === SELF) return this.frames[this.frames.length - 1].lambda;
     throw located(valueError(symbols.text(id)), node);
   }
 

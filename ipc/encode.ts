@@ -131,7 +131,7 @@ function sizeOf(
       const ids = v.data as Int32Array;
       const table = symbols.byteTable();
       let n = 10 + ids.length;
-      for (let i = 0; i < ids.length; i++) n += table[ids[i]].length;
+      for (let i = 0; i < ids.length; i++) n += (table[ids[i]] ?? symbols.bytes(ids[i])).length;
       return n;
     }
     return 10 + v.data.length * (t === 11 ? 1 : ELEMENT_SIZE[t as VectorType]);
@@ -248,7 +248,7 @@ class Writer {
       const table = symbols.byteTable();
       let p = this.pos;
       for (let i = 0; i < ids.length; i++) {
-        const b = table[ids[i]];
+        const b = table[ids[i]] ?? symbols.bytes(ids[i]); // a name not used here yet (shared)
         // Short symbols are the common case: a byte loop beats set()'s call overhead.
         if (b.length < 16) { for (let k = 0; k < b.length; k++) buf[p + k] = b[k]; }
         else buf.set(b, p);

@@ -4,8 +4,12 @@
  * arrays by id. The table keeps each symbol's exact bytes (what goes on the wire, even
  * when they are not valid UTF-8) and its text.
  *
- * There is one table per JS realm (each worker has its own), so ids never cross a realm:
- * values move between realms as IPC bytes. Id 0 is the null symbol (empty text).
+ * There is one table per JS realm (each worker has its own). On its own, a table's ids are
+ * its own and values move between realms as IPC bytes. Shared ({@link SymbolTable.share}),
+ * its ids are the ranks of a registry several realms share (the worker pool's symbol order),
+ * so that a SYMBOL column in shared memory means the same names in every worker: a name
+ * another realm ranked is learned from the registry on first use. Id 0 is the null symbol
+ * (empty text).
  *
  * @module
  */
@@ -26,6 +30,19 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 }
 
 /**
+ * A registry of names that several symbol tables share (the worker pool's `SymbolOrder`):
+ * one id per name, the same in every table attached to it.
+ */
+export interface SharedSymbols {
+  /** The id of the name with these bytes, assigning the next one when new; -1 when full. */
+  rank(bytes: Uint8Array): number;
+  /** The bytes of the name with id `rank` (a copy), or undefined for an id not given. */
+  bytesOf(rank: number): Uint8Array | undefined;
+  /** Ids it can give; past them a new name is refused. */
+  readonly capacity: number;
+}
+
+/**
  * Interns symbol texts and byte strings into dense ids.
  *
  * @example
@@ -42,6 +59,10 @@ export class SymbolTable {
   #byText = new Map<string, number>([["", 0]]);
   /** Open-addressed index from byte hash to id + 1 (0 = empty slot). */
   #slots = new Int32Array(1024);
+  /** Names known here (in a shared table, ids may have gaps: names no one here used yet). */
+  #known = 1;
+  /** The registry this table takes its ids from, once shared. */
+  #shared: SharedSymbols | undefined;
   /**
    * Most symbols this table will hold. Symbols are never freed (as in the engine), so a
    * peer sending endless unique names would otherwise grow it without bound.
@@ -54,9 +75,27 @@ export class SymbolTable {
     this.#index(0);
   }
 
-  /** Number of interned symbols, the null symbol included. */
+  /** Number of interned symbols, the null symbol included (known here, when shared). */
   get size(): number {
-    return this.#texts.length;
+    return this.#known;
+  }
+
+  /**
+   * From now on, takes ids from `registry`, shared with other tables. The names interned so
+   * far must have there the ids they have here (the registry was seeded with the same names
+   * in the same order): otherwise values already holding them would change meaning, and this
+   * throws.
+   */
+  share(registry: SharedSymbols): void {
+    for (let id = 0; id < this.#texts.length; id++) {
+      const b = this.#bytes[id];
+      if (b !== undefined && registry.rank(b) !== id) {
+        throw new Error(
+          `symbol '${this.#texts[id]}' has id ${id} here but not in the shared registry`,
+        );
+      }
+    }
+    this.#shared = registry;
   }
 
   /** The id of `text`, interning it when new. */
@@ -97,13 +136,14 @@ export class SymbolTable {
 
   /** The text of symbol `id` (invalid UTF-8 bytes read as U+FFFD). */
   text(id: number): string {
-    const t = this.#texts[id];
+    const t = this.#texts[id] ?? this.#learn(id);
     if (t === undefined) throw new RangeError(`unknown symbol id ${id}`);
     return t;
   }
 
   /** The exact bytes of symbol `id`, without terminator. Do not modify. */
   bytes(id: number): Uint8Array {
+    if (this.#bytes[id] === undefined) this.#learn(id);
     const b = this.#bytes[id];
     if (b === undefined) throw new RangeError(`unknown symbol id ${id}`);
     return b;
@@ -111,7 +151,9 @@ export class SymbolTable {
 
   /**
    * The bytes of every symbol, indexed by id, for bulk readers such as the encoder
-   * (one array read per element instead of a checked call). Do not modify.
+   * (one array read per element instead of a checked call). Do not modify. In a shared table
+   * an id no one here used yet has no entry: read it with {@link SymbolTable.bytes}, which
+   * fills it in.
    */
   byteTable(): readonly Uint8Array[] {
     return this.#bytes;
@@ -123,21 +165,43 @@ export class SymbolTable {
   }
 
   #internNew(bytes: Uint8Array, hash: number, text: string): number {
-    const id = this.#texts.length;
-    if (id >= this.limit) {
-      throw new RayforceIPCError(
-        `symbol table full: ${this.limit} symbols interned`,
-        ErrorCode.LIMIT,
-      );
+    const id = this.#shared ? this.#shared.rank(bytes) : this.#texts.length;
+    if (id < 0 || (!this.#shared && id >= this.limit)) {
+      const limit = this.#shared ? this.#shared.capacity : this.limit;
+      throw new RayforceIPCError(`symbol table full: ${limit} symbols interned`, ErrorCode.LIMIT);
     }
-    this.#texts.push(text);
-    this.#bytes.push(bytes);
-    this.#hashes.push(hash);
+    // Another thread of a shared registry may have given this name its id before this
+    // table met it (decoded first as bytes, now as text): it is known here already.
+    if (this.#bytes[id] !== undefined) return id;
+    this.#remember(id, bytes, hash, text);
+    return id;
+  }
+
+  /** The text of id `id` of the shared registry, learned here; undefined if never given. */
+  #learn(id: number): string | undefined {
+    const bytes = this.#shared?.bytesOf(id);
+    if (bytes === undefined) return undefined;
+    const text = decoder.decode(bytes);
+    this.#remember(id, bytes, hashBytes(bytes, 0, bytes.length), text);
+    return text;
+  }
+
+  #remember(id: number, bytes: Uint8Array, hash: number, text: string): void {
+    // Filled up to `id` one element at a time: the arrays stay dense (fast) in a shared
+    // table whose ids arrive out of order.
+    while (this.#texts.length <= id) {
+      this.#texts.push(undefined as unknown as string);
+      this.#bytes.push(undefined as unknown as Uint8Array);
+      this.#hashes.push(0);
+    }
+    this.#texts[id] = text;
+    this.#bytes[id] = bytes;
+    this.#hashes[id] = hash;
+    this.#known++;
     // Two different invalid byte strings may read as the same text: the first keeps it.
     if (!this.#byText.has(text)) this.#byText.set(text, id);
-    if ((id + 1) * 2 > this.#slots.length) this.#rehash();
+    if (this.#known * 2 > this.#slots.length) this.#rehash();
     else this.#index(id);
-    return id;
   }
 
   #index(id: number): void {
@@ -149,7 +213,9 @@ export class SymbolTable {
 
   #rehash(): void {
     this.#slots = new Int32Array(this.#slots.length * 2);
-    for (let id = 0; id < this.#texts.length; id++) this.#index(id);
+    for (let id = 0; id < this.#texts.length; id++) {
+      if (this.#bytes[id] !== undefined) this.#index(id);
+    }
   }
 }
 

@@ -36,6 +36,7 @@ import type {
 import { CHANNEL_BYTES, CHANNEL_DATA } from "./net.ts";
 import { Progress } from "./progress.ts";
 import { SymbolOrder } from "./symbol_order.ts";
+import { STARTUP_SYMBOLS } from "../engine/startup_symbols.ts";
 import { Timers } from "./timers.ts";
 import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
 import type { Evaluator } from "../session/evaluator.ts";
@@ -245,7 +246,11 @@ export class WorkerPool implements Evaluator<PoolStats> {
    */
   readonly #chains = new Map<string, CommitEntry[]>();
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
-  readonly #symbolOrder = new SymbolOrder();
+  /**
+   * Symbol ids of every worker: seeded with what a worker's table holds before it shares it
+   * (the null symbol and the engine's start-up names), so that those keep their ids.
+   */
+  readonly #symbolOrder = SymbolOrder.seeded(["", ...STARTUP_SYMBOLS]);
   readonly #cache: ResultCache | undefined;
   /** The committed version of a global, 0 if never set (the result cache checks reads by it). */
   readonly #versionOf = (name: string): number => this.#chains.get(name)?.at(-1)?.version ?? 0;

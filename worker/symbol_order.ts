@@ -112,6 +112,28 @@ export class SymbolOrder {
     }
   }
 
+  /**
+   * The bytes of the name ranked `rank` (a copy), or undefined for a rank not given. Only for
+   * ranks met in a value: a thread publishes a rank after its bytes are written.
+   */
+  bytesOf(rank: number): Uint8Array | undefined {
+    if (rank < 0 || rank >= this.size) return undefined;
+    const at = this.#offsets[rank];
+    return this.#heap.slice(at, at + this.#lengths[rank]);
+  }
+
+  /**
+   * A registry whose first ranks are `names`, in their order: what a worker's symbol table
+   * holds before it shares the registry (the null symbol, then the names its engine interns
+   * at start), so that those ids stay what they are there.
+   */
+  static seeded(names: readonly string[], capacity?: SymbolOrderCapacity): SymbolOrder {
+    const order = new SymbolOrder(undefined, capacity);
+    const encoder = new TextEncoder();
+    for (const name of names) order.rank(encoder.encode(name));
+    return order;
+  }
+
   /** Reserves the next rank and room for `bytes`, and writes them there; -1 when full. */
   #reserve(bytes: Uint8Array, hash: number): number {
     // Checked before adding too, so that calls past full do not push the counters on.

@@ -279,7 +279,11 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       progress = new Progress(msg.progress);
       const g = guard = new QueryGuard(progress, limits.maxQueryMemoryBytes);
       engine.poll = () => g.poll();
-      engine.shareSymbolOrder(new SymbolOrder(msg.symbolOrder));
+      // Symbol ids become the pool's, the same in every worker: values in shared memory
+      // (a committed SYMBOL column) mean the same names everywhere.
+      const order = new SymbolOrder(msg.symbolOrder);
+      symbols.share(order);
+      engine.shareSymbolOrder(order);
       engine.timers = timerHook(msg.timerCells, () => timerEffects);
       apply(msg.commits);
       scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
