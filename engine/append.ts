@@ -30,17 +30,101 @@ import type { Table, Vector, VectorData } from "../ipc/mod.ts";
 const inUse = new WeakMap<ArrayBufferLike, number>();
 /**
  * For a buffer an append copied a vector into: that vector's data, which the buffer begins
- * with (values never change, so it stays so). The first insert into a table made some other
- * way copies its columns; this lets that insert still commit as the rows it added.
+ * with (values never change, so it stays so). The first insert into a table made otherwise
+ * copies its columns; this lets that insert still commit as the rows it added.
  */
 const origin = new WeakMap<ArrayBufferLike, VectorData>();
+
+/**
+ * Bytes before the elements in a column buffer in shared memory: an Int32 that claims its
+ * elements in use (the `inUse` of a buffer every worker appends into), padded to 8 so that
+ * f64 and i64 elements stay aligned.
+ */
+export const SHARED_HEADER = 8;
+/** The claim word of each shared column buffer this thread has met. */
+const claimWords = new WeakMap<ArrayBufferLike, Int32Array>();
+
+/**
+ * One claim of a shared buffer's spare capacity by a task: elements `from` to `to` are its.
+ * Released (`to` back to `from`) by the pool when the task's writes do not commit.
+ */
+export interface Claim {
+  /** The buffer's claim word. */
+  cell: Int32Array;
+  /** Elements in use before the claim. */
+  from: number;
+  /** Elements in use after it. */
+  to: number;
+}
+
+/**
+ * The claims of the running task (set by the worker around each task): `copy` — when
+ * another task claimed a buffer's spare capacity first, copy into a new buffer (when the
+ * task runs alone, the claim is a stale one); otherwise note it as lost: that other task
+ * appended to the same version and this one will have to run again after it commits.
+ */
+let task: { claims: Claim[]; copy: boolean; lost: boolean } | undefined;
+
+/** Starts recording the claims of a task (see {@link endClaims}). */
+export function beginClaims(copyOnLost: boolean): void {
+  task = { claims: [], copy: copyOnLost, lost: false };
+}
+
+/** The claims of the task since {@link beginClaims}, and whether it lost one. */
+export function endClaims(): { claims: Claim[]; lost: boolean } {
+  const t = task ?? { claims: [], lost: false };
+  task = undefined;
+  return t;
+}
+
+/**
+ * Gives back claims whose task's writes did not commit, so that the next append to those
+ * versions need not copy; a claim someone has since moved on is left alone.
+ */
+export function releaseClaims(claims: readonly Claim[] | undefined): void {
+  for (const c of claims ?? []) Atomics.compareExchange(c.cell, 0, c.to, c.from);
+}
+
+/**
+ * Thrown by an append that lost its claim to another task's (see {@link beginClaims}): the
+ * task's answer is void, it runs again. Not an `EvalError`, so `try` does not catch it.
+ */
+export class ClaimLost extends Error {
+  /** Always `"ClaimLost"`. */
+  override name = "ClaimLost";
+}
+
+/**
+ * Registers `buffer` as a shared column buffer (its first {@link SHARED_HEADER} bytes are its
+ * claim word): what a worker does for each buffer of a value it receives in shared memory.
+ */
+export function adoptSharedBuffer(buffer: SharedArrayBuffer): void {
+  if (!claimWords.has(buffer)) claimWords.set(buffer, new Int32Array(buffer, 0, 1));
+}
+
+/** True when `data` lives in a shared column buffer. */
+export function isSharedColumn(data: VectorData): boolean {
+  return claimWords.has(data.buffer);
+}
+
+/** A copy of `data` in a new shared column buffer with room for `capacity` elements. */
+export function sharedCopy<T extends VectorData>(data: T, capacity = data.length): T {
+  const Ctor = data.constructor as TypedArrayConstructor;
+  const buffer = new SharedArrayBuffer(SHARED_HEADER + capacity * data.BYTES_PER_ELEMENT);
+  const view = new Ctor(buffer, SHARED_HEADER, data.length);
+  view.set(data);
+  const word = new Int32Array(buffer, 0, 1);
+  word[0] = data.length;
+  claimWords.set(buffer, word);
+  return view as unknown as T;
+}
 
 /** Smallest capacity given to a vector that starts appending, in elements. */
 const MIN_CAPACITY = 16;
 /**
  * How much a full buffer grows: by a quarter, so that a 10,000,000-row column wastes at most
- * 25% (doubling would hold up to twice the table per replica), while an element is still
- * copied about four times in all as a column grows (amortized constant time).
+ * 25% (doubling would hold up to twice the table), while an element is still copied about
+ * four times in all as a column grows (amortized constant time).
  */
 const GROWTH = 1.25;
 
@@ -53,21 +137,44 @@ export function appendVector<V extends Vector>(col: V, more: Vector): V {
   if (k === 0) return col;
   const buffer = data.buffer;
   const Ctor = data.constructor as TypedArrayConstructor;
-  if (
-    data.byteOffset === 0 && inUse.get(buffer) === n &&
-    n + k <= buffer.byteLength / data.BYTES_PER_ELEMENT
-  ) {
-    const view = new Ctor(buffer, 0, n + k);
-    view.set(add, n);
-    inUse.set(buffer, n + k);
-    return { type: col.type, data: view } as V;
+  const word = claimWords.get(buffer);
+  const start = word ? SHARED_HEADER : 0;
+  const room = n + k <= (buffer.byteLength - start) / data.BYTES_PER_ELEMENT;
+  if (data.byteOffset === start && room) {
+    // Shared: the elements after `n` are this task's if it moves the claim from `n` (other
+    // workers read the same buffer, and may be appending to the same version).
+    let mine: boolean;
+    if (word) {
+      mine = Atomics.compareExchange(word, 0, n, n + k) === n;
+      if (mine) task?.claims.push({ cell: word, from: n, to: n + k });
+      else if (task && !task.copy && Atomics.load(word, 0) > n) {
+        task.lost = true;
+        throw new ClaimLost("another task appended to this version first");
+      }
+    } else mine = inUse.get(buffer) === n;
+    if (mine) {
+      const view = new Ctor(buffer, start, n + k);
+      view.set(add, n);
+      if (!word) inUse.set(buffer, n + k);
+      return { type: col.type, data: view } as V;
+    }
   }
-  const grown = new Ctor(Math.max(MIN_CAPACITY, Math.ceil(GROWTH * (n + k))));
-  grown.set(data);
+  const capacity = Math.max(MIN_CAPACITY, Math.ceil(GROWTH * (n + k)));
+  let grown: TypedData;
+  if (word) {
+    // The column is in shared memory: its successor is too, so that committing it copies
+    // nothing (the claim of a new buffer is its writer's until the value is committed).
+    grown = sharedCopy(data, capacity) as TypedData;
+    grown = new Ctor(grown.buffer, SHARED_HEADER, n + k);
+    Atomics.store(claimWords.get(grown.buffer)!, 0, n + k);
+  } else {
+    grown = new Ctor(capacity).subarray(0, n + k) as TypedData;
+    grown.set(data);
+    inUse.set(grown.buffer, n + k);
+  }
   grown.set(add, n);
-  inUse.set(grown.buffer, n + k);
   origin.set(grown.buffer, data);
-  return { type: col.type, data: grown.subarray(0, n + k) } as V;
+  return { type: col.type, data: grown } as V;
 }
 
 /** The constructor of one of the typed arrays vectors hold. */
@@ -98,8 +205,9 @@ export function appendedRows(before: Table, after: Table): Table | undefined {
     if (o.type !== a.type || o.type < 1 || o.type > 12) return undefined;
     const od = (o as Vector).data as VectorData;
     const ad = (a as Vector).data as VectorData;
-    if (ad.byteOffset !== 0 || ad.length < od.length) return undefined;
-    const extends_ = od.byteOffset === 0 && od.buffer === ad.buffer;
+    const start = claimWords.has(ad.buffer) ? SHARED_HEADER : 0;
+    if (ad.byteOffset !== start || ad.length < od.length) return undefined;
+    const extends_ = od.byteOffset === start && od.buffer === ad.buffer;
     if (!extends_ && origin.get(ad.buffer) !== od) return undefined;
     const width = o.type === 11 ? 16 : 1;
     const r = (ad.length - od.length) / width;

@@ -211,7 +211,9 @@ export class Engine {
     }
     const g = this.global(id);
     if (g !== undefined) return g;
-    if (this.frames.length && symbols.text(id) === SELF) return this.frames[this.frames.length - 1].lambda;
+    if (this.frames.length && symbols.text(id) === SELF) {
+      return this.frames[this.frames.length - 1].lambda;
+    }
     throw located(valueError(symbols.text(id)), node);
   }
 

@@ -19,7 +19,15 @@
  *
  * @module
  */
-import { encodeMessage, ErrorCode, i64, list, MsgType, symbol } from "../ipc/mod.ts";
+import {
+  encodeMessage,
+  ErrorCode,
+  i64,
+  list,
+  MsgType,
+  type RayObject,
+  symbol,
+} from "../ipc/mod.ts";
 import type { Permissions } from "../engine/os.ts";
 import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
 import type {
@@ -45,6 +53,7 @@ import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
 import { exportTables } from "../store/table_export.ts";
 import { storeRecord } from "../store/records.ts";
+import { releaseClaims } from "../engine/append.ts";
 
 export type { Change, CommitEntry, TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -758,7 +767,12 @@ export class WorkerPool implements Evaluator<PoolStats> {
     } else if (task.timeoutMs < this.timeoutMs) {
       this.#arm(slot, task.timeoutMs); // the earliest its own limit can expire
     }
-    slot.outbox.push({ task: task.id, request: task.request, commits });
+    slot.outbox.push({
+      task: task.id,
+      request: task.request,
+      commits,
+      ...(task.exclusive ? { copyOnLost: true } : {}),
+    });
     if (task.request.kind === "ipc" && task.request.frame.byteLength >= TRANSFER_MIN_BYTES) {
       slot.transfer.push(task.request.frame);
     }
@@ -786,8 +800,9 @@ export class WorkerPool implements Evaluator<PoolStats> {
       const task = list[0];
       const r = task.result!;
       const touched = [...r.reads, ...r.writes.map((w) => w.name)];
-      const stale = touched.some((name) => this.#versionOf(name) > r.version);
+      const stale = r.retry || touched.some((name) => this.#versionOf(name) > r.version);
       if (stale) {
+        releaseClaims(r.claims);
         this.#stats.conflicts++;
         task.attempts++;
         task.exclusive = task.attempts >= this.maxConflicts;
@@ -807,6 +822,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
           task.worker,
           task.id,
           w.appended,
+          w.value,
         );
         this.#log.push(entry);
         entries.push(entry);
@@ -836,6 +852,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     worker: number,
     task: number,
     appended?: number,
+    value?: RayObject,
   ): CommitEntry {
     let shared: SharedArrayBuffer;
     if (bytes instanceof SharedArrayBuffer) shared = bytes;
@@ -851,11 +868,22 @@ export class WorkerPool implements Evaluator<PoolStats> {
       task,
       ...(change ? { change } : {}),
       ...(appended ? { appended, previous: this.#versionOf(name) } : {}),
+      ...(value ? { value } : {}),
     };
     const chain = change ? this.#chains.get(name) : undefined;
+    // Only the latest link keeps its value in shared memory: an older one would keep alive
+    // the buffers that appends have since outgrown.
+    const last = chain?.at(-1);
+    if (last?.value) this.#unshare(chain!, last);
     if (chain) chain.push(entry);
     else this.#chains.set(name, [entry]);
     return entry;
+  }
+
+  /** `entry` of `chain` without its value (the log, which workers are still sent, keeps it). */
+  #unshare(chain: CommitEntry[], entry: CommitEntry): void {
+    const { value: _, ...bytesOnly } = entry;
+    chain[chain.length - 1] = bytesOnly;
   }
 
   /**

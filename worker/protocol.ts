@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { ReplyStyle } from "../ipc/mod.ts";
+import type { RayObject, ReplyStyle } from "../ipc/mod.ts";
+import type { Claim } from "../engine/append.ts";
 
 /** What a task asks for. */
 export type TaskRequest =
@@ -54,6 +55,12 @@ export interface CommitEntry {
   appended?: number;
   /** With `appended`: the version of `name` those rows were appended to. */
   previous?: number;
+  /**
+   * The whole value, its vectors in shared memory (shared_value.ts), when it is data: what a
+   * replica holds instead of decoding `bytes` (which the log, snapshots and live tables use).
+   * Only the latest commit of a global keeps it.
+   */
+  value?: RayObject;
   /** The worker that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
   /** The task that wrote it. */
@@ -105,6 +112,11 @@ export interface TaskItem {
   task: number;
   request: TaskRequest;
   commits: CommitEntry[];
+  /**
+   * It runs alone: an append that finds a shared buffer's spare capacity claimed copies it
+   * (the claim is stale) instead of asking to run again (engine/append.ts).
+   */
+  copyOnLost?: boolean;
 }
 
 /** A global written by a task: its name and the encoded value in shared memory. */
@@ -115,6 +127,8 @@ export interface Write {
   change?: Change;
   /** A whole table that is the value read with this many rows appended (see CommitEntry). */
   appended?: number;
+  /** The value in shared memory (see CommitEntry). */
+  value?: RayObject;
 }
 
 /** Worker → pool: readiness, or the results of tasks in the order they ran. */
@@ -139,4 +153,11 @@ export interface TaskDone {
   timers?: TimerEffect[];
   /** It wrote nothing and called no impure builtin: its answer may be reused (result_cache.ts). */
   cacheable: boolean;
+  /**
+   * It appended to a version another task was appending to (engine/append.ts `ClaimLost`):
+   * it has no answer and must run again once that one is settled.
+   */
+  retry?: boolean;
+  /** Spare capacity of shared buffers it claimed: released if its writes do not commit. */
+  claims?: Claim[];
 }

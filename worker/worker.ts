@@ -28,7 +28,8 @@ import { MAX_ENCODE_DEPTH } from "../ipc/encode.ts";
 import { Buffer } from "node:buffer";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
-import { appendedRows, appendTable } from "../engine/append.ts";
+import { appendedRows, appendTable, beginClaims, endClaims } from "../engine/append.ts";
+import { adoptShared, toShared } from "./shared_value.ts";
 import { changedColumns, patchColumns } from "../engine/column_patch.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
@@ -128,13 +129,24 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** Per global: the changes committed since its last whole value, and their bytes. */
   const chains = new Map<number, { changes: number; bytes: number; base: number }>();
   const apply = (commits: CommitEntry[]) => {
-    for (const c of commits) {
-      if (c.version <= version) continue;
+    // A later commit of a global in shared memory replaces it whole: the changes before it
+    // need no decoding (a new replica is sent a chain whose last link alone has the value).
+    const whole = new Map<string, number>();
+    commits.forEach((c, i) => c.value && c.version > version && whole.set(c.name, i));
+    commits.forEach((c, i) => {
+      if (c.version <= version) return;
       const id = engine.intern(c.name);
       const own = c.worker === workerId && c.task === lastTask ? lastOverlay.get(id) : undefined;
+      const later = (whole.get(c.name) ?? -1) > i;
       if (own !== undefined) {
         engine.globals.set(id, own);
         engine.pending.delete(id);
+      } else if (c.value) {
+        adoptShared(c.value);
+        engine.globals.set(id, c.value);
+        engine.pending.delete(id);
+      } else if (later) {
+        // replaced by a later commit of this batch
       } else if (c.change) {
         // A change to the value this replica holds (the writer's task read that version, or
         // it would not have committed): rows appended in its spare capacity, or columns set.
@@ -154,7 +166,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         chain.bytes += c.bytes.byteLength;
       } else chains.set(id, { changes: 0, bytes: 0, base: c.bytes.byteLength });
       version = c.version;
-    }
+    });
   };
 
   /** Evaluates a request against the replica (its writes go to the engine's overlay). */
@@ -195,11 +207,21 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       }
       const shared = new SharedArrayBuffer(bytes.length);
       new Uint8Array(shared).set(bytes);
+      // The value itself in shared memory, for the replicas — this worker's too: it holds
+      // the shared copy from now on, and its private columns are let go.
+      let inShared: RayObject | undefined;
+      try {
+        inShared = toShared(value);
+      } catch {
+        inShared = undefined; // no room for a copy: the replicas decode the bytes, as before
+      }
+      if (inShared) overlay.set(id, inShared);
       writes.push({
         name: symbols.text(id),
         bytes: shared,
         ...(change?.kind ? { change: change.kind } : {}),
         ...(change?.appended ? { appended: change.appended } : {}),
+        ...(inShared ? { value: inShared } : {}),
       });
     }
     return { writes, outcome };
@@ -318,10 +340,30 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     engine.impure = false;
     timerEffects = [];
     let outcome: Outcome;
+    beginClaims(item.copyOnLost ?? false);
     try {
       outcome = evaluate(item.request);
     } finally {
       engine.overlay = undefined;
+    }
+    const { claims, lost } = endClaims();
+    if (lost) {
+      // It appended to a version another task is appending to: no answer, no writes; the
+      // pool runs it again once that task is settled (and releases what it claimed).
+      lastTask = item.task;
+      lastOverlay = new Map();
+      return {
+        task: item.task,
+        request: item.request,
+        response: null,
+        failed: false,
+        version,
+        reads: [],
+        writes: [],
+        cacheable: false,
+        retry: true,
+        claims,
+      };
     }
     const sealed = seal(overlay, outcome);
     const writes = sealed.writes;
@@ -343,6 +385,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       writes,
       timers: timerEffects.length ? timerEffects : undefined,
       cacheable: !engine.impure && overlay.size === 0 && timerEffects.length === 0,
+      ...(claims.length ? { claims } : {}),
     };
   }
 }

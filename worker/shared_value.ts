@@ -1,0 +1,95 @@
+/**
+ * Committed values in shared memory: a worker commits a vector, or a table, dict or list of
+ * them, as the same objects with every column's elements in a `SharedArrayBuffer`, and every
+ * worker holds those objects — `postMessage` shares a `SharedArrayBuffer` instead of copying
+ * it, so a 10,000,000-row table is in memory once, whatever the number of workers.
+ *
+ * A column already in shared memory (one the task read from a commit, or grew from one by
+ * appending in its spare capacity, engine/append.ts) is not copied again: an insert into a
+ * shared table commits views of the same buffers, longer by the rows it added. Readers see a
+ * consistent snapshot because values never change: a committed vector is a view of its first
+ * `n` elements, and writers only ever write after the end of every committed view.
+ *
+ * Symbols in shared columns are ids of the pool's symbol registry, the same in every worker
+ * (ipc/symbols.ts `SymbolTable.share`). What is not data — lambdas (their parse trees hold
+ * builtins), enums, errors — and values of very many objects (a list of a million strings
+ * would cost a million objects per worker to clone) travel as IPC bytes, as before.
+ *
+ * @example
+ * ```ts
+ * import { adoptShared, toShared } from "./shared_value.ts";
+ * const v = { type: 10, data: new Float64Array(4096).fill(2.5) } as const;
+ * const shared = toShared(v)!;
+ * if (!(shared.data.buffer instanceof SharedArrayBuffer) || shared.data[4095] !== 2.5) {
+ *   throw new Error("not in shared memory");
+ * }
+ * adoptShared(shared); // what the receiving worker does
+ * ```
+ *
+ * @module
+ */
+import type { RayObject, Vector, VectorData } from "../ipc/mod.ts";
+import { adoptSharedBuffer, isSharedColumn, sharedCopy } from "../engine/append.ts";
+
+/** Most objects in a value committed in shared memory; a larger one travels as IPC bytes. */
+export const MAX_SHARED_OBJECTS = 4096;
+/**
+ * Vectors smaller than this are cloned into each worker rather than put in shared memory:
+ * a buffer of its own costs more than a copy of a few elements.
+ */
+export const MIN_SHARED_BYTES = 16 * 1024;
+
+/**
+ * `value` with every vector's elements in shared memory (copied unless they are already),
+ * or undefined when it is not data or has more than {@link MAX_SHARED_OBJECTS} objects.
+ */
+export function toShared<T extends RayObject>(value: T): T | undefined {
+  const budget = { left: MAX_SHARED_OBJECTS };
+  return share(value, budget) as T | undefined;
+}
+
+function share(x: RayObject, budget: { left: number }): RayObject | undefined {
+  if (--budget.left < 0) return undefined;
+  const t = x.type;
+  if (t < 0 && t >= -12) return x; // an atom is cloned by value
+  if (t >= 1 && t <= 12) {
+    const data = (x as Vector).data as VectorData;
+    if (isSharedColumn(data)) return x;
+    if (data.byteLength >= MIN_SHARED_BYTES) return { type: t, data: sharedCopy(data) } as Vector;
+    // Cloning a view clones its whole buffer: a short view of a long one is copied first.
+    return data.byteLength === data.buffer.byteLength
+      ? x
+      : { type: t, data: data.slice() } as Vector;
+  }
+  if (t === 0) {
+    if (x.items.length > budget.left) return undefined;
+    const items: RayObject[] = [];
+    for (const item of x.items) {
+      const s = share(item, budget);
+      if (!s) return undefined;
+      items.push(s);
+    }
+    return { type: 0, items };
+  }
+  if (t === 98 || t === 99) {
+    const keys = share(x.keys, budget);
+    const values = keys && share(x.values, budget);
+    if (!values) return undefined;
+    return { type: t, keys, values } as RayObject;
+  }
+  return undefined;
+}
+
+/** Registers the shared buffers of a value received from another worker (see append.ts). */
+export function adoptShared(x: RayObject): void {
+  const t = x.type;
+  if (t >= 1 && t <= 12) {
+    const buffer = (x as Vector).data.buffer;
+    if (buffer instanceof SharedArrayBuffer) adoptSharedBuffer(buffer);
+  } else if (t === 0) {
+    for (const item of x.items) adoptShared(item);
+  } else if (t === 98 || t === 99) {
+    adoptShared(x.keys);
+    adoptShared(x.values);
+  }
+}
