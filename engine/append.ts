@@ -24,7 +24,14 @@
  *
  * @module
  */
-import type { Table, Vector, VectorData } from "../ipc/mod.ts";
+import {
+  allocVector,
+  type Table,
+  type Vector,
+  type VectorData,
+  type VectorDataMap,
+  type VectorType,
+} from "../ipc/mod.ts";
 
 /** For buffers grown by appends: how many elements (bytes for GUIDs) are in use. */
 const inUse = new WeakMap<ArrayBufferLike, number>();
@@ -109,14 +116,26 @@ export function isSharedColumn(data: VectorData): boolean {
 
 /** A copy of `data` in a new shared column buffer with room for `capacity` elements. */
 export function sharedCopy<T extends VectorData>(data: T, capacity = data.length): T {
-  const Ctor = data.constructor as TypedArrayConstructor;
-  const buffer = new SharedArrayBuffer(SHARED_HEADER + capacity * data.BYTES_PER_ELEMENT);
-  const view = new Ctor(buffer, SHARED_HEADER, data.length);
+  const view = sharedData(data.constructor as TypedArrayConstructor, data.length, capacity);
   view.set(data);
-  const word = new Int32Array(buffer, 0, 1);
-  word[0] = data.length;
-  claimWords.set(buffer, word);
   return view as unknown as T;
+}
+
+/** The elements of a new vector of `type` and `length` (as `allocVector`), in shared memory. */
+export function allocShared<T extends VectorType>(type: T, length: number): VectorDataMap[T] {
+  const Ctor = allocVector(type, 0).constructor as TypedArrayConstructor;
+  const n = type === 11 ? 16 * length : length;
+  return sharedData(Ctor, n, n) as unknown as VectorDataMap[T];
+}
+
+/** A view of `length` elements at the start of a new shared column buffer of `capacity`. */
+function sharedData(Ctor: TypedArrayConstructor, length: number, capacity: number): TypedData {
+  const probe = new Ctor(0);
+  const buffer = new SharedArrayBuffer(SHARED_HEADER + capacity * probe.BYTES_PER_ELEMENT);
+  const word = new Int32Array(buffer, 0, 1);
+  word[0] = length;
+  claimWords.set(buffer, word);
+  return new Ctor(buffer, SHARED_HEADER, length);
 }
 
 /** Smallest capacity given to a vector that starts appending, in elements. */

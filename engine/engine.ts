@@ -130,7 +130,7 @@ export class Engine {
   /** Globals replicated as IPC bytes, not decoded yet. */
   readonly pending: Map<number, Uint8Array> = new Map();
   /** Decodes a pending global (set by the worker; the engine does not decode by itself). */
-  decodePending: ((bytes: Uint8Array) => RayObject) | undefined;
+  decodePending: ((bytes: Uint8Array, id: number) => RayObject) | undefined;
   /**
    * Called every {@link POLL_CALLS} calls while a query runs; it stops the query by throwing
    * (an `Interrupted`). The worker checks its stop flag and the query's memory there: a
@@ -233,7 +233,7 @@ export class Engine {
     const bytes = this.pending.get(id);
     if (bytes !== undefined && this.decodePending) {
       // Decoded before it leaves `pending`: a failure must not lose the committed value.
-      this.globals.set(id, this.decodePending(bytes));
+      this.globals.set(id, this.decodePending(bytes, id));
       this.pending.delete(id);
     }
     return this.globals.get(id);

@@ -27,6 +27,7 @@ import {
   type RayObject,
   typeName,
   type Vector,
+  type VectorDataMap,
   type VectorType,
 } from "./types.ts";
 
@@ -48,6 +49,13 @@ export interface DecodeOptions {
    * default: none of these exists on Rayforce's wire.
    */
   replica?: boolean;
+  /**
+   * Allocates the elements of each vector decoded (`allocVector`'s contract: `length`
+   * elements, 16 bytes each for GUIDs). Default `allocVector`; the worker pool passes one that
+   * puts large vectors in shared memory, so that a value loaded from disk is decoded once,
+   * straight to where every worker reads it.
+   */
+  allocate?: <T extends VectorType>(type: T, length: number) => VectorDataMap[T];
 }
 
 /** Default nesting limit of the decoder. */
@@ -65,6 +73,8 @@ class Reader {
     readonly maxDepth: number,
     readonly resolveBuiltin: ((type: BuiltinType, name: string) => RayObject) | undefined,
     readonly replica = false,
+    readonly allocate: <T extends VectorType>(type: T, length: number) => VectorDataMap[T] =
+      allocVector,
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.end = buf.length;
@@ -260,7 +270,7 @@ class Reader {
     this.pos++;
     if (t === 6) {
       const n = this.length(1, "SYMBOL");
-      const ids = new Int32Array(n);
+      const ids = this.allocate(6, n);
       for (let i = 0; i < n; i++) ids[i] = this.symbolId();
       return { type: 6, data: ids };
     }
@@ -269,11 +279,12 @@ class Reader {
     const bytes = n * size;
     const src = this.buf.subarray(this.pos, this.pos + bytes);
     this.pos += bytes;
+    const data = this.allocate(t, n);
     if (size === 1 || t === 11) {
       // B8 bytes stay as sent: the engine keeps non-canonical booleans (`ff 05`) too.
-      return { type: t, data: src.slice() } as Vector;
+      (data as Uint8Array).set(src);
+      return { type: t, data } as Vector;
     }
-    const data = allocVector(t, n);
     if (LITTLE_ENDIAN) {
       // One aligned copy: the payload offset is rarely a multiple of the element size.
       new Uint8Array(data.buffer).set(src);
@@ -379,6 +390,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): RayObjec
     options.maxDepth ?? DEFAULT_MAX_DEPTH,
     options.resolveBuiltin,
     options.replica,
+    options.allocate,
   );
   try {
     return reader.object(0);

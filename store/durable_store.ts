@@ -56,8 +56,8 @@ export interface DurableStoreOptions {
 
 /** The database in a data directory; see the module doc. */
 export class DurableStore {
-  /** The committed changes to load, in version order (the snapshot's, then the log's). */
-  readonly records: StoreRecord[];
+  /** The committed changes to load, in version order (the snapshot's, then the log's); see takeRecords. */
+  records: StoreRecord[];
   /** The last version on disk (0 for a new directory). */
   readonly version: number;
   /** What was cut off the log's end when it was opened, if anything (for the log). */
@@ -134,6 +134,16 @@ export class DurableStore {
   /** Bytes in the log. */
   get logBytes(): number {
     return this.#wal.size;
+  }
+
+  /**
+   * Hands over the records loaded at start and lets go of them here: they are views of the
+   * files read, as large as the database, which the caller copies where it keeps them.
+   */
+  takeRecords(): StoreRecord[] {
+    const records = this.records;
+    this.records = [];
+    return records;
   }
 
   /** Writes the database at `version` (`records`: every global's chain) and empties the log. */

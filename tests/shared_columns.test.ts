@@ -18,6 +18,9 @@ import {
 } from "../engine/append.ts";
 import { toShared } from "../worker/shared_value.ts";
 import { withPool } from "./_helpers/pool.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const i64s = (...xs: number[]): Vector<5> => ({ type: 5, data: BigInt64Array.from(xs, BigInt) });
 const claimOf = (v: Vector) => Atomics.load(new Int32Array(v.data.buffer, 0, 1), 0);
@@ -151,5 +154,29 @@ describe("a pool's tables in shared memory", () => {
       await q("(insert 't (list 7))");
       assert.equal(await q("(count t)"), "50006");
     });
+  });
+
+  it("after a restart, the table loaded from the data directory is shared by the workers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rfws-shared-"));
+    try {
+      await withPool({ size: 1, dataDir: dir }, async (_pool, q) => {
+        await q("(set t (table [s i] (list (take 'a 30000) (til 30000))))");
+        await q("(insert 't (list 'z 30000))");
+      });
+      await withPool({ size: 2, dataDir: dir }, async (pool, q) => {
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, (_, r) => q("(sum (at t 'i))", `r${r}`)),
+        );
+        assert.deepEqual(new Set(answers), new Set([String(30000 * 30001 / 2)]));
+        const value = pool.chainOf("t").at(-1)!.value as Table;
+        assert.ok(value, "the loaded value went to shared memory");
+        assert.ok((value.values.items[1] as Vector).data.buffer instanceof SharedArrayBuffer);
+        await q("(insert 't (list 'y 30001))");
+        assert.equal(await q("(last (at t 's))", "r1"), "y");
+        assert.equal(await q("(count t)", "r2"), "30002");
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

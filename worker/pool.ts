@@ -35,6 +35,7 @@ import type {
   CommitEntry,
   FromWorker,
   NetChannel,
+  SharedCommit,
   TaskDone,
   TaskItem,
   TaskRequest,
@@ -275,6 +276,11 @@ export class WorkerPool implements Evaluator<PoolStats> {
   #drained: (() => void) | undefined;
   /** The data directory, with `dataDir`. */
   readonly #store: DurableStore | undefined;
+  /**
+   * The worker decoding the values loaded from the data directory into shared memory, until
+   * it is ready: the others take no task before they are handed those values.
+   */
+  #decoder: Slot | undefined;
   #exported: { written: string[]; skipped: string[]; error?: string } | undefined;
   /** Told of each task's commits once they count as written, in version order. */
   readonly #commitListeners: ((commits: CommitEntry[]) => void)[] = [];
@@ -326,12 +332,16 @@ export class WorkerPool implements Evaluator<PoolStats> {
         fsync: options.fsync ?? "batch",
         snapshotBytes: options.snapshotBytes,
       });
-      for (const r of this.#store.records) {
+      for (const r of this.#store.takeRecords()) {
         this.#record(r.name, r.bytes, r.change, r.version, -1, -1);
       }
       this.#version = this.#store.version;
     }
-    for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
+    // Values loaded from disk are decoded by one worker, into shared memory, before the
+    // others take tasks: each would otherwise decode a copy of its own (see #shareDecoded).
+    const loaded = this.#chains.size > 0;
+    for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(loaded && i === 0));
+    if (loaded) this.#decoder = this.#slots[0];
   }
 
   /** What was repaired when the data directory was opened (a torn log tail), if anything. */
@@ -557,7 +567,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     await this.close();
   }
 
-  #spawn(): Slot {
+  #spawn(decodeAll = false): Slot {
     const worker = new Worker(this.#url, { type: "module" });
     const slot: Slot = {
       id: this.#nextWorker++,
@@ -597,14 +607,17 @@ export class WorkerPool implements Evaluator<PoolStats> {
       symbolOrder: this.#symbolOrder.buffers,
       timerCells: this.#timers.cells,
       net,
+      ...(decodeAll ? { decodeAll } : {}),
     };
     worker.postMessage(init, transfer);
     return slot;
   }
 
   #message(slot: Slot, msg: FromWorker): void {
+    if (msg.shared) this.#shareDecoded(slot, msg.shared);
     if (msg.kind === "ready") {
       slot.ready = true;
+      if (slot === this.#decoder) this.#decoder = undefined;
       this.#pump();
       return;
     }
@@ -621,6 +634,27 @@ export class WorkerPool implements Evaluator<PoolStats> {
     for (const s of sessions) this.#settle(s);
     this.#pump();
     this.#flush(slot); // the tasks gathered while it was busy
+  }
+
+  /**
+   * Values a worker decoded from IPC bytes into shared memory (those loaded from the data
+   * directory): the latest link of their chain keeps them, for workers started later, and
+   * the other workers are handed them, so that the value is held once. A version that is no
+   * longer the latest, or that another worker shared first, is left alone.
+   */
+  #shareDecoded(from: Slot, values: SharedCommit[]): void {
+    const taken: SharedCommit[] = [];
+    for (const v of values) {
+      const chain = this.#chains.get(v.name);
+      const last = chain?.at(-1);
+      if (!last || last.version !== v.version || last.value) continue;
+      chain![chain!.length - 1] = { ...last, value: v.value };
+      taken.push(v);
+    }
+    if (taken.length === 0) return;
+    for (const s of this.#slots) {
+      if (s !== from) s.worker.postMessage({ kind: "adopt", values: taken } satisfies ToWorker);
+    }
   }
 
   /** The running task finished: account for it and start the next one's clock. */
@@ -680,6 +714,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     // a thread busy in JavaScript running (and allocating) after the worker is gone.
     slot.progress.stop();
     slot.worker.terminate();
+    if (slot === this.#decoder) this.#decoder = undefined; // the others decode for themselves
     const i = this.#slots.indexOf(slot);
     // While closing, a replacement is still needed for the tasks that wait: without one a
     // stuck query's worker is not replaced and close() waits for ever.
@@ -740,6 +775,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       let slot: Slot | undefined;
       for (const s of this.#slots) {
         if (!s.ready || s.tasks.length >= this.maxInFlightPerWorker) continue;
+        if (this.#decoder && s !== this.#decoder) continue; // not handed the loaded values yet
         if (!slot || s.tasks.length < slot.tasks.length) slot = s;
       }
       if (!slot) return;

@@ -103,9 +103,26 @@ export type ToWorker =
     /** Timer ids and the number running (timers.ts). */
     timerCells: Int32Array;
     net?: NetChannel;
+    /**
+     * Decode every value of `commits` now, into shared memory, and report them with
+     * `ready` (the values loaded from the data directory, for all the workers).
+     */
+    decodeAll?: boolean;
   }
   /** Tasks dispatched to this worker in one turn, run in order. */
-  | { kind: "tasks"; items: TaskItem[] };
+  | { kind: "tasks"; items: TaskItem[] }
+  /** Values another worker put in shared memory: hold them instead of a copy of one's own. */
+  | { kind: "adopt"; values: SharedCommit[] };
+
+/**
+ * A committed value that was sent as IPC bytes (loaded from the data directory at start) and
+ * that a worker decoded into shared memory: the value of `name` at `version`.
+ */
+export interface SharedCommit {
+  name: string;
+  version: number;
+  value: RayObject;
+}
 
 /** One task for a worker, with the commits its replica must apply first. */
 export interface TaskItem {
@@ -133,8 +150,8 @@ export interface Write {
 
 /** Worker → pool: readiness, or the results of tasks in the order they ran. */
 export type FromWorker =
-  | { kind: "ready"; worker: number }
-  | { kind: "done"; results: TaskDone[] };
+  | { kind: "ready"; worker: number; shared?: SharedCommit[] }
+  | { kind: "done"; results: TaskDone[]; shared?: SharedCommit[] };
 
 /** The result of one task. */
 export interface TaskDone {

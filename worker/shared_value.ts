@@ -28,8 +28,16 @@
  *
  * @module
  */
-import type { RayObject, Vector, VectorData } from "../ipc/mod.ts";
-import { adoptSharedBuffer, isSharedColumn, sharedCopy } from "../engine/append.ts";
+import {
+  allocVector,
+  ELEMENT_SIZE,
+  type RayObject,
+  type Vector,
+  type VectorData,
+  type VectorDataMap,
+  type VectorType,
+} from "../ipc/mod.ts";
+import { adoptSharedBuffer, allocShared, isSharedColumn, sharedCopy } from "../engine/append.ts";
 
 /** Most objects in a value committed in shared memory; a larger one travels as IPC bytes. */
 export const MAX_SHARED_OBJECTS = 4096;
@@ -78,6 +86,19 @@ function share(x: RayObject, budget: { left: number }): RayObject | undefined {
     return { type: t, keys, values } as RayObject;
   }
   return undefined;
+}
+
+/**
+ * The decoder's allocator for values bound for shared memory: a vector of at least
+ * {@link MIN_SHARED_BYTES} is decoded straight into a shared column buffer (a value loaded
+ * from disk is then never held twice by the worker that decodes it).
+ */
+export function allocateForSharing<T extends VectorType>(
+  type: T,
+  length: number,
+): VectorDataMap[T] {
+  const bytes = length * (type === 6 ? 4 : ELEMENT_SIZE[type]);
+  return bytes >= MIN_SHARED_BYTES ? allocShared(type, length) : allocVector(type, length);
 }
 
 /** Registers the shared buffers of a value received from another worker (see append.ts). */

@@ -29,7 +29,7 @@ import { Buffer } from "node:buffer";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { appendedRows, appendTable, beginClaims, endClaims } from "../engine/append.ts";
-import { adoptShared, toShared } from "./shared_value.ts";
+import { adoptShared, allocateForSharing, toShared } from "./shared_value.ts";
 import { changedColumns, patchColumns } from "../engine/column_patch.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
@@ -43,6 +43,7 @@ import type {
   CommitEntry,
   FromWorker,
   NetChannel,
+  SharedCommit,
   TaskDone,
   TaskItem,
   TaskRequest,
@@ -79,7 +80,12 @@ const MAX_CHANGES = 16_384;
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
-  engine.decodePending = (bytes) => decode(bytes, replicaOptions);
+  /** Globals decoded from IPC bytes since the last report (see shareDecoded). */
+  const decoded = new Set<number>();
+  engine.decodePending = (bytes, id) => {
+    decoded.add(id);
+    return decode(bytes, { ...replicaOptions, allocate: allocateForSharing });
+  };
   engine.print = printToServer;
   let workerId = -1;
   /** Where this worker records its running task for the pool (progress.ts). */
@@ -126,6 +132,42 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** What the running task's `timer` calls asked for. */
   let timerEffects: TimerEffect[] = [];
 
+  /** Per global: the version of the commit this replica holds. */
+  const versions = new Map<number, number>();
+  /**
+   * The globals this replica decoded from IPC bytes (values loaded from the data directory
+   * reach the workers so), moved to shared memory and reported to the pool, which hands them
+   * to the other workers: each would otherwise hold a copy of its own.
+   */
+  const shareDecoded = (): SharedCommit[] | undefined => {
+    const out: SharedCommit[] = [];
+    for (const id of decoded) {
+      const value = engine.globals.get(id);
+      let inShared: RayObject | undefined;
+      try {
+        inShared = value && toShared(value);
+      } catch {
+        inShared = undefined; // no room: this replica keeps its own copy
+      }
+      if (!inShared) continue;
+      engine.globals.set(id, inShared);
+      out.push({ name: symbols.text(id), version: versions.get(id) ?? 0, value: inShared });
+    }
+    decoded.clear();
+    return out.length ? out : undefined;
+  };
+  /** Takes values another worker put in shared memory, for the versions this one holds. */
+  const adopt = (values: SharedCommit[]) => {
+    for (const v of values) {
+      const id = engine.intern(v.name);
+      if (versions.get(id) !== v.version) continue;
+      adoptShared(v.value);
+      engine.globals.set(id, v.value);
+      engine.pending.delete(id);
+      decoded.delete(id);
+    }
+  };
+
   /** Per global: the changes committed since its last whole value, and their bytes. */
   const chains = new Map<number, { changes: number; bytes: number; base: number }>();
   const apply = (commits: CommitEntry[]) => {
@@ -165,6 +207,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         chain.changes++;
         chain.bytes += c.bytes.byteLength;
       } else chains.set(id, { changes: 0, bytes: 0, base: c.bytes.byteLength });
+      versions.set(id, c.version);
       version = c.version;
     });
   };
@@ -308,9 +351,20 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       engine.shareSymbolOrder(order);
       engine.timers = timerHook(msg.timerCells, () => timerEffects);
       apply(msg.commits);
-      scope.postMessage({ kind: "ready", worker: workerId } satisfies FromWorker);
+      if (msg.decodeAll) {
+        for (const id of [...engine.pending.keys()]) {
+          try {
+            engine.global(id);
+          } catch {
+            // left pending: the query that reads it reports the failure
+          }
+        }
+      }
+      const shared = shareDecoded();
+      scope.postMessage({ kind: "ready", worker: workerId, shared } satisfies FromWorker);
       return;
     }
+    if (msg.kind === "adopt") return adopt(msg.values);
     const results: TaskDone[] = [];
     const transfer: Transferable[] = [];
     for (const item of msg.items) {
@@ -325,7 +379,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         throw e;
       }
     }
-    scope.postMessage({ kind: "done", results } satisfies FromWorker, transfer);
+    const shared = shareDecoded();
+    scope.postMessage({ kind: "done", results, shared } satisfies FromWorker, transfer);
   };
 
   /** Runs one task against the replica, its writes in an overlay, its reads recorded. */
