@@ -145,7 +145,7 @@ const MIN_CAPACITY = 16;
  * 25% (doubling would hold up to twice the table), while an element is still copied about
  * four times in all as a column grows (amortized constant time).
  */
-const GROWTH = 1.25;
+export const GROWTH = 1.25;
 
 /** `col` followed by the elements of `more` (same type), sharing `col`'s buffer when it can. */
 export function appendVector<V extends Vector>(col: V, more: Vector): V {

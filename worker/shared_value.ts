@@ -37,7 +37,13 @@ import {
   type VectorDataMap,
   type VectorType,
 } from "../ipc/mod.ts";
-import { adoptSharedBuffer, allocShared, isSharedColumn, sharedCopy } from "../engine/append.ts";
+import {
+  adoptSharedBuffer,
+  allocShared,
+  GROWTH,
+  isSharedColumn,
+  sharedCopy,
+} from "../engine/append.ts";
 
 /** Most objects in a value committed in shared memory; a larger one travels as IPC bytes. */
 export const MAX_SHARED_OBJECTS = 4096;
@@ -56,14 +62,22 @@ export function toShared<T extends RayObject>(value: T): T | undefined {
   return share(value, budget) as T | undefined;
 }
 
-function share(x: RayObject, budget: { left: number }): RayObject | undefined {
+/**
+ * `x` in shared memory; `spare`: it is a table's column, copied with room to grow by a
+ * quarter, so that the first insert into a table appends in place instead of copying it
+ * (and leaving a copy of the table as garbage in every worker until each collects it).
+ */
+function share(x: RayObject, budget: { left: number }, spare = false): RayObject | undefined {
   if (--budget.left < 0) return undefined;
   const t = x.type;
   if (t < 0 && t >= -12) return x; // an atom is cloned by value
   if (t >= 1 && t <= 12) {
     const data = (x as Vector).data as VectorData;
     if (isSharedColumn(data)) return x;
-    if (data.byteLength >= MIN_SHARED_BYTES) return { type: t, data: sharedCopy(data) } as Vector;
+    if (data.byteLength >= MIN_SHARED_BYTES) {
+      const capacity = spare ? Math.ceil(GROWTH * data.length) : data.length;
+      return { type: t, data: sharedCopy(data, capacity) } as Vector;
+    }
     // Cloning a view clones its whole buffer: a short view of a long one is copied first.
     return data.byteLength === data.buffer.byteLength
       ? x
@@ -73,7 +87,7 @@ function share(x: RayObject, budget: { left: number }): RayObject | undefined {
     if (x.items.length > budget.left) return undefined;
     const items: RayObject[] = [];
     for (const item of x.items) {
-      const s = share(item, budget);
+      const s = share(item, budget, spare);
       if (!s) return undefined;
       items.push(s);
     }
@@ -81,7 +95,7 @@ function share(x: RayObject, budget: { left: number }): RayObject | undefined {
   }
   if (t === 98 || t === 99) {
     const keys = share(x.keys, budget);
-    const values = keys && share(x.values, budget);
+    const values = keys && share(x.values, budget, t === 98);
     if (!values) return undefined;
     return { type: t, keys, values } as RayObject;
   }
