@@ -140,6 +140,41 @@ describe("a pool's tables in shared memory", () => {
     });
   });
 
+  it("readers running while writers append to shared columns see whole commits only", async () => {
+    await withPool({ size: 2 }, async (_pool, q) => {
+      await q("(set t (table [i j] (list (til 20000) (* 2 (til 20000)))))");
+      let writing = true;
+      const writers = [0, 1].map(async (w) => {
+        for (let k = 0; k < 100; k++) {
+          const a = 100000 + w * 1000 + k;
+          await q(`(insert 't (list [${a} ${a}] [${2 * a} ${2 * a}]))`, `w${w}`);
+        }
+      });
+      const done = Promise.all(writers).then(() => (writing = false));
+      let checks = 0;
+      while (writing) {
+        // Whole commits: an even count (rows come in pairs) and j = 2i on every row.
+        const answers = await Promise.all(
+          Array.from(
+            { length: 6 },
+            (_, r) =>
+              q(
+                "(+ (* 2 (count (where (!= (at t 'j) (* 2 (at t 'i)))))) (% (count t) 2))",
+                `r${r}`,
+              ),
+          ),
+        );
+        for (const a of answers) assert.equal(a, "0", "a reader saw part of a commit");
+        checks++;
+      }
+      await done;
+      assert.ok(checks > 0);
+      assert.equal(await q("(count t)"), "20400");
+      // Every insert's rows are there: none was written over by another's.
+      assert.equal(await q("(count (distinct (at t 'i)))"), "20200");
+    });
+  });
+
   it("a worker started later takes the shared value as it is", async () => {
     await withPool({
       size: 1,

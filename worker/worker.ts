@@ -236,10 +236,14 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const seal = (overlay: Map<number, RayObject>, outcome: Outcome) => {
     const writes: Write[] = [];
     for (const [id, value] of overlay) {
-      let bytes: Uint8Array;
       const change = changeOf(id, value);
+      let shared: SharedArrayBuffer;
       try {
-        bytes = encode(change?.table ?? value, replicaOptions);
+        const bytes = encode(change?.table ?? value, replicaOptions);
+        // Allocated in here too: no room for it is a `limit` error of this query, never a
+        // failure of the worker.
+        shared = new SharedArrayBuffer(bytes.length);
+        new Uint8Array(shared).set(bytes);
       } catch (e) {
         overlay.clear();
         const error = new EvalError(
@@ -248,8 +252,6 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         );
         return { writes: [], outcome: { value: error.toValue(), error } };
       }
-      const shared = new SharedArrayBuffer(bytes.length);
-      new Uint8Array(shared).set(bytes);
       // The value itself in shared memory, for the replicas — this worker's too: it holds
       // the shared copy from now on, and its private columns are let go.
       let inShared: RayObject | undefined;
