@@ -44,11 +44,11 @@ const origin = new WeakMap<ArrayBufferLike, VectorData>();
 
 /**
  * Bytes before the elements in a column buffer in shared memory: an Int32 that claims its
- * elements in use (the `inUse` of a buffer every worker appends into), padded to 8 so that
- * f64 and i64 elements stay aligned.
+ * elements in use (the `inUse` of a buffer every worker appends into), and an Int32 that
+ * names the buffer (random, so that threads can tell whether they hold the same one).
  */
 export const SHARED_HEADER = 8;
-/** The claim word of each shared column buffer this thread has met. */
+/** The header words (claim, name) of each shared column buffer this thread has met. */
 const claimWords = new WeakMap<ArrayBufferLike, Int32Array>();
 
 /**
@@ -106,7 +106,12 @@ export class ClaimLost extends Error {
  * claim word): what a worker does for each buffer of a value it receives in shared memory.
  */
 export function adoptSharedBuffer(buffer: SharedArrayBuffer): void {
-  if (!claimWords.has(buffer)) claimWords.set(buffer, new Int32Array(buffer, 0, 1));
+  if (!claimWords.has(buffer)) claimWords.set(buffer, new Int32Array(buffer, 0, 2));
+}
+
+/** The name of the shared column buffer `data` lives in, or 0 when it is not in one. */
+export function sharedBufferName(data: VectorData): number {
+  return claimWords.get(data.buffer)?.[1] ?? 0;
 }
 
 /** True when `data` lives in a shared column buffer. */
@@ -132,8 +137,9 @@ export function allocShared<T extends VectorType>(type: T, length: number): Vect
 function sharedData(Ctor: TypedArrayConstructor, length: number, capacity: number): TypedData {
   const probe = new Ctor(0);
   const buffer = new SharedArrayBuffer(SHARED_HEADER + capacity * probe.BYTES_PER_ELEMENT);
-  const word = new Int32Array(buffer, 0, 1);
+  const word = new Int32Array(buffer, 0, 2);
   word[0] = length;
+  word[1] = (Math.random() * 0x7fffffff | 0) + 1;
   claimWords.set(buffer, word);
   return new Ctor(buffer, SHARED_HEADER, length);
 }

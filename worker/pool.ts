@@ -55,6 +55,7 @@ import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable
 import { exportTables } from "../store/table_export.ts";
 import { storeRecord } from "../store/records.ts";
 import { releaseClaims } from "../engine/append.ts";
+import { adoptShared, extendShared, type Extension } from "./shared_value.ts";
 
 export type { Change, CommitEntry, TaskRequest } from "./protocol.ts";
 export type { TaskResult } from "./failure.ts";
@@ -648,6 +649,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       const chain = this.#chains.get(v.name);
       const last = chain?.at(-1);
       if (!last || last.version !== v.version || last.value) continue;
+      adoptShared(v.value);
       chain![chain!.length - 1] = { ...last, value: v.value };
       taken.push(v);
     }
@@ -859,6 +861,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
           task.id,
           w.appended,
           w.value,
+          w.extend,
         );
         this.#log.push(entry);
         entries.push(entry);
@@ -889,6 +892,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     task: number,
     appended?: number,
     value?: RayObject,
+    extend?: Extension,
   ): CommitEntry {
     let shared: SharedArrayBuffer;
     if (bytes instanceof SharedArrayBuffer) shared = bytes;
@@ -905,14 +909,20 @@ export class WorkerPool implements Evaluator<PoolStats> {
       ...(change ? { change } : {}),
       ...(appended ? { appended, previous: this.#versionOf(name) } : {}),
       ...(value ? { value } : {}),
+      ...(extend ? { extend } : {}),
     };
-    const chain = change ? this.#chains.get(name) : undefined;
+    const chain = this.#chains.get(name);
+    const last = chain?.at(-1);
+    // The latest value in shared memory, for workers started later; the log entry sent to
+    // the running workers names an extension only (they hold the buffers already).
+    if (value) adoptShared(value); // its buffers' names are read below, for later extensions
+    const latest = extend ? extendShared(last?.value, extend) : undefined;
+    const link = latest ? { ...entry, value: latest } : entry;
     // Only the latest link keeps its value in shared memory: an older one would keep alive
     // the buffers that appends have since outgrown.
-    const last = chain?.at(-1);
     if (last?.value) this.#unshare(chain!, last);
-    if (chain) chain.push(entry);
-    else this.#chains.set(name, [entry]);
+    if (change && chain) chain.push(link);
+    else this.#chains.set(name, [link]);
     return entry;
   }
 

@@ -9,6 +9,7 @@
 
 import type { RayObject, ReplyStyle } from "../ipc/mod.ts";
 import type { Claim } from "../engine/append.ts";
+import type { Extension } from "./shared_value.ts";
 
 /** What a task asks for. */
 export type TaskRequest =
@@ -61,6 +62,11 @@ export interface CommitEntry {
    * Only the latest commit of a global keeps it.
    */
   value?: RayObject;
+  /**
+   * Instead of `value`: the new value is the previous one in shared memory with rows
+   * appended in place (shared_value.ts), which a replica holding it extends by itself.
+   */
+  extend?: Extension;
   /** The worker that wrote it (that worker applies its own object, not the bytes). */
   worker: number;
   /** The task that wrote it. */
@@ -146,6 +152,8 @@ export interface Write {
   appended?: number;
   /** The value in shared memory (see CommitEntry). */
   value?: RayObject;
+  /** Or how it extends the value read in place (see CommitEntry). */
+  extend?: Extension;
 }
 
 /** Worker → pool: readiness, or the results of tasks in the order they ran. */

@@ -29,7 +29,13 @@ import { Buffer } from "node:buffer";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import { Engine, type Outcome, resolveBuiltin, toEvalError } from "../engine/mod.ts";
 import { appendedRows, appendTable, beginClaims, endClaims } from "../engine/append.ts";
-import { adoptShared, allocateForSharing, toShared } from "./shared_value.ts";
+import {
+  adoptShared,
+  allocateForSharing,
+  extendShared,
+  extensionOf,
+  toShared,
+} from "./shared_value.ts";
 import { changedColumns, patchColumns } from "../engine/column_patch.ts";
 import { CHANNEL_DATA, type NetRequest } from "./net.ts";
 import { printToServer } from "./print.ts";
@@ -180,9 +186,14 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       const id = engine.intern(c.name);
       const own = c.worker === workerId && c.task === lastTask ? lastOverlay.get(id) : undefined;
       const later = (whole.get(c.name) ?? -1) > i;
+      const extended = c.extend && !later && own === undefined
+        ? extendShared(engine.globals.get(id), c.extend)
+        : undefined;
       if (own !== undefined) {
         engine.globals.set(id, own);
         engine.pending.delete(id);
+      } else if (extended) {
+        engine.globals.set(id, extended);
       } else if (c.value) {
         adoptShared(c.value);
         engine.globals.set(id, c.value);
@@ -253,10 +264,12 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         return { writes: [], outcome: { value: error.toValue(), error } };
       }
       // The value itself in shared memory, for the replicas — this worker's too: it holds
-      // the shared copy from now on, and its private columns are let go.
+      // the shared copy from now on, and its private columns are let go. Rows appended in
+      // place to a shared table need only be named: the replicas hold its buffers.
+      const extend = extensionOf(engine.globals.get(id), value);
       let inShared: RayObject | undefined;
       try {
-        inShared = toShared(value);
+        inShared = extend ? undefined : toShared(value);
       } catch {
         inShared = undefined; // no room for a copy: the replicas decode the bytes, as before
       }
@@ -267,6 +280,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
         ...(change?.kind ? { change: change.kind } : {}),
         ...(change?.appended ? { appended: change.appended } : {}),
         ...(inShared ? { value: inShared } : {}),
+        ...(extend ? { extend } : {}),
       });
     }
     return { writes, outcome };
