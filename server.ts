@@ -391,6 +391,7 @@ export class WSServer {
         maxQueryMemoryBytes: o.maxQueryMemoryBytes,
         permissions: o.permissions,
         resultCache: o.resultCache,
+        handoff: o.handoff,
         dataDir: o.dataDir,
         fsync: o.fsync,
       });

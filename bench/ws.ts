@@ -5,7 +5,9 @@
  * back) measured in the same run — the ratio is the figure. The load generator runs in a
  * worker thread, as clients would run elsewhere, for the echo and for @rf/ws alike; the
  * "cached" columns are the same server with `resultCache` on, where the repeated query is
- * answered from the cache (every other query still runs on a worker). Then a 100,000-row
+ * answered from the cache (every other query still runs on a worker); the "postMessage" columns
+ * are the same server handing queries to its workers by `postMessage` instead of its rings in
+ * shared memory (`handoff: "messages"`), the path before them. Then a 100,000-row
  * `(select {from: t})` returned to 16 clients, beside echoing responses of the same size.
  *
  * ```sh
@@ -25,7 +27,7 @@ import { serveNative } from "../runtime/mod.ts";
 import { formatTable, runtimeName } from "./_util.ts";
 
 const SECONDS = Number(process.argv[2] ?? 2);
-const ECHO_PORT = 18831, RF_PORT = 18832, CACHED_PORT = 18833;
+const ECHO_PORT = 18831, RF_PORT = 18832, CACHED_PORT = 18833, MESSAGES_PORT = 18834;
 
 interface Result {
   qps: number;
@@ -85,6 +87,15 @@ const cached = new WSServer({
   resultCache: true,
 });
 await cached.start();
+// The same server handing queries to its workers with postMessage (the path before rings).
+const messages = new WSServer({
+  port: MESSAGES_PORT,
+  maxConnections: 200,
+  maxPayload: 1 << 30,
+  workers: Number(process.env.RF_BENCH_WORKERS ?? 0) || undefined,
+  handoff: "messages",
+});
+await messages.start();
 
 const query = encodeMessage(str("(+ 1 2)"), MsgType.SYNC);
 const rows: (string | number)[][] = [[
@@ -95,6 +106,8 @@ const rows: (string | number)[][] = [[
   "ratio",
   "p50 ms",
   "p99 ms",
+  "postMessage q/s",
+  "ratio",
   "cached q/s",
   "ratio",
 ]];
@@ -102,6 +115,7 @@ for (const n of [1, 16, 64]) {
   for (const window of [1, 16]) {
     const bare = await load(`ws://127.0.0.1:${ECHO_PORT}`, n, query, window, false);
     const ours = await load(`ws://127.0.0.1:${RF_PORT}`, n, query, window, true);
+    const posted = await load(`ws://127.0.0.1:${MESSAGES_PORT}`, n, query, window, true);
     const hits = await load(`ws://127.0.0.1:${CACHED_PORT}`, n, query, window, true);
     rows.push([
       n,
@@ -111,6 +125,8 @@ for (const n of [1, 16, 64]) {
       `${(ours.qps / bare.qps * 100).toFixed(0)}%`,
       ours.p50.toFixed(2),
       ours.p99.toFixed(2),
+      posted.qps.toFixed(0),
+      `${(posted.qps / bare.qps * 100).toFixed(0)}%`,
       hits.qps.toFixed(0),
       `${(hits.qps / bare.qps * 100).toFixed(0)}%`,
     ]);
@@ -136,6 +152,7 @@ const oursBig = await load(
 
 await server.stop();
 await cached.stop();
+await messages.stop();
 await echo.stop();
 
 console.log(`bench/ws.ts — ${runtimeName()}, ${SECONDS} s per case, (+ 1 2) as IPC frames`);

@@ -26,5 +26,5 @@ export {
   type Transport,
 } from "./reply.ts";
 export { type JSONValue, type JSValue, toJS, toJSON } from "./json.ts";
-export { symbols, SymbolTable } from "./symbols.ts";
+export { type SharedSymbols, symbols, SymbolTable } from "./symbols.ts";
 export * from "./temporal.ts";

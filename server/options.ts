@@ -104,6 +104,11 @@ export interface WSServerOptions {
    */
   resultCache?: boolean | ResultCacheOptions;
   /**
+   * How queries reach the workers: `rings` in shared memory (default) or `messages`
+   * (`postMessage`), see `PoolOptions.handoff`.
+   */
+  handoff?: "rings" | "messages";
+  /**
    * Keep the database in this directory: each commit is in its write-ahead log before its
    * query is answered, snapshots let the log be emptied, and a restart on it finds every
    * global (store/durable_store.ts). One server per directory. Default: none (in memory).
@@ -171,6 +176,7 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     memoryWatermarkBytes: o.memoryWatermarkBytes ?? Math.floor(totalmem() * 0.8),
     permissions: o.permissions ?? {},
     resultCache: o.resultCache ?? false,
+    handoff: o.handoff ?? "rings",
     dataDir: o.dataDir,
     fsync: o.fsync ?? "batch",
   };

@@ -56,8 +56,11 @@ import { exportTables } from "../store/table_export.ts";
 import { storeRecord } from "../store/records.ts";
 import { releaseClaims } from "../engine/append.ts";
 import { adoptShared, extendShared, type Extension } from "./shared_value.ts";
+import { Ring } from "./ring.ts";
+import { readAnswer, writeMessageMark, writeTask } from "./ring_records.ts";
 
 export type { Change, CommitEntry, TaskRequest } from "./protocol.ts";
+export type { Extension } from "./shared_value.ts";
 export type { TaskResult } from "./failure.ts";
 export type { Permissions } from "../engine/os.ts";
 export type { ResultCacheOptions } from "./result_cache.ts";
@@ -83,6 +86,12 @@ export interface PoolOptions {
   maxConflicts?: number;
   /** Tasks sent to one worker ahead of its answers (batches overlap). Default 32. */
   maxInFlightPerWorker?: number;
+  /**
+   * How small tasks and their answers reach a worker: `rings`, records in shared memory with
+   * `Atomics.notify` (worker/ring.ts), or `messages` (`postMessage`). What a ring cannot
+   * carry (commits, writes, large frames) goes as a message either way. Default `rings`.
+   */
+  handoff?: "rings" | "messages";
   /** The worker module (tests pass one with hooks). Default `./entry.ts`. */
   workerURL?: URL;
   /**
@@ -191,6 +200,17 @@ interface Slot {
   /** Version of the last commit sent to this worker. */
   applied: number;
   busyMs: number;
+  /** With the `rings` hand-off: tasks to the worker, answers from it (worker/ring.ts). */
+  requests?: Ring;
+  answers?: Ring;
+  /** Messages from the worker whose place among its answer records was not reached yet. */
+  inbox: FromWorker[];
+  /** The answer ring reached the mark of a message that has not arrived yet. */
+  awaiting: boolean;
+  /** Wakes the ring's reader when that message arrives. */
+  arrived?: () => void;
+  /** False once the worker is stopped: its answer ring is no longer read. */
+  alive: boolean;
 }
 
 /**
@@ -199,6 +219,20 @@ interface Slot {
  * if its worker is stopped before it reported (see #lost).
  */
 const TRANSFER_MIN_BYTES = 64 * 1024;
+
+/**
+ * Each ring of a worker: room for every task in flight (`maxInFlightPerWorker`, 32 by
+ * default) at the largest record sent through it; larger tasks and answers go as messages.
+ */
+const RING_BYTES = 1 << 20;
+const RING_RECORD_MAX = 16 * 1024;
+/** Longest wait for a wake-up of the answer ring before looking anyway (a lost wake-up). */
+const RING_WAIT_MS = 50;
+
+/** Bytes of a request's payload (its frame, or about its source's UTF-8). */
+function requestBytes(request: TaskRequest): number {
+  return "frame" in request ? request.frame.byteLength : request.source.length * 3;
+}
 
 /** Whether a request's frame was moved to a worker and is no longer here. */
 function detached(request: TaskRequest): boolean {
@@ -277,6 +311,8 @@ export class WorkerPool implements Evaluator<PoolStats> {
   #drained: (() => void) | undefined;
   /** The data directory, with `dataDir`. */
   readonly #store: DurableStore | undefined;
+  /** Small tasks and answers go through rings in shared memory (PoolOptions.handoff). */
+  readonly #rings: boolean;
   /**
    * The worker decoding the values loaded from the data directory into shared memory, until
    * it is ready: the others take no task before they are handed those values.
@@ -308,6 +344,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     this.handlerTimeoutMs = Math.min(options.handlerTimeoutMs ?? 1_000, this.timeoutMs);
     this.maxConflicts = options.maxConflicts ?? 3;
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
+    this.#rings = (options.handoff ?? "rings") === "rings";
     this.#url = options.workerURL ??
       (FROM_SOURCE
         ? new URL("./entry.ts", import.meta.url)
@@ -550,8 +587,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     }
     for (const s of this.#slots) {
       clearTimeout(s.timer);
-      s.progress.stop(); // a query still running unwinds (see #lost)
-      s.worker.terminate();
+      this.#stop(s);
     }
     this.#net?.terminate();
   }
@@ -582,8 +618,14 @@ export class WorkerPool implements Evaluator<PoolStats> {
       applied: this.#version,
       busyMs: 0,
       due: 0,
+      inbox: [],
+      awaiting: false,
+      alive: true,
+      ...(this.#rings
+        ? { requests: Ring.create(RING_BYTES), answers: Ring.create(RING_BYTES) }
+        : {}),
     };
-    worker.onmessage = (e: MessageEvent) => this.#message(slot, e.data as FromWorker);
+    worker.onmessage = (e: MessageEvent) => this.#received(slot, e.data as FromWorker);
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault(); // a worker's uncaught error must not reach the accept loop
       this.#lost(slot, `worker crashed: ${e.message ?? "unknown error"}`, false);
@@ -609,9 +651,79 @@ export class WorkerPool implements Evaluator<PoolStats> {
       timerCells: this.#timers.cells,
       net,
       ...(decodeAll ? { decodeAll } : {}),
+      ...(slot.requests
+        ? { rings: { requests: slot.requests.buffer, answers: slot.answers!.buffer } }
+        : {}),
     };
     worker.postMessage(init, transfer);
+    if (slot.answers) this.#listen(slot);
     return slot;
+  }
+
+  /**
+   * A message from a worker. With rings, a `done` message takes its place among the answer
+   * records (the worker wrote a mark there first), so that answers are taken in the order
+   * the worker ran them.
+   */
+  #received(slot: Slot, msg: FromWorker): void {
+    if (!slot.answers || msg.kind === "ready") return this.#message(slot, msg);
+    slot.inbox.push(msg);
+    if (slot.awaiting) {
+      slot.awaiting = false;
+      this.#message(slot, slot.inbox.shift()!);
+      slot.arrived?.();
+    }
+    this.#drain(slot);
+  }
+
+  /** Reads a worker's answer ring for as long as the worker lives. */
+  async #listen(slot: Slot): Promise<void> {
+    while (slot.alive) {
+      this.#drain(slot);
+      // Stopped at a message's mark, the ring has records but none to take before it.
+      if (slot.awaiting) await new Promise<void>((r) => (slot.arrived = r));
+      else await slot.answers!.waitAsync(RING_WAIT_MS);
+    }
+  }
+
+  /** Takes the answers waiting in a worker's ring, in order, up to the mark of a message not here yet. */
+  #drain(slot: Slot): void {
+    const ring = slot.answers!;
+    while (slot.alive && !slot.awaiting) {
+      const record = ring.read();
+      if (!record) return;
+      const answer = readAnswer(record);
+      if (answer === "message") {
+        const msg = slot.inbox.shift();
+        if (msg) this.#message(slot, msg);
+        else slot.awaiting = true;
+        continue;
+      }
+      const task = slot.tasks[0];
+      if (!task || task.id !== answer.task) continue;
+      this.#finished(slot, [{ ...answer, request: task.request }]);
+    }
+  }
+
+  /**
+   * Stops a worker: a query it runs unwinds at its engine's next poll (on Deno terminate()
+   * alone leaves a thread busy in JavaScript running and allocating after the worker is
+   * gone), and one waiting for its ring is woken, as a thread asleep in `Atomics.wait` does
+   * not see that it was terminated (and keeps the process from exiting).
+   */
+  #stop(slot: Slot): void {
+    slot.progress.stop();
+    if (slot.requests && !writeMessageMark(slot.requests)) slot.requests.wake();
+    slot.worker.terminate();
+    slot.alive = false;
+    slot.arrived?.();
+  }
+
+  /** Posts a message to a worker; with rings, after the mark that tells it to look for one. */
+  #post(slot: Slot, msg: ToWorker, transfer: Transferable[] = []): boolean {
+    if (slot.requests && !writeMessageMark(slot.requests)) return false;
+    slot.worker.postMessage(msg, transfer);
+    return true;
   }
 
   #message(slot: Slot, msg: FromWorker): void {
@@ -622,8 +734,13 @@ export class WorkerPool implements Evaluator<PoolStats> {
       this.#pump();
       return;
     }
+    this.#finished(slot, msg.results);
+  }
+
+  /** A worker ran these tasks (in this order): settle their sessions, send it more. */
+  #finished(slot: Slot, results: TaskDone[]): void {
     const sessions = new Set<string>();
-    for (const r of msg.results) {
+    for (const r of results) {
       const task = slot.tasks[0];
       if (!task || task.id !== r.task) continue;
       this.#release(slot);
@@ -655,7 +772,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     }
     if (taken.length === 0) return;
     for (const s of this.#slots) {
-      if (s !== from) s.worker.postMessage({ kind: "adopt", values: taken } satisfies ToWorker);
+      if (s !== from) this.#post(s, { kind: "adopt", values: taken });
     }
   }
 
@@ -712,10 +829,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     const tasks = slot.tasks;
     slot.tasks = [];
     clearTimeout(slot.timer);
-    // The running query unwinds at its engine's next poll: on Deno terminate() alone leaves
-    // a thread busy in JavaScript running (and allocating) after the worker is gone.
-    slot.progress.stop();
-    slot.worker.terminate();
+    this.#stop(slot);
     if (slot === this.#decoder) this.#decoder = undefined; // the others decode for themselves
     const i = this.#slots.indexOf(slot);
     // While closing, a replacement is still needed for the tasks that wait: without one a
@@ -805,12 +919,19 @@ export class WorkerPool implements Evaluator<PoolStats> {
     } else if (task.timeoutMs < this.timeoutMs) {
       this.#arm(slot, task.timeoutMs); // the earliest its own limit can expire
     }
-    slot.outbox.push({
+    const item: TaskItem = {
       task: task.id,
       request: task.request,
       commits,
       ...(task.exclusive ? { copyOnLost: true } : {}),
-    });
+    };
+    // Through the ring when nothing goes before it as a message and it needs no message
+    // itself: no commits to apply, a small request.
+    if (
+      slot.requests && slot.outbox.length === 0 && commits.length === 0 &&
+      requestBytes(task.request) <= RING_RECORD_MAX && writeTask(slot.requests, item)
+    ) return;
+    slot.outbox.push(item);
     if (task.request.kind === "ipc" && task.request.frame.byteLength >= TRANSFER_MIN_BYTES) {
       slot.transfer.push(task.request.frame);
     }
@@ -824,10 +945,10 @@ export class WorkerPool implements Evaluator<PoolStats> {
   #flush(slot: Slot): void {
     if (slot.outbox.length === 0 || !this.#slots.includes(slot)) return;
     const msg: ToWorker = { kind: "tasks", items: slot.outbox };
-    const transfer = slot.transfer;
+    // With its ring full (the worker is behind), the batch waits for the worker's next answer.
+    if (!this.#post(slot, msg, slot.transfer)) return;
     slot.outbox = [];
     slot.transfer = [];
-    slot.worker.postMessage(msg, transfer);
   }
 
   /** Validates, commits and answers the finished tasks at the head of a session, in order. */

@@ -114,6 +114,11 @@ export type ToWorker =
      * `ready` (the values loaded from the data directory, for all the workers).
      */
     decodeAll?: boolean;
+    /**
+     * The `rings` hand-off (ring.ts): tasks arrive in `requests` (a mark there says the next
+     * one came as a message), answers go to `answers` (a mark before each `done` message).
+     */
+    rings?: { requests: SharedArrayBuffer; answers: SharedArrayBuffer };
   }
   /** Tasks dispatched to this worker in one turn, run in order. */
   | { kind: "tasks"; items: TaskItem[] }

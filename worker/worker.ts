@@ -42,6 +42,11 @@ import { printToServer } from "./print.ts";
 import { Progress } from "./progress.ts";
 import { QueryGuard } from "./query_guard.ts";
 import { SymbolOrder } from "./symbol_order.ts";
+import { Ring } from "./ring.ts";
+import { fitsRing, readTask, writeAnswer, writeMessageMark } from "./ring_records.ts";
+
+/** A cell nothing notifies: `Atomics.wait` on it is a sleep (while the answer ring is full). */
+const idle = new Int32Array(new SharedArrayBuffer(4));
 import { type TimerEffect, timerHook } from "./timers.ts";
 import { EvalError, type NetHook } from "../engine/mod.ts";
 import type {
@@ -349,8 +354,48 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     return { response: json, failed: value.type === 127 };
   };
 
+  /** With the `rings` hand-off: where tasks arrive and answers go (ring.ts). */
+  let requests: Ring | undefined;
+  let answers: Ring | undefined;
+
+  /**
+   * Sends results as a message; with rings, after the mark that keeps the message in its
+   * place among the answer records (waiting for room if the pool is behind reading them).
+   */
+  const sendDone = (results: TaskDone[], transfer: Transferable[], shared?: SharedCommit[]) => {
+    while (answers && !writeMessageMark(answers)) Atomics.wait(idle, 0, 0, 1);
+    scope.postMessage({ kind: "done", results, shared } satisfies FromWorker, transfer);
+  };
+
+  /**
+   * Runs the tasks of the request ring, answering in the answer ring, until the mark of a
+   * message: then returns, so that the worker's event loop delivers that message. Between
+   * tasks the thread sleeps in `Atomics.wait` (no event loop turn costs a task anything).
+   */
+  const serveRing = () => {
+    const ring = requests!;
+    for (;;) {
+      const record = ring.read();
+      if (!record) {
+        ring.wait();
+        continue;
+      }
+      const item = readTask(record);
+      if (item === "message") return;
+      const transfer: Transferable[] = [];
+      const done = runItem(item, transfer);
+      const shared = shareDecoded();
+      if (!shared && fitsRing(done) && writeAnswer(answers!, done)) continue;
+      sendDone([done], transfer, shared);
+    }
+  };
+
   scope.onmessage = (event: MessageEvent) => {
-    const msg = event.data as ToWorker;
+    handle(event.data as ToWorker);
+    if (requests) serveRing();
+  };
+
+  const handle = (msg: ToWorker) => {
     if (msg.kind === "init") {
       workerId = msg.worker;
       limits = msg.limits;
@@ -376,6 +421,10 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
           }
         }
       }
+      if (msg.rings) {
+        requests = new Ring(msg.rings.requests);
+        answers = new Ring(msg.rings.answers);
+      }
       const shared = shareDecoded();
       scope.postMessage({ kind: "ready", worker: workerId, shared } satisfies FromWorker);
       return;
@@ -389,14 +438,11 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       } catch (e) {
         // A fault outside the evaluator kills this worker: hand back what already ran, so
         // that only the task at fault is lost.
-        if (results.length) {
-          scope.postMessage({ kind: "done", results } satisfies FromWorker, transfer);
-        }
+        if (results.length) sendDone(results, transfer);
         throw e;
       }
     }
-    const shared = shareDecoded();
-    scope.postMessage({ kind: "done", results, shared } satisfies FromWorker, transfer);
+    sendDone(results, transfer, shareDecoded());
   };
 
   /** Runs one task against the replica, its writes in an overlay, its reads recorded. */

@@ -1,0 +1,133 @@
+/**
+ * The hand-off of queries to workers through rings in shared memory (issue 21): the ring
+ * itself (records whole, in order, across the wrap, refused when full), and a pool on rings
+ * answering exactly as a pool on messages, with tasks and answers of every path mixed in one
+ * session's order (small ones in the ring, commits, writes and large frames as messages).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Ring } from "../worker/ring.ts";
+import { readAnswer, readTask, writeAnswer, writeTask } from "../worker/ring_records.ts";
+import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
+import { withPool } from "./_helpers/pool.ts";
+
+describe("a ring of records", () => {
+  it("gives back every record whole and in order, across many wraps", () => {
+    const ring = Ring.create(1024);
+    const reader = new Ring(ring.buffer);
+    const sizes: number[] = []; // of the records written and not read yet, in order
+    let written = 0, refused = 0, read = 0;
+    for (let round = 0; round < 4000; round++) {
+      const size = 1 + (round * 37) % 200;
+      const mark = round & 255;
+      if (ring.write(size, (bytes, at) => bytes.fill(mark, at, at + size))) {
+        sizes.push(size);
+        written++;
+      } else refused++;
+      // Read now and then, so that the ring fills, refuses, and wraps at every offset.
+      if (round % 9 === 8) {
+        for (let r; (r = reader.read());) {
+          read++;
+          assert.equal(r.length, sizes.shift(), "the records written, in order");
+          assert.ok(r.every((b) => b === r[0]), "a record is whole");
+        }
+      }
+    }
+    assert.ok(written > 1000 && refused > 100, `${written} written, ${refused} refused`);
+    for (; reader.read();) read++;
+    assert.equal(read, written);
+  });
+
+  it("refuses a record that does not fit, and one larger than a quarter of it", () => {
+    const ring = Ring.create(256);
+    assert.equal(ring.write(ring.maxRecord + 1, () => {}), false);
+    let n = 0;
+    while (ring.write(60, () => {})) n++;
+    assert.equal(n, 4, "4 records of 64 bytes fill 256");
+    new Ring(ring.buffer).read();
+    assert.equal(ring.write(60, () => {}), true, "room again once one is read");
+  });
+
+  it("carries tasks and answers with every field", () => {
+    const ring = Ring.create(1 << 16);
+    const frame = encodeMessage(str("(+ 1 2)"), MsgType.SYNC).buffer as ArrayBuffer;
+    writeTask(ring, {
+      task: 2 ** 40 + 3,
+      request: { kind: "ipc", frame, reply: "seeds" },
+      commits: [],
+    });
+    writeTask(ring, {
+      task: 5,
+      request: { kind: "json", source: "(til 3) ü" },
+      commits: [],
+      copyOnLost: true,
+    });
+    const a = readTask(ring.read()!);
+    assert.ok(a !== "message" && a.request.kind === "ipc");
+    assert.equal(a.task, 2 ** 40 + 3);
+    assert.equal(a.request.reply, "seeds");
+    assert.deepEqual(new Uint8Array(a.request.frame), new Uint8Array(frame));
+    const b = readTask(ring.read()!);
+    assert.ok(b !== "message" && b.request.kind === "json");
+    assert.equal(b.request.source, "(til 3) ü");
+    assert.equal(b.copyOnLost, true);
+    const done = {
+      task: 9,
+      request: { kind: "text" as const, source: "" },
+      response: "3 ü",
+      failed: true,
+      version: 12,
+      reads: ["x", "trades"],
+      writes: [],
+      cacheable: true,
+    };
+    assert.ok(writeAnswer(ring, done));
+    const back = readAnswer(ring.read()!);
+    assert.ok(back !== "message");
+    const { request: _, ...expected } = done;
+    assert.deepEqual(back, expected);
+  });
+});
+
+/** Runs the same mixed workload on a pool with each hand-off: the answers, in order. */
+async function workload(handoff: "rings" | "messages"): Promise<string[]> {
+  const answers: string[] = [];
+  await withPool({ size: 2, handoff }, async (pool, q) => {
+    for (let s = 0; s < 6; s++) await q(`(set c${s} 0)`);
+    const big = `(count "${"a".repeat(40_000)}")`; // a request too large for the ring
+    await Promise.all(Array.from({ length: 6 }, async (_, s) => {
+      const mine: string[] = [];
+      for (let k = 0; k < 30; k++) {
+        const source = [
+          `(set c${s} (+ c${s} 1))`, // writes: answered by message
+          "(+ 1 2)", // small: both ways in the ring
+          big,
+          "(til 3000)", // an answer larger than a ring record
+          `(* ${k} ${s})`,
+        ][k % 5];
+        mine.push(await q(source, `s${s}`));
+      }
+      answers.push(`s${s}: ${mine.map((a) => a.length > 40 ? a.length : a).join(",")}`);
+    }));
+    answers.push(`sum=${await q("(+ c0 (+ c1 (+ c2 (+ c3 (+ c4 c5)))))")}`);
+    const ipc = await pool.run(
+      {
+        kind: "ipc",
+        frame: encodeMessage(str("(+ 40 2)"), MsgType.SYNC).buffer as ArrayBuffer,
+        reply: "engine",
+      },
+      "ipc",
+    );
+    answers.push(`ipc=${new Uint8Array(ipc.response as ArrayBuffer).join(" ")}`);
+  });
+  return answers.sort();
+}
+
+describe("a pool on rings", () => {
+  it("answers as a pool on messages, each session in its order, with writes counted once", async () => {
+    const rings = await workload("rings");
+    const messages = await workload("messages");
+    assert.deepEqual(rings, messages);
+    assert.ok(rings.includes("sum=36"), rings.join("\n"));
+  });
+});
