@@ -212,33 +212,45 @@ interface TypedArrayConstructor {
 type TypedData = VectorData & { set(array: ArrayLike<unknown>, offset?: number): void };
 
 /**
+ * The columns of two tables with the same names in the same order, each a typed vector of
+ * the same type in both, as pairs (before, after, elements per row); undefined otherwise.
+ */
+export function typedColumnPairs(
+  before: Table,
+  after: Table,
+): [VectorData, VectorData, number][] | undefined {
+  const names = before.keys.data;
+  const next = after.keys.data;
+  if (names.length !== next.length || names.some((id, i) => id !== next[i])) return undefined;
+  const now = after.values.items;
+  const pairs: [VectorData, VectorData, number][] = [];
+  for (const [c, o] of before.values.items.entries()) {
+    const a = now[c];
+    if (o.type !== a.type || o.type < 1 || o.type > 12) return undefined;
+    pairs.push([(o as Vector).data, (a as Vector).data, o.type === 11 ? 16 : 1]);
+  }
+  return pairs;
+}
+
+/**
  * The rows `after` has beyond `before` when `after` is `before` with rows appended in place
  * (every column a typed vector extending the same buffer): a table of those rows; otherwise
  * undefined (the change is not an append, and the whole value must be committed).
  */
 export function appendedRows(before: Table, after: Table): Table | undefined {
-  const names = before.keys.data;
-  const next = after.keys.data;
-  if (names.length !== next.length || names.some((id, i) => id !== next[i])) return undefined;
-  const old = before.values.items;
-  const now = after.values.items;
+  const pairs = typedColumnPairs(before, after);
+  if (!pairs) return undefined;
   let rows = -1;
   const added: Vector[] = [];
-  for (let c = 0; c < old.length; c++) {
-    const o = old[c];
-    const a = now[c];
-    if (o.type !== a.type || o.type < 1 || o.type > 12) return undefined;
-    const od = (o as Vector).data as VectorData;
-    const ad = (a as Vector).data as VectorData;
+  for (const [c, [od, ad, width]] of pairs.entries()) {
     const start = claimWords.has(ad.buffer) ? SHARED_HEADER : 0;
     if (ad.byteOffset !== start || ad.length < od.length) return undefined;
     const extends_ = od.byteOffset === start && od.buffer === ad.buffer;
     if (!extends_ && origin.get(ad.buffer) !== od) return undefined;
-    const width = o.type === 11 ? 16 : 1;
     const r = (ad.length - od.length) / width;
     if (rows >= 0 && r !== rows) return undefined;
     rows = r;
-    added.push({ type: o.type, data: ad.subarray(od.length) } as Vector);
+    added.push({ type: before.values.items[c].type, data: ad.subarray(od.length) } as Vector);
   }
   if (rows <= 0) return undefined;
   return { type: 98, keys: after.keys, values: { type: 0, items: added } };

@@ -45,6 +45,7 @@ import {
   isSharedColumn,
   sharedBufferName,
   sharedCopy,
+  typedColumnPairs,
 } from "../engine/append.ts";
 
 /** Most objects in a value committed in shared memory; a larger one travels as IPC bytes. */
@@ -134,20 +135,14 @@ export function extensionOf(
   after: RayObject,
 ): Extension | undefined {
   if (before?.type !== 98 || after.type !== 98) return undefined;
-  const names = before.keys.data;
-  const next = after.keys.data;
-  if (names.length !== next.length || names.some((id, i) => id !== next[i])) return undefined;
-  const old = before.values.items;
-  const now = after.values.items;
+  const pairs = typedColumnPairs(before, after);
+  if (!pairs) return undefined;
   let rows = -1;
   const buffers: number[] = [];
-  for (let c = 0; c < old.length; c++) {
-    const o = old[c], a = now[c];
-    if (o.type !== a.type || o.type < 1 || o.type > 12) return undefined;
-    const od = (o as Vector).data as VectorData, ad = (a as Vector).data as VectorData;
+  for (const [od, ad, width] of pairs) {
     const name = sharedBufferName(ad);
     if (!name || ad.buffer !== od.buffer || ad.byteOffset !== od.byteOffset) return undefined;
-    const r = (ad.length - od.length) / (o.type === 11 ? 16 : 1);
+    const r = (ad.length - od.length) / width;
     if (r <= 0 || (rows >= 0 && r !== rows)) return undefined;
     rows = r;
     buffers.push(name);
