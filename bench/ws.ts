@@ -14,6 +14,7 @@
  * npx deno run -A bench/ws.ts [seconds-per-case]   # default 2
  * npx bun bench/ws.ts
  * RF_BENCH_WORKERS=1 npx deno run -A bench/ws.ts    # the server's worker count (default: cores)
+ * RFPY_PYTHON=~/.cache/rayforce-py-venv/bin/python npx deno run -A bench/ws.ts  # + rayforce-py
  * ```
  *
  * @module
@@ -25,9 +26,12 @@ import { WSClient } from "../client.ts";
 import { WSServer } from "../server.ts";
 import { serveNative } from "../runtime/mod.ts";
 import { formatTable, runtimeName } from "./_util.ts";
+import { type ChildProcess, spawn } from "node:child_process";
+import { connect } from "node:net";
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const ECHO_PORT = 18831, RF_PORT = 18832, CACHED_PORT = 18833, MESSAGES_PORT = 18834;
+const RFPY_PORT = 18835;
 
 interface Result {
   qps: number;
@@ -97,6 +101,34 @@ const messages = new WSServer({
 });
 await messages.start();
 
+/**
+ * rayforce-py's own `WSServer` (Python, evaluating in its event loop), the server a user of
+ * rayforce-py would otherwise run, when `RFPY_PYTHON` names a Python that imports rayforce
+ * (`../shared/rayforce-py/run-tests.sh rfpy` makes one in ~/.cache/rayforce-py-venv).
+ */
+async function startRayforcePy(python: string): Promise<ChildProcess> {
+  const program = [
+    "import asyncio",
+    "from rayforce.network.websocket import WSServer",
+    "async def main():",
+    `    await WSServer(port=${RFPY_PORT}).start()`,
+    "    await asyncio.Event().wait()",
+    "asyncio.run(main())",
+  ].join("\n");
+  const child = spawn(python, ["-c", program], { stdio: "ignore" });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(RFPY_PORT, "127.0.0.1", () => (s.end(), resolve(true)));
+      s.on("error", () => resolve(false));
+    });
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  throw new Error("rayforce-py's WSServer did not start");
+}
+const rfpy = process.env.RFPY_PYTHON ? await startRayforcePy(process.env.RFPY_PYTHON) : undefined;
+
 const query = encodeMessage(str("(+ 1 2)"), MsgType.SYNC);
 const rows: (string | number)[][] = [[
   "connections",
@@ -110,6 +142,7 @@ const rows: (string | number)[][] = [[
   "ratio",
   "cached q/s",
   "ratio",
+  ...(rfpy ? ["rayforce-py q/s", "ratio", "@rf/ws ÷ rayforce-py"] : []),
 ]];
 for (const n of [1, 16, 64]) {
   for (const window of [1, 16]) {
@@ -117,6 +150,7 @@ for (const n of [1, 16, 64]) {
     const ours = await load(`ws://127.0.0.1:${RF_PORT}`, n, query, window, true);
     const posted = await load(`ws://127.0.0.1:${MESSAGES_PORT}`, n, query, window, true);
     const hits = await load(`ws://127.0.0.1:${CACHED_PORT}`, n, query, window, true);
+    const py = rfpy && await load(`ws://127.0.0.1:${RFPY_PORT}`, n, query, window, true);
     rows.push([
       n,
       window,
@@ -129,6 +163,13 @@ for (const n of [1, 16, 64]) {
       `${(posted.qps / bare.qps * 100).toFixed(0)}%`,
       hits.qps.toFixed(0),
       `${(hits.qps / bare.qps * 100).toFixed(0)}%`,
+      ...(py
+        ? [
+          py.qps.toFixed(0),
+          `${(py.qps / bare.qps * 100).toFixed(0)}%`,
+          `${(ours.qps / py.qps).toFixed(2)}×`,
+        ]
+        : []),
     ]);
   }
 }
@@ -154,9 +195,11 @@ await server.stop();
 await cached.stop();
 await messages.stop();
 await echo.stop();
+rfpy?.kill();
 
 console.log(`bench/ws.ts — ${runtimeName()}, ${SECONDS} s per case, (+ 1 2) as IPC frames`);
 console.log(formatTable(rows));
+if (!rfpy) console.log("rayforce-py's WSServer: skipped (RFPY_PYTHON is not set)");
 console.log(
   `\n100,000-row select (${
     (sizeProbe / 1e6).toFixed(1)
