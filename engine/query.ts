@@ -587,33 +587,11 @@ function metaDict(e: Engine, x: RayObject): RayObject {
   } as Dict;
 }
 
+/** The type name `meta` shows for a column: its vector type's, LIST for anything else. */
 function typeNameOf(c: RayObject): string {
-  return c.type === 0 ? "LIST" : symbols.text(symbols.intern(typeNameText(c.type)));
+  return c.type >= 1 && c.type <= 12 ? typeName(c.type) : "LIST";
 }
 
-function typeNameText(t: number): string {
-  return [
-    "LIST",
-    "B8",
-    "U8",
-    "I16",
-    "I32",
-    "I64",
-    "SYMBOL",
-    "DATE",
-    "TIME",
-    "TIMESTAMP",
-    "F64",
-    "GUID",
-    "C8",
-  ][t] ?? "LIST";
-}
-
-/**
- * `(alter obj f index value)`: applies binary `f` to the element at `index` (position, dict
- * key or table column) and `value`; `set` stores, `concat` appends, `remove` removes. A
- * quoted symbol `obj` names a global changed in place.
- */
 /** `f` applied to an element and a value; `set`/`let` store the value. */
 function combine(e: Engine, f: RayObject, old: RayObject, value: RayObject): RayObject {
   const name = (f as { name: string }).name;
@@ -696,6 +674,11 @@ vary("modify", (e, args) => {
   return obj;
 });
 
+/**
+ * `(alter obj f index value)`: applies binary `f` to the element at `index` (position, dict
+ * key or table column) and `value`; `set` stores, `concat` appends, `remove` removes. A
+ * quoted symbol `obj` names a global changed in place.
+ */
 vary("alter", (e, args) => {
   if (args.length < 3 || args.length > 4) throw lengthError();
   if (args.length === 3) {

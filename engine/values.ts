@@ -11,6 +11,7 @@ import {
   type AtomValue,
   type List,
   NULL,
+  NULLS,
   type RayObject,
   type Table,
   type Vector,
@@ -22,12 +23,12 @@ import { words } from "./int64.ts";
 import { EvalError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 
-/** i16 null. */
-export const NULL_I16 = -32768;
+/** i16 null (the codec's `NULLS`, the one table of null sentinels). */
+export const NULL_I16: number = NULLS.i16;
 /** i32, date and time null. */
-export const NULL_I32 = -2147483648;
+export const NULL_I32: number = NULLS.i32;
 /** i64 and timestamp null. */
-export const NULL_I64: bigint = -(2n ** 63n);
+export const NULL_I64: bigint = NULLS.i64;
 
 /** An atom of base type `t` (1–12). */
 export function atom(t: number, value: AtomValue): Atom {
