@@ -104,7 +104,7 @@ await messages.start();
 /**
  * rayforce-py's own `WSServer` (Python, evaluating in its event loop), the server a user of
  * rayforce-py would otherwise run, when `RFPY_PYTHON` names a Python that imports rayforce
- * (`../shared/rayforce-py/run-tests.sh rfpy` makes one in ~/.cache/rayforce-py-venv).
+ * (rayforce-py's own test runner makes one in ~/.cache/rayforce-py-venv).
  */
 async function startRayforcePy(python: string): Promise<ChildProcess> {
   const program = [
