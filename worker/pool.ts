@@ -151,6 +151,8 @@ export interface PoolStats {
   committedBytes: number;
   /** The last committed version. */
   version: number;
+  /** Commits kept for a worker that has not been sent them yet (it had no task since). */
+  pendingCommits: number;
   /** Milliseconds each worker spent running tasks. */
   busyMs: number[];
   /** `timer`s running, calls made, calls skipped because the previous one was unfinished. */
@@ -290,6 +292,8 @@ export class WorkerPool implements Evaluator<PoolStats> {
    * is its committed version.
    */
   readonly #chains = new Map<string, CommitEntry[]>();
+  /** The log's length after it was last compacted (see #trimLog). */
+  #compacted = 0;
   /** One symbol order for every worker, so that symbol comparisons do not depend on the worker. */
   /**
    * Symbol ids of every worker: seeded with what a worker's table holds before it shares it
@@ -512,6 +516,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       queued: this.#queue.length,
       running: this.#slots.reduce((n, s) => n + s.tasks.length, 0),
       version: this.#version,
+      pendingCommits: this.#log.length,
       busyMs: this.#slots.map((s) => Math.round(s.busyMs)),
       timers: { running: this.#timers.size, ...this.#timers.counts },
       ...(this.#cache ? { cache: { entries: this.#cache.size, ...this.#cache.counts } } : {}),
@@ -1144,12 +1149,25 @@ export class WorkerPool implements Evaluator<PoolStats> {
     return this.#exported;
   }
 
-  /** Drops log entries every worker has already been sent. */
+  /**
+   * Drops log entries every worker has already been sent, and those a worker still behind no
+   * longer needs: of a global, what came before its last whole value. A worker that gets no
+   * task (one connection sending one query at a time keeps going to the same idle worker)
+   * would otherwise make the log keep every commit since, and each value in shared memory
+   * with it: 3,000 sets of an 800 KB vector held 4.7 GB.
+   */
   #trimLog(): void {
     let min = this.#version;
     for (const s of this.#slots) min = Math.min(min, s.applied);
     if (this.#log.length && this.#log[0].version <= min) {
       this.#log = this.#log.filter((c) => c.version > min);
+    }
+    // Compacted when it has doubled since the last time: amortized constant per commit.
+    if (this.#log.length > this.#compacted * 2 + 64) {
+      const lastWhole = new Map<string, number>();
+      this.#log.forEach((c, i) => c.change === undefined && lastWhole.set(c.name, i));
+      this.#log = this.#log.filter((c, i) => i >= (lastWhole.get(c.name) ?? -1));
+      this.#compacted = this.#log.length;
     }
   }
 }
