@@ -1,14 +1,33 @@
 /** Test helper: free loopback ports and raw WebSocket exchanges. */
 import { createServer } from "node:net";
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago. Taken below Linux's ephemeral range
+ * (32768–60999): a port the kernel hands out for `listen(0)` may meanwhile be given to the
+ * local end of some client connection, and the server the test then starts on it fails with
+ * "address in use" (seen once in CI). Random, so that tests running at once rarely pick alike.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await listens(port)) return port;
+  }
+  return listenAndRelease(0);
+}
+
+/** True when a server could listen on `port` (it is released again). */
+function listens(port: number): Promise<boolean> {
+  return listenAndRelease(port).then(() => true, () => false);
+}
+
+/** Listens on `port` (0: any), closes, and answers the port it had. */
+function listenAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+    srv.listen(port, "127.0.0.1", () => {
+      const got = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(got));
     });
   });
 }
