@@ -50,24 +50,13 @@ const origin = new WeakMap<ArrayBufferLike, VectorData>();
 export const SHARED_HEADER = 8;
 /** The header words (claim, name) of each shared column buffer this thread has met. */
 const claimWords = new WeakMap<ArrayBufferLike, Int32Array>();
-/** The same header words by buffer name (for a claim that arrives as a name, ring_records.ts). */
-const wordsByName = new Map<number, WeakRef<Int32Array>>();
-
-/** Registers the header words of a shared buffer under both keys. */
-function remember(buffer: ArrayBufferLike, words: Int32Array): void {
-  claimWords.set(buffer, words);
-  if (wordsByName.size > 65_536) {
-    for (const [name, ref] of wordsByName) if (!ref.deref()) wordsByName.delete(name);
-  }
-  wordsByName.set(words[1], new WeakRef(words));
-}
 
 /**
  * One claim of a shared buffer's spare capacity by a task: elements `from` to `to` are its.
  * Released (`to` back to `from`) by the pool when the task's writes do not commit.
  */
 export interface Claim {
-  /** The buffer's header words (claim, name). */
+  /** The buffer's claim word. */
   cell: Int32Array;
   /** Elements in use before the claim. */
   from: number;
@@ -103,11 +92,6 @@ export function releaseClaims(claims: readonly Claim[] | undefined): void {
   for (const c of claims ?? []) Atomics.compareExchange(c.cell, 0, c.to, c.from);
 }
 
-/** The header words of the shared buffer named `name`, if this thread holds it. */
-export function claimCell(name: number): Int32Array | undefined {
-  return wordsByName.get(name)?.deref();
-}
-
 /**
  * Thrown by an append that lost its claim to another task's (see {@link beginClaims}): the
  * task's answer is void, it runs again. Not an `EvalError`, so `try` does not catch it.
@@ -122,7 +106,7 @@ export class ClaimLost extends Error {
  * claim word): what a worker does for each buffer of a value it receives in shared memory.
  */
 export function adoptSharedBuffer(buffer: SharedArrayBuffer): void {
-  if (!claimWords.has(buffer)) remember(buffer, new Int32Array(buffer, 0, 2));
+  if (!claimWords.has(buffer)) claimWords.set(buffer, new Int32Array(buffer, 0, 2));
 }
 
 /** The name of the shared column buffer `data` lives in, or 0 when it is not in one. */
@@ -156,7 +140,7 @@ function sharedData(Ctor: TypedArrayConstructor, length: number, capacity: numbe
   const word = new Int32Array(buffer, 0, 2);
   word[0] = length;
   word[1] = (Math.random() * 0x7fffffff | 0) + 1;
-  remember(buffer, word);
+  claimWords.set(buffer, word);
   return new Ctor(buffer, SHARED_HEADER, length);
 }
 

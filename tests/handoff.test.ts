@@ -7,10 +7,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Ring } from "../worker/ring.ts";
-import { fitsRing, readAnswer, readTask, writeAnswer, writeTask } from "../worker/ring_records.ts";
+import { readAnswer, readTask, writeAnswer, writeTask } from "../worker/ring_records.ts";
 import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { withPool } from "./_helpers/pool.ts";
-import { sharedCopy } from "../engine/append.ts";
 
 describe("a ring of records", () => {
   it("gives back every record whole and in order, across many wraps", () => {
@@ -87,62 +86,6 @@ describe("a ring of records", () => {
     assert.ok(back !== "message");
     const { request: _, ...expected } = done;
     assert.deepEqual(back, expected);
-  });
-});
-
-describe("commits and writes in a ring", () => {
-  it("carry an insert's change, its extension and its claims; a value in shared memory does not fit", () => {
-    const ring = Ring.create(1 << 16);
-    const change = new SharedArrayBuffer(5);
-    new Uint8Array(change).set([1, 2, 3, 4, 5]);
-    const commit = {
-      version: 7,
-      name: "trades",
-      bytes: change,
-      change: "append" as const,
-      extend: { rows: 2, buffers: [11, 22] },
-      worker: 1,
-      task: 99,
-    };
-    assert.ok(
-      writeTask(ring, { task: 1, request: { kind: "text", source: "t" }, commits: [commit] }),
-    );
-    const item = readTask(ring.read()!);
-    assert.ok(item !== "message");
-    const [c] = item.commits;
-    assert.deepEqual([...new Uint8Array(c.bytes)], [1, 2, 3, 4, 5]);
-    assert.deepEqual(
-      { ...c, bytes: undefined },
-      { ...commit, bytes: undefined },
-      "every field of the commit",
-    );
-    // A write with a claim on a buffer this thread holds: the claim comes back as its cell.
-    const column = sharedCopy(new BigInt64Array(4), 8);
-    const cell = new Int32Array(column.buffer, 0, 2);
-    const done = {
-      task: 2,
-      request: { kind: "text" as const, source: "" },
-      response: "`trades",
-      failed: false,
-      version: 8,
-      reads: ["trades"],
-      writes: [{ name: "trades", bytes: change, change: "append" as const, extend: commit.extend }],
-      cacheable: false,
-      claims: [{ cell, from: 4, to: 6 }],
-    };
-    assert.ok(fitsRing(done));
-    assert.ok(writeAnswer(ring, done));
-    const back = readAnswer(ring.read()!);
-    assert.ok(back !== "message");
-    assert.equal(back.writes[0].extend?.rows, 2);
-    assert.deepEqual([...new Uint8Array(back.writes[0].bytes)], [1, 2, 3, 4, 5]);
-    assert.equal(back.claims?.[0].cell[1], cell[1]);
-    assert.deepEqual([back.claims?.[0].from, back.claims?.[0].to], [4, 6]);
-    // A write holding a value in shared memory goes as a message.
-    assert.equal(
-      fitsRing({ ...done, writes: [{ ...done.writes[0], value: { type: 126 } }] }),
-      false,
-    );
   });
 });
 

@@ -57,7 +57,7 @@ import { storeRecord } from "../store/records.ts";
 import { releaseClaims } from "../engine/append.ts";
 import { adoptShared, extendShared, type Extension } from "./shared_value.ts";
 import { Ring } from "./ring.ts";
-import { commitsFitRing, readAnswer, writeMessageMark, writeTask } from "./ring_records.ts";
+import { readAnswer, writeMessageMark, writeTask } from "./ring_records.ts";
 
 export type { Change, CommitEntry, TaskRequest } from "./protocol.ts";
 export type { Extension } from "./shared_value.ts";
@@ -931,9 +931,9 @@ export class WorkerPool implements Evaluator<PoolStats> {
       ...(task.exclusive ? { copyOnLost: true } : {}),
     };
     // Through the ring when nothing goes before it as a message and it needs no message
-    // itself: no commit to apply holds shared memory of its own, a small request.
+    // itself: no commits to apply, a small request.
     if (
-      slot.requests && slot.outbox.length === 0 && commitsFitRing(commits) &&
+      slot.requests && slot.outbox.length === 0 && commits.length === 0 &&
       requestBytes(task.request) <= RING_RECORD_MAX && writeTask(slot.requests, item)
     ) return;
     slot.outbox.push(item);

@@ -17,9 +17,8 @@
  * @module
  */
 import type { ReplyStyle } from "../ipc/mod.ts";
-import type { Change, CommitEntry, TaskDone, TaskItem, TaskRequest, Write } from "./protocol.ts";
+import type { TaskDone, TaskItem, TaskRequest } from "./protocol.ts";
 import type { Ring } from "./ring.ts";
-import { type Claim, claimCell } from "../engine/append.ts";
 
 const MESSAGE = 0, TASK = 1, ANSWER = 2;
 const KINDS: TaskRequest["kind"][] = ["ipc", "text", "json", "call"];
@@ -29,120 +28,6 @@ const NO_RESPONSE = 0, BYTES = 1, TEXT = 2;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/**
- * Bytes of change a commit or a write may carry through a ring: an insert's appended rows, not
- * a whole value (which goes as a message, with its shared memory).
- */
-export const MAX_RING_CHANGE = 8 * 1024;
-const CHANGES: (Change | undefined)[] = [undefined, "append", "columns"];
-
-/** Appends fields to a growing byte list (records are small: plain arrays do). */
-class Fields {
-  readonly parts: Uint8Array[] = [];
-  size = 0;
-  #push(b: Uint8Array): void {
-    this.parts.push(b);
-    this.size += b.length;
-  }
-  f64(x: number): void {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, x, true);
-    this.#push(b);
-  }
-  bytes(b: Uint8Array): void {
-    this.f64(b.length);
-    this.#push(b);
-  }
-  text(t: string): void {
-    this.bytes(encoder.encode(t));
-  }
-  /** The fields, in one array. */
-  join(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
-
-/** Reads what {@link Fields} wrote. */
-class FieldReader {
-  #at = 0;
-  readonly #view: DataView;
-  readonly #data: Uint8Array;
-  constructor(data: Uint8Array) {
-    this.#data = data;
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  }
-  f64(): number {
-    const x = this.#view.getFloat64(this.#at, true);
-    this.#at += 8;
-    return x;
-  }
-  bytes(): Uint8Array {
-    const n = this.f64();
-    const b = this.#data.slice(this.#at, this.#at + n);
-    this.#at += n;
-    return b;
-  }
-  text(): string {
-    return decoder.decode(this.bytes());
-  }
-}
-
-/** True when a commit can travel in a ring: no value in shared memory, a small change. */
-function commitFits(c: { value?: unknown; bytes: ArrayBufferLike }): boolean {
-  return !c.value && c.bytes.byteLength <= MAX_RING_CHANGE;
-}
-
-/** True when every commit a task must apply first can travel with it in a ring. */
-export function commitsFitRing(commits: readonly CommitEntry[]): boolean {
-  return commits.every(commitFits);
-}
-
-/** A commit's or a write's fields, without its value (see {@link commitFits}). */
-function putChange(
-  f: Fields,
-  c: {
-    name: string;
-    bytes: ArrayBufferLike;
-    change?: Change;
-    appended?: number;
-    extend?: { rows: number; buffers: number[] };
-  },
-): void {
-  f.text(c.name);
-  f.f64(CHANGES.indexOf(c.change));
-  f.f64(c.appended ?? 0);
-  f.f64(c.extend ? c.extend.rows : -1);
-  f.f64(c.extend?.buffers.length ?? 0);
-  for (const b of c.extend?.buffers ?? []) f.f64(b);
-  f.bytes(new Uint8Array(c.bytes));
-}
-
-/** Reads {@link putChange}'s fields; `bytes` in a new shared buffer (the log keeps them). */
-function getChange(r: FieldReader): Write {
-  const name = r.text();
-  const change = CHANGES[r.f64()];
-  const appended = r.f64();
-  const rows = r.f64();
-  const n = r.f64();
-  const buffers = Array.from({ length: n }, () => r.f64());
-  const b = r.bytes();
-  const bytes = new SharedArrayBuffer(b.length);
-  new Uint8Array(bytes).set(b);
-  return {
-    name,
-    bytes,
-    ...(change ? { change } : {}),
-    ...(appended ? { appended } : {}),
-    ...(rows >= 0 ? { extend: { rows, buffers } } : {}),
-  };
-}
 
 /** Writes the mark of a message sent in this place (false when the ring is full). */
 export function writeMessageMark(ring: Ring): boolean {
@@ -161,25 +46,13 @@ function payloadOf(request: TaskRequest): Uint8Array {
 export function writeTask(ring: Ring, item: TaskItem): boolean {
   const payload = payloadOf(item.request);
   const style = item.request.kind === "ipc" ? STYLES.indexOf(item.request.reply) : 0;
-  const f = new Fields();
-  f.f64(item.commits.length);
-  for (const c of item.commits) {
-    putChange(f, c);
-    f.f64(c.version);
-    f.f64(c.worker);
-    f.f64(c.task);
-    f.f64(c.previous ?? 0);
-  }
-  const commits = f.join();
-  return ring.write(16 + commits.length + payload.length, (bytes, at, view) => {
+  return ring.write(12 + payload.length, (bytes, at, view) => {
     bytes[at] = TASK;
     bytes[at + 1] = KINDS.indexOf(item.request.kind);
     bytes[at + 2] = style;
     bytes[at + 3] = item.copyOnLost ? 1 : 0;
     view.setFloat64(at + 4, item.task, true);
-    view.setUint32(at + 12, commits.length, true);
-    bytes.set(commits, at + 16);
-    bytes.set(payload, at + 16 + commits.length);
+    bytes.set(payload, at + 12);
   });
 }
 
@@ -188,15 +61,7 @@ export function readTask(record: Uint8Array): TaskItem | "message" {
   if (record[0] === MESSAGE) return "message";
   const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
   const kind = KINDS[record[1]];
-  const commitBytes = view.getUint32(12, true);
-  const r = new FieldReader(record.subarray(16, 16 + commitBytes));
-  const commits: CommitEntry[] = [];
-  for (let n = r.f64(); n > 0; n--) {
-    const w = getChange(r);
-    const version = r.f64(), worker = r.f64(), task = r.f64(), previous = r.f64();
-    commits.push({ ...w, version, worker, task, ...(previous ? { previous } : {}) });
-  }
-  const payload = record.subarray(16 + commitBytes);
+  const payload = record.subarray(12);
   let request: TaskRequest;
   if (kind === "ipc") {
     request = { kind, frame: payload.slice().buffer, reply: STYLES[record[2]] };
@@ -205,7 +70,7 @@ export function readTask(record: Uint8Array): TaskItem | "message" {
   return {
     task: view.getFloat64(4, true),
     request,
-    commits,
+    commits: [],
     ...(record[3] ? { copyOnLost: true } : {}),
   };
 }
@@ -215,7 +80,7 @@ export function readTask(record: Uint8Array): TaskItem | "message" {
  * nothing and need not run again (those travel as messages, with their shared memory).
  */
 export function fitsRing(done: TaskDone): boolean {
-  return done.writes.every(commitFits) && !done.timers && !done.retry &&
+  return done.writes.length === 0 && !done.timers && !done.claims && !done.retry &&
     done.reads.every((name) => name !== "" && !name.includes("\0"));
 }
 
@@ -227,25 +92,14 @@ export const MAX_ANSWER_RECORD = 16 * 1024;
 
 /** Writes an answer (see {@link fitsRing}); false when it does not fit, writing nothing. */
 export function writeAnswer(ring: Ring, done: TaskDone): boolean {
-  const f = new Fields();
-  f.text(done.reads.join("\0"));
-  f.f64(done.writes.length);
-  for (const w of done.writes) putChange(f, w);
-  // A claim travels as its buffer's name: the pool finds the buffer by it (engine/append.ts).
-  f.f64(done.claims?.length ?? 0);
-  for (const c of done.claims ?? []) {
-    f.f64(c.cell[1]);
-    f.f64(c.from);
-    f.f64(c.to);
-  }
-  const fields = f.join();
+  const reads = encoder.encode(done.reads.join("\0"));
   const r = done.response;
   const body = r === null
     ? undefined
     : typeof r === "string"
     ? encoder.encode(r)
     : new Uint8Array(r);
-  const size = 24 + fields.length + (body?.length ?? 0);
+  const size = 24 + reads.length + (body?.length ?? 0);
   if (size > MAX_ANSWER_RECORD) return false;
   return ring.write(size, (bytes, at, view) => {
     bytes[at] = ANSWER;
@@ -253,9 +107,9 @@ export function writeAnswer(ring: Ring, done: TaskDone): boolean {
     bytes[at + 2] = r === null ? NO_RESPONSE : typeof r === "string" ? TEXT : BYTES;
     view.setFloat64(at + 4, done.task, true);
     view.setFloat64(at + 12, done.version, true);
-    view.setUint32(at + 20, fields.length, true);
-    bytes.set(fields, at + 24);
-    if (body) bytes.set(body, at + 24 + fields.length);
+    view.setUint32(at + 20, reads.length, true);
+    bytes.set(reads, at + 24);
+    if (body) bytes.set(body, at + 24 + reads.length);
   });
 }
 
@@ -263,19 +117,11 @@ export function writeAnswer(ring: Ring, done: TaskDone): boolean {
 export function readAnswer(record: Uint8Array): Omit<TaskDone, "request"> | "message" {
   if (record[0] === MESSAGE) return "message";
   const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-  const fieldsLength = view.getUint32(20, true);
-  const r = new FieldReader(record.subarray(24, 24 + fieldsLength));
-  const readText = r.text();
-  const reads = readText ? readText.split("\0") : [];
-  const writes: Write[] = [];
-  for (let n = r.f64(); n > 0; n--) writes.push(getChange(r));
-  const claims: Claim[] = [];
-  for (let n = r.f64(); n > 0; n--) {
-    const cell = claimCell(r.f64());
-    const from = r.f64(), to = r.f64();
-    if (cell) claims.push({ cell, from, to });
-  }
-  const body = record.subarray(24 + fieldsLength);
+  const readsLength = view.getUint32(20, true);
+  const reads = readsLength
+    ? decoder.decode(record.subarray(24, 24 + readsLength)).split("\0")
+    : [];
+  const body = record.subarray(24 + readsLength);
   const kind = record[2];
   return {
     task: view.getFloat64(4, true),
@@ -288,7 +134,6 @@ export function readAnswer(record: Uint8Array): Omit<TaskDone, "request"> | "mes
     cacheable: (record[1] & 2) !== 0,
     version: view.getFloat64(12, true),
     reads,
-    writes,
-    ...(claims.length ? { claims } : {}),
+    writes: [],
   };
 }
