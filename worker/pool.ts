@@ -19,19 +19,10 @@
  *
  * @module
  */
-import {
-  encodeMessage,
-  ErrorCode,
-  i64,
-  list,
-  MsgType,
-  type RayObject,
-  symbol,
-} from "../ipc/mod.ts";
+import { encodeMessage, ErrorCode, i64, list, MsgType, symbol } from "../ipc/mod.ts";
 import type { Permissions } from "../engine/os.ts";
 import { expectsAnswer, failureResult, type TaskResult } from "./failure.ts";
 import type {
-  Change,
   CommitEntry,
   FromWorker,
   NetChannel,
@@ -41,6 +32,7 @@ import type {
   TaskRequest,
   ToWorker,
   WorkerLimits,
+  Write,
 } from "./protocol.ts";
 import { CHANNEL_BYTES, CHANNEL_DATA } from "./net.ts";
 import { Progress } from "./progress.ts";
@@ -55,7 +47,7 @@ import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable
 import { exportTables } from "../store/table_export.ts";
 import { storeRecord } from "../store/records.ts";
 import { releaseClaims } from "../engine/append.ts";
-import { adoptShared, extendShared, type Extension } from "./shared_value.ts";
+import { adoptShared, extendShared } from "./shared_value.ts";
 import { Ring } from "./ring.ts";
 import { readAnswer, writeMessageMark, writeTask } from "./ring_records.ts";
 
@@ -375,7 +367,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
         snapshotBytes: options.snapshotBytes,
       });
       for (const r of this.#store.takeRecords()) {
-        this.#record(r.name, r.bytes, r.change, r.version, -1, -1);
+        this.#record(r, r.version, -1, -1);
       }
       this.#version = this.#store.version;
     }
@@ -978,17 +970,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       const records: StoreRecord[] = [];
       const entries: CommitEntry[] = [];
       for (const w of r.writes) {
-        const entry = this.#record(
-          w.name,
-          w.bytes,
-          w.change,
-          ++this.#version,
-          task.worker,
-          task.id,
-          w.appended,
-          w.value,
-          w.extend,
-        );
+        const entry = this.#record(w, ++this.#version, task.worker, task.id);
         this.#log.push(entry);
         entries.push(entry);
         this.#stats.committedBytes += w.bytes.byteLength;
@@ -1010,16 +992,12 @@ export class WorkerPool implements Evaluator<PoolStats> {
 
   /** Makes a commit the latest of its name: a link of its chain, for new replicas. */
   #record(
-    name: string,
-    bytes: SharedArrayBuffer | Uint8Array,
-    change: Change | undefined,
+    write: Omit<Write, "bytes"> & { bytes: SharedArrayBuffer | Uint8Array },
     version: number,
     worker: number,
     task: number,
-    appended?: number,
-    value?: RayObject,
-    extend?: Extension,
   ): CommitEntry {
+    const { name, bytes, change, appended, value, extend } = write;
     let shared: SharedArrayBuffer;
     if (bytes instanceof SharedArrayBuffer) shared = bytes;
     else {

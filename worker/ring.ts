@@ -102,11 +102,6 @@ export class Ring {
     return record;
   }
 
-  /** True when a record is waiting. */
-  get pending(): boolean {
-    return Atomics.load(this.#words, HEAD) !== Atomics.load(this.#words, TAIL);
-  }
-
   /** Wakes a reader waiting in {@link Ring.wait}, whether or not a record is waiting. */
   wake(): void {
     Atomics.notify(this.#words, HEAD);

@@ -59,11 +59,16 @@ export const MIN_SHARED_BYTES = 16 * 1024;
 /**
  * `value` with every vector of {@link MIN_SHARED_BYTES} or more in shared memory (copied
  * unless it is already there), or undefined when it is not data, has more than
- * {@link MAX_SHARED_OBJECTS} objects, or no vector that large.
+ * {@link MAX_SHARED_OBJECTS} objects, no vector that large, or no room for the copy.
  */
 export function toShared<T extends RayObject>(value: T): T | undefined {
   const budget = { left: MAX_SHARED_OBJECTS, shared: false };
-  const out = share(value, budget) as T | undefined;
+  let out: T | undefined;
+  try {
+    out = share(value, budget) as T | undefined;
+  } catch {
+    return undefined; // no room for a shared buffer: the value replicates by its bytes
+  }
   // A value with no large vector gains nothing: its IPC bytes replicate it as cheaply.
   return budget.shared ? out : undefined;
 }

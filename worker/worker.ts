@@ -154,12 +154,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const out: SharedCommit[] = [];
     for (const id of decoded) {
       const value = engine.globals.get(id);
-      let inShared: RayObject | undefined;
-      try {
-        inShared = value && toShared(value);
-      } catch {
-        inShared = undefined; // no room: this replica keeps its own copy
-      }
+      const inShared = value && toShared(value); // else this replica keeps its own copy
       if (!inShared) continue;
       engine.globals.set(id, inShared);
       out.push({ name: symbols.text(id), version: versions.get(id) ?? 0, value: inShared });
@@ -167,14 +162,18 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     decoded.clear();
     return out.length ? out : undefined;
   };
+  /** Holds `value`, in shared memory, as global `id` (any bytes of it not decoded are dropped). */
+  const holdShared = (id: number, value: RayObject) => {
+    adoptShared(value);
+    engine.globals.set(id, value);
+    engine.pending.delete(id);
+  };
   /** Takes values another worker put in shared memory, for the versions this one holds. */
   const adopt = (values: SharedCommit[]) => {
     for (const v of values) {
       const id = engine.intern(v.name);
       if (versions.get(id) !== v.version) continue;
-      adoptShared(v.value);
-      engine.globals.set(id, v.value);
-      engine.pending.delete(id);
+      holdShared(id, v.value);
       decoded.delete(id);
     }
   };
@@ -200,9 +199,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       } else if (extended) {
         engine.globals.set(id, extended);
       } else if (c.value) {
-        adoptShared(c.value);
-        engine.globals.set(id, c.value);
-        engine.pending.delete(id);
+        holdShared(id, c.value);
       } else if (later) {
         // replaced by a later commit of this batch
       } else if (c.change) {
@@ -272,12 +269,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       // the shared copy from now on, and its private columns are let go. Rows appended in
       // place to a shared table need only be named: the replicas hold its buffers.
       const extend = extensionOf(engine.globals.get(id), value);
-      let inShared: RayObject | undefined;
-      try {
-        inShared = extend ? undefined : toShared(value);
-      } catch {
-        inShared = undefined; // no room for a copy: the replicas decode the bytes, as before
-      }
+      const inShared = extend ? undefined : toShared(value);
       if (inShared) overlay.set(id, inShared);
       writes.push({
         name: symbols.text(id),
