@@ -13,7 +13,7 @@ import {
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
-import { unary } from "./builtins.ts";
+import { type BuiltinFn, unary } from "./builtins.ts";
 import { asDoubles } from "./doubles.ts";
 import { sumI64, words } from "./int64.ts";
 import { selectKth } from "./select_kth.ts";
@@ -122,79 +122,10 @@ function average(v: Vector): number {
   return n ? s / n : NaN;
 }
 
-unary("sum", (_e, x) => sum(x));
-
-unary("avg", (_e, x) =>
-  aggregate(x, (v) => {
-    const t = Math.abs(v.type);
-    if (!AVERAGEABLE.has(t)) throw typeError("LIST", v.type);
-    if (v.type < 0) {
-      const value = (v as Atom).value;
-      return atom(10, isNullValue(t, value) ? NaN : Number(value));
-    }
-    return atom(10, average(v as Vector));
-  }));
-
-/**
- * `med`: I64, I16 and U8 vectors, as in the engine — nulls sort first and are not skipped,
- * but the middle is found from the count of the others (so `(med [1 0Nl 3])` averages the
- * null and 1); I32, F64 and temporal vectors are a type error; a number atom is itself, a
- * symbol, char or b8 atom 0Nf, a temporal atom a type error; other values give 0Nf.
- */
-unary("med", (_e, x) => {
-  if (x.type === 99 || x.type === 98) return atom(10, NaN);
-  if (x.type === 0 && x.items.length === 0) return NULL;
-  return aggregate(x, (v) => {
-    const t = Math.abs(v.type);
-    if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) {
-      if (v.type > 0 || t !== 4 && t !== 10) throw typeError("LIST", v.type);
-    }
-    if (v.type < 0) {
-      if (t === 1 || t === 6 || t === 12) return atom(10, NaN);
-      return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
-    }
-    if (t !== 2 && t !== 3 && t !== 5) return atom(10, NaN);
-    // The values sorted (nulls as numbers, so first); the middle from the non-null count.
-    const data = (v as Vector).data as ArrayLike<number | bigint>;
-    const xs = asDoubles(v as Vector, false);
-    let k = 0;
-    const nul = t === 5 ? -(2 ** 63) : t === 3 ? -32768 : NaN;
-    for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
-    if (k === 0 || data.length === 0) return atom(10, NaN);
-    const m = k >> 1;
-    const upper = selectKth(xs, m);
-    if (k % 2) return atom(10, upper);
-    let lower = -Infinity; // the largest before the m-th: the (m-1)-th
-    for (let i = 0; i < m; i++) if (xs[i] > lower) lower = xs[i];
-    return atom(10, (lower + upper) / 2);
-  });
-});
-
-unary("dev", (_e, x) => {
-  if (x.type === 99 || x.type === 98) return atom(10, NaN);
-  return aggregate(x, (v) => {
-    if (v.type < 0) {
-      // Of one value: 0, unless it is a null or not a number (b8, symbol, char): 0Nf.
-      const t = -v.type;
-      const numeric = DEVIABLE.has(t) && !isNullValue(t, (v as Atom).value);
-      return atom(10, numeric ? 0 : NaN);
-    }
-    if (!DEVIABLE.has(v.type)) return atom(10, NaN);
-    const xs = v.type === 10 ? (v as Vector<10>).data : asDoubles(v as Vector, true);
-    const { sum, count: n } = floatSum(xs);
-    // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
-    const m = v.type === 7 ? 0 : sum / n;
-    let s = 0;
-    if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
-    else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
-    return atom(10, n ? Math.sqrt(s / n) : NaN);
-  });
-});
-
 const ORDERED = new Set([2, 3, 4, 5, 7, 8, 9, 10]);
 
-function extreme(name: string, less: boolean): void {
-  unary(name, (_e, x) =>
+function extreme(name: string, less: boolean): BuiltinFn {
+  return unary(name, (_e, x) =>
     aggregate(x, (v) => {
       const t = Math.abs(v.type);
       if (!ORDERED.has(t)) throw typeError("LIST", v.type);
@@ -240,9 +171,6 @@ function extremeI64(d: BigInt64Array, less: boolean): bigint {
   return at < 0 ? NULL_I64 : d[at];
 }
 
-extreme("min", true);
-extreme("max", false);
-
 /** A row of a table as a dict (its values always a LIST, as the engine builds it). */
 export function tableRow(t: Table, i: number): RayObject {
   const values = t.values.items.map((
@@ -269,12 +197,81 @@ function endItem(x: RayObject, last: boolean): RayObject {
   return x;
 }
 
-unary("first", (_e, x) => endItem(x, false));
-unary("last", (_e, x) => endItem(x, true));
-unary("count", (_e, x) => atom(5, BigInt(count(x))));
-
-/** `row`: in a grouped query, the row indices of the group; elsewhere the count. */
-unary("row", (e, x) => {
-  if (e.groupRows) return { type: 5, data: BigInt64Array.from(Array.from(e.groupRows), BigInt) };
-  return atom(5, BigInt(count(x)));
-});
+/** The builtins defined here. */
+export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
+  unary("sum", (_e, x) => sum(x)),
+  unary("avg", (_e, x) =>
+    aggregate(x, (v) => {
+      const t = Math.abs(v.type);
+      if (!AVERAGEABLE.has(t)) throw typeError("LIST", v.type);
+      if (v.type < 0) {
+        const value = (v as Atom).value;
+        return atom(10, isNullValue(t, value) ? NaN : Number(value));
+      }
+      return atom(10, average(v as Vector));
+    })),
+  /**
+   * `med`: I64, I16 and U8 vectors, as in the engine — nulls sort first and are not skipped,
+   * but the middle is found from the count of the others (so `(med [1 0Nl 3])` averages the
+   * null and 1); I32, F64 and temporal vectors are a type error; a number atom is itself, a
+   * symbol, char or b8 atom 0Nf, a temporal atom a type error; other values give 0Nf.
+   */
+  unary("med", (_e, x) => {
+    if (x.type === 99 || x.type === 98) return atom(10, NaN);
+    if (x.type === 0 && x.items.length === 0) return NULL;
+    return aggregate(x, (v) => {
+      const t = Math.abs(v.type);
+      if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) {
+        if (v.type > 0 || t !== 4 && t !== 10) throw typeError("LIST", v.type);
+      }
+      if (v.type < 0) {
+        if (t === 1 || t === 6 || t === 12) return atom(10, NaN);
+        return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
+      }
+      if (t !== 2 && t !== 3 && t !== 5) return atom(10, NaN);
+      // The values sorted (nulls as numbers, so first); the middle from the non-null count.
+      const data = (v as Vector).data as ArrayLike<number | bigint>;
+      const xs = asDoubles(v as Vector, false);
+      let k = 0;
+      const nul = t === 5 ? -(2 ** 63) : t === 3 ? -32768 : NaN;
+      for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
+      if (k === 0 || data.length === 0) return atom(10, NaN);
+      const m = k >> 1;
+      const upper = selectKth(xs, m);
+      if (k % 2) return atom(10, upper);
+      let lower = -Infinity; // the largest before the m-th: the (m-1)-th
+      for (let i = 0; i < m; i++) if (xs[i] > lower) lower = xs[i];
+      return atom(10, (lower + upper) / 2);
+    });
+  }),
+  unary("dev", (_e, x) => {
+    if (x.type === 99 || x.type === 98) return atom(10, NaN);
+    return aggregate(x, (v) => {
+      if (v.type < 0) {
+        // Of one value: 0, unless it is a null or not a number (b8, symbol, char): 0Nf.
+        const t = -v.type;
+        const numeric = DEVIABLE.has(t) && !isNullValue(t, (v as Atom).value);
+        return atom(10, numeric ? 0 : NaN);
+      }
+      if (!DEVIABLE.has(v.type)) return atom(10, NaN);
+      const xs = v.type === 10 ? (v as Vector<10>).data : asDoubles(v as Vector, true);
+      const { sum, count: n } = floatSum(xs);
+      // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
+      const m = v.type === 7 ? 0 : sum / n;
+      let s = 0;
+      if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
+      else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
+      return atom(10, n ? Math.sqrt(s / n) : NaN);
+    });
+  }),
+  extreme("min", true),
+  extreme("max", false),
+  unary("first", (_e, x) => endItem(x, false)),
+  unary("last", (_e, x) => endItem(x, true)),
+  unary("count", (_e, x) => atom(5, BigInt(count(x)))),
+  /** `row`: in a grouped query, the row indices of the group; elsewhere the count. */
+  unary("row", (e, x) => {
+    if (e.groupRows) return { type: 5, data: BigInt64Array.from(Array.from(e.groupRows), BigInt) };
+    return atom(5, BigInt(count(x)));
+  }),
+];

@@ -16,7 +16,7 @@ import {
   type VectorType,
 } from "../ipc/mod.ts";
 import { atomic1, atomic2 } from "./atomic.ts";
-import { binary, unary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { fastPath } from "./arith_fast.ts";
 import { atom, count, isNullValue, NULL_I64, nullValue } from "./values.ts";
@@ -292,10 +292,6 @@ export function arith(op: ArithOp, a: RayObject, b: RayObject): RayObject {
   return atomic2(a, b, KERNELS.get(op)!);
 }
 
-for (const op of ["+", "-", "*", "/", "%", "div"] as const) {
-  binary(op, (_e, a, b) => arith(op, a, b));
-}
-
 // ---------------------------------------------------------------- unary
 
 /** Maps the elements of a typed atom or vector through `f` into result type `rt`. */
@@ -312,36 +308,11 @@ export function mapTyped(
   return { type: rt as VectorType, data: out } as Vector;
 }
 
-/**
- * `neg`, as the engine answers it: a u8 or b8 is negated to an i64, an i16 or i32 atom keeps
- * its type (and its null) while an I16, I32, U8 or B8 vector becomes an I64 vector (its
- * nulls negated as numbers); dates, times, timestamps and anything else are a `type` error.
- */
-unary("neg", (_e, x) =>
-  atomic1(x, (a) => {
-    const t = Math.abs(a.type);
-    const vector = a.type > 0;
-    switch (t) {
-      case 1:
-      case U8:
-        return mapTyped(a, I64, (v) => -BigInt(v));
-      case I16:
-      case I32:
-        if (vector) return mapTyped(a, I64, (v) => -BigInt(v as number));
-        return mapTyped(a, t, (v) => (v === nullValue(t) ? v : wrapN(t, -(v as number))));
-      case I64:
-        return mapTyped(a, t, (v) => (v === NULL_I64 ? v : BigInt.asIntN(64, -(v as bigint))));
-      case F64:
-        return mapTyped(a, t, (v) => -(v as number));
-    }
-    throw typeError("LIST", "LIST");
-  }));
-
 /** Types whose values `round floor ceil` answer unchanged: i32, i64, date, time, timestamp. */
 const ROUNDED = new Set([4, 5, 7, 8, 9]);
 
-function rounding(name: string, f: (x: number) => number): void {
-  unary(name, (_e, x) =>
+function rounding(name: string, f: (x: number) => number): BuiltinFn {
+  return unary(name, (_e, x) =>
     atomic1(x, (a) => {
       const t = Math.abs(a.type);
       if (t === F64) return mapTyped(a, F64, (v) => f(v as number));
@@ -352,10 +323,40 @@ function rounding(name: string, f: (x: number) => number): void {
     }));
 }
 
-/**
- * Round half away from zero, as the engine computes it (`floor(x + 0.5)`, mirrored below
- * zero): `(round -0.0)` is 0.0 and `(round -0.4)` is -0.0, as there.
- */
-rounding("round", (x) => (x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5)));
-rounding("floor", Math.floor);
-rounding("ceil", Math.ceil);
+/** The builtins defined here. */
+export const ARITH_BUILTINS: readonly BuiltinFn[] = [
+  ...(["+", "-", "*", "/", "%", "div"] as const).map((op) =>
+    binary(op, (_e, a, b) => arith(op, a, b))
+  ),
+  /**
+   * `neg`, as the engine answers it: a u8 or b8 is negated to an i64, an i16 or i32 atom keeps
+   * its type (and its null) while an I16, I32, U8 or B8 vector becomes an I64 vector (its
+   * nulls negated as numbers); dates, times, timestamps and anything else are a `type` error.
+   */
+  unary("neg", (_e, x) =>
+    atomic1(x, (a) => {
+      const t = Math.abs(a.type);
+      const vector = a.type > 0;
+      switch (t) {
+        case 1:
+        case U8:
+          return mapTyped(a, I64, (v) => -BigInt(v));
+        case I16:
+        case I32:
+          if (vector) return mapTyped(a, I64, (v) => -BigInt(v as number));
+          return mapTyped(a, t, (v) => (v === nullValue(t) ? v : wrapN(t, -(v as number))));
+        case I64:
+          return mapTyped(a, t, (v) => (v === NULL_I64 ? v : BigInt.asIntN(64, -(v as bigint))));
+        case F64:
+          return mapTyped(a, t, (v) => -(v as number));
+      }
+      throw typeError("LIST", "LIST");
+    })),
+  /**
+   * Round half away from zero, as the engine computes it (`floor(x + 0.5)`, mirrored below
+   * zero): `(round -0.0)` is 0.0 and `(round -0.4)` is -0.0, as there.
+   */
+  rounding("round", (x) => (x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5))),
+  rounding("floor", Math.floor),
+  rounding("ceil", Math.ceil),
+];

@@ -1,8 +1,20 @@
 /**
- * The builtin registry: every builtin is a `UNARY`, `BINARY` or `VARY` object (as on the
- * wire) carrying its implementation. The reader substitutes these objects for bare
- * builtin names; the evaluator calls `fn` with evaluated arguments, or with the raw
- * argument forms for special forms.
+ * What a builtin is, and tables of them. Every builtin is a `UNARY`, `BINARY` or `VARY`
+ * object (as on the wire) carrying its implementation. Each group of builtins exports its
+ * definitions as a list (`ARITH_BUILTINS`, `OS_BUILTINS`, …); an engine is made from a
+ * table built from the lists it should have (library.ts puts the standard ones together).
+ * The reader substitutes a table's objects for bare builtin names; the evaluator calls
+ * `fn` with evaluated arguments, or with the raw argument forms for special forms.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { builtinTable, unary } from "./builtins.ts";
+ * const twice = unary("twice", (_e, x) => x);
+ * const table = builtinTable([twice]);
+ * assert.equal(table.get("twice"), twice);
+ * assert.throws(() => builtinTable([twice], [unary("twice", (_e, x) => x)]), /twice/);
+ * ```
  *
  * @module
  */
@@ -15,46 +27,85 @@ export type BuiltinImpl = (engine: Engine, args: RayObject[]) => RayObject;
 /** A builtin function object of the engine. */
 export interface BuiltinFn extends Builtin {
   /** The implementation. */
-  fn: BuiltinImpl;
+  readonly fn: BuiltinImpl;
   /** Special forms receive their arguments unevaluated. */
-  special: boolean;
-  /** Depends on or acts on more than its arguments and the globals (purity.ts). */
+  readonly special: boolean;
+  /**
+   * Depends on or acts on more than its arguments and the globals it reads — the clock,
+   * randomness, files, the network, the process, the output — so a query that called it
+   * must be evaluated every time (the worker pool's result cache keeps no such answer).
+   */
+  readonly impure: boolean;
+  /** Replaces a builtin of the same name from an earlier list of the table (see builtinTable). */
+  readonly overrides: boolean;
+}
+
+/** How a builtin is declared beside its implementation. */
+export interface BuiltinOptions {
+  /** Receives its arguments unevaluated (`if`, `set`, `select`, …). */
+  special?: boolean;
+  /** Its result or effect goes beyond its arguments and the globals (see BuiltinFn). */
   impure?: boolean;
+  /** Replaces the builtin of this name of an earlier list: a wrapper that calls it. */
+  overrides?: boolean;
 }
 
-/** All builtins by name. */
-export const BUILTINS: Map<string, BuiltinFn> = new Map();
+/** Builtins by name, as an engine looks them up. */
+export type Builtins = ReadonlyMap<string, BuiltinFn>;
 
-function define(type: BuiltinType, name: string, fn: BuiltinImpl, special: boolean): BuiltinFn {
-  const b: BuiltinFn = { type, name, fn, special };
-  BUILTINS.set(name, b);
-  return b;
+function define(
+  type: BuiltinType,
+  name: string,
+  fn: BuiltinImpl,
+  options: BuiltinOptions,
+): BuiltinFn {
+  return Object.freeze({
+    type,
+    name,
+    fn,
+    special: options.special ?? false,
+    impure: options.impure ?? false,
+    overrides: options.overrides ?? false,
+  });
 }
 
-/** Registers a one-argument builtin. */
+/** A one-argument builtin. */
 export function unary(
   name: string,
   fn: (e: Engine, x: RayObject) => RayObject,
-  special = false,
+  options: BuiltinOptions = {},
 ): BuiltinFn {
-  return define(101, name, (e, a) => fn(e, a[0]), special);
+  return define(101, name, (e, a) => fn(e, a[0]), options);
 }
 
-/** Registers a two-argument builtin. */
+/** A two-argument builtin. */
 export function binary(
   name: string,
   fn: (e: Engine, x: RayObject, y: RayObject) => RayObject,
-  special = false,
+  options: BuiltinOptions = {},
 ): BuiltinFn {
-  return define(102, name, (e, a) => fn(e, a[0], a[1]), special);
+  return define(102, name, (e, a) => fn(e, a[0], a[1]), options);
 }
 
-/** Registers a variadic builtin. */
-export function vary(name: string, fn: BuiltinImpl, special = false): BuiltinFn {
-  return define(103, name, fn, special);
+/** A builtin of any number of arguments. */
+export function vary(name: string, fn: BuiltinImpl, options: BuiltinOptions = {}): BuiltinFn {
+  return define(103, name, fn, options);
 }
 
-/** The builtin for an IPC builtin reference, or null when the name is unknown (as the engine). */
-export function resolveBuiltin(_type: BuiltinType, name: string): RayObject {
-  return BUILTINS.get(name) ?? { type: 126 };
+/**
+ * A table of the builtins of `lists`, in order. A name may appear once, unless a later
+ * definition says it `overrides` (and then an earlier one must exist): replacing a builtin
+ * is always explicit, never an accident of import order.
+ */
+export function builtinTable(...lists: readonly (readonly BuiltinFn[])[]): Builtins {
+  const table = new Map<string, BuiltinFn>();
+  for (const list of lists) {
+    for (const b of list) {
+      const known = table.has(b.name);
+      if (known && !b.overrides) throw new Error(`builtin ${b.name} is defined twice`);
+      if (!known && b.overrides) throw new Error(`builtin ${b.name} overrides nothing`);
+      table.set(b.name, b);
+    }
+  }
+  return table;
 }

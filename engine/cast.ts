@@ -18,7 +18,7 @@ import {
   vectorLength,
   type VectorType,
 } from "../ipc/mod.ts";
-import { binary, unary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
 import { decimalToDouble } from "./decimal.ts";
 import type { Engine } from "./engine.ts";
@@ -40,26 +40,6 @@ const NAMES: Record<string, number> = {
   guid: 11,
   c8: 12,
 };
-
-unary("type", (e, x) => ({ type: -6, value: e.intern(typeName(x.type)) }));
-
-unary("nil?", (_e, x) => {
-  let v = false;
-  switch (x.type) {
-    case 126:
-      v = true;
-      break;
-    case -5:
-    case -9:
-      v = (x as Atom).value === NULL_I64;
-      break;
-    case -6:
-    case -12:
-      v = (x as Atom).value === 0;
-      break;
-  }
-  return atom(1, v ? 1 : 0);
-});
 
 /**
  * Converts one scalar of base type `from` to base type `to`. Casts reinterpret raw values
@@ -282,4 +262,25 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   throw typeError(text, x.type);
 }
 
-binary("as", (e, name, x) => cast(e, name, x));
+/** The builtins defined here. */
+export const CAST_BUILTINS: readonly BuiltinFn[] = [
+  unary("type", (e, x) => ({ type: -6, value: e.intern(typeName(x.type)) })),
+  unary("nil?", (_e, x) => {
+    let v = false;
+    switch (x.type) {
+      case 126:
+        v = true;
+        break;
+      case -5:
+      case -9:
+        v = (x as Atom).value === NULL_I64;
+        break;
+      case -6:
+      case -12:
+        v = (x as Atom).value === 0;
+        break;
+    }
+    return atom(1, v ? 1 : 0);
+  }),
+  binary("as", (e, name, x) => cast(e, name, x)),
+];

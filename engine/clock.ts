@@ -6,7 +6,7 @@
  * @module
  */
 import { type Atom, type RayObject, symbols } from "../ipc/mod.ts";
-import { unary } from "./builtins.ts";
+import { type BuiltinFn, unary } from "./builtins.ts";
 import { typeError } from "./errors.ts";
 
 const MS_2000 = Date.UTC(2000, 0, 1);
@@ -19,9 +19,17 @@ function nowMs(kind: RayObject): number {
   return now - MS_2000 - (utc ? 0 : new Date(now).getTimezoneOffset() * 60_000);
 }
 
-unary("date", (_e, k) => ({ type: -7, value: Math.floor(nowMs(k) / 86_400_000) }));
-unary(
-  "time",
-  (_e, k) => ({ type: -8, value: ((nowMs(k) % 86_400_000) + 86_400_000) % 86_400_000 }),
-);
-unary("timestamp", (_e, k) => ({ type: -9, value: BigInt(nowMs(k)) * 1_000_000n }));
+/** The builtins defined here. */
+export const CLOCK_BUILTINS: readonly BuiltinFn[] = [
+  unary("date", (_e, k) => ({ type: -7, value: Math.floor(nowMs(k) / 86_400_000) }), {
+    impure: true,
+  }),
+  unary(
+    "time",
+    (_e, k) => ({ type: -8, value: ((nowMs(k) % 86_400_000) + 86_400_000) % 86_400_000 }),
+    { impure: true },
+  ),
+  unary("timestamp", (_e, k) => ({ type: -9, value: BigInt(nowMs(k)) * 1_000_000n }), {
+    impure: true,
+  }),
+];

@@ -22,7 +22,7 @@ import {
 } from "../ipc/mod.ts";
 import { tableRow } from "./aggregate.ts";
 import { hashOrderDistinct, negativeProbeCost } from "./hash_order.ts";
-import { binary, unary, vary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError, valueError } from "./errors.ts";
 import { fromDoubles, integerRange, iota, positions, toDoubles, words } from "./int64.ts";
@@ -74,26 +74,6 @@ export function objectKey(x: RayObject): ElementKey {
 function isCollection(x: RayObject): boolean {
   return x.type >= 0 && x.type <= 12;
 }
-
-unary("til", (e, n) => {
-  if (n.type !== -5) throw typeError("i64", n.type);
-  const k = (n as Atom).value as bigint;
-  if (k < 0n) throw domainError("til of a negative number");
-  const len = Number(k);
-  checkVectorSize(e.maxVectorBytes, len, 8);
-  return { type: 5, data: iota(len) };
-});
-
-unary("reverse", (_e, x) => {
-  if (x.type === 0) return listOf([...x.items].reverse());
-  if (x.type >= 1 && x.type <= 12) {
-    const n = count(x);
-    const idx = new Int32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = n - 1 - i;
-    return pick(x, idx);
-  }
-  throw typeError("LIST", x.type);
-});
 
 /** Positions of the first occurrence of each distinct element, in first-occurrence order. */
 function firstOccurrences(keys: ElementKey[]): number[] {
@@ -246,28 +226,6 @@ function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
   return { type: 6, data: Int32Array.from(found) };
 }
 
-unary("distinct", (e, x) => distinct(e, x));
-
-unary("group", (_e, x) => {
-  if (!isCollection(x)) throw typeError("LIST", x.type);
-  const keys = elementKeys(x);
-  const groups = new Map<ElementKey, number[]>();
-  const order: number[] = [];
-  keys.forEach((k, i) => {
-    let g = groups.get(k);
-    if (!g) {
-      groups.set(k, g = []);
-      order.push(i);
-    }
-    g.push(i);
-  });
-  const values = order.map((i) => ({
-    type: 5 as const,
-    data: BigInt64Array.from(groups.get(keys[i])!, BigInt),
-  }));
-  return { type: 99, keys: pick(x, order), values: listOf(values) };
-});
-
 /** Positions of the non-zero bytes of a mask (two passes: count, then fill). */
 export function trueIndexes(mask: Uint8Array): Int32Array {
   let n = 0;
@@ -276,27 +234,6 @@ export function trueIndexes(mask: Uint8Array): Int32Array {
   for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
   return out;
 }
-
-unary("where", (_e, x) => {
-  if (x.type === 0 && x.items.length === 0) return NULL; // the engine's answer for (list)
-  if (x.type !== 1) throw typeError("B8", x.type);
-  const mask = (x as Vector<1>).data;
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
-  const out = new BigInt64Array(n);
-  const w = words(out);
-  if (!w) return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes(mask))) };
-  // Positions below 2^31: the low word is the position, the high word stays 0.
-  for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) w[2 * j++] = i;
-  return { type: 5, data: out };
-});
-
-unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x));
-unary("value", (_e, x) => {
-  if (x.type === 99 || x.type === 98) return x.values;
-  if (x.type === 20 && x.symbols) return { type: 6, data: x.symbols.slice() };
-  return x;
-});
 
 /** Position of a dict key, or −1. */
 function dictIndex(d: Dict, k: RayObject): number {
@@ -376,17 +313,6 @@ function indexType(i: RayObject): number {
   if (i.type === 2) return -1;
   return i.type > 0 && i.type <= 12 ? -i.type : i.type;
 }
-
-binary("at", (_e, x, i) => at(x, i));
-
-binary("take", (e, x, n) => {
-  if (n.type === -5 || n.type === -4 || n.type === -3) {
-    const k = Math.abs(Number((n as Atom).value));
-    const width = x.type >= 1 && x.type <= 12 ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
-    checkVectorSize(e.maxVectorBytes, k, x.type === 98 ? 8 * x.values.items.length : width);
-  }
-  return takeN(x, n);
-});
 
 /** `(take x n)`: first n (cyclic), last n when negative, `[start count]` a slice, atom → n copies. */
 export function takeN(x: RayObject, n: RayObject): RayObject {
@@ -531,18 +457,6 @@ export function concat(x: RayObject, y: RayObject, maxBytes = Infinity): RayObje
   return listOf([x, y]);
 }
 
-binary("concat", (e, x, y) => concat(x, y, e.maxVectorBytes));
-
-binary("filter", (_e, x, mask) => {
-  if (mask.type !== 1) throw typeError("B8", mask.type);
-  const m = (mask as Vector<1>).data;
-  const n = x.type === 98 ? tableRows(x as Table) : count(x);
-  if (m.length !== n) throw lengthError();
-  const idx: number[] = [];
-  for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
-  return sliceRows(x, idx);
-});
-
 /** A set of element keys of a vector, LIST or atom. */
 function keySet(y: RayObject): Set<ElementKey> {
   return new Set(y.type < 0 ? [objectKey(y)] : elementKeys(y));
@@ -632,8 +546,6 @@ function memberByNumber(x: Vector, y: Vector): Vector | undefined {
   return probe(x, firstPositions(ys), out) ? { type: 1, data: out } : undefined;
 }
 
-binary("in", (_e, x, y) => member(x, y));
-
 /**
  * `find` of an integer-like vector in another whose keys compare by number (see
  * `sameKeyDomain`): positions written as 32-bit words, no BigInt per element.
@@ -655,115 +567,8 @@ function findByNumber(x: Vector, y: Vector): Vector | undefined {
   return { type: 5, data: out };
 }
 
-binary("find", (_e, x, y) => {
-  checkFind(x, y);
-  if (x.type > 0 && y.type > 0 && count(x) > 0) {
-    const fast = findByNumber(x as Vector, y as Vector);
-    if (fast) return fast;
-  }
-  const pos = new Map<ElementKey, number>();
-  elementKeys(x).forEach((k, i) => pos.has(k) || pos.set(k, i));
-  const one = (k: ElementKey) => {
-    const p = pos.get(k);
-    return p === undefined ? -(2n ** 63n) : BigInt(p);
-  };
-  if (y.type < 0 || (x.type === 0 && y.type !== 0)) return atom(5, one(objectKey(y)));
-  if (count(x) === 0) return { type: 5, data: new BigInt64Array(0) }; // as the engine
-  return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
-});
-
 /** Atoms a LIST's items must be for `except` to compare them: i16, i32, i64, f64. */
 const NUMBER_ATOMS = new Set([-3, -4, -5, -10]);
-
-binary("except", (_e, x, y) => {
-  if (x.type === 98) {
-    // A table drops the columns y names; anything but names is refused.
-    if (y.type !== -6 && y.type !== 6) throw typeError("TABLE", y.type);
-    const drop = keySet(y);
-    const keep: number[] = [];
-    x.keys.data.forEach((id, i) => drop.has(id) || keep.push(i));
-    return {
-      type: 98,
-      keys: pick(x.keys, keep) as Vector<6>,
-      values: listOf(keep.map((i) => x.values.items[i])),
-    };
-  }
-  // A LIST drops by comparing each item with y: an item that is a vector (not a string) is
-  // refused, an empty string drops nothing, an item that is not a number is refused.
-  if (x.type === 0) {
-    if (x.items.some((i) => i.type >= 0 && i.type !== 12)) throw typeError("LIST", "LIST");
-    if (y.type === 12 && count(y) === 0) return x;
-    if (!x.items.every((i) => NUMBER_ATOMS.has(i.type))) throw typeError("LIST", "LIST");
-  }
-  checkExcept(x, y);
-  if (x.type === 0) {
-    // As the engine: a vector drops every item of a LIST (unless empty); an atom drops the
-    // items equal to it as numbers.
-    if (y.type > 0) return count(y) ? listOf([]) : x;
-    const v = Number((y as Atom).value);
-    return listOf(x.items.filter((i) => !(i.type < 0 && Number((i as Atom).value) === v)));
-  }
-  const drop = keySet(y);
-  const idx: number[] = [];
-  elementKeys(x).forEach((k, i) => drop.has(k) || idx.push(i));
-  return pick(x, idx);
-});
-
-/**
- * `(union x y)`: the distinct elements of both when they are of one type; of two types (and
- * no LIST), the engine answers the two-item list `(y x)` as they are.
- */
-binary("union", (e, x, y) => {
-  const typed = (v: RayObject) => v.type >= -12 && v.type <= 12 && v.type !== 0;
-  if (typed(x) && typed(y) && Math.abs(x.type) !== Math.abs(y.type)) return listOf([y, x]);
-  return distinct(e, concat(x, y));
-});
-
-binary("sect", (_e, x, y) => {
-  checkSect(x, y);
-  const keep = keySet(y);
-  const idx: number[] = [];
-  elementKeys(x).forEach((k, i) => keep.has(k) && idx.push(i));
-  return pick(x, idx);
-});
-
-vary("enlist", (_e, args) => collect(args));
-
-/** `unify`: a LIST of atoms of one type → a typed vector (anything else unchanged). */
-unary("unify", (_e, x) => (x.type === 0 ? collect(x.items) : x));
-
-/** `diverse`: a typed vector → a LIST of its atoms. */
-unary("diverse", (_e, x) => {
-  // The engine has no DATE or TIME case: it answers a list of one `nyi` error object. An
-  // atom, a dict or a table is enlisted.
-  if (x.type === 7 || x.type === 8) return listOf([errorValue(ErrorCode.NYI)]);
-  if (x.type >= 1 && x.type <= 12) return listOf(items(x));
-  if ((x.type < 0 && x.type !== -6) || x.type === 98 || x.type === 99) return listOf([x]);
-  return x;
-});
-vary("list", (_e, args) => listOf(args));
-
-/**
- * `raze` flattens one level, as the engine does: a vector gives its atoms, a LIST its items,
- * anything else (atom, dict, table) itself; atoms of one type then make a vector. It is
- * not `concat` folded over the items: `(raze (list (list 1 2) [3 4]))` is `[1 2 3 4]`.
- */
-unary("raze", (e, x) => {
-  if (x.type !== 0) return x;
-  if (x.items.length === 0) return NULL;
-  const joined = joinTyped(x.items, e.maxVectorBytes);
-  if (joined) return joined;
-  let n = 0;
-  for (const p of x.items) n += p.type >= 0 && p.type <= 12 ? count(p) : 1;
-  checkVectorSize(e.maxVectorBytes, n, 8);
-  const flat: RayObject[] = [];
-  for (const p of x.items) {
-    if (p.type === 0) { for (const item of p.items) flat.push(item); }
-    else if (p.type >= 1 && p.type <= 12) { for (const item of items(p)) flat.push(item); }
-    else flat.push(p);
-  }
-  return collect(flat);
-});
 
 /**
  * Vectors and atoms of one type joined into one vector (`concat` of two, `raze` of many):
@@ -791,3 +596,183 @@ function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
   }
   return { type: t as VectorType, data: out } as Vector;
 }
+
+/** The builtins defined here. */
+export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
+  unary("til", (e, n) => {
+    if (n.type !== -5) throw typeError("i64", n.type);
+    const k = (n as Atom).value as bigint;
+    if (k < 0n) throw domainError("til of a negative number");
+    const len = Number(k);
+    checkVectorSize(e.maxVectorBytes, len, 8);
+    return { type: 5, data: iota(len) };
+  }),
+  unary("reverse", (_e, x) => {
+    if (x.type === 0) return listOf([...x.items].reverse());
+    if (x.type >= 1 && x.type <= 12) {
+      const n = count(x);
+      const idx = new Int32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = n - 1 - i;
+      return pick(x, idx);
+    }
+    throw typeError("LIST", x.type);
+  }),
+  unary("distinct", (e, x) => distinct(e, x)),
+  unary("group", (_e, x) => {
+    if (!isCollection(x)) throw typeError("LIST", x.type);
+    const keys = elementKeys(x);
+    const groups = new Map<ElementKey, number[]>();
+    const order: number[] = [];
+    keys.forEach((k, i) => {
+      let g = groups.get(k);
+      if (!g) {
+        groups.set(k, g = []);
+        order.push(i);
+      }
+      g.push(i);
+    });
+    const values = order.map((i) => ({
+      type: 5 as const,
+      data: BigInt64Array.from(groups.get(keys[i])!, BigInt),
+    }));
+    return { type: 99, keys: pick(x, order), values: listOf(values) };
+  }),
+  unary("where", (_e, x) => {
+    if (x.type === 0 && x.items.length === 0) return NULL; // the engine's answer for (list)
+    if (x.type !== 1) throw typeError("B8", x.type);
+    const mask = (x as Vector<1>).data;
+    let n = 0;
+    for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
+    const out = new BigInt64Array(n);
+    const w = words(out);
+    if (!w) return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes(mask))) };
+    // Positions below 2^31: the low word is the position, the high word stays 0.
+    for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) w[2 * j++] = i;
+    return { type: 5, data: out };
+  }),
+  unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x)),
+  unary("value", (_e, x) => {
+    if (x.type === 99 || x.type === 98) return x.values;
+    if (x.type === 20 && x.symbols) return { type: 6, data: x.symbols.slice() };
+    return x;
+  }),
+  binary("at", (_e, x, i) => at(x, i)),
+  binary("take", (e, x, n) => {
+    if (n.type === -5 || n.type === -4 || n.type === -3) {
+      const k = Math.abs(Number((n as Atom).value));
+      const width = x.type >= 1 && x.type <= 12 ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
+      checkVectorSize(e.maxVectorBytes, k, x.type === 98 ? 8 * x.values.items.length : width);
+    }
+    return takeN(x, n);
+  }),
+  binary("concat", (e, x, y) => concat(x, y, e.maxVectorBytes)),
+  binary("filter", (_e, x, mask) => {
+    if (mask.type !== 1) throw typeError("B8", mask.type);
+    const m = (mask as Vector<1>).data;
+    const n = x.type === 98 ? tableRows(x as Table) : count(x);
+    if (m.length !== n) throw lengthError();
+    const idx: number[] = [];
+    for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
+    return sliceRows(x, idx);
+  }),
+  binary("in", (_e, x, y) => member(x, y)),
+  binary("find", (_e, x, y) => {
+    checkFind(x, y);
+    if (x.type > 0 && y.type > 0 && count(x) > 0) {
+      const fast = findByNumber(x as Vector, y as Vector);
+      if (fast) return fast;
+    }
+    const pos = new Map<ElementKey, number>();
+    elementKeys(x).forEach((k, i) => pos.has(k) || pos.set(k, i));
+    const one = (k: ElementKey) => {
+      const p = pos.get(k);
+      return p === undefined ? -(2n ** 63n) : BigInt(p);
+    };
+    if (y.type < 0 || (x.type === 0 && y.type !== 0)) return atom(5, one(objectKey(y)));
+    if (count(x) === 0) return { type: 5, data: new BigInt64Array(0) }; // as the engine
+    return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
+  }),
+  binary("except", (_e, x, y) => {
+    if (x.type === 98) {
+      // A table drops the columns y names; anything but names is refused.
+      if (y.type !== -6 && y.type !== 6) throw typeError("TABLE", y.type);
+      const drop = keySet(y);
+      const keep: number[] = [];
+      x.keys.data.forEach((id, i) => drop.has(id) || keep.push(i));
+      return {
+        type: 98,
+        keys: pick(x.keys, keep) as Vector<6>,
+        values: listOf(keep.map((i) => x.values.items[i])),
+      };
+    }
+    // A LIST drops by comparing each item with y: an item that is a vector (not a string) is
+    // refused, an empty string drops nothing, an item that is not a number is refused.
+    if (x.type === 0) {
+      if (x.items.some((i) => i.type >= 0 && i.type !== 12)) throw typeError("LIST", "LIST");
+      if (y.type === 12 && count(y) === 0) return x;
+      if (!x.items.every((i) => NUMBER_ATOMS.has(i.type))) throw typeError("LIST", "LIST");
+    }
+    checkExcept(x, y);
+    if (x.type === 0) {
+      // As the engine: a vector drops every item of a LIST (unless empty); an atom drops the
+      // items equal to it as numbers.
+      if (y.type > 0) return count(y) ? listOf([]) : x;
+      const v = Number((y as Atom).value);
+      return listOf(x.items.filter((i) => !(i.type < 0 && Number((i as Atom).value) === v)));
+    }
+    const drop = keySet(y);
+    const idx: number[] = [];
+    elementKeys(x).forEach((k, i) => drop.has(k) || idx.push(i));
+    return pick(x, idx);
+  }),
+  /**
+   * `(union x y)`: the distinct elements of both when they are of one type; of two types (and
+   * no LIST), the engine answers the two-item list `(y x)` as they are.
+   */
+  binary("union", (e, x, y) => {
+    const typed = (v: RayObject) => v.type >= -12 && v.type <= 12 && v.type !== 0;
+    if (typed(x) && typed(y) && Math.abs(x.type) !== Math.abs(y.type)) return listOf([y, x]);
+    return distinct(e, concat(x, y));
+  }),
+  binary("sect", (_e, x, y) => {
+    checkSect(x, y);
+    const keep = keySet(y);
+    const idx: number[] = [];
+    elementKeys(x).forEach((k, i) => keep.has(k) && idx.push(i));
+    return pick(x, idx);
+  }),
+  vary("enlist", (_e, args) => collect(args)),
+  /** `unify`: a LIST of atoms of one type → a typed vector (anything else unchanged). */
+  unary("unify", (_e, x) => (x.type === 0 ? collect(x.items) : x)),
+  /** `diverse`: a typed vector → a LIST of its atoms. */
+  unary("diverse", (_e, x) => {
+    // The engine has no DATE or TIME case: it answers a list of one `nyi` error object. An
+    // atom, a dict or a table is enlisted.
+    if (x.type === 7 || x.type === 8) return listOf([errorValue(ErrorCode.NYI)]);
+    if (x.type >= 1 && x.type <= 12) return listOf(items(x));
+    if ((x.type < 0 && x.type !== -6) || x.type === 98 || x.type === 99) return listOf([x]);
+    return x;
+  }),
+  vary("list", (_e, args) => listOf(args)),
+  /**
+   * `raze` flattens one level, as the engine does: a vector gives its atoms, a LIST its items,
+   * anything else (atom, dict, table) itself; atoms of one type then make a vector. It is
+   * not `concat` folded over the items: `(raze (list (list 1 2) [3 4]))` is `[1 2 3 4]`.
+   */
+  unary("raze", (e, x) => {
+    if (x.type !== 0) return x;
+    if (x.items.length === 0) return NULL;
+    const joined = joinTyped(x.items, e.maxVectorBytes);
+    if (joined) return joined;
+    let n = 0;
+    for (const p of x.items) n += p.type >= 0 && p.type <= 12 ? count(p) : 1;
+    checkVectorSize(e.maxVectorBytes, n, 8);
+    const flat: RayObject[] = [];
+    for (const p of x.items) {
+      if (p.type === 0) { for (const item of p.items) flat.push(item); }
+      else if (p.type >= 1 && p.type <= 12) { for (const item of items(p)) flat.push(item); }
+      else flat.push(p);
+    }
+    return collect(flat);
+  }),
+];

@@ -8,7 +8,7 @@
  */
 import { allocVector, type Atom, type RayObject, type Vector, vectorLength } from "../ipc/mod.ts";
 import { atomic2 } from "./atomic.ts";
-import { binary } from "./builtins.ts";
+import { binary, type BuiltinFn } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { compareI64, words } from "./int64.ts";
@@ -256,6 +256,6 @@ function elementwise(
   return { type: 1, data: out };
 }
 
-for (const op of ["==", "!=", "<", ">", "<=", ">="] as const) {
-  binary(op, (e, a, b) => compare(e, op, a, b));
-}
+/** The builtins defined here. */
+export const COMPARE_BUILTINS: readonly BuiltinFn[] = (["==", "!=", "<", ">", "<=", ">="] as const)
+  .map((op) => binary(op, (e, a, b) => compare(e, op, a, b)));

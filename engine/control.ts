@@ -16,7 +16,7 @@ import {
   type Vector,
 } from "../ipc/mod.ts";
 import { atomic1, atomic2 } from "./atomic.ts";
-import { binary, unary, vary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary, vary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
 import { arityError, EvalError, lengthError, osError, typeError, userError } from "./errors.ts";
@@ -59,35 +59,6 @@ function named(value: RayObject, id: number): RayObject {
   return value;
 }
 
-unary("quote", (_e, x) => x, true);
-
-binary("set", (e, target, expr) => {
-  if (target.type === 12) throw osError("writing files needs --allow-write");
-  const id = targetId(target);
-  const value = e.eval(expr);
-  e.setGlobal(id, named(value, id));
-  return value;
-}, true);
-
-binary("let", (e, target, expr) => {
-  const id = targetId(target);
-  const value = e.eval(expr);
-  e.setLocal(id, named(value, id));
-  return value;
-}, true);
-
-vary("do", (e, forms) => {
-  let last: RayObject = NULL;
-  for (const f of forms) last = e.eval(f);
-  return last;
-}, true);
-
-vary("if", (e, forms) => {
-  if (forms.length < 2 || forms.length > 3) throw arityError(3, forms.length);
-  if (truthy(e.eval(forms[0]))) return e.eval(forms[1]);
-  return forms.length === 3 ? e.eval(forms[2]) : NULL;
-}, true);
-
 /** The string a `try` handler receives: the error's name with the engine's stray NUL. */
 function handlerArgument(err: EvalError): RayObject {
   // User errors have the empty name: the engine's string is then two NUL bytes.
@@ -98,38 +69,6 @@ function handlerArgument(err: EvalError): RayObject {
     : errorName(err.code);
   return str(name + "\0");
 }
-
-binary("try", (e, expr, handler) => {
-  const depth = e.frames.length;
-  const scopes = e.scopes.length;
-  try {
-    return e.eval(expr);
-  } catch (caught) {
-    if (!(caught instanceof EvalError)) throw caught;
-    e.frames.length = depth;
-    e.scopes.length = scopes;
-    if (handler.type === 100) return e.callLambda(handler as Lambda, [handlerArgument(caught)]);
-    if (handler.type === -6 && !(handler as SymbolNode).quoted) {
-      const id = (handler as SymbolNode).value;
-      let f: RayObject | undefined;
-      try {
-        f = e.lookup(id);
-      } catch {
-        return { type: -6, value: id };
-      }
-      if (f.type === 100) return e.callLambda(f as Lambda, [handlerArgument(caught)]);
-      return f;
-    }
-    return e.eval(handler);
-  }
-}, true);
-
-unary("raise", (_e, x) => {
-  if (x.type !== 12) throw typeError("C8", x.type);
-  throw userError(new TextDecoder().decode((x as Vector<12>).data));
-});
-
-vary("return", (_e, args) => args[0] ?? NULL);
 
 // ---------------------------------------------------------------- logic
 
@@ -170,19 +109,64 @@ function logic(combine: (a: RayObject, b: RayObject) => RayObject) {
   };
 }
 
-vary("and", logic(and2), true);
-vary("or", logic(or2), true);
-
-unary("not", (_e, x) =>
-  atomic1(x, (a) => {
-    if (Math.abs(a.type) !== 1) throw typeError("LIST", "LIST");
-    if (a.type < 0) return { type: -1, value: (a as { value: number }).value ? 0 : 1 };
-    return { type: 1, data: (a as Vector<1>).data.map((b) => (b ? 0 : 1)) };
-  }));
-
 // ---------------------------------------------------------------- higher order
 
-vary("map", (e, args) => {
+/** `fold`/`scan`: reduce with a binary function; one collection argument is reduced over its elements. */
+function reducer(running: boolean) {
+  return (e: Engine, args: RayObject[]): RayObject => {
+    if (args.length < 2) throw arityError(2, args.length);
+    const [f, ...rest] = args;
+    let elements: RayObject[];
+    if (rest.length === 1) {
+      if (f.type === 101) return e.apply(f, rest);
+      if (f.type === 102) throw arityError(1, 1); // the engine's message, verbatim
+      // An atom reduces to itself (a scan of it is a list of it).
+      elements = rest[0].type < 0 || rest[0].type > 12 ? [rest[0]] : items(rest[0]);
+    } else {
+      elements = rest;
+    }
+    // Nothing to reduce: the empty collection itself.
+    if (elements.length === 0) return rest.length === 1 ? rest[0] : NULL;
+    let acc = elements[0];
+    const steps = [acc];
+    for (let i = 1; i < elements.length; i++) {
+      acc = e.apply(f, [acc, elements[i]]);
+      steps.push(acc);
+    }
+    return running ? listOf(steps) : acc;
+  };
+}
+
+/** `(map-left f xs y)`: f(x, y) for each x; `(map-right f x ys)`: f(x, y) for each y. */
+function mapSide(left: boolean) {
+  return (e: Engine, args: RayObject[]): RayObject => {
+    if (args.length !== 3) throw arityError(3, args.length);
+    const [f, x, y] = args;
+    const over = left ? x : y;
+    if (!(over.type >= 0 && over.type <= 12)) return e.apply(f, [x, y]);
+    return collect(items(over).map((v) => e.apply(f, left ? [v, y] : [x, v])));
+  };
+}
+
+// ---------------------------------------------------------------- format
+
+/** Display text of a value as `format` sees it: strings unquoted. */
+function formatText(e: Engine, x: RayObject): string {
+  if (x.type === 12) return new TextDecoder().decode((x as Vector<12>).data);
+  return new Formatter(e.displayOptions).top(x);
+}
+
+/** `(set name x)`: binds a global (os.ts's `set` adds paths). */
+export const setBuiltin: BuiltinFn = binary("set", (e, target, expr) => {
+  if (target.type === 12) throw osError("writing files needs --allow-write");
+  const id = targetId(target);
+  const value = e.eval(expr);
+  e.setGlobal(id, named(value, id));
+  return value;
+}, { special: true });
+
+/** `(map f x …)`: `f` applied to each item (or items at the same index). */
+export const mapBuiltin: BuiltinFn = vary("map", (e, args) => {
   if (args.length === 0) throw arityError(2, 0);
   const [f, ...xs] = args;
   if (xs.length === 0) return { type: 0, items: [] };
@@ -223,82 +207,8 @@ vary("map", (e, args) => {
   return collect(out);
 });
 
-vary("apply", (e, args) => {
-  if (args.length === 0) throw arityError(2, 0);
-  const [f, ...rest] = args;
-  if (f.type === 100) {
-    const params = count((f as Lambda).args);
-    if (params !== rest.length) throw arityError(params, rest.length);
-  }
-  return e.apply(f, rest);
-});
-
-/** `fold`/`scan`: reduce with a binary function; one collection argument is reduced over its elements. */
-function reducer(running: boolean) {
-  return (e: Engine, args: RayObject[]): RayObject => {
-    if (args.length < 2) throw arityError(2, args.length);
-    const [f, ...rest] = args;
-    let elements: RayObject[];
-    if (rest.length === 1) {
-      if (f.type === 101) return e.apply(f, rest);
-      if (f.type === 102) throw arityError(1, 1); // the engine's message, verbatim
-      // An atom reduces to itself (a scan of it is a list of it).
-      elements = rest[0].type < 0 || rest[0].type > 12 ? [rest[0]] : items(rest[0]);
-    } else {
-      elements = rest;
-    }
-    // Nothing to reduce: the empty collection itself.
-    if (elements.length === 0) return rest.length === 1 ? rest[0] : NULL;
-    let acc = elements[0];
-    const steps = [acc];
-    for (let i = 1; i < elements.length; i++) {
-      acc = e.apply(f, [acc, elements[i]]);
-      steps.push(acc);
-    }
-    return running ? listOf(steps) : acc;
-  };
-}
-
-vary("fold", reducer(false));
-vary("scan", reducer(true));
-
-/** `(map-left f xs y)`: f(x, y) for each x; `(map-right f x ys)`: f(x, y) for each y. */
-function mapSide(left: boolean) {
-  return (e: Engine, args: RayObject[]): RayObject => {
-    if (args.length !== 3) throw arityError(3, args.length);
-    const [f, x, y] = args;
-    const over = left ? x : y;
-    if (!(over.type >= 0 && over.type <= 12)) return e.apply(f, [x, y]);
-    return collect(items(over).map((v) => e.apply(f, left ? [v, y] : [x, v])));
-  };
-}
-
-vary("map-left", mapSide(true));
-vary("map-right", mapSide(false));
-
-unary(
-  "eval",
-  (
-    e,
-    x,
-  ) => (x.type === 12
-    ? e.eval(e.parse(new TextDecoder().decode((x as Vector<12>).data)))
-    : e.eval(x)),
-);
-unary("parse", (e, x) => {
-  if (x.type !== 12) throw typeError("C8", x.type);
-  return e.parse(new TextDecoder().decode((x as Vector<12>).data));
-});
-
-// ---------------------------------------------------------------- format
-
-/** Display text of a value as `format` sees it: strings unquoted. */
-function formatText(e: Engine, x: RayObject): string {
-  if (x.type === 12) return new TextDecoder().decode((x as Vector<12>).data);
-  return new Formatter(e.displayOptions).top(x);
-}
-
-vary("format", (e, args) => {
+/** `(format x)` and `(format "a % b" x …)`: display text, or a template filled in. */
+export const formatBuiltin: BuiltinFn = vary("format", (e, args) => {
   if (args.length === 0) throw arityError(1, 0);
   if (args.length === 1) return str(formatText(e, args[0]));
   const template = formatText(e, args[0]);
@@ -308,3 +218,93 @@ vary("format", (e, args) => {
   for (let i = 1; i < parts.length; i++) out += formatText(e, args[i]) + parts[i];
   return str(out);
 });
+
+/** `(quote x)`: its argument unevaluated. */
+export const quoteBuiltin: BuiltinFn = unary("quote", (_e, x) => x, { special: true });
+
+/** The builtins defined here. */
+export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
+  quoteBuiltin,
+  setBuiltin,
+  binary("let", (e, target, expr) => {
+    const id = targetId(target);
+    const value = e.eval(expr);
+    e.setLocal(id, named(value, id));
+    return value;
+  }, { special: true }),
+  vary("do", (e, forms) => {
+    let last: RayObject = NULL;
+    for (const f of forms) last = e.eval(f);
+    return last;
+  }, { special: true }),
+  vary("if", (e, forms) => {
+    if (forms.length < 2 || forms.length > 3) throw arityError(3, forms.length);
+    if (truthy(e.eval(forms[0]))) return e.eval(forms[1]);
+    return forms.length === 3 ? e.eval(forms[2]) : NULL;
+  }, { special: true }),
+  binary("try", (e, expr, handler) => {
+    const depth = e.frames.length;
+    const scopes = e.scopes.length;
+    try {
+      return e.eval(expr);
+    } catch (caught) {
+      if (!(caught instanceof EvalError)) throw caught;
+      e.frames.length = depth;
+      e.scopes.length = scopes;
+      if (handler.type === 100) return e.callLambda(handler as Lambda, [handlerArgument(caught)]);
+      if (handler.type === -6 && !(handler as SymbolNode).quoted) {
+        const id = (handler as SymbolNode).value;
+        let f: RayObject | undefined;
+        try {
+          f = e.lookup(id);
+        } catch {
+          return { type: -6, value: id };
+        }
+        if (f.type === 100) return e.callLambda(f as Lambda, [handlerArgument(caught)]);
+        return f;
+      }
+      return e.eval(handler);
+    }
+  }, { special: true }),
+  unary("raise", (_e, x) => {
+    if (x.type !== 12) throw typeError("C8", x.type);
+    throw userError(new TextDecoder().decode((x as Vector<12>).data));
+  }),
+  vary("return", (_e, args) => args[0] ?? NULL),
+  vary("and", logic(and2), { special: true }),
+  vary("or", logic(or2), { special: true }),
+  unary("not", (_e, x) =>
+    atomic1(x, (a) => {
+      if (Math.abs(a.type) !== 1) throw typeError("LIST", "LIST");
+      if (a.type < 0) return { type: -1, value: (a as { value: number }).value ? 0 : 1 };
+      return { type: 1, data: (a as Vector<1>).data.map((b) => (b ? 0 : 1)) };
+    })),
+  mapBuiltin,
+  vary("apply", (e, args) => {
+    if (args.length === 0) throw arityError(2, 0);
+    const [f, ...rest] = args;
+    if (f.type === 100) {
+      const params = count((f as Lambda).args);
+      if (params !== rest.length) throw arityError(params, rest.length);
+    }
+    return e.apply(f, rest);
+  }),
+  vary("fold", reducer(false)),
+  vary("scan", reducer(true)),
+  vary("map-left", mapSide(true)),
+  vary("map-right", mapSide(false)),
+  unary(
+    "eval",
+    (
+      e,
+      x,
+    ) => (x.type === 12
+      ? e.eval(e.parse(new TextDecoder().decode((x as Vector<12>).data)))
+      : e.eval(x)),
+  ),
+  unary("parse", (e, x) => {
+    if (x.type !== 12) throw typeError("C8", x.type);
+    return e.parse(new TextDecoder().decode((x as Vector<12>).data));
+  }),
+  formatBuiltin,
+];

@@ -26,7 +26,7 @@ import {
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
-import { BUILTINS, vary } from "./builtins.ts";
+import { type BuiltinFn, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { decimalToDouble } from "./decimal.ts";
 import { formatScalar } from "./display.ts";
@@ -35,6 +35,7 @@ import { ErrorCode } from "../ipc/errors.ts";
 import { readAllowed, text, writeAllowed } from "./os.ts";
 import { dateFromText, timeFromText, timestampFromText } from "./temporal_text.ts";
 import { isNullValue, listOf, vectorItem } from "./values.ts";
+import { makeTable } from "./query.ts";
 
 const decoder = new TextDecoder();
 
@@ -97,25 +98,6 @@ function field(column: RayObject, row: number, sep: string): string {
 function quoted(s: string, sep: string): string {
   return s.includes(sep) || /["\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
-
-/** `(write-csv path table [sep])` → null. */
-vary("write-csv", (e, args) => {
-  arity(args);
-  const [path, t, sepArg] = args;
-  if (t.type !== 98) throw typeError("TABLE", t.type);
-  const sep = separator(sepArg);
-  const table = t as Table;
-  const columns = table.values.items;
-  const rows = columns.length === 0
-    ? 0
-    : columns[0].type === 0
-    ? columns[0].items.length
-    : vectorLength(columns[0] as Vector);
-  const lines = [Array.from(table.keys.data, (id) => symbols.text(id)).join(sep)];
-  for (let r = 0; r < rows; r++) lines.push(columns.map((c) => field(c, r, sep)).join(sep));
-  writeAllowed(e, text(path), new TextEncoder().encode(lines.join("\n") + "\n"));
-  return NULL;
-});
 
 /** The fields of a line: a quoted field runs to its next quote; the rest to the separator. */
 function fields(line: string, sep: string): string[] {
@@ -189,24 +171,45 @@ function csvType(name: string): number {
   return t;
 }
 
-/** `(read-csv [TYPES] path [sep])`: a table from a CSV file with a header line. */
-vary("read-csv", (e, args) => {
-  arity(args);
-  const [types, path, sepArg] = args;
-  if (types.type !== 6) throw typeError("SYMBOL", types.type);
-  const sep = separator(sepArg);
-  // Every line is a row, an empty one too (a single null field); the last newline ends one.
-  const lines = decoder.decode(readAllowed(e, text(path))).split(/\r?\n/);
-  if (lines.at(-1) === "") lines.pop();
-  const header = fields(lines.shift() ?? "", sep);
-  const typeIds = Array.from((types as Vector<6>).data, (id) => csvType(symbols.text(id)));
-  if (typeIds.length !== header.length) {
-    throw new EvalError(ErrorCode.LENGTH, `need ${header.length}, have ${typeIds.length}`);
-  }
-  const rows = lines.map((l) => fields(l, sep));
-  const columns = typeIds.map((t, c) => column(e, t, rows.map((r) => r[c] ?? "")));
-  return BUILTINS.get("table")!.fn(e, [
-    { type: 6, data: Int32Array.from(header, (h) => e.intern(h)) },
-    listOf(columns),
-  ]);
-});
+/** The builtins defined here. */
+export const CSV_BUILTINS: readonly BuiltinFn[] = [
+  /** `(write-csv path table [sep])` → null. */
+  vary("write-csv", (e, args) => {
+    arity(args);
+    const [path, t, sepArg] = args;
+    if (t.type !== 98) throw typeError("TABLE", t.type);
+    const sep = separator(sepArg);
+    const table = t as Table;
+    const columns = table.values.items;
+    const rows = columns.length === 0
+      ? 0
+      : columns[0].type === 0
+      ? columns[0].items.length
+      : vectorLength(columns[0] as Vector);
+    const lines = [Array.from(table.keys.data, (id) => symbols.text(id)).join(sep)];
+    for (let r = 0; r < rows; r++) lines.push(columns.map((c) => field(c, r, sep)).join(sep));
+    writeAllowed(e, text(path), new TextEncoder().encode(lines.join("\n") + "\n"));
+    return NULL;
+  }, { impure: true }),
+  /** `(read-csv [TYPES] path [sep])`: a table from a CSV file with a header line. */
+  vary("read-csv", (e, args) => {
+    arity(args);
+    const [types, path, sepArg] = args;
+    if (types.type !== 6) throw typeError("SYMBOL", types.type);
+    const sep = separator(sepArg);
+    // Every line is a row, an empty one too (a single null field); the last newline ends one.
+    const lines = decoder.decode(readAllowed(e, text(path))).split(/\r?\n/);
+    if (lines.at(-1) === "") lines.pop();
+    const header = fields(lines.shift() ?? "", sep);
+    const typeIds = Array.from((types as Vector<6>).data, (id) => csvType(symbols.text(id)));
+    if (typeIds.length !== header.length) {
+      throw new EvalError(ErrorCode.LENGTH, `need ${header.length}, have ${typeIds.length}`);
+    }
+    const rows = lines.map((l) => fields(l, sep));
+    const columns = typeIds.map((t, c) => column(e, t, rows.map((r) => r[c] ?? "")));
+    return makeTable(
+      { type: 6, data: Int32Array.from(header, (h) => e.intern(h)) },
+      listOf(columns),
+    );
+  }, { impure: true }),
+];

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  type BuiltinType,
   ErrorCode,
   type ErrorValue,
   type Lambda,
@@ -15,7 +16,9 @@ import {
   type RayObject,
   symbols,
 } from "../ipc/mod.ts";
-import { type BuiltinFn, BUILTINS } from "./builtins.ts";
+import type { BuiltinFn, Builtins } from "./builtins.ts";
+import { STANDARD_BUILTINS } from "./library.ts";
+import { quoteBuiltin } from "./control.ts";
 import { display, type DisplayOptions } from "./display.ts";
 import {
   arityError,
@@ -29,8 +32,6 @@ import {
 import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
-import "./library.ts";
-import "./purity.ts";
 import type { NetHook, Permissions, TimerHook } from "./os.ts";
 import { DEFAULTS } from "../defaults.ts";
 
@@ -73,6 +74,15 @@ export interface SharedSymbolOrder {
  */
 const SELF = "self";
 
+/** How an engine is made. */
+export interface EngineOptions {
+  /**
+   * Its builtins (library.ts): the standard ones by default; `CORE_BUILTINS` for an engine
+   * that reaches no file, process or environment variable whatever its permissions.
+   */
+  builtins?: Builtins;
+}
+
 /**
  * One Rayforce engine: a global environment and the evaluator.
  *
@@ -84,6 +94,8 @@ const SELF = "self";
  * ```
  */
 export class Engine {
+  /** The builtins its reader finds by name. */
+  readonly builtins: Builtins;
   /** Global variables by symbol id. */
   readonly globals: Map<number, RayObject> = new Map();
   /** Active lambda frames, innermost last. */
@@ -121,7 +133,7 @@ export class Engine {
    */
   overlay: Map<number, RayObject> | undefined;
   /**
-   * An impure builtin (purity.ts) was called since the host last cleared this: the answer
+   * An impure builtin (BuiltinFn.impure) was called since the host last cleared this: the answer
    * may not be reused for the same query.
    */
   impure = false;
@@ -140,7 +152,8 @@ export class Engine {
   poll: (() => void) | undefined;
   #calls = POLL_CALLS;
 
-  constructor() {
+  constructor(options: EngineOptions = {}) {
+    this.builtins = options.builtins ?? STANDARD_BUILTINS;
     for (const name of STARTUP_SYMBOLS) this.rank(symbols.intern(name));
   }
 
@@ -183,9 +196,16 @@ export class Engine {
     return id;
   }
 
+  /**
+   * This engine's builtin for an IPC builtin reference, or null when it has none (as the
+   * engine answers): the `resolveBuiltin` option of `decode` for what it evaluates.
+   */
+  readonly resolveBuiltin = (_type: BuiltinType, name: string): RayObject =>
+    this.builtins.get(name) ?? NULL;
+
   /** Parses source text (builtin names become builtin objects). */
   parse(source: string): RayObject {
-    return read(source, (name) => BUILTINS.get(name), (t) => this.intern(t));
+    return read(source, (name) => this.builtins.get(name), (t) => this.intern(t));
   }
 
   /** Evaluates a parse tree. Throws {@link EvalError}. */
@@ -380,7 +400,7 @@ export class Engine {
 /** Wraps a value so that a special form receiving it as an argument form gets it back unevaluated. */
 function quoteValue(x: RayObject): RayObject {
   if (x.type === 0 || (x.type === -6 && !(x as SymbolNode).quoted)) {
-    return { type: 0, items: [BUILTINS.get("quote")!, x] };
+    return { type: 0, items: [quoteBuiltin, x] };
   }
   return x;
 }

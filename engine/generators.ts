@@ -4,7 +4,7 @@
  * @module
  */
 import type { Atom, RayObject } from "../ipc/mod.ts";
-import { binary, unary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { domainError, typeError } from "./errors.ts";
 import { fromDoubles } from "./int64.ts";
 import { checkVectorSize } from "./values.ts";
@@ -16,33 +16,35 @@ function count(n: RayObject): number {
   return k;
 }
 
-/** `(rand n max)`: n random values in [0, max): i64 for an integer max, f64 for a float. */
-binary("rand", (e, n, max) => {
-  const k = count(n);
-  checkVectorSize(e.maxVectorBytes, k, 8);
-  if (max.type === -10) {
-    const m = (max as Atom).value as number;
-    if (!(m > 0)) throw domainError("rand needs a positive maximum");
-    return { type: 10, data: Float64Array.from({ length: k }, () => Math.random() * m) };
-  }
-  if (max.type !== -5 && max.type !== -4) throw typeError("i64", max.type);
-  const m = Number((max as Atom).value);
-  if (m <= 0) throw domainError("rand needs a positive maximum");
-  return {
-    type: 5,
-    data: fromDoubles(Float64Array.from({ length: k }, () => Math.floor(Math.random() * m))),
-  };
-});
-
-/** `(guid n)`: n random version-4 GUIDs. */
-unary("guid", (e, n) => {
-  const k = count(n);
-  checkVectorSize(e.maxVectorBytes, k, 16);
-  const out = new Uint8Array(k * 16);
-  crypto.getRandomValues(out);
-  for (let i = 0; i < k; i++) {
-    out[i * 16 + 6] = (out[i * 16 + 6] & 0x0f) | 0x40;
-    out[i * 16 + 8] = (out[i * 16 + 8] & 0x3f) | 0x80;
-  }
-  return { type: 11, data: out };
-});
+/** The builtins defined here. */
+export const GENERATORS_BUILTINS: readonly BuiltinFn[] = [
+  /** `(rand n max)`: n random values in [0, max): i64 for an integer max, f64 for a float. */
+  binary("rand", (e, n, max) => {
+    const k = count(n);
+    checkVectorSize(e.maxVectorBytes, k, 8);
+    if (max.type === -10) {
+      const m = (max as Atom).value as number;
+      if (!(m > 0)) throw domainError("rand needs a positive maximum");
+      return { type: 10, data: Float64Array.from({ length: k }, () => Math.random() * m) };
+    }
+    if (max.type !== -5 && max.type !== -4) throw typeError("i64", max.type);
+    const m = Number((max as Atom).value);
+    if (m <= 0) throw domainError("rand needs a positive maximum");
+    return {
+      type: 5,
+      data: fromDoubles(Float64Array.from({ length: k }, () => Math.floor(Math.random() * m))),
+    };
+  }, { impure: true }),
+  /** `(guid n)`: n random version-4 GUIDs. */
+  unary("guid", (e, n) => {
+    const k = count(n);
+    checkVectorSize(e.maxVectorBytes, k, 16);
+    const out = new Uint8Array(k * 16);
+    crypto.getRandomValues(out);
+    for (let i = 0; i < k; i++) {
+      out[i * 16 + 6] = (out[i * 16 + 6] & 0x0f) | 0x40;
+      out[i * 16 + 8] = (out[i * 16 + 8] & 0x3f) | 0x80;
+    }
+    return { type: 11, data: out };
+  }, { impure: true }),
+];

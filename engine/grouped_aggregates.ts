@@ -17,7 +17,6 @@ import {
   type Vector,
   type VectorType,
 } from "../ipc/mod.ts";
-import { BUILTINS } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { fromDoubles, words } from "./int64.ts";
 import type { SymbolNode } from "./reader.ts";
@@ -97,7 +96,7 @@ export function aggregateByGroup(
   if (e.frames.some((f) => f.vars.has(id))) return undefined; // a local, not the column
   const col = tableColumn(t, id);
   if (!col || col.type < 1 || col.type > 12) return undefined;
-  const name = KERNELS.find(([n]) => BUILTINS.get(n) === head)?.[0];
+  const name = KERNELS.find(([n]) => e.builtins.get(n) === head)?.[0];
   if (name === undefined) return undefined;
   checkGroupedType(name, col.type);
   // No group (an empty table): an empty column of the aggregate's type.

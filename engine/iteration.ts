@@ -11,28 +11,17 @@
  * @module
  */
 import type { RayObject } from "../ipc/mod.ts";
-import { BUILTINS, vary } from "./builtins.ts";
+import { type BuiltinFn, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { arityError } from "./errors.ts";
 import { collect, items } from "./values.ts";
-
-vary("pmap", (e, args) => BUILTINS.get("map")!.fn(e, args));
+import { mapBuiltin } from "./control.ts";
 
 function seeded(args: RayObject[]): [RayObject, RayObject, RayObject[]] {
   if (args.length !== 3) throw arityError(3, args.length);
   const [f, seed, xs] = args;
   return [f, seed, xs.type >= 0 && xs.type <= 12 ? items(xs) : [xs]];
 }
-
-vary("fold-left", (e, args) => {
-  const [f, seed, xs] = seeded(args);
-  return collect(xs.map((x) => e.apply(f, [seed, x])));
-});
-
-vary("fold-right", (e, args) => {
-  const [f, seed, xs] = seeded(args);
-  return collect(xs.map((x) => e.apply(f, [x, seed])));
-});
 
 function scan(e: Engine, args: RayObject[], fromRight: boolean): RayObject {
   const [f, seed, xs] = seeded(args);
@@ -42,5 +31,17 @@ function scan(e: Engine, args: RayObject[], fromRight: boolean): RayObject {
   return collect(fromRight ? out.reverse() : out);
 }
 
-vary("scan-left", (e, args) => scan(e, args, false));
-vary("scan-right", (e, args) => scan(e, args, true));
+/** The builtins defined here. */
+export const ITERATION_BUILTINS: readonly BuiltinFn[] = [
+  vary("pmap", (e, args) => mapBuiltin.fn(e, args)),
+  vary("fold-left", (e, args) => {
+    const [f, seed, xs] = seeded(args);
+    return collect(xs.map((x) => e.apply(f, [seed, x])));
+  }),
+  vary("fold-right", (e, args) => {
+    const [f, seed, xs] = seeded(args);
+    return collect(xs.map((x) => e.apply(f, [x, seed])));
+  }),
+  vary("scan-left", (e, args) => scan(e, args, false)),
+  vary("scan-right", (e, args) => scan(e, args, true)),
+];

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Atom, NULL, type RayObject, type Table, type Vector } from "../ipc/mod.ts";
-import { vary } from "./builtins.ts";
+import { type BuiltinFn, vary } from "./builtins.ts";
 import { objectKey } from "./collections.ts";
 import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
@@ -79,9 +79,6 @@ function join(e: Engine, args: RayObject[], inner: boolean): RayObject {
   });
   return { type: 98, keys: { type: 6, data: Int32Array.from(names) }, values: listOf(columns) };
 }
-
-vary("left-join", (e, args) => join(e, args, false));
-vary("inner-join", (e, args) => join(e, args, true));
 
 /** Numeric sort keys of a time column (nulls first), or undefined for other types. */
 function timeKeys(col: RayObject): Float64Array | undefined {
@@ -183,43 +180,6 @@ function leftTimeKeys(line: Timeline, leftTime: RayObject): Float64Array | undef
   return line.keys && leftTime.type === line.time.type ? timeKeys(leftTime) : undefined;
 }
 
-vary("asof-join", (e, args) => {
-  if (args.length !== 3) throw arityError(3, args.length);
-  const keys = keysOf(args[0]);
-  const left = tableArg(args[1]);
-  const right = tableArg(args[2]);
-  const line = timeline(e, right, keys);
-  const leftGroupCols = keys.slice(0, -1).map((k) => tableColumn(left, k) ?? NULL);
-  const leftTime = tableColumn(left, keys[keys.length - 1]);
-  if (!leftTime) throw typeError("TABLE", 98);
-  const n = tableRows(left);
-  const lk = leftTimeKeys(line, leftTime);
-  const lg = groupKeys(leftGroupCols, n);
-  const match = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    const rows = line.groups.get(lg[r]) ?? [];
-    const p = lastAtOrBefore(e, line, rows, leftTime, lk, r);
-    match[r] = p >= 0 ? rows[p] : -1;
-  }
-  const names = [...left.keys.data];
-  const columns = [...left.values.items];
-  right.keys.data.forEach((id, c) => {
-    if (keys.includes(id)) return;
-    const col = right.values.items[c];
-    // Every row matched: a typed gather; otherwise a LIST with Null where none qualified.
-    const merged = match.every((m) => m >= 0)
-      ? take(col, match)
-      : listOf(Array.from(match, (m) => (m >= 0 ? itemAt(col, m) : NULL)));
-    const li = names.indexOf(id);
-    if (li >= 0) columns[li] = merged;
-    else {
-      names.push(id);
-      columns.push(merged);
-    }
-  });
-  return { type: 98, keys: { type: 6, data: Int32Array.from(names) }, values: listOf(columns) };
-});
-
 function windowJoin(prevailing: boolean) {
   return (e: Engine, args: RayObject[]): RayObject => {
     if (args.length !== 5) throw arityError(5, args.length);
@@ -259,5 +219,46 @@ function windowJoin(prevailing: boolean) {
   };
 }
 
-vary("window-join", windowJoin(true));
-vary("window-join1", windowJoin(false));
+/** The builtins defined here. */
+export const JOINS_BUILTINS: readonly BuiltinFn[] = [
+  vary("left-join", (e, args) => join(e, args, false)),
+  vary("inner-join", (e, args) => join(e, args, true)),
+  vary("asof-join", (e, args) => {
+    if (args.length !== 3) throw arityError(3, args.length);
+    const keys = keysOf(args[0]);
+    const left = tableArg(args[1]);
+    const right = tableArg(args[2]);
+    const line = timeline(e, right, keys);
+    const leftGroupCols = keys.slice(0, -1).map((k) => tableColumn(left, k) ?? NULL);
+    const leftTime = tableColumn(left, keys[keys.length - 1]);
+    if (!leftTime) throw typeError("TABLE", 98);
+    const n = tableRows(left);
+    const lk = leftTimeKeys(line, leftTime);
+    const lg = groupKeys(leftGroupCols, n);
+    const match = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const rows = line.groups.get(lg[r]) ?? [];
+      const p = lastAtOrBefore(e, line, rows, leftTime, lk, r);
+      match[r] = p >= 0 ? rows[p] : -1;
+    }
+    const names = [...left.keys.data];
+    const columns = [...left.values.items];
+    right.keys.data.forEach((id, c) => {
+      if (keys.includes(id)) return;
+      const col = right.values.items[c];
+      // Every row matched: a typed gather; otherwise a LIST with Null where none qualified.
+      const merged = match.every((m) => m >= 0)
+        ? take(col, match)
+        : listOf(Array.from(match, (m) => (m >= 0 ? itemAt(col, m) : NULL)));
+      const li = names.indexOf(id);
+      if (li >= 0) columns[li] = merged;
+      else {
+        names.push(id);
+        columns.push(merged);
+      }
+    });
+    return { type: 98, keys: { type: 6, data: Int32Array.from(names) }, values: listOf(columns) };
+  }),
+  vary("window-join", windowJoin(true)),
+  vary("window-join1", windowJoin(false)),
+];

@@ -14,6 +14,7 @@
  */
 export {
   Engine,
+  type EngineOptions,
   errorValueOf,
   type Frame,
   MAX_DEPTH,
@@ -26,4 +27,14 @@ export { EvalError, Interrupted } from "./errors.ts";
 export { renderError } from "./render_error.ts";
 export { type BuiltinLookup, read } from "./reader.ts";
 export type { NetHook, Permissions, TimerHook } from "./os.ts";
-export { type BuiltinFn, type BuiltinImpl, BUILTINS, resolveBuiltin } from "./builtins.ts";
+export {
+  binary,
+  type BuiltinFn,
+  type BuiltinImpl,
+  type BuiltinOptions,
+  type Builtins,
+  builtinTable,
+  unary,
+  vary,
+} from "./builtins.ts";
+export { CORE_BUILTINS, resolveBuiltin, STANDARD_BUILTINS } from "./library.ts";

@@ -18,6 +18,7 @@
  */
 import {
   allocVector,
+  type BuiltinType,
   decode,
   ELEMENT_SIZE,
   encode,
@@ -30,7 +31,6 @@ import {
   vectorLength,
   type VectorType,
 } from "../ipc/mod.ts";
-import { resolveBuiltin } from "./builtins.ts";
 import { domainError, typeError } from "./errors.ts";
 import { listOf } from "./values.ts";
 
@@ -138,11 +138,18 @@ export type ReadObject =
   | { kind: "value"; value: RayObject }
   | { kind: "enum"; domain: string; indexes: BigInt64Array };
 
+/** Finds the builtin an IPC builtin reference names (an engine's `resolveBuiltin`). */
+export type ResolveBuiltin = (type: BuiltinType, name: string) => RayObject;
+
 /**
  * Reads a file any of these layouts wrote; `blob` reads the `#` file beside it when the file
- * is a list.
+ * is a list. Builtins in values are found by `resolveBuiltin` (none by default).
  */
-export function readObjectFile(bytes: Uint8Array, blob: () => Uint8Array): ReadObject {
+export function readObjectFile(
+  bytes: Uint8Array,
+  blob: () => Uint8Array,
+  resolveBuiltin?: ResolveBuiltin,
+): ReadObject {
   if (bytes.length < 16) throw domainError("not an object file");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) === MESSAGE_PREFIX) {
@@ -171,7 +178,7 @@ export function readObjectFile(bytes: Uint8Array, blob: () => Uint8Array): ReadO
       return { kind: "enum", domain, indexes: words };
     }
     if (bytes[PAGE + 2] === LIST_FILE_TYPE) {
-      const items = readListItems(blob(), words);
+      const items = readListItems(blob(), words, resolveBuiltin);
       return { kind: "value", value: listOf(items) };
     }
   }
@@ -179,7 +186,11 @@ export function readObjectFile(bytes: Uint8Array, blob: () => Uint8Array): ReadO
 }
 
 /** The items of a list file: IPC payloads in the `#` file at the given offsets. */
-function readListItems(blob: Uint8Array, offsets: BigInt64Array): RayObject[] {
+function readListItems(
+  blob: Uint8Array,
+  offsets: BigInt64Array,
+  resolveBuiltin: ResolveBuiltin | undefined,
+): RayObject[] {
   const read = readObjectFile(blob, () => new Uint8Array(0));
   if (read.kind !== "value" || read.value.type !== 2) throw domainError("not a list's # file");
   const body = (read.value as Vector<2>).data;

@@ -13,7 +13,7 @@ import {
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
-import { binary, unary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
 import { domainError, limitError, typeError } from "./errors.ts";
 import { gradeKeys } from "./grade.ts";
@@ -163,39 +163,8 @@ function sorted(desc: boolean) {
   };
 }
 
-/** `rank`: the position of each element in the sorted order (ties by position). */
-unary("rank", (_e, x) => {
-  sortable(x);
-  const perm = gradeOf(x, false);
-  const ranks = new Float64Array(perm.length);
-  for (let i = 0; i < perm.length; i++) ranks[perm[i]] = i;
-  return { type: 5, data: fromDoubles(ranks) };
-});
-
 /** Atom types `xrank` takes as its bucket count. */
 const BUCKET_COUNTS = new Set([-5, -4, -3, -2]);
-
-/**
- * `(xrank x n)`: each element's bucket 0…n−1 by rank. The engine's order of checks: n a whole
- * number (any width), then positive (a null is not), then x a collection (an f64 atom is a
- * `limit` error there).
- */
-binary("xrank", (_e, x, n) => {
-  if (!BUCKET_COUNTS.has(n.type)) throw typeError("LIST", "LIST");
-  const buckets = Number((n as Atom).value);
-  if (!(buckets > 0)) throw domainError("xrank needs a positive count"); // nulls are negative
-  if (x.type === -10) throw limitError(0);
-  sortable(x);
-  const perm = gradeOf(x, false);
-  const out = new Float64Array(perm.length);
-  for (let i = 0; i < perm.length; i++) out[perm[i]] = Math.floor((i * buckets) / perm.length);
-  return { type: 5, data: fromDoubles(out) };
-});
-
-unary("iasc", grade(false));
-unary("idesc", grade(true));
-unary("asc", sorted(false));
-unary("desc", sorted(true));
 
 /** Sorts table rows by one or more columns (the first column most significant). */
 function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
@@ -222,5 +191,36 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
   return sliceRows(t, perm);
 }
 
-binary("xasc", (_e, t, c) => sortTable(t, c, false));
-binary("xdesc", (_e, t, c) => sortTable(t, c, true));
+/** The builtins defined here. */
+export const ORDER_BUILTINS: readonly BuiltinFn[] = [
+  /** `rank`: the position of each element in the sorted order (ties by position). */
+  unary("rank", (_e, x) => {
+    sortable(x);
+    const perm = gradeOf(x, false);
+    const ranks = new Float64Array(perm.length);
+    for (let i = 0; i < perm.length; i++) ranks[perm[i]] = i;
+    return { type: 5, data: fromDoubles(ranks) };
+  }),
+  /**
+   * `(xrank x n)`: each element's bucket 0…n−1 by rank. The engine's order of checks: n a whole
+   * number (any width), then positive (a null is not), then x a collection (an f64 atom is a
+   * `limit` error there).
+   */
+  binary("xrank", (_e, x, n) => {
+    if (!BUCKET_COUNTS.has(n.type)) throw typeError("LIST", "LIST");
+    const buckets = Number((n as Atom).value);
+    if (!(buckets > 0)) throw domainError("xrank needs a positive count"); // nulls are negative
+    if (x.type === -10) throw limitError(0);
+    sortable(x);
+    const perm = gradeOf(x, false);
+    const out = new Float64Array(perm.length);
+    for (let i = 0; i < perm.length; i++) out[perm[i]] = Math.floor((i * buckets) / perm.length);
+    return { type: 5, data: fromDoubles(out) };
+  }),
+  unary("iasc", grade(false)),
+  unary("idesc", grade(true)),
+  unary("asc", sorted(false)),
+  unary("desc", sorted(true)),
+  binary("xasc", (_e, t, c) => sortTable(t, c, false)),
+  binary("xdesc", (_e, t, c) => sortTable(t, c, true)),
+];

@@ -25,8 +25,16 @@ import { readConfined, writeConfined } from "./confine.ts";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { arch, cpus, platform, totalmem } from "node:os";
-import { type Atom, type Lambda, type RayObject, str, symbols, type Vector } from "../ipc/mod.ts";
-import { binary, type BuiltinFn, BUILTINS, resolveBuiltin, unary, vary } from "./builtins.ts";
+import {
+  type Atom,
+  type Lambda,
+  type RayObject,
+  str,
+  symbols,
+  type Table,
+  type Vector,
+} from "../ipc/mod.ts";
+import { binary, type BuiltinFn, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import type { SymbolNode } from "./reader.ts";
 import { EvalError, osError, typeError } from "./errors.ts";
@@ -34,6 +42,10 @@ import { ErrorCode } from "../ipc/errors.ts";
 import { listOf } from "./values.ts";
 import { readValueFile, writeValueFile } from "./value_files.ts";
 import { decodeMessage, encodeMessage, MsgType, NULL } from "../ipc/mod.ts";
+import { getBuiltin } from "./meta.ts";
+import { setBuiltin } from "./control.ts";
+import { serBuiltin } from "./serialize.ts";
+import { setSplayed } from "./splayed.ts";
 
 /**
  * Synchronous TCP IPC for `hopen`, `hclose` and `write` to a handle, provided by the
@@ -99,7 +111,7 @@ export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
 /** Bytes written for a value: strings and bytes as they are, anything else serialized. */
 function bytesOf(e: Engine, x: RayObject): Uint8Array {
   if (x.type === 12 || x.type === 2) return (x as Vector<2>).data;
-  return (BUILTINS.get("ser")!.fn(e, [x]) as Vector<2>).data;
+  return (serBuiltin.fn(e, [x]) as Vector<2>).data;
 }
 
 function needs(flag: "system" | "env", e: Engine): void {
@@ -108,41 +120,11 @@ function needs(flag: "system" | "env", e: Engine): void {
 
 // ---------------------------------------------------------------- files
 
-unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path)))));
-
-unary("load", (e, path) => e.eval(e.parse(decoder.decode(readAllowed(e, text(path))))));
-
-binary("write", (e, target, x) => {
-  if (target.type === -5 || target.type === -4) return writeHandle(e, target, x);
-  writeAllowed(e, text(target), bytesOf(e, x));
-  return x;
-});
-
-/** `get` of a path reads a value's file; `get` of a symbol (meta.ts) reads a global. */
-const getGlobal = BUILTINS.get("get")!.fn;
-unary("get", (e, x) => {
-  if (x.type !== 12) return getGlobal(e, [x]);
-  return readValueFile(e, text(x));
-});
-
 /**
  * `set` to a path writes a value's file in the engine's layout (engine/object_files.ts) and
  * answers the path (a table's message file answers null, as the engine's); a table to a
  * `dir/` path is splayed. `set` of a name (control.ts) binds a global.
  */
-const setGlobal = BUILTINS.get("set")! as BuiltinFn;
-binary("set", (e, target, expr) => {
-  if (target.type !== 12) return setGlobal.fn(e, [target, expr]);
-  const value = e.eval(expr);
-  const path = text(target);
-  if (path.endsWith("/") && value.type === 98) {
-    BUILTINS.get("set-splayed")!.fn(e, [target, value]); // splayed.ts
-    return target;
-  }
-  writeValueFile(e, path, value);
-  return value.type === 98 ? NULL : target;
-}, true);
-
 // ---------------------------------------------------------------- network
 
 /** The network hook, or an os error when the flag or the host's network thread is missing. */
@@ -157,26 +139,6 @@ function handleOf(x: RayObject): number {
   return Number((x as Atom).value);
 }
 
-/** `(hopen "host:port")`: a TCP IPC connection to a Rayforce engine (allowed by --allow-net). */
-vary("hopen", (e, args) => {
-  const hook = net(e);
-  if (args.length < 1 || args.length > 2) {
-    throw new EvalError(ErrorCode.ARITY, `expected 1 argument, got ${args.length}`);
-  }
-  const address = text(args[0]).replace(/^:/, "");
-  const m = /^(.*):(\d+)$/.exec(address);
-  if (!m) throw osError(`bad address ${address}: expected host:port`);
-  if (!e.permissions.net!.includes(address) && !e.permissions.net!.includes("*")) {
-    throw osError(`${address} is not allowed by --allow-net`);
-  }
-  return { type: -5, value: BigInt(hook.open(m[1], Number(m[2]))) };
-});
-
-unary("hclose", (e, h) => {
-  net(e).close(handleOf(h));
-  return NULL;
-});
-
 /** `(write h x)` on a handle: sync for h > 0 (the remote answer), async for (neg h). */
 function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
   const hook = net(e);
@@ -186,7 +148,7 @@ function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
     return NULL;
   }
   const { value } = decodeMessage(hook.request(handle, encodeMessage(x, MsgType.SYNC)), {
-    resolveBuiltin,
+    resolveBuiltin: e.resolveBuiltin,
   });
   if (value.type === 127) {
     throw new EvalError(
@@ -200,90 +162,11 @@ function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
 
 // ---------------------------------------------------------------- system and environment
 
-unary("system", (e, cmd) => {
-  needs("system", e);
-  try {
-    const out = execFileSync("/bin/sh", ["-c", text(cmd)], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    return listOf(
-      out.split("\n").filter((l, i, all) => l.length || i < all.length - 1).map((l) => str(l)),
-    );
-  } catch (err) {
-    if (err instanceof EvalError) throw err;
-    throw osError((err as Error).message);
-  }
-});
-
-vary("exit", (e) => {
-  needs("system", e);
-  throw osError("exit is refused: it would stop a server shared by every connection");
-});
-vary("loadfn", (e) => {
-  needs("system", e);
-  throw osError("loadfn is not available: @rf/ws does not load native code");
-});
-/**
- * `(timer ms times fn)` calls `fn` every `ms` milliseconds, `times` times (0: until
- * cancelled), and answers the timer's id; `(timer id)` cancels it. `fn` takes no argument,
- * or one: the current timestamp (UTC). The host schedules the calls (the worker pool runs
- * each as a query of its own); without one, timer answers an `os` error.
- */
-vary("timer", (e, args) => {
-  needs("system", e);
-  const hook = e.timers;
-  if (!hook) throw osError("timer needs a server: this engine has no scheduler");
-  if (args.length === 1) {
-    hook.cancel(integer(args[0], "timer id"));
-    return NULL;
-  }
-  if (args.length !== 3) {
-    throw new EvalError(ErrorCode.ARITY, `expected 1 or 3 arguments, got ${args.length}`);
-  }
-  const ms = integer(args[0], "interval");
-  const times = integer(args[1], "count");
-  const fn = args[2];
-  if (fn.type !== 100) throw typeError("LAMBDA", fn.type);
-  const params = (fn as Lambda).args;
-  const arity = params.type === 6 ? (params as Vector<6>).data.length : 0;
-  if (arity > 1) throw osError(`timer calls its function with 0 or 1 argument, not ${arity}`);
-  if (ms < 1) throw osError(`timer interval must be at least 1 ms, not ${ms}`);
-  if (times < 0) throw osError(`timer count must be 0 (until cancelled) or more, not ${times}`);
-  return { type: -5, value: BigInt(hook.schedule(ms, times, fn as Lambda, arity)) };
-});
-
 /** An integer argument (i64, i32 or i16 atom) as a number. */
 function integer(x: RayObject, what: string): number {
   if (x.type !== -5 && x.type !== -4 && x.type !== -3) throw typeError(`integer ${what}`, x.type);
   return Number((x as Atom).value);
 }
-vary("gc", (e) => {
-  needs("system", e);
-  return { type: -5, value: 0n };
-});
-/**
- * `(rc x)`: the engine's reference count of x, as its memory model gives it — a literal or a
- * named value at top level is held once (1), a value a call just made is held by nothing
- * yet (0), a lambda's argument twice (2: the caller's and the frame's). Nothing of the
- * machine is revealed, so no permission is needed.
- */
-unary("rc", (e, form) => {
-  const rc = (n: number): RayObject => ({ type: -5, value: BigInt(n) });
-  if (form.type === 0) {
-    e.eval(form); // its errors are the query's errors
-    return rc(0);
-  }
-  if (form.type === -6) {
-    const s = form as SymbolNode;
-    if (s.quoted) return rc(0);
-    e.eval(form); // an unknown name is a `value` error
-    const frame = e.frames[e.frames.length - 1];
-    return rc(frame?.vars.has(s.value) ? 2 : 1);
-  }
-  return rc(1);
-}, true);
-
 function dictOf(e: Engine, entries: [string, RayObject][]): RayObject {
   return {
     type: 99,
@@ -292,40 +175,165 @@ function dictOf(e: Engine, entries: [string, RayObject][]): RayObject {
   };
 }
 
-vary("memstat", (e) => {
-  needs("system", e);
-  const m = process.memoryUsage();
-  return dictOf(e, [
-    ["msys", { type: -5, value: BigInt(m.rss) }],
-    ["heap", { type: -5, value: BigInt(m.heapUsed) }],
-    ["free", { type: -5, value: BigInt(Math.max(0, m.heapTotal - m.heapUsed)) }],
-    ["syms", { type: -5, value: BigInt(symbols.size) }],
-  ]);
-});
-vary("sysinfo", (e) => {
-  needs("system", e);
-  return dictOf(e, [
-    ["os", str(platform())],
-    ["arch", str(arch())],
-    ["cores", { type: -5, value: BigInt(cpus().length) }],
-    ["memory", { type: -5, value: BigInt(totalmem()) }],
-  ]);
-});
-vary("internals", (e) => {
-  needs("system", e);
-  return dictOf(e, [["pid", { type: -5, value: BigInt(process.pid) }]]);
-});
-vary("args", (e) => {
-  needs("system", e);
-  return dictOf(e, []);
-});
+/** `(load "file")`: evaluates a file's source (splayed.ts's `load` adds directories). */
+export const loadBuiltin: BuiltinFn = unary(
+  "load",
+  (e, path) => e.eval(e.parse(decoder.decode(readAllowed(e, text(path))))),
+  { impure: true },
+);
 
-unary("os-get-var", (e, name) => {
-  needs("env", e);
-  return str(process.env[text(name)] ?? "");
-});
-binary("os-set-var", (e, name, value) => {
-  needs("env", e);
-  process.env[text(name)] = text(value);
-  return value;
-});
+/** The builtins defined here. */
+export const OS_BUILTINS: readonly BuiltinFn[] = [
+  unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path)))), { impure: true }),
+  loadBuiltin,
+  binary("write", (e, target, x) => {
+    if (target.type === -5 || target.type === -4) return writeHandle(e, target, x);
+    writeAllowed(e, text(target), bytesOf(e, x));
+    return x;
+  }, { impure: true }),
+  unary("get", (e, x) => {
+    if (x.type !== 12) return getBuiltin.fn(e, [x]);
+    return readValueFile(e, text(x));
+  }, { impure: true, overrides: true }),
+  binary("set", (e, target, expr) => {
+    if (target.type !== 12) return setBuiltin.fn(e, [target, expr]);
+    const value = e.eval(expr);
+    const path = text(target);
+    if (path.endsWith("/") && value.type === 98) {
+      setSplayed(e, path, value as Table);
+      return target;
+    }
+    writeValueFile(e, path, value);
+    return value.type === 98 ? NULL : target;
+  }, { special: true, impure: true, overrides: true }),
+  /** `(hopen "host:port")`: a TCP IPC connection to a Rayforce engine (allowed by --allow-net). */
+  vary("hopen", (e, args) => {
+    const hook = net(e);
+    if (args.length < 1 || args.length > 2) {
+      throw new EvalError(ErrorCode.ARITY, `expected 1 argument, got ${args.length}`);
+    }
+    const address = text(args[0]).replace(/^:/, "");
+    const m = /^(.*):(\d+)$/.exec(address);
+    if (!m) throw osError(`bad address ${address}: expected host:port`);
+    if (!e.permissions.net!.includes(address) && !e.permissions.net!.includes("*")) {
+      throw osError(`${address} is not allowed by --allow-net`);
+    }
+    return { type: -5, value: BigInt(hook.open(m[1], Number(m[2]))) };
+  }, { impure: true }),
+  unary("hclose", (e, h) => {
+    net(e).close(handleOf(h));
+    return NULL;
+  }, { impure: true }),
+  unary("system", (e, cmd) => {
+    needs("system", e);
+    try {
+      const out = execFileSync("/bin/sh", ["-c", text(cmd)], {
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      return listOf(
+        out.split("\n").filter((l, i, all) => l.length || i < all.length - 1).map((l) => str(l)),
+      );
+    } catch (err) {
+      if (err instanceof EvalError) throw err;
+      throw osError((err as Error).message);
+    }
+  }, { impure: true }),
+  vary("exit", (e) => {
+    needs("system", e);
+    throw osError("exit is refused: it would stop a server shared by every connection");
+  }, { impure: true }),
+  vary("loadfn", (e) => {
+    needs("system", e);
+    throw osError("loadfn is not available: @rf/ws does not load native code");
+  }, { impure: true }),
+  /**
+   * `(timer ms times fn)` calls `fn` every `ms` milliseconds, `times` times (0: until
+   * cancelled), and answers the timer's id; `(timer id)` cancels it. `fn` takes no argument,
+   * or one: the current timestamp (UTC). The host schedules the calls (the worker pool runs
+   * each as a query of its own); without one, timer answers an `os` error.
+   */
+  vary("timer", (e, args) => {
+    needs("system", e);
+    const hook = e.timers;
+    if (!hook) throw osError("timer needs a server: this engine has no scheduler");
+    if (args.length === 1) {
+      hook.cancel(integer(args[0], "timer id"));
+      return NULL;
+    }
+    if (args.length !== 3) {
+      throw new EvalError(ErrorCode.ARITY, `expected 1 or 3 arguments, got ${args.length}`);
+    }
+    const ms = integer(args[0], "interval");
+    const times = integer(args[1], "count");
+    const fn = args[2];
+    if (fn.type !== 100) throw typeError("LAMBDA", fn.type);
+    const params = (fn as Lambda).args;
+    const arity = params.type === 6 ? (params as Vector<6>).data.length : 0;
+    if (arity > 1) throw osError(`timer calls its function with 0 or 1 argument, not ${arity}`);
+    if (ms < 1) throw osError(`timer interval must be at least 1 ms, not ${ms}`);
+    if (times < 0) throw osError(`timer count must be 0 (until cancelled) or more, not ${times}`);
+    return { type: -5, value: BigInt(hook.schedule(ms, times, fn as Lambda, arity)) };
+  }, { impure: true }),
+  vary("gc", (e) => {
+    needs("system", e);
+    return { type: -5, value: 0n };
+  }, { impure: true }),
+  /**
+   * `(rc x)`: the engine's reference count of x, as its memory model gives it — a literal or a
+   * named value at top level is held once (1), a value a call just made is held by nothing
+   * yet (0), a lambda's argument twice (2: the caller's and the frame's). Nothing of the
+   * machine is revealed, so no permission is needed.
+   */
+  unary("rc", (e, form) => {
+    const rc = (n: number): RayObject => ({ type: -5, value: BigInt(n) });
+    if (form.type === 0) {
+      e.eval(form); // its errors are the query's errors
+      return rc(0);
+    }
+    if (form.type === -6) {
+      const s = form as SymbolNode;
+      if (s.quoted) return rc(0);
+      e.eval(form); // an unknown name is a `value` error
+      const frame = e.frames[e.frames.length - 1];
+      return rc(frame?.vars.has(s.value) ? 2 : 1);
+    }
+    return rc(1);
+  }, { special: true, impure: true }),
+  vary("memstat", (e) => {
+    needs("system", e);
+    const m = process.memoryUsage();
+    return dictOf(e, [
+      ["msys", { type: -5, value: BigInt(m.rss) }],
+      ["heap", { type: -5, value: BigInt(m.heapUsed) }],
+      ["free", { type: -5, value: BigInt(Math.max(0, m.heapTotal - m.heapUsed)) }],
+      ["syms", { type: -5, value: BigInt(symbols.size) }],
+    ]);
+  }, { impure: true }),
+  vary("sysinfo", (e) => {
+    needs("system", e);
+    return dictOf(e, [
+      ["os", str(platform())],
+      ["arch", str(arch())],
+      ["cores", { type: -5, value: BigInt(cpus().length) }],
+      ["memory", { type: -5, value: BigInt(totalmem()) }],
+    ]);
+  }, { impure: true }),
+  vary("internals", (e) => {
+    needs("system", e);
+    return dictOf(e, [["pid", { type: -5, value: BigInt(process.pid) }]]);
+  }, { impure: true }),
+  vary("args", (e) => {
+    needs("system", e);
+    return dictOf(e, []);
+  }, { impure: true }),
+  unary("os-get-var", (e, name) => {
+    needs("env", e);
+    return str(process.env[text(name)] ?? "");
+  }, { impure: true }),
+  binary("os-set-var", (e, name, value) => {
+    needs("env", e);
+    process.env[text(name)] = text(value);
+    return value;
+  }, { impure: true }),
+];

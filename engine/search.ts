@@ -5,7 +5,7 @@
  * @module
  */
 import type { Atom, RayObject, Vector } from "../ipc/mod.ts";
-import { binary } from "./builtins.ts";
+import { binary, type BuiltinFn } from "./builtins.ts";
 import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, nyiError, typeError } from "./errors.ts";
@@ -47,23 +47,6 @@ function searcher(right: boolean) {
   };
 }
 
-binary("bin", searcher(false));
-binary("binr", searcher(true));
-
-/** `(within xs [lo hi])`: inclusive range test. (The engine's atom case returns junk; here an atom gives a 1-element B8.) */
-binary("within", (e, x, range) => {
-  checkWithin(x, range);
-  const lo = itemAt(range, 0), hi = itemAt(range, 1);
-  const xs = x.type < 0 ? listOf([x]) : x;
-  const n = count(xs);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = itemAt(xs, i);
-    out[i] = !less(e, v, lo) && !less(e, hi, v) ? 1 : 0;
-  }
-  return { type: 1, data: out };
-});
-
 /**
  * The length `remove` sees in an atom: the engine reads the length field of an object whose
  * storage holds the atom's value, so an i64 of 2 "has" 2 elements, an i32 or a date its value
@@ -92,26 +75,44 @@ function atomLength(x: Atom): number {
   return Infinity;
 }
 
-/**
- * `(remove xs i)`: xs without the element at index i, as the engine answers: i an i64 or i32
- * atom (an F64 vector a `domain` error, anything else a `type` error); an index outside xs
- * (a null too) leaves xs as it is; an atom, a dict or a table is refused only when the
- * index falls inside it (an atom's length is `atomLength`).
- */
-binary("remove", (_e, x, i) => {
-  if (i.type === 10) throw domainError("remove needs an index");
-  if (i.type !== -5 && i.type !== -4) throw typeError("i64", i.type);
-  if (x.type === 7 || x.type === 8) throw nyiError(x.type); // the engine has no DATE or TIME case
-  const n = x.type < 0
-    ? atomLength(x as Atom)
-    : x.type === 99
-    ? count(x.keys)
-    : x.type === 98
-    ? tableRows(x)
-    : count(x);
-  const k = Number((i as Atom).value);
-  if (k < 0 || k >= n) return x;
-  if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", x.type);
-  const idx = Array.from({ length: n - 1 }, (_, j) => (j < k ? j : j + 1));
-  return x.type === 0 ? listOf(idx.map((j) => x.items[j])) : take(x as Vector, idx);
-});
+/** The builtins defined here. */
+export const SEARCH_BUILTINS: readonly BuiltinFn[] = [
+  binary("bin", searcher(false)),
+  binary("binr", searcher(true)),
+  /** `(within xs [lo hi])`: inclusive range test. (The engine's atom case returns junk; here an atom gives a 1-element B8.) */
+  binary("within", (e, x, range) => {
+    checkWithin(x, range);
+    const lo = itemAt(range, 0), hi = itemAt(range, 1);
+    const xs = x.type < 0 ? listOf([x]) : x;
+    const n = count(xs);
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = itemAt(xs, i);
+      out[i] = !less(e, v, lo) && !less(e, hi, v) ? 1 : 0;
+    }
+    return { type: 1, data: out };
+  }),
+  /**
+   * `(remove xs i)`: xs without the element at index i, as the engine answers: i an i64 or i32
+   * atom (an F64 vector a `domain` error, anything else a `type` error); an index outside xs
+   * (a null too) leaves xs as it is; an atom, a dict or a table is refused only when the
+   * index falls inside it (an atom's length is `atomLength`).
+   */
+  binary("remove", (_e, x, i) => {
+    if (i.type === 10) throw domainError("remove needs an index");
+    if (i.type !== -5 && i.type !== -4) throw typeError("i64", i.type);
+    if (x.type === 7 || x.type === 8) throw nyiError(x.type); // the engine has no DATE or TIME case
+    const n = x.type < 0
+      ? atomLength(x as Atom)
+      : x.type === 99
+      ? count(x.keys)
+      : x.type === 98
+      ? tableRows(x)
+      : count(x);
+    const k = Number((i as Atom).value);
+    if (k < 0 || k >= n) return x;
+    if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", x.type);
+    const idx = Array.from({ length: n - 1 }, (_, j) => (j < k ? j : j + 1));
+    return x.type === 0 ? listOf(idx.map((j) => x.items[j])) : take(x as Vector, idx);
+  }),
+];

@@ -16,10 +16,11 @@ import {
   symbols,
   type Vector,
 } from "../ipc/mod.ts";
-import { binary, resolveBuiltin, unary } from "./builtins.ts";
+import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { domainError, EvalError, typeError } from "./errors.ts";
 
-unary("ser", (_e, x) => {
+/** `(ser x)`: x as an IPC message, in bytes. */
+export const serBuiltin: BuiltinFn = unary("ser", (_e, x) => {
   try {
     return { type: 2, data: encodeMessage(x, MsgType.ASYNC) };
   } catch (e) {
@@ -27,44 +28,47 @@ unary("ser", (_e, x) => {
   }
 });
 
-unary("de", (_e, x) => {
-  if (x.type !== 2) throw domainError(); // as the engine: anything but bytes is no message
-  const bytes = (x as Vector<2>).data;
-  if (bytes.length < 16) throw domainError("de needs a 16-byte header");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== 0xcefadefa) throw domainError("bad prefix");
-  if (bytes[4] > 1) throw typeError("version 1", `version ${bytes[4]}`);
-  const size = Number(view.getBigInt64(8, true));
-  if (size < 0 || size > 1e9 || size + 16 !== bytes.length) {
-    throw domainError("size does not match the bytes");
-  }
-  try {
-    return decode(bytes.subarray(16), { resolveBuiltin });
-  } catch (e) {
-    const err = e as RayforceIPCError;
-    throw new EvalError(err.code ?? 4, err.message);
-  }
-});
-
-/** `(enum 'domain symbols)`: positions of `symbols` in the SYMBOL vector held in global `domain`. */
-binary("enum", (e, domainName, syms) => {
-  if (domainName.type !== -6) throw typeError("symbol", domainName.type);
-  const name = (domainName as Atom).value as number;
-  const domain = e.global(name);
-  if (!domain || domain.type !== 6) throw typeError("SYMBOL", domain?.type ?? 126);
-  const ids = syms.type === 6
-    ? (syms as Vector<6>).data
-    : syms.type === -6
-    ? Int32Array.of((syms as Atom).value as number)
-    : undefined;
-  if (!ids) throw typeError("SYMBOL", syms.type);
-  const position = new Map<number, number>();
-  (domain as Vector<6>).data.forEach((id, i) => position.has(id) || position.set(id, i));
-  const data = Int32Array.from(ids, (id) => {
-    const p = position.get(id);
-    if (p === undefined) throw domainError(`${symbols.text(id)} is not in ${symbols.text(name)}`);
-    return p;
-  });
-  const result: Enum = { type: 20, domain: symbols.text(name), data, symbols: ids.slice() };
-  return result as RayObject;
-});
+/** The builtins defined here. */
+export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
+  serBuiltin,
+  unary("de", (engine, x) => {
+    if (x.type !== 2) throw domainError(); // as the engine: anything but bytes is no message
+    const bytes = (x as Vector<2>).data;
+    if (bytes.length < 16) throw domainError("de needs a 16-byte header");
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getUint32(0, true) !== 0xcefadefa) throw domainError("bad prefix");
+    if (bytes[4] > 1) throw typeError("version 1", `version ${bytes[4]}`);
+    const size = Number(view.getBigInt64(8, true));
+    if (size < 0 || size > 1e9 || size + 16 !== bytes.length) {
+      throw domainError("size does not match the bytes");
+    }
+    try {
+      return decode(bytes.subarray(16), { resolveBuiltin: engine.resolveBuiltin });
+    } catch (e) {
+      const err = e as RayforceIPCError;
+      throw new EvalError(err.code ?? 4, err.message);
+    }
+  }),
+  /** `(enum 'domain symbols)`: positions of `symbols` in the SYMBOL vector held in global `domain`. */
+  binary("enum", (e, domainName, syms) => {
+    if (domainName.type !== -6) throw typeError("symbol", domainName.type);
+    const name = (domainName as Atom).value as number;
+    const domain = e.global(name);
+    if (!domain || domain.type !== 6) throw typeError("SYMBOL", domain?.type ?? 126);
+    const ids = syms.type === 6
+      ? (syms as Vector<6>).data
+      : syms.type === -6
+      ? Int32Array.of((syms as Atom).value as number)
+      : undefined;
+    if (!ids) throw typeError("SYMBOL", syms.type);
+    const position = new Map<number, number>();
+    (domain as Vector<6>).data.forEach((id, i) => position.has(id) || position.set(id, i));
+    const data = Int32Array.from(ids, (id) => {
+      const p = position.get(id);
+      if (p === undefined) throw domainError(`${symbols.text(id)} is not in ${symbols.text(name)}`);
+      return p;
+    });
+    const result: Enum = { type: 20, domain: symbols.text(name), data, symbols: ids.slice() };
+    return result as RayObject;
+  }),
+];

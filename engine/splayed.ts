@@ -37,7 +37,7 @@ import {
   type Table,
   type Vector,
 } from "../ipc/mod.ts";
-import { BUILTINS, unary, vary } from "./builtins.ts";
+import { type BuiltinFn, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, EvalError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
@@ -48,6 +48,9 @@ import { isFileName, splayedFiles, symbolsOf } from "./object_files.ts";
 import { makeDir, readValueFile, writeFile } from "./value_files.ts";
 import { daysOfDate } from "./calendar.ts";
 import { count, listOf, take } from "./values.ts";
+import { makeTable } from "./query.ts";
+import { concat } from "./collections.ts";
+import { loadBuiltin } from "./os.ts";
 
 /** A column name becomes a file name: nothing that could leave the directory or hide. */
 function columnFile(name: string): string {
@@ -78,7 +81,7 @@ function readSymbols(e: Engine, path: string): Int32Array {
 }
 
 /** Writes table `t` splayed in `dir`; SYMBOL columns index `symfile` (default `dir/sym`). */
-function setSplayed(e: Engine, dir: string, t: Table, symfile?: string): void {
+export function setSplayed(e: Engine, dir: string, t: Table, symfile?: string): void {
   makeDir(e, dir);
   const hasSymbols = t.values.items.some((c) => c.type === 6);
   const domain = symfile !== undefined && hasSymbols ? Array.from(readSymbols(e, symfile)) : [];
@@ -101,7 +104,7 @@ function getSplayed(e: Engine, dir: string, symfile?: string): Table {
     symbolsOf(keys),
     (id) => readValueFile(e, join(dir, columnFile(symbols.text(id))), symbolsOnce),
   );
-  return BUILTINS.get("table")!.fn(e, [keys, listOf(columns)]) as Table;
+  return makeTable(keys, listOf(columns)) as Table;
 }
 
 /** The directory form of a path: a trailing `/`. */
@@ -109,19 +112,6 @@ function dirPath(x: RayObject): string {
   const path = text(x);
   return path.endsWith("/") ? path : path + "/";
 }
-
-/** `(set-splayed "dir/" t [symfile])` → the path. */
-vary("set-splayed", (e, args) => {
-  argCount(args, 2, 3);
-  setSplayed(e, dirPath(args[0]), asTable(args[1]), args[2] ? text(args[2]) : undefined);
-  return args[0];
-});
-
-/** `(get-splayed "dir/" [symfile])` → the table. */
-vary("get-splayed", (e, args) => {
-  argCount(args, 1, 2);
-  return getSplayed(e, dirPath(args[0]), args[1] ? text(args[1]) : undefined);
-});
 
 /** A partition's directory name is its day. */
 const DAY = /^\d{4}\.\d{2}\.\d{2}$/;
@@ -131,86 +121,98 @@ function tableName(x: RayObject): string {
   return columnFile(symbols.text((x as Atom).value as number));
 }
 
-/**
- * `(set-parted "dir/" t)` → the path: t splayed, as the engine's; `(set-parted "root/" 'name
- * t)` → t: one splayed partition per day of t's first DATE column.
- */
-vary("set-parted", (e, args) => {
-  argCount(args, 2, 3);
-  if (args.length === 2) {
-    setSplayed(e, dirPath(args[0]), asTable(args[1]));
+/** The builtins defined here. */
+export const SPLAYED_BUILTINS: readonly BuiltinFn[] = [
+  /** `(set-splayed "dir/" t [symfile])` → the path. */
+  vary("set-splayed", (e, args) => {
+    argCount(args, 2, 3);
+    setSplayed(e, dirPath(args[0]), asTable(args[1]), args[2] ? text(args[2]) : undefined);
     return args[0];
-  }
-  const root = dirPath(args[0]);
-  const name = tableName(args[1]);
-  const t = asTable(args[2]);
-  const dates = t.values.items.find((c) => c.type === 7) as Vector<7> | undefined;
-  if (!dates) throw domainError("set-parted needs a DATE column to partition on");
-  const rows = new Map<number, number[]>();
-  for (let i = 0; i < dates.data.length; i++) {
-    const day = dates.data[i];
-    if (day === -2147483648) throw domainError(`row ${i} has a null date: no partition`);
-    const list = rows.get(day);
-    if (list) list.push(i);
-    else rows.set(day, [i]);
-  }
-  makeDir(e, root);
-  for (const [day, idx] of rows) {
-    const part: Table = {
-      type: 98,
-      keys: t.keys,
-      values: listOf(t.values.items.map((c) => take(c, idx))) as List,
+  }, { impure: true }),
+  /** `(get-splayed "dir/" [symfile])` → the table. */
+  vary("get-splayed", (e, args) => {
+    argCount(args, 1, 2);
+    return getSplayed(e, dirPath(args[0]), args[1] ? text(args[1]) : undefined);
+  }, { impure: true }),
+  /**
+   * `(set-parted "dir/" t)` → the path: t splayed, as the engine's; `(set-parted "root/" 'name
+   * t)` → t: one splayed partition per day of t's first DATE column.
+   */
+  vary("set-parted", (e, args) => {
+    argCount(args, 2, 3);
+    if (args.length === 2) {
+      setSplayed(e, dirPath(args[0]), asTable(args[1]));
+      return args[0];
+    }
+    const root = dirPath(args[0]);
+    const name = tableName(args[1]);
+    const t = asTable(args[2]);
+    const dates = t.values.items.find((c) => c.type === 7) as Vector<7> | undefined;
+    if (!dates) throw domainError("set-parted needs a DATE column to partition on");
+    const rows = new Map<number, number[]>();
+    for (let i = 0; i < dates.data.length; i++) {
+      const day = dates.data[i];
+      if (day === -2147483648) throw domainError(`row ${i} has a null date: no partition`);
+      const list = rows.get(day);
+      if (list) list.push(i);
+      else rows.set(day, [i]);
+    }
+    makeDir(e, root);
+    for (const [day, idx] of rows) {
+      const part: Table = {
+        type: 98,
+        keys: t.keys,
+        values: listOf(t.values.items.map((c) => take(c, idx))) as List,
+      };
+      setSplayed(e, join(root, formatDate(day), name) + "/", part);
+    }
+    return t;
+  }, { impure: true }),
+  /** `(get-parted "root/" 'name)` → the days' partitions in date order, `Date` first. */
+  vary("get-parted", (e, args) => {
+    argCount(args, 2, 2);
+    const root = dirPath(args[0]);
+    const name = tableName(args[1]);
+    const real = confined(e.permissions.read, root, "--allow-read");
+    let days: string[];
+    try {
+      days = readdirSync(real).filter((d) =>
+        DAY.test(d) && existsSync(join(real, d, name, ".d")) &&
+        statSync(join(real, d, name)).isDirectory()
+      ).sort();
+    } catch (err) {
+      pathError(root, err);
+    }
+    if (days.length === 0) throw domainError(`no partitions of ${name} in ${root}`);
+    const parts = days.map((d) => getSplayed(e, join(root, d, name) + "/"));
+    const first = parts[0];
+    const columns = first.values.items.map((_, c) =>
+      parts.slice(1).reduce((acc, p) => {
+        if (
+          p.keys.data.length !== first.keys.data.length || p.keys.data[c] !== first.keys.data[c]
+        ) {
+          throw domainError("partitions have different columns");
+        }
+        return concat(acc, p.values.items[c], e.maxVectorBytes);
+      }, first.values.items[c])
+    );
+    const day = (d: string) => {
+      const [y, m, dd] = d.split(".").map(Number);
+      return daysOfDate(y, m, dd);
     };
-    setSplayed(e, join(root, formatDate(day), name) + "/", part);
-  }
-  return t;
-});
-
-/** `(get-parted "root/" 'name)` → the days' partitions in date order, `Date` first. */
-vary("get-parted", (e, args) => {
-  argCount(args, 2, 2);
-  const root = dirPath(args[0]);
-  const name = tableName(args[1]);
-  const real = confined(e.permissions.read, root, "--allow-read");
-  let days: string[];
-  try {
-    days = readdirSync(real).filter((d) =>
-      DAY.test(d) && existsSync(join(real, d, name, ".d")) &&
-      statSync(join(real, d, name)).isDirectory()
-    ).sort();
-  } catch (err) {
-    pathError(root, err);
-  }
-  if (days.length === 0) throw domainError(`no partitions of ${name} in ${root}`);
-  const parts = days.map((d) => getSplayed(e, join(root, d, name) + "/"));
-  const first = parts[0];
-  const concat = BUILTINS.get("concat")!.fn;
-  const columns = first.values.items.map((_, c) =>
-    parts.slice(1).reduce((acc, p) => {
-      if (p.keys.data.length !== first.keys.data.length || p.keys.data[c] !== first.keys.data[c]) {
-        throw domainError("partitions have different columns");
-      }
-      return concat(e, [acc, p.values.items[c]]);
-    }, first.values.items[c])
-  );
-  const day = (d: string) => {
-    const [y, m, dd] = d.split(".").map(Number);
-    return daysOfDate(y, m, dd);
-  };
-  const dateColumn = Int32Array.from(
-    parts.flatMap((p, i) => Array(count(p.values.items[0] ?? listOf([]))).fill(day(days[i]))),
-  );
-  const keys = Int32Array.of(e.intern("Date"), ...first.keys.data);
-  return BUILTINS.get("table")!.fn(e, [
-    { type: 6, data: keys } as Vector<6>,
-    listOf([{ type: 7, data: dateColumn } as Vector<7>, ...columns]),
-  ]);
-});
-
-/** `load` of a directory reads the table splayed there; of a file, evaluates it (os.ts). */
-const loadFile = BUILTINS.get("load")!.fn;
-unary("load", (e, path) => {
-  const real = confined(e.permissions.read, text(path), "--allow-read");
-  if (existsSync(real) && statSync(real).isDirectory()) return getSplayed(e, dirPath(path));
-  return loadFile(e, [path]);
-});
+    const dateColumn = Int32Array.from(
+      parts.flatMap((p, i) => Array(count(p.values.items[0] ?? listOf([]))).fill(day(days[i]))),
+    );
+    const keys = Int32Array.of(e.intern("Date"), ...first.keys.data);
+    return makeTable(
+      { type: 6, data: keys } as Vector<6>,
+      listOf([{ type: 7, data: dateColumn } as Vector<7>, ...columns]),
+    );
+  }, { impure: true }),
+  /** `load` of a directory reads the table splayed there; of a file, evaluates it (os.ts). */
+  unary("load", (e, path) => {
+    const real = confined(e.permissions.read, text(path), "--allow-read");
+    if (existsSync(real) && statSync(real).isDirectory()) return getSplayed(e, dirPath(path));
+    return loadBuiltin.fn(e, [path]);
+  }, { impure: true, overrides: true }),
+];

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Atom, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
-import { binary } from "./builtins.ts";
+import { binary, type BuiltinFn } from "./builtins.ts";
 import { domainError, indexError, lengthError, typeError } from "./errors.ts";
 import { count, listOf, take } from "./values.ts";
 
@@ -47,62 +47,64 @@ export function globMatch(text: Uint8Array, pattern: Uint8Array): boolean {
   return match(0, 0);
 }
 
-binary("like", (_e, x, pattern) => {
-  if (pattern.type !== 12) throw typeError("C8", pattern.type);
-  const p = (pattern as Vector<12>).data;
-  if (x.type === 12) return { type: -1, value: globMatch((x as Vector<12>).data, p) ? 1 : 0 };
-  if (x.type === 0) {
-    return {
-      type: 1,
-      data: Uint8Array.from(x.items, (s) => {
-        if (s.type !== 12) throw typeError("C8", s.type);
-        return globMatch((s as Vector<12>).data, p) ? 1 : 0;
-      }),
-    };
-  }
-  throw typeError("C8", x.type);
-});
-
 /** Types whose vectors `split` cuts at positions: i32, i64 and strings. */
 const SPLIT_BY_POSITION = new Set([4, 5, 12]);
 /** Types of the position vectors `split` takes. */
 const POSITIONS = new Set([3, 4, 5]);
 
-/**
- * `(split x sep)` as the engine answers it (session split-remove-xrank): a string by a string
- * or char delimiter; an i32, i64 or string vector at ascending positions (each part runs to
- * the next position); an empty position list (or an atom 0, whose length the engine reads as
- * its value) is null; an f64 vector on either side is a `domain` error.
- */
-binary("split", (_e, x, sep) => {
-  if (x.type === 10 || sep.type === 10) throw domainError("split: f64");
-  if (!(x.type >= 0 && x.type <= 12) && x.type !== -6) throw typeError("C8", x.type);
-  const textual = x.type === 12 || x.type === -6; // a symbol splits as its text
-  if (textual && (sep.type === 12 || sep.type === -12)) {
-    const text = x.type === 12
-      ? decoder.decode((x as Vector<12>).data)
-      : symbols.text((x as Atom).value as number);
-    const delim = sep.type === 12
-      ? decoder.decode((sep as Vector<12>).data)
-      : String.fromCharCode((sep as Atom).value as number);
-    if (delim === "") throw typeError("LIST", "LIST");
-    return listOf(
-      text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),
-    );
-  }
-  if (x.type === -6) throw typeError("C8", x.type);
-  const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
-  if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
-  if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);
-  const n = count(x);
-  const starts = Array.from((sep as Vector).data as ArrayLike<number | bigint>, Number);
-  if (starts.length > n) throw lengthError(n, starts.length);
-  if (!SPLIT_BY_POSITION.has(x.type)) throw typeError("C8", x.type);
-  starts.forEach((s, i) => {
-    if (!(s >= (starts[i - 1] ?? 0) && s <= n)) throw indexError(0, n - 1);
-  });
-  return listOf(starts.map((s, i) => {
-    const end = i + 1 < starts.length ? starts[i + 1] : n;
-    return take(x, Array.from({ length: end - s }, (_, k) => s + k));
-  }));
-});
+/** The builtins defined here. */
+export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
+  binary("like", (_e, x, pattern) => {
+    if (pattern.type !== 12) throw typeError("C8", pattern.type);
+    const p = (pattern as Vector<12>).data;
+    if (x.type === 12) return { type: -1, value: globMatch((x as Vector<12>).data, p) ? 1 : 0 };
+    if (x.type === 0) {
+      return {
+        type: 1,
+        data: Uint8Array.from(x.items, (s) => {
+          if (s.type !== 12) throw typeError("C8", s.type);
+          return globMatch((s as Vector<12>).data, p) ? 1 : 0;
+        }),
+      };
+    }
+    throw typeError("C8", x.type);
+  }),
+  /**
+   * `(split x sep)` as the engine answers it (session split-remove-xrank): a string by a string
+   * or char delimiter; an i32, i64 or string vector at ascending positions (each part runs to
+   * the next position); an empty position list (or an atom 0, whose length the engine reads as
+   * its value) is null; an f64 vector on either side is a `domain` error.
+   */
+  binary("split", (_e, x, sep) => {
+    if (x.type === 10 || sep.type === 10) throw domainError("split: f64");
+    if (!(x.type >= 0 && x.type <= 12) && x.type !== -6) throw typeError("C8", x.type);
+    const textual = x.type === 12 || x.type === -6; // a symbol splits as its text
+    if (textual && (sep.type === 12 || sep.type === -12)) {
+      const text = x.type === 12
+        ? decoder.decode((x as Vector<12>).data)
+        : symbols.text((x as Atom).value as number);
+      const delim = sep.type === 12
+        ? decoder.decode((sep as Vector<12>).data)
+        : String.fromCharCode((sep as Atom).value as number);
+      if (delim === "") throw typeError("LIST", "LIST");
+      return listOf(
+        text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),
+      );
+    }
+    if (x.type === -6) throw typeError("C8", x.type);
+    const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
+    if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
+    if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);
+    const n = count(x);
+    const starts = Array.from((sep as Vector).data as ArrayLike<number | bigint>, Number);
+    if (starts.length > n) throw lengthError(n, starts.length);
+    if (!SPLIT_BY_POSITION.has(x.type)) throw typeError("C8", x.type);
+    starts.forEach((s, i) => {
+      if (!(s >= (starts[i - 1] ?? 0) && s <= n)) throw indexError(0, n - 1);
+    });
+    return listOf(starts.map((s, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1] : n;
+      return take(x, Array.from({ length: end - s }, (_, k) => s + k));
+    }));
+  }),
+];

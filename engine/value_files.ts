@@ -43,6 +43,7 @@ export function readValueFile(e: Engine, path: string, domain?: () => Int32Array
   const read = readObjectFile(
     readConfined(e.permissions.read, path, "--allow-read"),
     () => readConfined(e.permissions.read, path + "#", "--allow-read"),
+    e.resolveBuiltin,
   );
   if (read.kind === "value") return read.value;
   const names = domain ? domain() : symbolsOf(e.global(e.intern(read.domain)) ?? listOf([]));

@@ -30,7 +30,7 @@ import {
 } from "../ipc/mod.ts";
 import { checkLengths, refuseEmptyList } from "./arith.ts";
 import { atomic2 } from "./atomic.ts";
-import { binary } from "./builtins.ts";
+import { binary, type BuiltinFn } from "./builtins.ts";
 import { typeError } from "./errors.ts";
 import { int32Values, words } from "./int64.ts";
 import { atom, NULL_I32, NULL_I64 } from "./values.ts";
@@ -42,23 +42,6 @@ const FLOAT_SIDE = new Set([I32, I64, F64]);
 const TWO32 = 4294967296;
 /** Below this magnitude `x - n + 1` and the quotient stay exact in doubles. */
 const EXACT = 2 ** 52;
-
-binary("xbar", (_e, x, n) => {
-  refuseEmptyList(x, n);
-  return atomic2(x, n, (a, b) => {
-    checkLengths(a, b);
-    const ta = Math.abs(a.type), tb = Math.abs(b.type);
-    if (ta === F64 || tb === F64) {
-      if (!FLOAT_SIDE.has(ta) || !FLOAT_SIDE.has(tb)) throw typeError(a.type, b.type);
-      return floatXbar(a, b);
-    }
-    // A time bar rounds a time, or a timestamp (the bar in nanoseconds).
-    const timeBar = tb === TIME && (ta === TIME || ta === TS);
-    if (!INTEGRAL_X.has(ta) || !(INTEGRAL_N.has(tb) || timeBar)) throw typeError(a.type, b.type);
-    const rt = ta === I32 ? (tb === I32 ? I32 : I64) : ta;
-    return integerXbar(a, timeBar && ta === TS ? inNanoseconds(b) : b, rt);
-  });
-});
 
 /** One operand as a function of the index: a number (NaN for a null) per element. */
 function doubles(x: Atom | Vector): (i: number) => number {
@@ -241,3 +224,23 @@ function i64ByAtom(x: BigInt64Array, bar: number | bigint, out: BigInt64Array): 
   }
   return true;
 }
+
+/** The builtins defined here. */
+export const XBAR_BUILTINS: readonly BuiltinFn[] = [
+  binary("xbar", (_e, x, n) => {
+    refuseEmptyList(x, n);
+    return atomic2(x, n, (a, b) => {
+      checkLengths(a, b);
+      const ta = Math.abs(a.type), tb = Math.abs(b.type);
+      if (ta === F64 || tb === F64) {
+        if (!FLOAT_SIDE.has(ta) || !FLOAT_SIDE.has(tb)) throw typeError(a.type, b.type);
+        return floatXbar(a, b);
+      }
+      // A time bar rounds a time, or a timestamp (the bar in nanoseconds).
+      const timeBar = tb === TIME && (ta === TIME || ta === TS);
+      if (!INTEGRAL_X.has(ta) || !(INTEGRAL_N.has(tb) || timeBar)) throw typeError(a.type, b.type);
+      const rt = ta === I32 ? (tb === I32 ? I32 : I64) : ta;
+      return integerXbar(a, timeBar && ta === TS ? inNanoseconds(b) : b, rt);
+    });
+  }),
+];

@@ -18,7 +18,7 @@
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { BUILTINS } from "../engine/builtins.ts";
+import { STANDARD_BUILTINS as BUILTINS } from "../engine/library.ts";
 import { Engine } from "../engine/mod.ts";
 import { encode, encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { UpstreamClient } from "../upstream/client.ts";

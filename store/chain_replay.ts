@@ -24,7 +24,7 @@
  */
 import { decode, type RayObject, type Table } from "../ipc/mod.ts";
 import { appendTable } from "../engine/append.ts";
-import { resolveBuiltin } from "../engine/builtins.ts";
+import { resolveBuiltin } from "../engine/library.ts";
 import { patchColumns } from "../engine/column_patch.ts";
 import type { StoreRecord } from "./records.ts";
 

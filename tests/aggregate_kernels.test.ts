@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BUILTINS } from "../engine/builtins.ts";
+import { STANDARD_BUILTINS as BUILTINS } from "../engine/library.ts";
 import { Engine } from "../engine/mod.ts";
 import type { Atom, Vector } from "../ipc/mod.ts";
 import { selectKth } from "../engine/select_kth.ts";

@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../engine/mod.ts";
-import { BUILTINS } from "../engine/builtins.ts";
+import { STANDARD_BUILTINS as BUILTINS } from "../engine/library.ts";
 import type { RayObject, Vector } from "../ipc/mod.ts";
 import { prng } from "./_helpers/random.ts";
 

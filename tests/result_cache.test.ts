@@ -1,12 +1,11 @@
 /**
- * The result cache (worker/result_cache.ts, engine/purity.ts): a repeated read-only query is
+ * The result cache (worker/result_cache.ts, BuiltinFn.impure): a repeated read-only query is
  * answered without evaluating it while the globals it read are unchanged, and never when it
  * wrote, called an impure builtin, or follows unanswered queries of its own connection.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BUILTINS } from "../engine/builtins.ts";
-import { IMPURE, PURE } from "../engine/purity.ts";
+import { CORE_BUILTINS, STANDARD_BUILTINS } from "../engine/library.ts";
 import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { WorkerPool } from "../worker/pool.ts";
 import { withPool } from "./_helpers/pool.ts";
@@ -15,13 +14,58 @@ import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
 
+/**
+ * Reviewed by hand: builtins whose result or effect goes beyond their arguments and the
+ * globals. Every builtin is in exactly one of the two lists, so a new builtin fails this test
+ * until someone decides whether its answers may be cached.
+ */
+// deno-fmt-ignore
+const IMPURE: ReadonlySet<string> = new Set([
+  // clock, randomness, timing
+  "date", "time", "timestamp", "rand", "guid", "timeit",
+  // output
+  "print", "println", "show",
+  // files (get and set also name globals; with a path they touch files)
+  "read", "load", "write", "read-csv", "write-csv", "get", "set",
+  "set-splayed", "get-splayed", "set-parted", "get-parted",
+  // network, process, environment, this worker's own state
+  "hopen", "hclose", "system", "os-get-var", "os-set-var", "exit", "loadfn", "timer",
+  "gc", "memstat", "rc", "sysinfo", "internals", "args",
+  // every global at once, without recording the reads
+  "env",
+]);
+
+/** Builtins whose result follows from their arguments and the globals they read. */
+// deno-fmt-ignore
+const PURE: ReadonlySet<string> = new Set([
+  "!=", "%", "*", "+", "-", "/", "<", "<=", "==", ">", ">=",
+  "alter", "and", "apply", "as", "asc", "asof-join", "at", "avg", "bin", "binr", "ceil",
+  "concat", "count", "de", "desc", "dev", "dict", "distinct", "div", "diverse", "do", "enlist",
+  "enum", "eval", "except", "filter", "find", "first", "floor", "fold", "fold-left",
+  "fold-right", "format", "group", "iasc", "idesc", "if", "in", "inner-join", "insert", "key",
+  "last", "left-join", "let", "like", "list", "map", "map-left", "map-right", "max", "med",
+  "meta", "min", "modify", "neg", "nil?", "not", "or", "parse", "pmap", "quote", "raise",
+  "rank", "raze", "remove", "resolve", "return", "reverse", "round", "row", "scan",
+  "scan-left", "scan-right", "sect", "select", "ser", "split", "sum", "table", "take", "til",
+  "try", "type", "unify", "union", "update", "upsert", "value", "where", "window-join",
+  "window-join1", "within", "xasc", "xbar", "xdesc", "xrank",
+]);
+
 describe("purity", () => {
-  it("every builtin is classified pure or impure, exactly once, and flagged so", () => {
-    for (const name of BUILTINS.keys()) {
+  it("every builtin is classified pure or impure, exactly once, and declared so", () => {
+    for (const [name, b] of STANDARD_BUILTINS) {
       assert.ok(PURE.has(name) !== IMPURE.has(name), `${name} must be in exactly one list`);
-      assert.equal(BUILTINS.get(name)!.impure === true, IMPURE.has(name), name);
+      assert.equal(b.impure, IMPURE.has(name), name);
     }
-    for (const name of [...PURE, ...IMPURE]) assert.ok(BUILTINS.has(name), `${name} exists`);
+    for (const name of [...PURE, ...IMPURE]) {
+      assert.ok(STANDARD_BUILTINS.has(name), `${name} exists`);
+    }
+  });
+
+  it("the core's get and set, which reach no file, are pure", () => {
+    assert.equal(CORE_BUILTINS.get("get")!.impure, false);
+    assert.equal(CORE_BUILTINS.get("set")!.impure, false);
+    assert.equal(STANDARD_BUILTINS.get("get")!.impure, true);
   });
 });
 

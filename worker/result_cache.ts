@@ -5,7 +5,7 @@
  * `--result-cache` on the command line).
  *
  * An answer is kept only when its query wrote no global, started no timer and called no
- * impure builtin (engine/purity.ts: no clock, randomness, files, network, output), so that
+ * impure builtin (BuiltinFn.impure: no clock, randomness, files, network, output), so that
  * evaluating it again would give the same bytes as long as the globals it read keep their
  * committed versions. The key is the request itself (the IPC frame's bytes, or the source
  * text and mode); a hit is checked against the versions of every global the query read
