@@ -20,6 +20,7 @@
  */
 import type { Builtin, BuiltinType, RayObject } from "../ipc/mod.ts";
 import type { Engine } from "./engine.ts";
+import { osError } from "./errors.ts";
 
 /** A builtin's implementation: receives the engine and its (evaluated) arguments. */
 export type BuiltinImpl = (engine: Engine, args: RayObject[]) => RayObject;
@@ -38,7 +39,16 @@ export interface BuiltinFn extends Builtin {
   readonly impure: boolean;
   /** Replaces a builtin of the same name from an earlier list of the table (see builtinTable). */
   readonly overrides: boolean;
+  /** The permission it needs whatever its arguments (`system`, `os-get-var`, …). */
+  readonly permission: Permission | undefined;
 }
+
+/**
+ * A permission a builtin needs as a whole (engine/os.ts `Permissions`); it answers an `os`
+ * error naming the flag without it. Files and the network are allowed per path and per
+ * address, so their builtins check their arguments themselves.
+ */
+export type Permission = "system" | "env";
 
 /** How a builtin is declared beside its implementation. */
 export interface BuiltinOptions {
@@ -48,6 +58,8 @@ export interface BuiltinOptions {
   impure?: boolean;
   /** Replaces the builtin of this name of an earlier list: a wrapper that calls it. */
   overrides?: boolean;
+  /** Refused, before anything else, without this permission. */
+  permission?: Permission;
 }
 
 /** Builtins by name, as an engine looks them up. */
@@ -59,14 +71,23 @@ function define(
   fn: BuiltinImpl,
   options: BuiltinOptions,
 ): BuiltinFn {
+  const permission = options.permission;
   return Object.freeze({
     type,
     name,
-    fn,
+    fn: permission ? permitted(permission, fn) : fn,
     special: options.special ?? false,
     impure: options.impure ?? false,
     overrides: options.overrides ?? false,
+    permission,
   });
+}
+
+function permitted(permission: Permission, fn: BuiltinImpl): BuiltinImpl {
+  return (e, args) => {
+    if (!e.permissions[permission]) throw osError(`--allow-${permission} is needed`);
+    return fn(e, args);
+  };
 }
 
 /** A one-argument builtin. */

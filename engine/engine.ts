@@ -33,6 +33,7 @@ import { positions, read, type SymbolNode } from "./reader.ts";
 import { renderError } from "./render_error.ts";
 import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import type { NetHook, Permissions, TimerHook } from "./os.ts";
+import type { HostHook } from "./host.ts";
 import { DEFAULTS } from "../defaults.ts";
 
 /** Maximum call depth, as in the engine. */
@@ -116,6 +117,8 @@ export class Engine {
   permissions: Permissions = {};
   /** Synchronous TCP IPC for `hopen` (set by the worker; absent elsewhere). */
   net: NetHook | undefined;
+  /** Files and processes for the OS builtins (set by the worker: host/node_host.ts). */
+  host: HostHook | undefined;
   /** The scheduler of `timer` (set by the worker; absent elsewhere). */
   timers: TimerHook | undefined;
   /** Rows of the group being evaluated in a grouped query (for `row`). */

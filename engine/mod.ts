@@ -27,6 +27,7 @@ export { EvalError, Interrupted } from "./errors.ts";
 export { renderError } from "./render_error.ts";
 export { type BuiltinLookup, read } from "./reader.ts";
 export type { NetHook, Permissions, TimerHook } from "./os.ts";
+export type { Allowed, FileHook, HostHook, ProcessHook } from "./host.ts";
 export {
   binary,
   type BuiltinFn,

@@ -21,10 +21,7 @@
  *
  * @module
  */
-import { readConfined, writeConfined } from "./confine.ts";
-import { execFileSync } from "node:child_process";
-import process from "node:process";
-import { arch, cpus, platform, totalmem } from "node:os";
+import { filesOf, hostOf, readable, writable } from "./host.ts";
 import {
   type Atom,
   type Lambda,
@@ -87,8 +84,6 @@ export interface Permissions {
   env?: boolean;
 }
 
-export { confined } from "./confine.ts";
-
 const decoder = new TextDecoder();
 
 /** A path, name or command given as a string or a symbol. */
@@ -100,22 +95,20 @@ export function text(x: RayObject): string {
 
 /** Reads a file under an allowed directory. */
 export function readAllowed(e: Engine, path: string): Uint8Array {
-  return readConfined(e.permissions.read, path, "--allow-read");
+  const allowed = readable(e);
+  return filesOf(e, allowed).read(path, allowed);
 }
 
 /** Writes a file under an allowed directory. */
 export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
-  writeConfined(e.permissions.write, path, "--allow-write", bytes);
+  const allowed = writable(e);
+  filesOf(e, allowed).write(path, bytes, allowed);
 }
 
 /** Bytes written for a value: strings and bytes as they are, anything else serialized. */
 function bytesOf(e: Engine, x: RayObject): Uint8Array {
   if (x.type === 12 || x.type === 2) return (x as Vector<2>).data;
   return (serBuiltin.fn(e, [x]) as Vector<2>).data;
-}
-
-function needs(flag: "system" | "env", e: Engine): void {
-  if (!e.permissions[flag]) throw osError(`--allow-${flag} is needed`);
 }
 
 // ---------------------------------------------------------------- files
@@ -225,12 +218,9 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
     return NULL;
   }, { impure: true }),
   unary("system", (e, cmd) => {
-    needs("system", e);
+    const run = hostOf(e).process;
     try {
-      const out = execFileSync("/bin/sh", ["-c", text(cmd)], {
-        encoding: "utf8",
-        timeout: 30_000,
-      });
+      const out = run.run(text(cmd), 30_000);
       return listOf(
         out.split("\n").filter((l, i, all) => l.length || i < all.length - 1).map((l) => str(l)),
       );
@@ -238,15 +228,13 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
       if (err instanceof EvalError) throw err;
       throw osError((err as Error).message);
     }
-  }, { impure: true }),
-  vary("exit", (e) => {
-    needs("system", e);
+  }, { impure: true, permission: "system" }),
+  vary("exit", () => {
     throw osError("exit is refused: it would stop a server shared by every connection");
-  }, { impure: true }),
-  vary("loadfn", (e) => {
-    needs("system", e);
+  }, { impure: true, permission: "system" }),
+  vary("loadfn", () => {
     throw osError("loadfn is not available: @rf/ws does not load native code");
-  }, { impure: true }),
+  }, { impure: true, permission: "system" }),
   /**
    * `(timer ms times fn)` calls `fn` every `ms` milliseconds, `times` times (0: until
    * cancelled), and answers the timer's id; `(timer id)` cancels it. `fn` takes no argument,
@@ -254,7 +242,6 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
    * each as a query of its own); without one, timer answers an `os` error.
    */
   vary("timer", (e, args) => {
-    needs("system", e);
     const hook = e.timers;
     if (!hook) throw osError("timer needs a server: this engine has no scheduler");
     if (args.length === 1) {
@@ -274,11 +261,10 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
     if (ms < 1) throw osError(`timer interval must be at least 1 ms, not ${ms}`);
     if (times < 0) throw osError(`timer count must be 0 (until cancelled) or more, not ${times}`);
     return { type: -5, value: BigInt(hook.schedule(ms, times, fn as Lambda, arity)) };
-  }, { impure: true }),
-  vary("gc", (e) => {
-    needs("system", e);
+  }, { impure: true, permission: "system" }),
+  vary("gc", () => {
     return { type: -5, value: 0n };
-  }, { impure: true }),
+  }, { impure: true, permission: "system" }),
   /**
    * `(rc x)`: the engine's reference count of x, as its memory model gives it — a literal or a
    * named value at top level is held once (1), a value a call just made is held by nothing
@@ -301,39 +287,35 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
     return rc(1);
   }, { special: true, impure: true }),
   vary("memstat", (e) => {
-    needs("system", e);
-    const m = process.memoryUsage();
+    const m = hostOf(e).process.memory();
     return dictOf(e, [
       ["msys", { type: -5, value: BigInt(m.rss) }],
       ["heap", { type: -5, value: BigInt(m.heapUsed) }],
       ["free", { type: -5, value: BigInt(Math.max(0, m.heapTotal - m.heapUsed)) }],
       ["syms", { type: -5, value: BigInt(symbols.size) }],
     ]);
-  }, { impure: true }),
+  }, { impure: true, permission: "system" }),
   vary("sysinfo", (e) => {
-    needs("system", e);
+    const m = hostOf(e).process.machine();
     return dictOf(e, [
-      ["os", str(platform())],
-      ["arch", str(arch())],
-      ["cores", { type: -5, value: BigInt(cpus().length) }],
-      ["memory", { type: -5, value: BigInt(totalmem()) }],
+      ["os", str(m.os)],
+      ["arch", str(m.arch)],
+      ["cores", { type: -5, value: BigInt(m.cores) }],
+      ["memory", { type: -5, value: BigInt(m.memory) }],
     ]);
-  }, { impure: true }),
+  }, { impure: true, permission: "system" }),
   vary("internals", (e) => {
-    needs("system", e);
-    return dictOf(e, [["pid", { type: -5, value: BigInt(process.pid) }]]);
-  }, { impure: true }),
+    const { pid } = hostOf(e).process.machine();
+    return dictOf(e, [["pid", { type: -5, value: BigInt(pid) }]]);
+  }, { impure: true, permission: "system" }),
   vary("args", (e) => {
-    needs("system", e);
     return dictOf(e, []);
-  }, { impure: true }),
+  }, { impure: true, permission: "system" }),
   unary("os-get-var", (e, name) => {
-    needs("env", e);
-    return str(process.env[text(name)] ?? "");
-  }, { impure: true }),
+    return str(hostOf(e).process.getEnv(text(name)) ?? "");
+  }, { impure: true, permission: "env" }),
   binary("os-set-var", (e, name, value) => {
-    needs("env", e);
-    process.env[text(name)] = text(value);
+    hostOf(e).process.setEnv(text(name), text(value));
     return value;
-  }, { impure: true }),
+  }, { impure: true, permission: "env" }),
 ];

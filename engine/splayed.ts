@@ -27,8 +27,6 @@
  *
  * @module
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import {
   type Atom,
   type List,
@@ -42,8 +40,8 @@ import type { Engine } from "./engine.ts";
 import { domainError, EvalError, typeError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
 import { formatDate } from "./display.ts";
-import { confined, text } from "./os.ts";
-import { pathError } from "./confine.ts";
+import { text } from "./os.ts";
+import { filesOf, joinPath, readable } from "./host.ts";
 import { isFileName, splayedFiles, symbolsOf } from "./object_files.ts";
 import { makeDir, readValueFile, writeFile } from "./value_files.ts";
 import { daysOfDate } from "./calendar.ts";
@@ -76,7 +74,8 @@ function argCount(args: RayObject[], min: number, max: number): void {
 
 /** The symbols of a symbol file (none when it does not exist yet). */
 function readSymbols(e: Engine, path: string): Int32Array {
-  if (!existsSync(confined(e.permissions.read, path, "--allow-read"))) return new Int32Array(0);
+  const allowed = readable(e);
+  if (filesOf(e, allowed).kind(path, allowed) === undefined) return new Int32Array(0);
   return symbolsOf(readValueFile(e, path));
 }
 
@@ -87,22 +86,22 @@ export function setSplayed(e: Engine, dir: string, t: Table, symfile?: string): 
   const domain = symfile !== undefined && hasSymbols ? Array.from(readSymbols(e, symfile)) : [];
   const files = splayedFiles(t, domain, (id) => columnFile(symbols.text(id)));
   // The symbols first: columns never point past their end; .d last.
-  if (files.symbols) writeFile(e, symfile ?? join(dir, "sym"), files.symbols);
+  if (files.symbols) writeFile(e, symfile ?? joinPath(dir, "sym"), files.symbols);
   for (const { name, file } of files.columns) {
-    if (file.blob) writeFile(e, join(dir, name + "#"), file.blob);
-    writeFile(e, join(dir, name), file.bytes);
+    if (file.blob) writeFile(e, joinPath(dir, name + "#"), file.blob);
+    writeFile(e, joinPath(dir, name), file.bytes);
   }
-  writeFile(e, join(dir, ".d"), files.names);
+  writeFile(e, joinPath(dir, ".d"), files.names);
 }
 
 /** Reads the table splayed in `dir`, its SYMBOL columns through `symfile` (default `dir/sym`). */
 function getSplayed(e: Engine, dir: string, symfile?: string): Table {
-  const keys = readValueFile(e, join(dir, ".d"));
+  const keys = readValueFile(e, joinPath(dir, ".d"));
   let domain: Int32Array | undefined;
-  const symbolsOnce = () => (domain ??= readSymbols(e, symfile ?? join(dir, "sym")));
+  const symbolsOnce = () => (domain ??= readSymbols(e, symfile ?? joinPath(dir, "sym")));
   const columns = Array.from(
     symbolsOf(keys),
-    (id) => readValueFile(e, join(dir, columnFile(symbols.text(id))), symbolsOnce),
+    (id) => readValueFile(e, joinPath(dir, columnFile(symbols.text(id))), symbolsOnce),
   );
   return makeTable(keys, listOf(columns)) as Table;
 }
@@ -164,7 +163,7 @@ export const SPLAYED_BUILTINS: readonly BuiltinFn[] = [
         keys: t.keys,
         values: listOf(t.values.items.map((c) => take(c, idx))) as List,
       };
-      setSplayed(e, join(root, formatDate(day), name) + "/", part);
+      setSplayed(e, joinPath(root, formatDate(day), name) + "/", part);
     }
     return t;
   }, { impure: true }),
@@ -173,18 +172,14 @@ export const SPLAYED_BUILTINS: readonly BuiltinFn[] = [
     argCount(args, 2, 2);
     const root = dirPath(args[0]);
     const name = tableName(args[1]);
-    const real = confined(e.permissions.read, root, "--allow-read");
-    let days: string[];
-    try {
-      days = readdirSync(real).filter((d) =>
-        DAY.test(d) && existsSync(join(real, d, name, ".d")) &&
-        statSync(join(real, d, name)).isDirectory()
-      ).sort();
-    } catch (err) {
-      pathError(root, err);
-    }
+    const allowed = readable(e);
+    const files = filesOf(e, allowed);
+    const days = files.list(root, allowed).filter((d) =>
+      DAY.test(d) && files.kind(joinPath(root, d, name, ".d"), allowed) !== undefined &&
+      files.kind(joinPath(root, d, name), allowed) === "directory"
+    ).sort();
     if (days.length === 0) throw domainError(`no partitions of ${name} in ${root}`);
-    const parts = days.map((d) => getSplayed(e, join(root, d, name) + "/"));
+    const parts = days.map((d) => getSplayed(e, joinPath(root, d, name) + "/"));
     const first = parts[0];
     const columns = first.values.items.map((_, c) =>
       parts.slice(1).reduce((acc, p) => {
@@ -211,8 +206,10 @@ export const SPLAYED_BUILTINS: readonly BuiltinFn[] = [
   }, { impure: true }),
   /** `load` of a directory reads the table splayed there; of a file, evaluates it (os.ts). */
   unary("load", (e, path) => {
-    const real = confined(e.permissions.read, text(path), "--allow-read");
-    if (existsSync(real) && statSync(real).isDirectory()) return getSplayed(e, dirPath(path));
+    const allowed = readable(e);
+    if (filesOf(e, allowed).kind(text(path), allowed) === "directory") {
+      return getSplayed(e, dirPath(path));
+    }
     return loadBuiltin.fn(e, [path]);
   }, { impure: true, overrides: true }),
 ];

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { mkdirSync, renameSync } from "node:fs";
 import type { RayObject, Vector } from "../ipc/mod.ts";
-import { confined, pathError, readConfined, writeConfined } from "./confine.ts";
+import { filesOf, writable } from "./host.ts";
+import { readAllowed } from "./os.ts";
 import { domainError } from "./errors.ts";
 import type { Engine } from "./engine.ts";
 import { objectFile, readObjectFile, symbolsOf } from "./object_files.ts";
@@ -15,21 +15,14 @@ import { listOf } from "./values.ts";
 
 /** Writes a file atomically: a temporary file renamed into place. */
 export function writeFile(e: Engine, path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  writeConfined(e.permissions.write, tmp, "--allow-write", bytes);
-  try {
-    renameSync(
-      confined(e.permissions.write, tmp, "--allow-write"),
-      confined(e.permissions.write, path, "--allow-write"),
-    );
-  } catch (err) {
-    pathError(path, err);
-  }
+  const allowed = writable(e);
+  filesOf(e, allowed).replace(path, bytes, allowed);
 }
 
 /** Writes what `(set path x)` writes: the value's file, and a list's `#` file beside it. */
 export function writeValueFile(e: Engine, path: string, x: RayObject): void {
-  confined(e.permissions.write, path, "--allow-write"); // a refusal before any other error
+  const allowed = writable(e);
+  filesOf(e, allowed).kind(path, allowed); // a path outside is refused before any other error
   const file = objectFile(x);
   if (file.blob) writeFile(e, path + "#", file.blob);
   writeFile(e, path, file.bytes);
@@ -41,8 +34,8 @@ export function writeValueFile(e: Engine, path: string, x: RayObject): void {
  */
 export function readValueFile(e: Engine, path: string, domain?: () => Int32Array): RayObject {
   const read = readObjectFile(
-    readConfined(e.permissions.read, path, "--allow-read"),
-    () => readConfined(e.permissions.read, path + "#", "--allow-read"),
+    readAllowed(e, path),
+    () => readAllowed(e, path + "#"),
     e.resolveBuiltin,
   );
   if (read.kind === "value") return read.value;
@@ -59,10 +52,6 @@ export function readValueFile(e: Engine, path: string, domain?: () => Int32Array
 
 /** Creates a directory (and its parents) under an allowed directory. */
 export function makeDir(e: Engine, path: string): void {
-  const real = confined(e.permissions.write, path, "--allow-write");
-  try {
-    mkdirSync(real, { recursive: true });
-  } catch (err) {
-    pathError(path, err);
-  }
+  const allowed = writable(e);
+  filesOf(e, allowed).makeDirectory(path, allowed);
 }

@@ -8,6 +8,7 @@ import { builtinTable, unary } from "../engine/builtins.ts";
 import { CORE_BUILTINS, resolveBuiltin, STANDARD_BUILTINS } from "../engine/library.ts";
 import { Engine } from "../engine/engine.ts";
 import { ErrorCode } from "../ipc/mod.ts";
+import { NODE_HOST } from "../host/node_host.ts";
 
 describe("builtin tables", () => {
   const id = unary("id", (_e, x) => x);
@@ -50,8 +51,23 @@ describe("builtin tables", () => {
     assert.equal(e.evalSource('(system "true")').error?.code, ErrorCode.VALUE);
     assert.equal(e.display(e.evalSource("(do (set a 3) (get 'a))").value), "3");
     const standard = new Engine();
-    standard.permissions = { read: ["/etc"] };
+    standard.permissions = { read: ["/etc"], system: true };
+    assert.match(standard.evalSource('(get "/etc/hostname")').error!.message, /has no host/);
+    assert.match(standard.evalSource('(system "true")').error!.message, /has no host/);
+    standard.host = NODE_HOST;
     // The standard get reads the file (which is no value file: a domain error).
     assert.equal(standard.evalSource('(get "/etc/hostname")').error?.code, ErrorCode.DOMAIN);
+  });
+
+  it("a builtin's declared permission is checked before its arguments", () => {
+    const e = new Engine();
+    e.host = NODE_HOST;
+    assert.equal(STANDARD_BUILTINS.get("system")!.permission, "system");
+    assert.equal(STANDARD_BUILTINS.get("os-get-var")!.permission, "env");
+    assert.match(e.evalSource("(system 42)").error!.message, /--allow-system is needed/);
+    assert.match(e.evalSource("(os-get-var 42)").error!.message, /--allow-env is needed/);
+    e.permissions = { system: true, env: true };
+    assert.equal(e.evalSource("(system 42)").error?.code, ErrorCode.TYPE);
+    assert.equal(e.display(e.evalSource('(os-get-var "RF_NO_SUCH_VARIABLE")').value), '""');
   });
 });

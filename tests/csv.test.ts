@@ -13,6 +13,7 @@ import { printfG } from "../engine/csv.ts";
 import { encode, str } from "../ipc/mod.ts";
 import { toHex } from "./_helpers/corpus.ts";
 import { repoRoot } from "./_helpers/runtime.ts";
+import { NODE_HOST } from "../host/node_host.ts";
 
 const CSV = repoRoot + "tests/fixtures/engine-files/csv/";
 
@@ -35,6 +36,7 @@ describe("CSV as the engine writes and reads it", () => {
     const dir = mkdtempSync(join(tmpdir(), "rf-csv-"));
     try {
       const e = new Engine();
+      e.host = NODE_HOST;
       e.permissions = { write: [dir] };
       for (const [name, table] of TABLES) {
         const { value } = e.evalMessage(str(`(write-csv "${dir}/${name}.csv" ${table})`));
@@ -52,6 +54,7 @@ describe("CSV as the engine writes and reads it", () => {
 
   it("read-csv of the engine's files answers what the engine answers", () => {
     const e = new Engine();
+    e.host = NODE_HOST;
     e.permissions = { read: [CSV] };
     const answers = JSON.parse(readFileSync(CSV + "read.json", "utf8")) as {
       query: string;
@@ -68,6 +71,7 @@ describe("CSV as the engine writes and reads it", () => {
     const dir = mkdtempSync(join(tmpdir(), "rf-csv-"));
     try {
       const e = new Engine();
+      e.host = NODE_HOST;
       e.permissions = { read: [dir], write: [dir] };
       const bad = e.evalMessage(str(`(write-csv "${dir}/x.csv" (table [a] (list [1])) ";")`));
       assert.equal((bad.value as { code: number }).code, 1);

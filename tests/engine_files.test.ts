@@ -14,6 +14,7 @@ import { Engine } from "../engine/mod.ts";
 import { encode, type RayObject, str } from "../ipc/mod.ts";
 import { readObjectFile } from "../engine/object_files.ts";
 import { repoRoot } from "./_helpers/runtime.ts";
+import { NODE_HOST } from "../host/node_host.ts";
 
 const FIXTURES = repoRoot + "tests/fixtures/engine-files/";
 
@@ -36,6 +37,7 @@ const SINGLE_FILES: [string, string][] = [
 
 function engineFor(dir: string): Engine {
   const e = new Engine();
+  e.host = NODE_HOST;
   e.permissions = { read: [FIXTURES, dir], write: [dir] };
   return e;
 }

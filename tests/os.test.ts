@@ -19,6 +19,7 @@ import { ErrorCode, RayforceValueError, toJSON } from "../ipc/mod.ts";
 import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
+import { NODE_HOST } from "../host/node_host.ts";
 
 function failure(e: Engine, source: string): { code: number; message: string } {
   const v = e.evalSource(source).value as { type: number; code: number; message: string };
@@ -69,6 +70,7 @@ describe("OS builtins", () => {
     writeFileSync(allowed + "/prog.rf", "(set loaded 7) (* loaded 6)");
     process.chdir(allowed);
     const e = new Engine();
+    e.host = NODE_HOST;
     e.permissions = { read: [allowed], write: [allowed], system: true, env: true };
 
     assert.equal(e.render(e.evalSource('(write "note.txt" "hello")')), '"hello"');
@@ -113,6 +115,7 @@ describe("OS builtins", () => {
     symlinkSync(root + "/outside", allowed + "/out");
     process.chdir(allowed);
     const e = new Engine();
+    e.host = NODE_HOST;
     e.permissions = { read: [allowed], write: [allowed] };
     e.evalSource(
       "(set t (table [s px date] (list [a b a c] [1.5 2.5 3.5 4.5] " +
@@ -188,6 +191,7 @@ describe("OS builtins", () => {
     assert.match(failure(e, '(get-parted "t1/" \'x)').message, /no partitions/);
     assert.equal(failure(e, '(set-splayed "t6/" 1)').code, ErrorCode.TYPE);
     const readOnly = new Engine();
+    readOnly.host = NODE_HOST;
     readOnly.permissions = { read: [allowed] };
     assert.deepEqual(toJSON(readOnly.evalSource('(get-splayed "t1/")').value), rows);
     assert.match(failure(readOnly, '(set-splayed "t7/" (table [a] (list [1])))').message, /write/);
@@ -199,6 +203,7 @@ describe("OS builtins", () => {
     mkdirSync(`${root}/outside`);
     writeFileSync(`${root}/outside/secret`, "SECRET");
     const e = new Engine();
+    e.host = NODE_HOST;
     e.permissions = { read: [`${root}/data`], write: [`${root}/data`] };
     const race = async (
       path: string,

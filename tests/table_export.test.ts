@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { Engine } from "../engine/mod.ts";
 import { encode, str } from "../ipc/mod.ts";
 import { WorkerPool } from "../worker/pool.ts";
+import { NODE_HOST } from "../host/node_host.ts";
 
 describe("tables exported beside each snapshot", () => {
   it("a clean stop writes every table as a splayed directory, appends and updates included", async () => {
@@ -33,6 +34,7 @@ describe("tables exported beside each snapshot", () => {
       assert.deepEqual(pool.exported, { written: ["t"], skipped: [] });
 
       const e = new Engine();
+      e.host = NODE_HOST;
       e.permissions = { read: [dir] };
       const read = e.evalMessage(str(`(get-splayed "${dir}/tables/t/")`)).value;
       const expected = e.evalMessage(

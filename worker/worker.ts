@@ -62,6 +62,7 @@ import type {
   WorkerLimits,
   Write,
 } from "./protocol.ts";
+import { NODE_HOST } from "../host/node_host.ts";
 
 /** Hooks for tests: e.g. a query that crashes its worker on purpose. */
 export interface WorkerHooks {
@@ -91,6 +92,7 @@ const MAX_CHANGES = 16_384;
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   const engine = new Engine();
+  engine.host = NODE_HOST;
   /** Globals decoded from IPC bytes since the last report (see shareDecoded). */
   const decoded = new Set<number>();
   engine.decodePending = (bytes, id) => {

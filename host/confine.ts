@@ -26,7 +26,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { EvalError, osError } from "./errors.ts";
+import { EvalError, osError } from "../engine/errors.ts";
 
 /**
  * Resolves `path` (a relative one against the working directory, as the engine does) and
@@ -45,7 +45,7 @@ import { EvalError, osError } from "./errors.ts";
  * }
  * ```
  */
-export function confined(dirs: string[] | undefined, path: string, flag: string): string {
+export function confined(dirs: readonly string[] | undefined, path: string, flag: string): string {
   if (!dirs || dirs.length === 0) throw osError(`${flag} is needed`);
   const roots = dirs.map((d) => realpathSync(d));
   let existing = resolve(path);
@@ -97,7 +97,11 @@ function swapped(path: string): EvalError {
 }
 
 /** Reads a file below `dirs`, opened without following a swapped symlink. */
-export function readConfined(dirs: string[] | undefined, path: string, flag: string): Uint8Array {
+export function readConfined(
+  dirs: readonly string[] | undefined,
+  path: string,
+  flag: string,
+): Uint8Array {
   const real = confined(dirs, path, flag);
   let fd: number;
   try {
@@ -124,7 +128,7 @@ export function readConfined(dirs: string[] | undefined, path: string, flag: str
  * outside file. A file this call created where a swapped directory led is removed again.
  */
 export function writeConfined(
-  dirs: string[] | undefined,
+  dirs: readonly string[] | undefined,
   path: string,
   flag: string,
   bytes: Uint8Array,
