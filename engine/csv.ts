@@ -35,7 +35,7 @@ import { ErrorCode } from "../ipc/errors.ts";
 import { readAllowed, text, writeAllowed } from "./os.ts";
 import { dateFromText, timeFromText, timestampFromText } from "./temporal_text.ts";
 import { isNullValue, listOf, vectorItem } from "./values.ts";
-import { makeTable } from "./query.ts";
+import { makeTable } from "./tables.ts";
 
 const decoder = new TextDecoder();
 

@@ -34,7 +34,11 @@ import { JOINS_BUILTINS } from "./joins.ts";
 import { META_BUILTINS } from "./meta.ts";
 import { ORDER_BUILTINS } from "./order.ts";
 import { OS_BUILTINS } from "./os.ts";
-import { QUERY_BUILTINS } from "./query.ts";
+import { SELECT_BUILTINS } from "./select.ts";
+import { UPDATE_BUILTINS } from "./update.ts";
+import { INSERT_BUILTINS } from "./insert.ts";
+import { ALTER_BUILTINS } from "./alter.ts";
+import { TABLES_BUILTINS } from "./tables.ts";
 import { SEARCH_BUILTINS } from "./search.ts";
 import { SERIALIZE_BUILTINS } from "./serialize.ts";
 import { SPLAYED_BUILTINS } from "./splayed.ts";
@@ -51,7 +55,11 @@ const CORE_LISTS: readonly (readonly BuiltinFn[])[] = [
   COLLECTIONS_BUILTINS,
   CAST_BUILTINS,
   ORDER_BUILTINS,
-  QUERY_BUILTINS,
+  TABLES_BUILTINS,
+  SELECT_BUILTINS,
+  UPDATE_BUILTINS,
+  INSERT_BUILTINS,
+  ALTER_BUILTINS,
   STRINGS_BUILTINS,
   SEARCH_BUILTINS,
   CLOCK_BUILTINS,

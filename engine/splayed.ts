@@ -46,7 +46,7 @@ import { isFileName, splayedFiles, symbolsOf } from "./object_files.ts";
 import { makeDir, readValueFile, writeFile } from "./value_files.ts";
 import { daysOfDate } from "./calendar.ts";
 import { count, listOf, take } from "./values.ts";
-import { makeTable } from "./query.ts";
+import { makeTable } from "./tables.ts";
 import { concat } from "./collections.ts";
 import { loadBuiltin } from "./os.ts";
 

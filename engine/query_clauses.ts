@@ -1,0 +1,133 @@
+/**
+ * The clauses of a query dict (`from where by take` and the output columns) and the column
+ * scope their forms are evaluated in: a table's columns, or a group's rows of them
+ * (`rayforce-language.md` §4). Shared by `select` and `update`.
+ *
+ * @module
+ */
+import { type Atom, type RayObject, symbols, type Table, type Vector } from "../ipc/mod.ts";
+import { trueIndexes } from "./collections.ts";
+import { aggregateByGroup, withGroupedAggregates } from "./grouped_aggregates.ts";
+import { groupRows, type Groups, groupsOf } from "./grouping.ts";
+import type { Engine } from "./engine.ts";
+import { lengthError, typeError } from "./errors.ts";
+import type { SymbolNode } from "./reader.ts";
+import { collect, count, itemAt, items, tableColumn, tableRows, take } from "./values.ts";
+
+/** Names of a query dict that are clauses or reserved, not output columns. */
+export const RESERVED = new Set([
+  "from",
+  "where",
+  "by",
+  "take",
+  "fn",
+  "do",
+  "set",
+  "self",
+  "let",
+  "sym",
+]);
+
+export interface Entry {
+  id: number;
+  name: string;
+  form: RayObject;
+}
+
+export function entries(q: RayObject): Entry[] {
+  if (q.type !== 99 || q.keys.type !== 6) throw typeError("DICT", q.type);
+  const ids = (q.keys as Vector<6>).data;
+  const forms = items(q.values);
+  return Array.from(ids, (id, i) => ({ id, name: symbols.text(id), form: forms[i] }));
+}
+
+/** Column scope of a table: name → column. */
+export function scopeOf(t: Table): Map<number, RayObject> {
+  const m = new Map<number, RayObject>();
+  t.keys.data.forEach((id, i) => m.set(id, t.values.items[i]));
+  return m;
+}
+
+/** The symbol ids a form refers to (to slice only the columns an expression uses). */
+export function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<number> {
+  if (form.type === -6 && !(form as SymbolNode).quoted) out.add((form as Atom).value as number);
+  else if (form.type === 0) { for (const f of form.items) referencedNames(f, out); }
+  else if (form.type === 99) referencedNames(form.values, out);
+  return out;
+}
+
+export interface Grouping {
+  names: number[];
+  columns: RayObject[];
+  groups: Groups;
+}
+
+/** Key types the engine's `by:` refuses (a `type` error): I32, DATE and TIME. */
+const UNGROUPABLE = new Set([4, 7, 8]);
+
+/** Resolves `by:` against table `t`: a column name, a dict of expressions, or an expression. */
+export function grouping(e: Engine, t: Table, by: RayObject): Grouping {
+  const g = keysOf(e, t, by);
+  if (g.columns.some((c) => UNGROUPABLE.has(c.type))) throw typeError("LIST", "LIST");
+  return g;
+}
+
+function keysOf(e: Engine, t: Table, by: RayObject): Grouping {
+  const n = tableRows(t);
+  const scope = scopeOf(t);
+  if (by.type === -6 && !(by as SymbolNode).quoted) {
+    const id = (by as Atom).value as number;
+    const col = scope.get(id) ?? e.eval(by);
+    return { names: [id], columns: [col], groups: groupRows([col], n) };
+  }
+  if (by.type === 99 && by.keys.type === 6) {
+    const names = Array.from((by.keys as Vector<6>).data);
+    const columns = items(by.values).map((f) => e.withScope(scope, () => e.eval(f)));
+    return { names, columns, groups: groupRows(columns, n) };
+  }
+  const values = e.withScope(scope, () => e.eval(by));
+  if (!(values.type >= 0 && values.type <= 12) || count(values) !== n) {
+    throw typeError("LIST", values.type);
+  }
+  const refs = [...referencedNames(by)].filter((id) => scope.has(id));
+  const groups = groupRows([values], n);
+  if (refs.length) return { names: [refs[0]], columns: [scope.get(refs[0])!], groups };
+  return { names: [symbols.intern("By")], columns: [values], groups };
+}
+
+/**
+ * One value per group of `form`: an aggregate of a column in one pass when a kernel covers
+ * it, else `form` evaluated once per group with that group's rows of the referenced
+ * columns in scope.
+ */
+export function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): RayObject {
+  const fused = aggregateByGroup(e, t, groups, form);
+  if (fused) return fused;
+  const inner = withGroupedAggregates(e, t, groups, form);
+  const refs = [...referencedNames(inner.form)].filter((id) => tableColumn(t, id));
+  const results = groupsOf(groups).map((rows, k) => {
+    const scope = new Map<number, RayObject>();
+    for (const id of refs) scope.set(id, take(tableColumn(t, id)!, rows));
+    for (const [id, v] of inner.values) scope.set(id, itemAt(v, k));
+    e.groupRows = rows;
+    try {
+      return e.withScope(scope, () => e.eval(inner.form));
+    } finally {
+      e.groupRows = undefined;
+    }
+  });
+  return collect(results);
+}
+
+export function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
+  const mask = e.withScope(scopeOf(t), () => e.eval(form));
+  if (mask.type !== 1) throw typeError("B8", mask.type);
+  const d = (mask as Vector<1>).data;
+  if (d.length !== tableRows(t)) throw lengthError();
+  return trueIndexes(d);
+}
+
+/** The clause `name` of a query dict, if given. */
+export function clause(entries: Entry[], name: string): Entry | undefined {
+  return entries.find((x) => x.name === name);
+}

@@ -1,0 +1,76 @@
+/**
+ * `select` (`rayforce-language.md` §4): a query dict's output columns evaluated with the
+ * `from` table's columns in scope, after `where:` and per group of `by:`.
+ *
+ * @module
+ */
+import type { Table } from "../ipc/mod.ts";
+import { type BuiltinFn, unary } from "./builtins.ts";
+import { sliceRows, takeN } from "./collections.ts";
+import { typeError, valueError } from "./errors.ts";
+import { count, listOf, take } from "./values.ts";
+import { broadcast } from "./tables.ts";
+import {
+  clause,
+  entries,
+  grouping,
+  perGroup,
+  RESERVED,
+  scopeOf,
+  whereRows,
+} from "./query_clauses.ts";
+
+/** The builtins defined here. */
+export const SELECT_BUILTINS: readonly BuiltinFn[] = [
+  unary("select", (e, q) => {
+    const ent = entries(q);
+    const from = clause(ent, "from");
+    if (!from) throw valueError("from");
+    const source = e.eval(from.form);
+    if (source.type !== 98) throw typeError("TABLE", source.type);
+    let t = source as Table;
+    const where = clause(ent, "where");
+    if (where) t = sliceRows(t, whereRows(e, t, where.form)) as Table;
+    const mappings = ent.filter((x) => !RESERVED.has(x.name));
+    const by = clause(ent, "by");
+    let result: Table;
+    if (by) {
+      const g = grouping(e, t, by.form);
+      const firsts = g.groups.firsts;
+      const names = [...g.names];
+      const columns = g.columns.map((c) => take(c, firsts));
+      if (mappings.length) {
+        for (const m of mappings) {
+          names.push(m.id);
+          columns.push(perGroup(e, t, g.groups, m.form));
+        }
+      } else {
+        t.keys.data.forEach((id, i) => {
+          if (names.includes(id)) return;
+          names.push(id);
+          columns.push(take(t.values.items[i], firsts));
+        });
+      }
+      result = {
+        type: 98,
+        keys: { type: 6, data: Int32Array.from(names) },
+        values: listOf(columns),
+      };
+    } else if (mappings.length) {
+      const scope = scopeOf(t);
+      const values = mappings.map((m) => e.withScope(scope, () => e.eval(m.form)));
+      const vectorLen = values.find((v) => v.type >= 0 && v.type <= 12);
+      const n = vectorLen ? count(vectorLen) : 1;
+      result = {
+        type: 98,
+        keys: { type: 6, data: Int32Array.from(mappings, (m) => m.id) },
+        values: listOf(values.map((v) => (v.type >= 0 && v.type <= 12 ? v : broadcast(v, n)))),
+      };
+    } else {
+      result = t;
+    }
+    const takeEntry = clause(ent, "take");
+    if (takeEntry) return takeN(result, e.eval(takeEntry.form));
+    return result;
+  }),
+];

@@ -1,0 +1,137 @@
+/**
+ * Dicts and tables as values: `dict` and `table`, and the column operations the queries and
+ * mutations share (a column broadcast from an atom, written at some rows, set in a table).
+ *
+ * @module
+ */
+import {
+  type Atom,
+  NULL,
+  type RayObject,
+  type Table,
+  type Vector,
+  vectorLength,
+} from "../ipc/mod.ts";
+import { binary, type BuiltinFn } from "./builtins.ts";
+import { arityError, lengthError, typeError } from "./errors.ts";
+import { atom, collect, count, items, listOf, nullValue, take } from "./values.ts";
+
+/** `(table names columns)`: equal-length vectors or LISTs; atom columns are broadcast. */
+export function makeTable(names: RayObject, columns: RayObject): Table {
+  if (names.type !== 6) throw typeError("SYMBOL", names.type);
+  const cols = columns.type === 0 ? columns.items : [columns];
+  if (cols.length !== vectorLength(names as Vector)) {
+    // One value (not a LIST) for several names: the engine's arity error; else a length one.
+    if (columns.type !== 0) throw arityError(vectorLength(names as Vector), 1);
+    throw lengthError();
+  }
+  let rows = -1;
+  for (const c of cols) {
+    if (c.type >= 0 && c.type <= 12) {
+      const n = count(c);
+      if (rows >= 0 && n !== rows) throw lengthError();
+      rows = n;
+    }
+  }
+  if (rows < 0) rows = 1;
+  const values = cols.map((c) => (c.type >= 0 && c.type <= 12 ? c : broadcast(c, rows)));
+  return { type: 98, keys: names as Vector<6>, values: listOf(values) };
+}
+
+/** An atom repeated `n` times as a vector (any other value: a LIST of n copies). */
+export function broadcast(x: RayObject, n: number): RayObject {
+  if (x.type < 0 && x.type >= -12) {
+    return take({ type: -x.type, data: vectorOfOne(x as Atom) } as Vector, new Int32Array(n));
+  }
+  return listOf(Array.from({ length: n }, () => x));
+}
+
+function vectorOfOne(a: Atom): Vector["data"] {
+  return (collect([a]) as Vector).data;
+}
+
+/** Writes `value` into column `col` at `rows`, keeping the column's type (f64 into integers truncates). */
+export function writeRows(
+  col: RayObject | undefined,
+  rows: number[],
+  n: number,
+  value: RayObject,
+): RayObject {
+  // A list into some rows of a typed column: the engine answers `expected LIST, got LIST`
+  // (rayforce-py's `update(name="zed")` sends one).
+  if (value.type === 0 && col && col.type !== 0) throw typeError("LIST", "LIST");
+  const values = value.type < 0 || value.type >= 13 ? rows.map(() => value) : items(value);
+  const perRow = values.length === rows.length
+    ? values
+    : values.length === n
+    ? rows.map((r) => values[r])
+    : undefined;
+  if (!perRow) throw lengthError();
+  if (!col) {
+    const t = value.type < 0 ? -value.type : value.type;
+    if (t >= 1 && t <= 12) {
+      const base = broadcast(atom(t, nullValue(t)), n) as Vector;
+      return writeRows(base, rows, n, value);
+    }
+    const out = Array.from({ length: n }, () => NULL as RayObject);
+    rows.forEach((r, i) => (out[r] = perRow[i]));
+    return listOf(out);
+  }
+  if (col.type === 0) {
+    const out = [...col.items];
+    rows.forEach((r, i) => (out[r] = perRow[i]));
+    return listOf(out);
+  }
+  const v = col as Vector;
+  const data = v.data.slice();
+  rows.forEach((r, i) => {
+    const x = perRow[i];
+    if (x.type !== -v.type) {
+      const integral = v.type === 4 || v.type === 5 || v.type === 3;
+      if (
+        !(x.type === -10 && integral) &&
+        !(integral && (x.type === -5 || x.type === -4 || x.type === -3))
+      ) {
+        throw typeError(-v.type, x.type);
+      }
+      const f = Number((x as Atom).value);
+      if (v.type === 5) (data as BigInt64Array)[r] = BigInt(Math.trunc(f));
+      else (data as Int32Array)[r] = Math.trunc(f);
+      return;
+    }
+    if (v.type === 11) (data as Uint8Array).set((x as Atom).value as Uint8Array, r * 16);
+    else (data as Int32Array)[r] = (x as Atom).value as number;
+  });
+  return { type: v.type, data } as Vector;
+}
+
+/** `t` with column `id` replaced, or added last. */
+export function setColumn(t: Table, id: number, col: RayObject): Table {
+  const i = t.keys.data.indexOf(id);
+  if (i >= 0) {
+    const cols = [...t.values.items];
+    cols[i] = col;
+    return { type: 98, keys: t.keys, values: listOf(cols) };
+  }
+  const keys = new Int32Array(t.keys.data.length + 1);
+  keys.set(t.keys.data);
+  keys[t.keys.data.length] = id;
+  return { type: 98, keys: { type: 6, data: keys }, values: listOf([...t.values.items, col]) };
+}
+
+/** The table a mutation works on: `x` itself, or a `type` error. */
+export function asTable(x: RayObject): Table {
+  if (x.type !== 98) throw typeError("TABLE", x.type);
+  return x as Table;
+}
+
+/** The builtins defined here. */
+export const TABLES_BUILTINS: readonly BuiltinFn[] = [
+  binary("dict", (_e, keys, values) => {
+    if (!(keys.type >= 0 && keys.type <= 12)) throw typeError("LIST", keys.type);
+    if (!(values.type >= 0 && values.type <= 12)) throw typeError("LIST", values.type);
+    if (count(keys) !== count(values)) throw lengthError();
+    return { type: 99, keys, values };
+  }),
+  binary("table", (_e, names, columns) => makeTable(names, columns)),
+];
