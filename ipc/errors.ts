@@ -20,20 +20,10 @@ export const ErrorCode = {
   USER: 11,
 } as const;
 
-const ERROR_NAMES = [
-  "ok",
-  "type",
-  "arity",
-  "length",
-  "domain",
-  "index",
-  "value",
-  "limit",
-  "os",
-  "parse",
-  "nyi",
-  "",
-];
+/** The names by code, from the one table above (the user error has the empty name). */
+const ERROR_NAMES: readonly string[] = Object.entries(ErrorCode)
+  .sort(([, a], [, b]) => a - b)
+  .map(([key, code]) => (code === ErrorCode.USER ? "" : key.toLowerCase()));
 
 /**
  * The engine's name of an error code: `type`, `domain`, …; the user error (11) has the
@@ -85,16 +75,18 @@ export class RayforceIPCError extends RayforceError {
 }
 
 /**
- * An invalid argument value (a port out of range, an unknown option, …).
+ * An invalid option of the server or the client (a port out of range, an unknown log
+ * level, …). (Before 0.2 this was `RayforceValueError`, which now is the engine's `value`
+ * error, as in rayforce-py.)
  *
  * @example
  * ```ts
- * throw new RayforceValueError("port must be 1-65535");
+ * throw new RayforceOptionError("port must be 1-65535");
  * ```
  */
-export class RayforceValueError extends RayforceError {
-  /** Always `"RayforceValueError"`. */
-  override name = "RayforceValueError";
+export class RayforceOptionError extends RayforceError {
+  /** Always `"RayforceOptionError"`. */
+  override name = "RayforceOptionError";
 }
 
 /**
@@ -134,74 +126,105 @@ export class RayforceQueryError extends RayforceError {
 
 /** `type` error (code 1): wrong argument types. */
 export class RayforceTypeError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.TYPE;
   /** Always `"RayforceTypeError"`. */
   override name = "RayforceTypeError";
 }
 /** `arity` error (code 2): wrong number of arguments. */
 export class RayforceArityError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.ARITY;
   /** Always `"RayforceArityError"`. */
   override name = "RayforceArityError";
 }
 /** `length` error (code 3): lengths differ. */
 export class RayforceLengthError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.LENGTH;
   /** Always `"RayforceLengthError"`. */
   override name = "RayforceLengthError";
 }
 /** `domain` error (code 4): value out of range, malformed source. */
 export class RayforceDomainError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.DOMAIN;
   /** Always `"RayforceDomainError"`. */
   override name = "RayforceDomainError";
 }
 /** `index` error (code 5): index out of range. */
 export class RayforceIndexError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.INDEX;
   /** Always `"RayforceIndexError"`. */
   override name = "RayforceIndexError";
 }
-/** `value` error (code 6): an undefined name. */
-export class RayforceNameError extends RayforceQueryError {
-  /** Always `"RayforceNameError"`. */
-  override name = "RayforceNameError";
+/** `value` error (code 6): an undefined name (as rayforce-py's `RayforceValueError`). */
+export class RayforceValueError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.VALUE;
+  /** Always `"RayforceValueError"`. */
+  override name = "RayforceValueError";
 }
 /** `limit` error (code 7): a resource or time limit. */
 export class RayforceLimitError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.LIMIT;
   /** Always `"RayforceLimitError"`. */
   override name = "RayforceLimitError";
 }
 /** `os` error (code 8): a system call failed or is not permitted. */
 export class RayforceOSError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.OS;
   /** Always `"RayforceOSError"`. */
   override name = "RayforceOSError";
 }
 /** `parse` error (code 9): malformed source. */
 export class RayforceParseError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.PARSE;
   /** Always `"RayforceParseError"`. */
   override name = "RayforceParseError";
 }
 /** `nyi` error (code 10): not implemented for a type. */
 export class RayforceNYIError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.NYI;
   /** Always `"RayforceNYIError"`. */
   override name = "RayforceNYIError";
 }
 /** `user` error (code 11): raised by `raise`. */
 export class RayforceUserError extends RayforceQueryError {
+  /** The error code it stands for. */
+  static readonly code: number = ErrorCode.USER;
   /** Always `"RayforceUserError"`. */
   override name = "RayforceUserError";
 }
 
-const QUERY_ERRORS = [
-  RayforceQueryError,
-  RayforceTypeError,
-  RayforceArityError,
-  RayforceLengthError,
-  RayforceDomainError,
-  RayforceIndexError,
-  RayforceNameError,
-  RayforceLimitError,
-  RayforceOSError,
-  RayforceParseError,
-  RayforceNYIError,
-  RayforceUserError,
-];
+/**
+ * The engine's `value` error under its name before 0.2.
+ *
+ * @deprecated Use {@link RayforceValueError}.
+ */
+export const RayforceNameError: typeof RayforceValueError = RayforceValueError;
+
+/** The exception class of each error code, as each class declares it. */
+const QUERY_ERRORS: ReadonlyMap<number, typeof RayforceTypeError> = new Map(
+  [
+    RayforceTypeError,
+    RayforceArityError,
+    RayforceLengthError,
+    RayforceDomainError,
+    RayforceIndexError,
+    RayforceValueError,
+    RayforceLimitError,
+    RayforceOSError,
+    RayforceParseError,
+    RayforceNYIError,
+    RayforceUserError,
+  ].map((c) => [c.code, c]),
+);
 
 /**
  * The exception for an engine error code and message: `RayforceTypeError` for 1, … .
@@ -212,7 +235,7 @@ const QUERY_ERRORS = [
  * ```
  */
 export function queryError(code: number, message: string): RayforceQueryError {
-  const Cls = QUERY_ERRORS[code] ?? RayforceQueryError;
+  const Cls = QUERY_ERRORS.get(code) ?? RayforceQueryError;
   const name = errorName(code);
   return new Cls(code, message ? (name ? `${name}: ${message}` : message) : name || "error");
 }

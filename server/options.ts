@@ -16,7 +16,7 @@ import { statSync } from "node:fs";
 import { totalmem } from "node:os";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
 import type { Permissions } from "../engine/os.ts";
-import { RayforceValueError } from "../ipc/mod.ts";
+import { RayforceOptionError } from "../ipc/mod.ts";
 import { isLogLevel, type LogLevel } from "../log.ts";
 import { parseUpstreams, type Route } from "../upstream/gateway.ts";
 import type { ResultCacheOptions } from "../worker/result_cache.ts";
@@ -135,19 +135,19 @@ export type ResolvedOptions =
     readonly dataDir?: string;
   };
 
-/** Fills in the defaults and checks every value; throws `RayforceValueError` on a bad one. */
+/** Fills in the defaults and checks every value; throws `RayforceOptionError` on a bad one. */
 export function resolveOptions(options: WSServerOptions | number = {}): ResolvedOptions {
   const o = typeof options === "number" ? { port: options } : options;
   const port = o.port ?? DEFAULTS.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RayforceValueError(`port must be an integer from 1 to 65535, got ${port}`);
+    throw new RayforceOptionError(`port must be an integer from 1 to 65535, got ${port}`);
   }
   if (o.token === "") {
     // `--token=` or `token: process.env.UNSET ?? ""` must not quietly turn auth off.
-    throw new RayforceValueError("token is empty: give a token, or no token option at all");
+    throw new RayforceOptionError("token is empty: give a token, or no token option at all");
   }
   if (o.logLevel !== undefined && !isLogLevel(o.logLevel)) {
-    throw new RayforceValueError(`unknown log level ${o.logLevel}`);
+    throw new RayforceOptionError(`unknown log level ${o.logLevel}`);
   }
   const maxPayload = o.maxPayload ?? DEFAULTS.maxPayload;
   const resolved: ResolvedOptions = {
@@ -181,10 +181,10 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     fsync: o.fsync ?? "batch",
   };
   if (!["always", "batch", "never"].includes(resolved.fsync)) {
-    throw new RayforceValueError(`unknown fsync mode ${resolved.fsync}: always, batch or never`);
+    throw new RayforceOptionError(`unknown fsync mode ${resolved.fsync}: always, batch or never`);
   }
   if (resolved.dataDir !== undefined && resolved.upstream !== undefined) {
-    throw new RayforceValueError("dataDir is for the embedded engine: a gateway keeps no data");
+    throw new RayforceOptionError("dataDir is for the embedded engine: a gateway keeps no data");
   }
   for (
     const key of [
@@ -197,7 +197,7 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
   ) {
     const v = resolved[key];
     if (!Number.isInteger(v) || v < 1) {
-      throw new RayforceValueError(`${key} must be a positive integer, got ${v}`);
+      throw new RayforceOptionError(`${key} must be a positive integer, got ${v}`);
     }
   }
   // A directory that does not exist would make every file builtin fail later, with an
@@ -208,7 +208,7 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
   ) {
     for (const d of list ?? []) {
       if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) {
-        throw new RayforceValueError(`${flag}=${d}: no such directory`);
+        throw new RayforceOptionError(`${flag}=${d}: no such directory`);
       }
     }
   }
@@ -216,11 +216,11 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     try {
       parseUpstreams(o.upstream);
     } catch (e) {
-      throw new RayforceValueError((e as Error).message);
+      throw new RayforceOptionError((e as Error).message);
     }
   }
   if (!["round-robin", "least-busy", "sticky"].includes(resolved.route)) {
-    throw new RayforceValueError(
+    throw new RayforceOptionError(
       `unknown route ${resolved.route}: round-robin, least-busy or sticky`,
     );
   }
@@ -228,7 +228,7 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     o.tcpPort !== undefined &&
     (!Number.isInteger(o.tcpPort) || o.tcpPort < 1 || o.tcpPort > 65535)
   ) {
-    throw new RayforceValueError(`tcpPort must be an integer from 1 to 65535, got ${o.tcpPort}`);
+    throw new RayforceOptionError(`tcpPort must be an integer from 1 to 65535, got ${o.tcpPort}`);
   }
   return resolved;
 }

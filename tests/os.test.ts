@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { Engine } from "../engine/mod.ts";
-import { ErrorCode, RayforceValueError, toJSON } from "../ipc/mod.ts";
+import { ErrorCode, RayforceOptionError, toJSON } from "../ipc/mod.ts";
 import { WSServer } from "../server.ts";
 import { WSClient } from "../client.ts";
 import { freePort } from "./_helpers/net.ts";
@@ -252,7 +252,7 @@ describe("OS builtins", () => {
     for (const permissions of [{ read: ["/no/such/dir"] }, { write: [tmpdir(), "/no/such/dir"] }]) {
       assert.throws(
         () => new WSServer({ port: 1, permissions }),
-        (e) => e instanceof RayforceValueError && /no such directory/.test(e.message),
+        (e) => e instanceof RayforceOptionError && /no such directory/.test(e.message),
       );
     }
   });

@@ -9,7 +9,7 @@ import {
   encodeHeader,
   encodeMessage,
   MsgType,
-  RayforceNameError,
+  RayforceOptionError,
   RayforceTypeError,
   RayforceUserError,
   RayforceValueError,
@@ -26,7 +26,7 @@ import { runtime, startServer } from "./_helpers/runtime.ts";
 describe("WSServer lifecycle", () => {
   it("validates the port and names itself", () => {
     for (const bad of [0, -1, 65536, 1.5, Number.NaN]) {
-      assert.throws(() => new WSServer(bad), RayforceValueError, String(bad));
+      assert.throws(() => new WSServer(bad), RayforceOptionError, String(bad));
     }
     assert.equal(String(new WSServer(8765)), "WSServer(port=8765)");
     assert.equal(String(new WSServer({ port: 9000, host: "0.0.0.0" })), "WSServer(port=9000)");
@@ -298,7 +298,7 @@ describe("WSClient against WSServer (the rayforce-py scenarios)", () => {
     await assert.rejects(() => conn.execute("(+ 1 'a)"), RayforceTypeError);
     await assert.rejects(
       () => conn.execute("nope"),
-      (e) => e instanceof RayforceNameError && /'nope' not found/.test(e.message),
+      (e) => e instanceof RayforceValueError && /'nope' not found/.test(e.message),
     );
     await assert.rejects(
       () => conn.execute('(raise "boom")'),
