@@ -128,7 +128,10 @@ function integer(name: string, value: string | undefined, min: number): number |
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const { code, stdout } = await main(["--help"]);
+ * assert.equal(code, 0);
+ * assert.match(stdout, /serve/);
  * ```
  */
 export async function main(argv: string[]): Promise<CliResult> {
@@ -271,11 +274,7 @@ async function repl(url: string, token?: string): Promise<void> {
 /**
  * Runs the command line with `argv` (without the runtime and script), writes its output
  * and sets the exit code: what `rf-ws`, `deno run -A cli.ts` and `deno run -A mod.ts` do.
- *
- * @example
- * ```ts
- * await runCli(["--version"]); // prints the version
- * ```
+ * (`main`'s example shows what a command returns.)
  */
 export async function runCli(argv: string[]): Promise<void> {
   const result = await main(argv);

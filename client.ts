@@ -4,9 +4,13 @@
  * server speaking Rayforce's handshake and IPC frames.
  *
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { WSServer } from "@rf/ws";
  * import { WSClient } from "@rf/ws/client";
- * await using conn = await new WSClient("localhost", 8765).connect();
- * console.log(await conn.execute("(+ 1 2)")); // 3n
+ * await using server = new WSServer({ port: 18770, workers: 1 });
+ * await server.start();
+ * await using conn = await new WSClient("localhost", 18770).connect();
+ * assert.equal(await conn.execute("(+ 1 2)"), 3n);
  * ```
  *
  * Results are plain JS values (`toJS`): i64 as `bigint`, f64 as `number`, symbols and
@@ -101,8 +105,9 @@ const DEFAULT_MAX_ANSWER_BYTES = HEADER_SIZE + DEFAULT_MAX_SIZE;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const client = new WSClient("localhost", 8765);
- * String(client); // "WSClient(ws://localhost:8765)"
+ * assert.equal(String(client), "WSClient(ws://localhost:8765)");
  * ```
  */
 export class WSClient {
@@ -161,8 +166,14 @@ export class WSClient {
    *
    * @example
    * ```ts
-   * const events = new WSClient("localhost", 8765).events({ reconnect: true });
+   * import assert from "node:assert/strict";
+   * import { WSServer } from "./server.ts";
+   * await using server = new WSServer({ port: 18771, workers: 1 });
+   * await server.start();
+   * const events = new WSClient("localhost", 18771).events({ reconnect: true });
    * await events.connect();
+   * assert.equal(events.state, "open");
+   * events.close();
    * ```
    */
   events(options: EventClientOptions = {}): EventClient {
@@ -295,7 +306,14 @@ export class Connection {
    *
    * @example
    * ```ts
-   * await conn.execute("(select {from: t where: (> qty 10)})"); // { columns: {...} }
+   * import assert from "node:assert/strict";
+   * import { WSServer } from "./server.ts";
+   * await using server = new WSServer({ port: 18766, workers: 1 });
+   * await server.start();
+   * await using conn = await new WSClient("localhost", 18766).connect();
+   * await conn.execute("(set t (table [sym qty] (list [a b] [5 20])))");
+   * const rows = await conn.execute("(select {from: t where: (> qty 10)})");
+   * assert.deepEqual(rows, { columns: { sym: ["b"], qty: [20n] } });
    * ```
    */
   async execute(query: string | RayObject): Promise<JSValue> {
@@ -325,11 +343,23 @@ export class Connection {
    * subscription.
    *
    * @example
-   * ```ts ignore
-   * const conn = await new WSClient("localhost", 8765).connect();
-   * const { snapshot, version, epoch } = await conn.subscribe("trades", { syms: ["AAPL"] }, (u) => {
-   *   console.log(u.kind, u.version, toJS(u.value));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { toJS } from "./ipc/mod.ts";
+   * import { WSServer } from "./server.ts";
+   * await using server = new WSServer({ port: 18772, workers: 1 });
+   * await server.start();
+   * await using conn = await new WSClient("localhost", 18772).connect();
+   * await conn.execute("(set trades (table [sym price] (list [AAPL MSFT] [1.0 2.0])))");
+   * const updates: unknown[] = [];
+   * const { snapshot, version } = await conn.subscribe("trades", { syms: ["AAPL"] }, (u) => {
+   *   updates.push([u.kind, toJS(u.value)]);
    * });
+   * assert.deepEqual(toJS(snapshot), { columns: { sym: ["AAPL"], price: [1] } });
+   * assert.ok(version > 0);
+   * await conn.execute("(insert 'trades (list 'AAPL 3.0))");
+   * while (updates.length === 0) await new Promise((r) => setTimeout(r, 10));
+   * assert.deepEqual(updates[0], ["append", { columns: { sym: ["AAPL"], price: [3] } }]);
    * ```
    */
   async subscribe(

@@ -4,8 +4,18 @@
  *
  * @example
  * ```ts
- * const log = new Logger("info");
+ * import assert from "node:assert/strict";
+ * const lines: string[] = [];
+ * const log = new Logger("info", (line) => lines.push(line)); // stderr by default
  * log.info("listening", { port: 8765 }); // {"time":"…","level":"info","msg":"listening","port":8765}
+ * log.debug("not written"); // below the level
+ * assert.equal(lines.length, 1);
+ * assert.deepEqual({ ...JSON.parse(lines[0]), time: 0 }, {
+ *   time: 0,
+ *   level: "info",
+ *   msg: "listening",
+ *   port: 8765,
+ * });
  * ```
  *
  * @module
@@ -19,7 +29,15 @@ const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, 
 
 /** A structured logger writing JSON lines to stderr. */
 export class Logger {
-  constructor(readonly level: LogLevel = "warn") {}
+  readonly #line: (line: string) => void;
+
+  /** A logger writing the entries of `level` and above to `line` (stderr by default). */
+  constructor(
+    readonly level: LogLevel = "warn",
+    line: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+  ) {
+    this.#line = line;
+  }
 
   #write(level: Exclude<LogLevel, "silent">, msg: string, fields: Record<string, unknown>): void {
     if (RANK[level] > RANK[this.level]) return;
@@ -27,7 +45,7 @@ export class Logger {
       { time: new Date().toISOString(), level, msg, ...fields },
       (_k, v) => typeof v === "bigint" ? v.toString() : v,
     );
-    process.stderr.write(line + "\n");
+    this.#line(line);
   }
 
   /** Logs an error. */

@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, encode, i64 } from "@rf/ws";
  * const bytes = encode(i64(42n));
- * console.log(decode(bytes));
+ * assert.deepEqual(decode(bytes), i64(42n));
  * ```
  *
  * @module

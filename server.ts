@@ -122,9 +122,12 @@ const CLOSE_GRACE_MS = 5_000;
  *
  * @example
  * ```ts
- * import { WSServer } from "@rf/ws";
- * await using server = new WSServer({ port: 8765, workers: 2 });
+ * import assert from "node:assert/strict";
+ * import { WSClient, WSServer } from "@rf/ws";
+ * await using server = new WSServer({ port: 18765, workers: 1 });
  * await server.start();
+ * await using conn = await new WSClient("localhost", 18765).connect();
+ * assert.equal(await conn.execute("(+ 1 2)"), 3n);
  * ```
  */
 export class WSServer {
@@ -230,7 +233,9 @@ export class WSServer {
    *
    * @example
    * ```ts
-   * server.on("chat", (m) => ({ event_name: "chat", payload: m.payload, to: "all" }));
+   * import assert from "node:assert/strict";
+   * const server = new WSServer({ port: 18767 });
+   * assert.equal(server.on("chat", (m) => ({ event_name: "chat", payload: m.payload, to: "all" })), server);
    * ```
    */
   on(eventName: string, handler: EventHandler): this {

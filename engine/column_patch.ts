@@ -6,13 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { changedColumns, patchColumns } from "./column_patch.ts";
- * import { table, vector } from "../ipc/mod.ts";
+ * import { list, type Table, table, vector } from "../ipc/mod.ts";
  * const before = table(["a", "b"], [vector(5, [1n, 2n]), vector(10, [1, 2])]);
- * const after = { ...before, values: { type: 0, items: [before.values.items[0], vector(10, [3, 4])] } } as const;
- * const patch = changedColumns(before, after)!;                // just column b
- * const again = patchColumns(before, patch);
- * if (patch.values.items.length !== 1 || again.values.items[1] !== patch.values.items[0]) throw new Error("patch");
+ * const after: Table = { ...before, values: list(before.values.items[0], vector(10, [3, 4])) };
+ * const patch = changedColumns(before, after)!; // just column b
+ * assert.equal(patch.values.items.length, 1);
+ * assert.equal(patchColumns(before, patch).values.items[1], patch.values.items[0]);
  * ```
  *
  * @module

@@ -374,7 +374,11 @@ export class Formatter {
  *
  * @example
  * ```ts
- * display(i64(3n)); // "3"
+ * import assert from "node:assert/strict";
+ * import { f64, i64, vector } from "../ipc/mod.ts";
+ * assert.equal(display(i64(3n)), "3");
+ * assert.equal(display(f64(2.5)), "2.50");
+ * assert.equal(display(vector(5, [1n, 2n])), "[1 2]");
  * ```
  */
 export function display(x: RayObject, options?: DisplayOptions): string {

@@ -89,9 +89,10 @@ export interface EngineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const engine = new Engine();
  * const { value } = engine.evalSource("(+ 1 2)");
- * engine.display(value); // "3"
+ * assert.equal(engine.display(value), "3");
  * ```
  */
 export class Engine {
@@ -155,6 +156,7 @@ export class Engine {
   poll: (() => void) | undefined;
   #calls = POLL_CALLS;
 
+  /** An engine with the standard builtins, or those of `options`. */
   constructor(options: EngineOptions = {}) {
     this.builtins = options.builtins ?? STANDARD_BUILTINS;
     for (const name of STARTUP_SYMBOLS) this.rank(symbols.intern(name));

@@ -11,7 +11,7 @@
  * e.evalSource("(set v [1 2 3])");
  * assert.equal(e.display(e.evalSource("(alter v + 0 10)").value), "[11 2 3]");
  * assert.equal(e.display(e.evalSource("v").value), "[1 2 3]");
- * assert.equal(e.display(e.evalSource("(alter 'v + 0 10)").value), "'v");
+ * assert.equal(e.display(e.evalSource("(alter 'v + 0 10)").value), "v"); // the name
  * assert.equal(e.display(e.evalSource("v").value), "[11 2 3]");
  * ```
  *

@@ -4,10 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Engine } from "@rf/ws/engine";
  * const engine = new Engine();
+ * engine.evalSource("(set t (table [sym qty] (list [a b a] [1 2 3])))");
  * const outcome = engine.evalSource("(select {s: (sum qty) from: t by: sym})");
- * console.log(engine.render(outcome));
+ * assert.equal(outcome.error, undefined);
+ * assert.match(engine.render(outcome), /sym/);
  * ```
  *
  * @module
@@ -35,6 +38,7 @@ export {
   type BuiltinOptions,
   type Builtins,
   builtinTable,
+  type Permission,
   unary,
   vary,
 } from "./builtins.ts";

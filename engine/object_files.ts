@@ -2,7 +2,7 @@
  * The engine's files for values, as `set` of a path, `set-splayed` and `get` write and read
  * them (found by asking the engine; samples in `tests/fixtures/engine-files/`):
  *
- * ```
+ * ```text
  * vector  fd 00 <type> 00 00 00 00 00  <u64 count>  <raw elements>          (B8…C8, not SYMBOL)
  * message fa de fa ce 01 00 00 00      <u64 size>   <IPC payload>           (SYMBOL vector, table)
  * list    a 4096-byte page (fe 00…)    fe 00 4b 00 00 00 00 00 <u64 count> <u64 offsets>

@@ -1,7 +1,7 @@
 /**
  * The REPL's error block (`rayforce-ipc.md` §7.3):
  *
- * ```
+ * ```text
  *
  *   × Error: type
  *     ├─ expected i64, got symbol
@@ -24,7 +24,10 @@ import type { EvalError } from "./errors.ts";
  *
  * @example
  * ```ts
- * renderError(outcome.error!);
+ * import assert from "node:assert/strict";
+ * import { Engine } from "./engine.ts";
+ * const outcome = new Engine().evalSource("(+ 1 'a)");
+ * assert.match(renderError(outcome.error!), /type/);
  * ```
  */
 export function renderError(e: EvalError, file = "repl"): string {

@@ -4,7 +4,7 @@
  * get-parted`, and `set` / `load` of a directory path (`rayforce-language.md` §3.19). The
  * files are those of engine/object_files.ts:
  *
- * ```
+ * ```text
  * dir/.d         the column names: a message of a SYMBOL vector
  * dir/<column>   a vector file; a list file and dir/<column>#; for SYMBOL an enum file
  * dir/sym        the symbols the enum files index (or the symfile given instead)

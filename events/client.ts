@@ -4,11 +4,15 @@
  *
  * @example
  * ```ts
- * const events = new EventClient("ws://127.0.0.1:8765/events", { reconnect: true });
+ * import assert from "node:assert/strict";
+ * import { WSServer } from "../server.ts";
+ * await using server = new WSServer({ port: 18768, workers: 1 });
+ * await server.start();
+ * const events = new EventClient("ws://127.0.0.1:18768/events", { reconnect: true });
  * await events.connect();
- * events.on("chat", (m) => console.log(m.from, m.payload));
- * events.send("chat", "hello", { to: "all" });
- * const { payload } = await events.request("sum_event", { numbers: [1, 2, 3] }); // { sum: 6 }
+ * const { payload } = await events.request("sum_event", { numbers: [1, 2, 3] });
+ * assert.deepEqual(payload, { sum: 6 });
+ * events.close();
  * ```
  *
  * @module

@@ -62,7 +62,16 @@ const nativeTopic = (topic: string) => `events:${topic}`;
  *
  * @example
  * ```ts
- * hub.on("greet", (m, ctx) => ({ event_name: "greeting", payload: `hello ${ctx.clientId}`, to: ctx.clientId }));
+ * import assert from "node:assert/strict";
+ * import { Logger } from "../log.ts";
+ * import type { EventMessage } from "./protocol.ts";
+ * const hub = new EventHub(new Logger("error"));
+ * const greet = (_m: EventMessage, ctx: EventContext): EventMessage => ({
+ *   event_name: "greeting",
+ *   payload: `hello ${ctx.clientId}`,
+ *   to: ctx.clientId,
+ * });
+ * assert.equal(hub.on("greet", greet), hub);
  * ```
  */
 export class EventHub {

@@ -4,12 +4,24 @@
  * version it had (a fresh snapshot, `recovered: false`, when the server cannot continue it).
  *
  * @example
- * ```ts ignore
- * const events = new EventClient("ws://127.0.0.1:8765/events", { reconnect: true });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WSServer } from "../server.ts";
+ * import { EventClient } from "./client.ts";
+ * await using server = new WSServer({ port: 18769, workers: 1 });
+ * await server.start();
+ * const events = new EventClient("ws://127.0.0.1:18769/events", { reconnect: true });
  * await events.connect();
+ * await events.request("query", "(set trades (table [sym price] (list [AAPL MSFT] [1.0 2.0])))");
+ * const kinds: string[] = [];
  * const trades = await events.subscribeTable("trades", { where: { sym: ["AAPL"] } }, (t, u) => {
- *   console.log(u.kind, u.rows, "rows; now", t.rows, "at version", t.version);
+ *   kinds.push(u.kind); // "snapshot", then "append"s: t.rows rows at t.version
  * });
+ * assert.equal(trades.rows, 1);
+ * await events.request("query", "(insert 'trades (list 'AAPL 3.0))");
+ * while (trades.rows < 2) await new Promise((r) => setTimeout(r, 10));
+ * assert.deepEqual(trades.columns.price, [1, 3]);
+ * events.close();
  * ```
  *
  * @module

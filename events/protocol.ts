@@ -54,7 +54,13 @@ export type Parsed = { ok: true; message: EventMessage } | { ok: false; error: s
  *
  * @example
  * ```ts
- * parseEvent('{"event_name": "sum_event", "payload": {"numbers": [1, 2, 3]}}');
+ * import assert from "node:assert/strict";
+ * const event = parseEvent('{"event_name": "sum_event", "payload": {"numbers": [1, 2, 3]}}');
+ * assert.deepEqual(event, {
+ *   ok: true,
+ *   message: { event_name: "sum_event", payload: { numbers: [1, 2, 3] } },
+ * });
+ * assert.equal(parseEvent("[1]").ok, false);
  * ```
  */
 export function parseEvent(text: string): Parsed {

@@ -37,12 +37,12 @@ import { EvalError, osError } from "../engine/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { confined } from "./confine.ts";
- * try {
- *   confined(["/tmp"], "/etc/passwd", "--allow-read");
- * } catch (e) {
- *   console.log((e as Error).message); // /etc/passwd is outside the directories allowed by --allow-read
- * }
+ * assert.throws(
+ *   () => confined(["/tmp"], "/etc/passwd", "--allow-read"),
+ *   /\/etc\/passwd is outside the directories allowed by --allow-read/,
+ * );
  * ```
  */
 export function confined(dirs: readonly string[] | undefined, path: string, flag: string): string {

@@ -12,7 +12,8 @@
  * const engine = new Engine();
  * engine.host = NODE_HOST;
  * engine.permissions = { system: true };
- * assert.equal(engine.display(engine.evalSource('(system "echo hi")').value), '(\n  "hi"\n)');
+ * const lines = engine.evalSource('(system "echo hi")').value; // a list of its output lines
+assert.equal(engine.display(lines), "(\n  hi\n)");
  * ```
  *
  * @module

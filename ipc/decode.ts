@@ -368,7 +368,8 @@ function checkTable(keys: RayObject, values: RayObject): RayObject {
  *
  * @example
  * ```ts
- * decode(Uint8Array.of(0xfb, 3, 0, 0, 0, 0, 0, 0, 0)); // { type: -5, value: 3n }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(decode(Uint8Array.of(0xfb, 3, 0, 0, 0, 0, 0, 0, 0)), { type: -5, value: 3n });
  * ```
  */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): RayObject {

@@ -98,7 +98,9 @@ function notSerializable(x: RayObject): never {
  *
  * @example
  * ```ts
- * encodedSize(i64(1n)); // 9
+ * import assert from "node:assert/strict";
+ * import { i64 } from "./types.ts";
+ * assert.equal(encodedSize(i64(1n)), 9);
  * ```
  */
 export function encodedSize(x: RayObject, options: EncodeOptions = {}): number {
@@ -351,7 +353,9 @@ class Writer {
  *
  * @example
  * ```ts
- * encode(i64(3n)); // fb 03 00 00 00 00 00 00 00
+ * import assert from "node:assert/strict";
+ * import { i64 } from "./types.ts";
+ * assert.deepEqual(encode(i64(3n)), Uint8Array.of(0xfb, 3, 0, 0, 0, 0, 0, 0, 0));
  * ```
  */
 export function encode(x: RayObject, options: EncodeOptions = {}): Uint8Array {
@@ -367,7 +371,12 @@ export function encode(x: RayObject, options: EncodeOptions = {}): Uint8Array {
  *
  * @example
  * ```ts
- * socket.send(encodeMessage(str("(+ 1 2)"), MsgType.SYNC));
+ * import assert from "node:assert/strict";
+ * import { MsgType } from "./header.ts";
+ * import { str } from "./types.ts";
+ * const frame = encodeMessage(str("(+ 1 2)"), MsgType.SYNC); // what socket.send takes
+ * assert.equal(frame.length, 16 + 1 + 1 + 8 + 7); // header, type, attrs, length, text
+ * assert.equal(frame[7], MsgType.SYNC);
  * ```
  */
 export function encodeMessage(

@@ -31,7 +31,9 @@ const ERROR_NAMES: readonly string[] = Object.entries(ErrorCode)
  *
  * @example
  * ```ts
- * errorName(1); // "type"
+ * import assert from "node:assert/strict";
+ * assert.equal(errorName(1), "type");
+ * assert.equal(errorName(11), ""); // the user error has no name
  * ```
  */
 export function errorName(code: number): string {
@@ -43,7 +45,9 @@ export function errorName(code: number): string {
  *
  * @example
  * ```ts
- * try { decode(new Uint8Array()); } catch (e) { if (e instanceof RayforceError) console.log(e.message); }
+ * import assert from "node:assert/strict";
+ * import { decode } from "./decode.ts";
+ * assert.throws(() => decode(new Uint8Array()), RayforceError);
  * ```
  */
 export class RayforceError extends Error {
@@ -58,8 +62,9 @@ export class RayforceError extends Error {
  *
  * @example
  * ```ts
- * try { decode(Uint8Array.of(0x05, 0x00, 0xff)); }
- * catch (e) { if (e instanceof RayforceIPCError) console.log(e.code, e.message); }
+ * import assert from "node:assert/strict";
+ * import { decode } from "./decode.ts";
+ * assert.throws(() => decode(Uint8Array.of(0x05, 0x00, 0xff)), RayforceIPCError);
  * ```
  */
 export class RayforceIPCError extends RayforceError {
@@ -81,7 +86,9 @@ export class RayforceIPCError extends RayforceError {
  *
  * @example
  * ```ts
- * throw new RayforceOptionError("port must be 1-65535");
+ * import assert from "node:assert/strict";
+ * import { WSServer } from "../server.ts";
+ * assert.throws(() => new WSServer({ port: 70000 }), RayforceOptionError);
  * ```
  */
 export class RayforceOptionError extends RayforceError {
@@ -95,7 +102,10 @@ export class RayforceOptionError extends RayforceError {
  *
  * @example
  * ```ts
- * try { await client.connect(); } catch (e) { if (e instanceof RayforceWSError) console.log(e.message); }
+ * import assert from "node:assert/strict";
+ * import { WSClient } from "../client.ts";
+ * const client = new WSClient("ws://127.0.0.1:1", undefined, { timeoutMs: 1000 }); // nothing listens
+ * await assert.rejects(client.connect(), RayforceWSError);
  * ```
  */
 export class RayforceWSError extends RayforceError {
@@ -109,7 +119,10 @@ export class RayforceWSError extends RayforceError {
  *
  * @example
  * ```ts
- * try { await conn.execute("(+ 1 'a)"); } catch (e) { if (e instanceof RayforceTypeError) ...; }
+ * import assert from "node:assert/strict";
+ * const e = queryError(1, "expected i64, got symbol"); // what conn.execute("(+ 1 'a)") rejects with
+ * assert.ok(e instanceof RayforceTypeError && e instanceof RayforceQueryError);
+ * assert.equal(e.code, 1);
  * ```
  */
 export class RayforceQueryError extends RayforceError {
@@ -231,7 +244,10 @@ const QUERY_ERRORS: ReadonlyMap<number, typeof RayforceTypeError> = new Map(
  *
  * @example
  * ```ts
- * throw queryError(1, "expected i64, got symbol"); // RayforceTypeError
+ * import assert from "node:assert/strict";
+ * const e = queryError(1, "expected i64, got symbol");
+ * assert.ok(e instanceof RayforceTypeError);
+ * assert.equal(e.message, "type: expected i64, got symbol");
  * ```
  */
 export function queryError(code: number, message: string): RayforceQueryError {

@@ -25,7 +25,13 @@ export interface Frame {
  *
  * @example
  * ```ts
- * const { header, payload } = splitMessage(new Uint8Array(event.data));
+ * import assert from "node:assert/strict";
+ * import { encodeMessage } from "./encode.ts";
+ * import { MsgType } from "./header.ts";
+ * import { i64 } from "./types.ts";
+ * const { header, payload } = splitMessage(encodeMessage(i64(3n), MsgType.SYNC));
+ * assert.equal(header.msgtype, MsgType.SYNC);
+ * assert.equal(payload.length, 9);
  * ```
  */
 export function splitMessage(bytes: Uint8Array, maxSize = DEFAULT_MAX_SIZE): Frame {
@@ -44,7 +50,13 @@ export function splitMessage(bytes: Uint8Array, maxSize = DEFAULT_MAX_SIZE): Fra
  *
  * @example
  * ```ts
- * const { header, value } = decodeMessage(frameBytes);
+ * import assert from "node:assert/strict";
+ * import { encodeMessage } from "./encode.ts";
+ * import { MsgType } from "./header.ts";
+ * import { i64 } from "./types.ts";
+ * const { header, value } = decodeMessage(encodeMessage(i64(3n), MsgType.RESPONSE));
+ * assert.equal(header.msgtype, MsgType.RESPONSE);
+ * assert.deepEqual(value, i64(3n));
  * ```
  */
 export function decodeMessage(
@@ -63,10 +75,15 @@ export function decodeMessage(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeMessage } from "./encode.ts";
+ * import { MsgType } from "./header.ts";
+ * import { i64 } from "./types.ts";
  * const reader = new FrameReader();
- * for await (const chunk of conn.readable) {
- *   for (const frame of reader.push(chunk)) handle(frame);
- * }
+ * const bytes = encodeMessage(i64(3n), MsgType.SYNC); // a stream cuts frames anywhere
+ * assert.equal(reader.push(bytes.subarray(0, 5)).length, 0);
+ * const frames = reader.push(bytes.subarray(5));
+ * assert.equal(frames.length, 1);
  * ```
  */
 export class FrameReader {

@@ -55,7 +55,11 @@ export interface Header {
  *
  * @example
  * ```ts
- * encodeHeader(MsgType.SYNC, 17); // fa de fa ce 01 00 00 01 11 00 …
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   encodeHeader(MsgType.SYNC, 17),
+ *   Uint8Array.of(0xfa, 0xde, 0xfa, 0xce, 1, 0, 0, 1, 17, 0, 0, 0, 0, 0, 0, 0),
+ * );
  * ```
  */
 export function encodeHeader(
@@ -82,8 +86,10 @@ export function encodeHeader(
  *
  * @example
  * ```ts
- * const h = decodeHeader(frame);
- * if (h.msgtype === MsgType.SYNC) { ... }
+ * import assert from "node:assert/strict";
+ * const h = decodeHeader(encodeHeader(MsgType.SYNC, 17));
+ * assert.equal(h.msgtype, MsgType.SYNC);
+ * assert.equal(h.size, 17);
  * ```
  */
 export function decodeHeader(bytes: Uint8Array, maxSize = DEFAULT_MAX_SIZE): Header {
@@ -143,8 +149,9 @@ export interface Handshake {
  *
  * @example
  * ```ts
- * encodeHandshake();            // 01 00
- * encodeHandshake("ann:secret"); // "ann:secret" 01 00
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(encodeHandshake(), Uint8Array.of(1, 0));
+ * assert.deepEqual(encodeHandshake("a:b"), Uint8Array.of(0x61, 0x3a, 0x62, 1, 0));
  * ```
  */
 export function encodeHandshake(credentials = ""): Uint8Array {
@@ -162,7 +169,10 @@ export function encodeHandshake(credentials = ""): Uint8Array {
  *
  * @example
  * ```ts
- * parseHandshake(Uint8Array.of(1, 0)); // { version: 1, credentials: "", ... }
+ * import assert from "node:assert/strict";
+ * const h = parseHandshake(Uint8Array.of(0x61, 0x3a, 0x62, 1, 0));
+ * assert.equal(h?.version, 1);
+ * assert.equal(h?.credentials, "a:b");
  * ```
  */
 export function parseHandshake(bytes: Uint8Array): Handshake | undefined {

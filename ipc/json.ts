@@ -103,8 +103,11 @@ function elementsJSON(x: RayObject): JSONValue[] {
  *
  * @example
  * ```ts
- * toJSON(table(["a"], [vector(Type.I64, [1n, 2n])])); // { columns: { a: [1, 2] } }
- * JSON.stringify(toJSON(value));
+ * import assert from "node:assert/strict";
+ * import { table, Type, vector } from "./types.ts";
+ * const value = table(["a"], [vector(Type.I64, [1n, 2n])]);
+ * assert.deepEqual(toJSON(value), { columns: { a: [1, 2] } });
+ * assert.equal(JSON.stringify(toJSON(value)), '{"columns":{"a":[1,2]}}');
  * ```
  */
 export function toJSON(x: RayObject): JSONValue {
@@ -168,7 +171,9 @@ export type JSValue =
  *
  * @example
  * ```ts
- * toJS(i64(3n)); // 3n
+ * import assert from "node:assert/strict";
+ * import { i64 } from "./types.ts";
+ * assert.equal(toJS(i64(3n)), 3n);
  * ```
  */
 export function toJS(x: RayObject): JSValue {

@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage, encodeMessage, MsgType, str, toJSON } from "@rf/ws/ipc";
- * socket.send(encodeMessage(str("(+ 1 2)"), MsgType.SYNC));
- * socket.onmessage = (e) => console.log(toJSON(decodeMessage(new Uint8Array(e.data)).value));
+ * const frame = encodeMessage(str("(+ 1 2)"), MsgType.SYNC); // socket.send(frame)
+ * // socket.onmessage = (e) => toJSON(decodeMessage(new Uint8Array(e.data)).value)
+ * assert.equal(toJSON(decodeMessage(frame).value), "(+ 1 2)");
  * ```
  *
  * @module

@@ -18,10 +18,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMessage, MsgType, RFWS_FLAG, str } from "./mod.ts";
  * import { replyStyle } from "./reply.ts";
- * replyStyle(encodeMessage(str("x"), MsgType.ASYNC), "websocket"); // "seeds"
- * replyStyle(encodeMessage(str("x"), MsgType.ASYNC, { flags: RFWS_FLAG }), "websocket"); // "none"
+ * assert.equal(replyStyle(encodeMessage(str("x"), MsgType.ASYNC), "websocket"), "seeds");
+ * assert.equal(
+ *   replyStyle(encodeMessage(str("x"), MsgType.ASYNC, { flags: RFWS_FLAG }), "websocket"),
+ *   "none",
+ * );
  * ```
  *
  * @module
@@ -46,8 +50,9 @@ export type Transport = "websocket" | "tcp";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMessage, MsgType, str } from "./mod.ts";
- * replyStyle(encodeMessage(str("(+ 1 2)"), MsgType.SYNC), "tcp"); // "engine"
+ * assert.equal(replyStyle(encodeMessage(str("(+ 1 2)"), MsgType.SYNC), "tcp"), "engine");
  * ```
  */
 export function replyStyle(message: Uint8Array, transport: Transport): ReplyStyle {
@@ -66,9 +71,13 @@ export function replyStyle(message: Uint8Array, transport: Transport): ReplyStyl
  *
  * @example
  * ```ts
- * import { errorValue } from "./mod.ts";
- * encodeReply(errorValue(6, "'x' not found"), "engine"); // … 7f 06 + 8 zero bytes
- * encodeReply(errorValue(6, "'x' not found"), "seeds"); // … the string "name: x", msgtype 0
+ * import assert from "node:assert/strict";
+ * import { decodeMessage, errorValue } from "./mod.ts";
+ * const engine = encodeReply(errorValue(6, "'x' not found"), "engine")!;
+ * assert.deepEqual(engine.subarray(16, 18), Uint8Array.of(0x7f, 6)); // an error object, code 6
+ * const seeds = decodeMessage(encodeReply(errorValue(6, "'x' not found"), "seeds")!);
+ * assert.equal(seeds.header.msgtype, 0);
+ * assert.equal(seeds.value.type, 12); // a string
  * ```
  */
 export function encodeReply(value: RayObject, style: ReplyStyle): Uint8Array | null {
@@ -109,8 +118,9 @@ const SEEDS_DETAILS: Record<number, [RegExp, (m: RegExpMatchArray) => string]> =
  *
  * @example
  * ```ts
- * seedsErrorText(1, "expected i64, got symbol"); // "expected: i64, got: symbol"
- * seedsErrorText(4, ""); // "{'code': 'domain'}"
+ * import assert from "node:assert/strict";
+ * assert.equal(seedsErrorText(1, "expected i64, got symbol"), "expected: i64, got: symbol");
+ * assert.equal(seedsErrorText(4, ""), "{'code': 'domain'}");
  * ```
  */
 export function seedsErrorText(code: number, message: string): string {

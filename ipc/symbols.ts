@@ -47,9 +47,11 @@ export interface SharedSymbols {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const t = new SymbolTable();
  * const id = t.intern("AAPL");
- * t.text(id); // "AAPL"
+ * assert.equal(t.text(id), "AAPL");
+ * assert.equal(t.intern("AAPL"), id);
  * ```
  */
 export class SymbolTable {

@@ -27,7 +27,8 @@ export interface Civil {
  *
  * @example
  * ```ts
- * civilFromDays(8766); // { year: 2024, month: 1, day: 1 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(civilFromDays(8766), { year: 2024, month: 1, day: 1 });
  * ```
  */
 export function civilFromDays(days: number): Civil {
@@ -50,7 +51,8 @@ export function civilFromDays(days: number): Civil {
  *
  * @example
  * ```ts
- * daysFromCivil(2024, 1, 1); // 8766
+ * import assert from "node:assert/strict";
+ * assert.equal(daysFromCivil(2024, 1, 1), 8766);
  * ```
  */
 export function daysFromCivil(year: number, month: number, day: number): number {
@@ -103,7 +105,8 @@ export function splitTimestamp(ns: bigint): { days: number; nanos: bigint } {
  *
  * @example
  * ```ts
- * timestampToISO(0n); // "2000-01-01T00:00:00.000000000Z"
+ * import assert from "node:assert/strict";
+ * assert.equal(timestampToISO(0n), "2000-01-01T00:00:00.000000000Z");
  * ```
  */
 export function timestampToISO(ns: bigint): string {

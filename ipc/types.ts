@@ -246,8 +246,9 @@ const TYPE_NAMES: Record<number, string> = {
  *
  * @example
  * ```ts
- * typeName(-5); // "i64"
- * typeName(5);  // "I64"
+ * import assert from "node:assert/strict";
+ * assert.equal(typeName(-5), "i64");
+ * assert.equal(typeName(5), "I64");
  * ```
  */
 export function typeName(code: number): string {
@@ -362,7 +363,10 @@ export function f64(v: number): Atom {
  *
  * @example
  * ```ts
- * guid("00112233-4455-6677-8899-aabbccddeeff");
+ * import assert from "node:assert/strict";
+ * const g = guid("00112233-4455-6677-8899-aabbccddeeff");
+ * assert.equal(g.type, -11);
+ * assert.equal((g.value as Uint8Array)[15], 0xff);
  * ```
  */
 export function guid(v: Uint8Array | string): Atom {
@@ -388,9 +392,10 @@ export function c8(v: string | number): Atom {
  *
  * @example
  * ```ts
- * vector(Type.I64, [1n, 2n, 3n]);
- * vector(Type.SYMBOL, ["a", "b"]);
- * vector(Type.F64, new Float64Array([1.5, 2]));
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(vector(Type.I64, [1n, 2n, 3n]).data, BigInt64Array.of(1n, 2n, 3n));
+ * assert.equal(vector(Type.SYMBOL, ["a", "b"]).data.length, 2);
+ * assert.deepEqual(vector(Type.F64, new Float64Array([1.5, 2])).data, Float64Array.of(1.5, 2));
  * ```
  */
 export function vector<T extends VectorType>(
@@ -438,7 +443,10 @@ export function dict(keys: RayObject, values: RayObject): Dict {
  *
  * @example
  * ```ts
- * table(["a", "b"], [vector(Type.I64, [1n, 2n]), vector(Type.F64, [1.5, 2.5])]);
+ * import assert from "node:assert/strict";
+ * const t = table(["a", "b"], [vector(Type.I64, [1n, 2n]), vector(Type.F64, [1.5, 2.5])]);
+ * assert.equal(t.type, Type.TABLE);
+ * assert.equal(t.values.items.length, 2);
  * ```
  */
 export function table(names: string[] | Vector<6>, columns: RayObject[]): Table {
@@ -467,7 +475,9 @@ export function errorValue(code: number, message = "", context?: Uint8Array): Er
  *
  * @example
  * ```ts
- * guidText(guid("00112233-4455-6677-8899-aabbccddeeff").value as Uint8Array);
+ * import assert from "node:assert/strict";
+ * const text = "00112233-4455-6677-8899-aabbccddeeff";
+ * assert.equal(guidText(guid(text).value as Uint8Array), text);
  * ```
  */
 export function guidText(bytes: Uint8Array, offset = 0): string {

@@ -88,7 +88,11 @@ interface Target {
  *
  * @example
  * ```ts
- * parseUpstreams("rayforce://10.0.0.5:5000,10.0.0.6:5000"); // [["10.0.0.5", 5000], ["10.0.0.6", 5000]]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseUpstreams("rayforce://10.0.0.5:5000,10.0.0.6:5000"), [
+ *   ["10.0.0.5", 5000],
+ *   ["10.0.0.6", 5000],
+ * ]);
  * ```
  */
 export function parseUpstreams(spec: string): [string, number][] {

@@ -252,9 +252,10 @@ function defaultSize(): number {
  *
  * @example
  * ```ts
- * const pool = new WorkerPool({ size: 4 });
+ * import assert from "node:assert/strict";
+ * const pool = new WorkerPool({ size: 1 });
  * const { response } = await pool.run({ kind: "text", source: "(+ 1 2)" }, "conn-1");
- * console.log(response); // "3"
+ * assert.equal(response, "3");
  * await pool.close();
  * ```
  */
@@ -398,7 +399,14 @@ export class WorkerPool implements Evaluator<PoolStats> {
    *
    * @example
    * ```ts
-   * pool.submit({ kind: "text", source: "(+ 1 2)" }, "conn-1", (r) => console.log(r.failed));
+   * import assert from "node:assert/strict";
+   * const pool = new WorkerPool({ size: 1 });
+   * const result = await new Promise<TaskResult>((done) =>
+   *   pool.submit({ kind: "text", source: "(+ 1 2)" }, "conn-1", done)
+   * );
+   * assert.equal(result.failed, false);
+   * assert.equal(result.response, "3");
+   * await pool.close();
    * ```
    */
   submit(request: TaskRequest, session: string, done: (r: TaskResult) => void): void {
@@ -480,7 +488,12 @@ export class WorkerPool implements Evaluator<PoolStats> {
    *
    * @example
    * ```ts
-   * pool.connection("open", "conn-1", 1); // (.z.po 1) if .z.po is set
+   * import assert from "node:assert/strict";
+   * const pool = new WorkerPool({ size: 1 });
+   * await pool.run({ kind: "text", source: "(set .z.po (fn [h] (set opened h)))" }, "admin");
+   * await new Promise<boolean>((done) => pool.connection("open", "conn-1", 1, done)); // (.z.po 1)
+   * assert.equal((await pool.run({ kind: "text", source: "opened" }, "conn-1")).response, "1");
+   * await pool.close();
    * ```
    */
   connection(

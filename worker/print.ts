@@ -13,8 +13,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { printable } from "./print.ts";
- * printable("a\x1b]0;pwned\x07b"); // "a\\x1b]0;pwned\\x07b"
+ * assert.equal(printable("a\x1b]0;pwned\x07b"), "a\\x1b]0;pwned\\x07b");
  * ```
  */
 export function printable(text: string): string {

@@ -14,11 +14,12 @@
  *
  * @example
  * ```ts
- * const progress = new Progress();           // pool side; send progress.buffer to the worker
- * new Progress(progress.buffer).start(7);    // worker side, as task 7 starts
- * progress.read();                           // { task: 7, since: <epoch ms> }
- * progress.stop();                           // pool side: stop the running task
- * new Progress(progress.buffer).stopped;     // true
+ * import assert from "node:assert/strict";
+ * const progress = new Progress(); // pool side; send progress.buffer to the worker
+ * new Progress(progress.buffer).start(7); // worker side, as task 7 starts
+ * assert.equal(progress.read()?.task, 7);
+ * progress.stop(); // pool side: stop the running task
+ * assert.equal(new Progress(progress.buffer).stopped, true);
  * ```
  *
  * @module

@@ -18,14 +18,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { QueryGuard } from "./query_guard.ts";
  * import { Progress } from "./progress.ts";
  * const progress = new Progress();
  * const guard = new QueryGuard(progress, 1024 ** 3);
  * guard.start();
- * guard.poll();     // within budget, not stopped: returns
+ * guard.poll(); // within budget, not stopped: returns
  * progress.stop();
- * try { guard.poll(); } catch (e) { console.log((e as Error).message); } // query stopped ...
+ * assert.throws(() => guard.poll(), /stopped/);
  * ```
  *
  * @module

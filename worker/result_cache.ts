@@ -14,12 +14,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const cache = new ResultCache({ maxEntries: 1000 });
  * const key = cache.key({ kind: "text", source: "(sum prices)" })!;
- * const versionOf = (name: string) => 0;       // the pool's committed version of a global
- * cache.get(key, versionOf);                    // undefined: not kept yet
+ * let version = 0;
+ * const versionOf = (_name: string) => version; // the pool's committed version of a global
+ * assert.equal(cache.get(key, versionOf), undefined); // not kept yet
  * cache.put(key, { response: "6", failed: false }, ["prices"], versionOf);
- * cache.get(key, versionOf);                    // { response: "6", failed: false }
+ * assert.deepEqual(cache.get(key, versionOf), { response: "6", failed: false });
+ * version = 1; // prices changed
+ * assert.equal(cache.get(key, versionOf), undefined);
  * ```
  *
  * @module

@@ -20,9 +20,12 @@
  *
  * @example
  * ```ts
- * const order = new SymbolOrder();                  // pool side; send order.buffers to workers
- * const mine = new SymbolOrder(order.buffers);      // worker side
- * mine.rank(new TextEncoder().encode("AAPL"));      // 0: the first name ranked
+ * import assert from "node:assert/strict";
+ * const order = new SymbolOrder(); // pool side; send order.buffers to workers
+ * const mine = new SymbolOrder(order.buffers); // worker side
+ * const aapl = new TextEncoder().encode("AAPL");
+ * const rank = mine.rank(aapl);
+ * assert.equal(order.rank(aapl), rank); // the same rank on every side
  * ```
  *
  * @module

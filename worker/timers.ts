@@ -13,12 +13,9 @@
  * A call is skipped while the previous call of the same timer is still queued or running,
  * so a slow function cannot pile up work. At most {@link MAX_TIMERS} timers run at once.
  *
- * @example
- * ```ts
- * const timers = new Timers((frame, session, done) => pool.submit({ kind: "call", frame }, session, done));
- * engine.timers = timerHook(timers.cells, effects); // in a worker, with timers.cells sent over
- * timers.apply(effects);                           // in the pool, when the task commits
- * ```
+ * Wiring: the pool makes `new Timers(run)`, where `run` submits a timer's call as a task;
+ * each worker's engine gets `timerHook(timers.cells, effects)` (the cells are shared memory);
+ * the pool applies a task's `effects` with `timers.apply` when the task commits.
  *
  * @module
  */
