@@ -7,9 +7,11 @@
  */
 import {
   type Atom,
+  isVector,
   NULL,
   type RayObject,
   type Table,
+  Type,
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
@@ -34,7 +36,7 @@ import {
  * as in the engine); others are a type error.
  */
 function aggregate(x: RayObject, f: (v: Atom | Vector) => RayObject): RayObject {
-  if (x.type === 0) {
+  if (x.type === Type.LIST) {
     if (x.items.length === 0) return NULL;
     return collect(x.items.map((i) => aggregate(i, f)));
   }
@@ -175,22 +177,22 @@ function extremeI64(d: BigInt64Array, less: boolean): bigint {
 export function tableRow(t: Table, i: number): RayObject {
   const values = t.values.items.map((
     c,
-  ) => (c.type === 0 ? c.items[i] ?? NULL : vectorItem(c as Vector, i)));
+  ) => (c.type === Type.LIST ? c.items[i] ?? NULL : vectorItem(c as Vector, i)));
   return { type: 99, keys: t.keys, values: { type: 0, items: values } };
 }
 
 function endItem(x: RayObject, last: boolean): RayObject {
-  if (x.type < 0 || x.type === 99 || x.type === 126) return x;
-  if (x.type === 0) return x.items.length ? x.items[last ? x.items.length - 1 : 0] : NULL;
-  if (x.type >= 1 && x.type <= 12) {
+  if (x.type < 0 || x.type === Type.DICT || x.type === Type.NULL) return x;
+  if (x.type === Type.LIST) return x.items.length ? x.items[last ? x.items.length - 1 : 0] : NULL;
+  if (isVector(x)) {
     const v = x as Vector;
     const n = vectorLength(v);
     if (n === 0) return atom(v.type, nullValue(v.type));
     const item = vectorItem(v, last ? n - 1 : 0);
     // The engine returns a U8 vector's end element as a b8 atom (raw byte kept).
-    return v.type === 2 ? atom(1, item.value) : item;
+    return v.type === Type.U8 ? atom(1, item.value) : item;
   }
-  if (x.type === 98) {
+  if (x.type === Type.TABLE) {
     const n = tableRows(x as Table);
     return n ? tableRow(x as Table, last ? n - 1 : 0) : NULL;
   }
@@ -217,8 +219,8 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
    * symbol, char or b8 atom 0Nf, a temporal atom a type error; other values give 0Nf.
    */
   unary("med", (_e, x) => {
-    if (x.type === 99 || x.type === 98) return atom(10, NaN);
-    if (x.type === 0 && x.items.length === 0) return NULL;
+    if (x.type === Type.DICT || x.type === Type.TABLE) return atom(10, NaN);
+    if (x.type === Type.LIST && x.items.length === 0) return NULL;
     return aggregate(x, (v) => {
       const t = Math.abs(v.type);
       if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) {
@@ -245,7 +247,7 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
     });
   }),
   unary("dev", (_e, x) => {
-    if (x.type === 99 || x.type === 98) return atom(10, NaN);
+    if (x.type === Type.DICT || x.type === Type.TABLE) return atom(10, NaN);
     return aggregate(x, (v) => {
       if (v.type < 0) {
         // Of one value: 0, unless it is a null or not a number (b8, symbol, char): 0Nf.
@@ -254,10 +256,10 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
         return atom(10, numeric ? 0 : NaN);
       }
       if (!DEVIABLE.has(v.type)) return atom(10, NaN);
-      const xs = v.type === 10 ? (v as Vector<10>).data : asDoubles(v as Vector, true);
+      const xs = v.type === Type.F64 ? (v as Vector<10>).data : asDoubles(v as Vector, true);
       const { sum, count: n } = floatSum(xs);
       // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
-      const m = v.type === 7 ? 0 : sum / n;
+      const m = v.type === Type.DATE ? 0 : sum / n;
       let s = 0;
       if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
       else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);

@@ -5,7 +5,16 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, symbols, type Table, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  isCollection,
+  NULL,
+  type RayObject,
+  symbols,
+  type Table,
+  Type,
+  type Vector,
+} from "../ipc/mod.ts";
 import { type BuiltinFn, vary } from "./builtins.ts";
 import { concat, elementKeys, objectKey } from "./collections.ts";
 import type { Engine } from "./engine.ts";
@@ -26,14 +35,14 @@ function alterAt(
   index: RayObject,
   change: (old: RayObject) => RayObject,
 ): RayObject {
-  if (current.type === 98) {
-    if (index.type !== -6) throw typeError("symbol", index.type);
+  if (current.type === Type.TABLE) {
+    if (index.type !== -Type.SYMBOL) throw typeError("symbol", index.type);
     const id = (index as Atom).value as number;
     const col = tableColumn(current as Table, id);
     if (!col) throw valueError(symbols.text(id));
     return setColumn(current as Table, id, change(col));
   }
-  if (current.type === 99) {
+  if (current.type === Type.DICT) {
     const keys = elementKeys(current.keys);
     const k = keys.indexOf(objectKey(index) as never);
     const vals = items(current.values);
@@ -50,21 +59,21 @@ function alterAt(
     vals[k] = change(vals[k]);
     return { type: 99, keys: current.keys, values: collect(vals) };
   }
-  if (current.type >= 0 && current.type <= 12 && index.type === 5) {
+  if (isCollection(current) && index.type === Type.I64) {
     // Several positions: each changed in turn.
     return Array.from((index as Vector<5>).data).reduce(
       (acc: RayObject, k) => alterAt(acc, { type: -5, value: k } as Atom, change),
       current,
     );
   }
-  if (current.type >= 0 && current.type <= 12) {
-    if (index.type !== -5 && index.type !== -4) throw typeError("i64", index.type);
+  if (isCollection(current)) {
+    if (index.type !== -Type.I64 && index.type !== -Type.I32) throw typeError("i64", index.type);
     const n = count(current);
     const k = Number((index as Atom).value);
     if (k < 0 || k >= n) throw indexError(k, n - 1);
     const vals = items(current);
     vals[k] = change(vals[k]);
-    if (current.type === 0) return listOf(vals);
+    if (current.type === Type.LIST) return listOf(vals);
     const typed = collect(vals);
     return typed.type === current.type ? typed : listOf(vals);
   }
@@ -82,7 +91,7 @@ export const ALTER_BUILTINS: readonly BuiltinFn[] = [
     if (args.length !== 4) throw arityError(4, args.length);
     const [obj, f, path, value] = args;
     if (f.type < 101 || f.type > 103) throw typeError("BINARY", f.type);
-    const steps = path.type >= 0 && path.type <= 12 ? items(path) : [path];
+    const steps = isCollection(path) ? items(path) : [path];
     if (steps.length === 0) throw lengthError();
     const walk = (x: RayObject, i: number): RayObject =>
       alterAt(

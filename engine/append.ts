@@ -27,6 +27,7 @@
 import {
   allocVector,
   type Table,
+  Type,
   type Vector,
   type VectorData,
   type VectorDataMap,
@@ -227,7 +228,7 @@ export function typedColumnPairs(
   for (const [c, o] of before.values.items.entries()) {
     const a = now[c];
     if (o.type !== a.type || o.type < 1 || o.type > 12) return undefined;
-    pairs.push([(o as Vector).data, (a as Vector).data, o.type === 11 ? 16 : 1]);
+    pairs.push([(o as Vector).data, (a as Vector).data, o.type === Type.GUID ? 16 : 1]);
   }
   return pairs;
 }

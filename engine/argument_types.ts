@@ -10,6 +10,7 @@
 import type { RayObject } from "../ipc/mod.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { count } from "./values.ts";
+import { Type } from "../ipc/mod.ts";
 
 /** `[]` is an empty I64 vector, and takes part as one. */
 const I64 = 5;
@@ -23,8 +24,8 @@ const refuse = (x: RayObject, y: RayObject) => typeError(x.type, y.type);
 
 /** `(find x y)`: y a vector of x's type, or (some types) an atom of it; a LIST takes a LIST. */
 export function checkFind(x: RayObject, y: RayObject): void {
-  if (x.type === 0) {
-    if (y.type !== 0) throw typeError("LIST", y.type);
+  if (x.type === Type.LIST) {
+    if (y.type !== Type.LIST) throw typeError("LIST", y.type);
     return;
   }
   if (x.type < 1 || x.type > 12) throw refuse(x, y);
@@ -38,8 +39,8 @@ export function checkFind(x: RayObject, y: RayObject): void {
  */
 export function checkExcept(x: RayObject, y: RayObject): void {
   if (x.type === I64 && Math.abs(y.type) === I64) return;
-  if (x.type === 6 && Math.abs(y.type) === 6) return;
-  if (x.type === 0) {
+  if (x.type === Type.SYMBOL && Math.abs(y.type) === 6) return;
+  if (x.type === Type.LIST) {
     const t = Math.abs(y.type);
     if (t === 3 || t === 4 || t === 5 || t === 10) return;
     throw typeError("LIST", "LIST");
@@ -52,9 +53,11 @@ export function checkExcept(x: RayObject, y: RayObject): void {
  * length is a `length` error (the engine pairs them up), any other pair a `type` error.
  */
 export function checkSect(x: RayObject, y: RayObject): void {
-  if ((x.type === I64 && y.type === I64) || (x.type === 6 && y.type === 6)) return;
+  if ((x.type === I64 && y.type === I64) || (x.type === Type.SYMBOL && y.type === Type.SYMBOL)) {
+    return;
+  }
   if (x.type >= 98 || y.type >= 98) throw typeError(x.type, y.type); // a dict or a table
-  const lists = x.type === 0 || y.type === 0;
+  const lists = x.type === Type.LIST || y.type === Type.LIST;
   if (!lists) throw refuse(x, y);
   if (x.type >= 0 && y.type >= 0 && count(x) !== count(y)) throw lengthError(count(x), count(y));
   // Paired up, the first pair is refused: its elements' types are named.
@@ -66,8 +69,8 @@ export function checkSect(x: RayObject, y: RayObject): void {
  * vector's element is a b8 to the engine (its `(first …)` is a b8 too).
  */
 function elementType(x: RayObject): number {
-  if (x.type === 0) return x.items.length ? x.items[0].type : 0;
-  if (x.type === 2) return -1;
+  if (x.type === Type.LIST) return x.items.length ? x.items[0].type : 0;
+  if (x.type === Type.U8) return -1;
   return x.type > 0 && x.type <= 12 ? -x.type : x.type;
 }
 

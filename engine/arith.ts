@@ -10,7 +10,9 @@
 import {
   allocVector,
   type Atom,
+  isCollection,
   type RayObject,
+  Type,
   type Vector,
   vectorLength,
   type VectorType,
@@ -277,10 +279,10 @@ for (const op of ["+", "-", "*", "/", "%", "div"] as const) KERNELS.set(op, arit
  * length it is a `length` error, else a `type` error (`(+ (list) 1)`, `(xbar 0 (list))`).
  */
 export function refuseEmptyList(a: RayObject, b: RayObject): void {
-  const emptyList = (x: RayObject) => x.type === 0 && x.items.length === 0;
+  const emptyList = (x: RayObject) => x.type === Type.LIST && x.items.length === 0;
   if (!emptyList(a) && !emptyList(b)) return;
   const other = emptyList(a) ? b : a;
-  if (other.type >= 0 && other.type <= 12 && count(other) !== 0) {
+  if (isCollection(other) && count(other) !== 0) {
     throw lengthError(count(a), count(b));
   }
   throw typeError(a.type, b.type);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, type Vector } from "../ipc/mod.ts";
+import { type Atom, NULL, type RayObject, Type, type Vector } from "../ipc/mod.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { collect, count, isTyped, itemAt } from "./values.ts";
 
@@ -23,9 +23,9 @@ export function atomic2(
   kernel: Kernel2,
   other?: (a: RayObject, b: RayObject) => RayObject,
 ): RayObject {
-  if (a.type === 0 || b.type === 0) {
-    const la = a.type === 0 || (a.type > 0 && a.type <= 12);
-    const lb = b.type === 0 || (b.type > 0 && b.type <= 12);
+  if (a.type === Type.LIST || b.type === Type.LIST) {
+    const la = a.type === Type.LIST || (a.type > 0 && a.type <= 12);
+    const lb = b.type === Type.LIST || (b.type > 0 && b.type <= 12);
     if (la && lb) {
       const n = count(a);
       if (count(b) !== n) throw lengthError();
@@ -33,7 +33,7 @@ export function atomic2(
       for (let i = 0; i < n; i++) out[i] = atomic2(itemAt(a, i), itemAt(b, i), kernel, other);
       return collect(out);
     }
-    if (a.type === 0) return collect(a.items.map((x) => atomic2(x, b, kernel, other)));
+    if (a.type === Type.LIST) return collect(a.items.map((x) => atomic2(x, b, kernel, other)));
     return collect((b as { items: RayObject[] }).items.map((y) => atomic2(a, y, kernel, other)));
   }
   if (!isTyped(a) || !isTyped(b)) {
@@ -45,7 +45,7 @@ export function atomic2(
 
 /** Applies a unary atomic kernel, walking LISTs. */
 export function atomic1(x: RayObject, kernel: (x: Atom | Vector) => RayObject): RayObject {
-  if (x.type === 0) {
+  if (x.type === Type.LIST) {
     // An empty LIST maps to null, as in the engine (`(neg (list))`, `(not (list))`).
     if (x.items.length === 0) return NULL;
     return collect(x.items.map((i) => atomic1(i, kernel)));

@@ -10,9 +10,11 @@ import {
   allocVector,
   type Atom,
   guid,
+  isVector,
   type RayObject,
   str,
   symbols,
+  Type,
   typeName,
   type Vector,
   vectorLength,
@@ -140,7 +142,7 @@ function symbolText(fmt: Formatter, x: Atom): string {
 
 /** `(as 'name x)`. */
 export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
-  if (name.type !== -6) throw typeError("symbol", name.type);
+  if (name.type !== -Type.SYMBOL) throw typeError("symbol", name.type);
   const text = symbols.text((name as Atom).value as number);
   const lower = NAMES[text];
   const upper = NAMES[text.toLowerCase()] !== undefined && text === text.toUpperCase()
@@ -150,58 +152,58 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   if (lower === undefined && upper === undefined) {
     switch (text) {
       case "DICT":
-        if (x.type === 98) return { type: 99, keys: x.keys, values: x.values };
-        if (x.type === 99) return x;
+        if (x.type === Type.TABLE) return { type: 99, keys: x.keys, values: x.values };
+        if (x.type === Type.DICT) return x;
         throw typeError("DICT", x.type);
       case "TABLE":
-        if (x.type === 99 && x.keys.type === 6) {
+        if (x.type === Type.DICT && x.keys.type === Type.SYMBOL) {
           return {
             type: 98,
             keys: x.keys as Vector<6>,
-            values: x.values.type === 0 ? x.values : listOf([x.values]),
+            values: x.values.type === Type.LIST ? x.values : listOf([x.values]),
           };
         }
-        if (x.type === 98) return x;
+        if (x.type === Type.TABLE) return x;
         throw typeError("TABLE", x.type);
       case "LIST":
-        if (x.type === 0) return x;
+        if (x.type === Type.LIST) return x;
         throw typeError("LIST", x.type);
     }
     throw valueError(text);
   }
   // Anything renders to a string (nested display: a list is "(1 2)").
-  if (upper === 12 || (lower === 12 && !(x.type >= -11 && x.type <= -1) && x.type !== 12)) {
-    if (x.type === 12) return x;
-    if (x.type === -6) return str(symbols.text((x as Atom).value as number));
+  if (upper === 12 || (lower === 12 && !(x.type >= -11 && x.type <= -1) && x.type !== Type.C8)) {
+    if (x.type === Type.C8) return x;
+    if (x.type === -Type.SYMBOL) return str(symbols.text((x as Atom).value as number));
     return str(fmt.nested(x));
   }
   const symbolOf = (i: RayObject) =>
-    i.type === 12
+    i.type === Type.C8
       ? e.intern(decoder.decode((i as Vector<12>).data))
-      : i.type === -6
+      : i.type === -Type.SYMBOL
       ? (i as Atom).value as number
       : i.type < 0
       ? e.intern(symbolText(fmt, i as Atom))
       : e.intern(fmt.nested(i));
   if (lower === 6) {
-    if (x.type === 12 && vectorLength(x as Vector) === 0) {
+    if (x.type === Type.C8 && vectorLength(x as Vector) === 0) {
       return { type: 6, data: new Int32Array(0) };
     }
-    if (x.type === 12 || x.type < 0) return atom(6, symbolOf(x));
+    if (x.type === Type.C8 || x.type < 0) return atom(6, symbolOf(x));
     throw typeError("symbol", x.type);
   }
   if (upper === 6) {
-    if (x.type === 6) return x;
-    if (x.type === 0) return { type: 6, data: Int32Array.from(x.items, symbolOf) };
+    if (x.type === Type.SYMBOL) return x;
+    if (x.type === Type.LIST) return { type: 6, data: Int32Array.from(x.items, symbolOf) };
     // I64 vectors convert element by element; other vectors are refused.
-    if (x.type === 5) {
+    if (x.type === Type.I64) {
       const n = vectorLength(x as Vector);
       return { type: 6, data: Int32Array.from({ length: n }, (_, i) => symbolOf(fmt.item(x, i))) };
     }
     throw typeError("SYMBOL", x.type);
   }
   const to = (lower ?? upper)!;
-  if (x.type === 12) {
+  if (x.type === Type.C8) {
     if (upper !== undefined) throw typeError(text, x.type);
     // An empty string is an empty vector of the type, as any empty vector casts.
     if (vectorLength(x as Vector) === 0) {
@@ -212,7 +214,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     if (to === 12) return atom(12, (x as Vector<12>).data[0]); // its first character
     return parseAs(e, to, decoder.decode((x as Vector<12>).data));
   }
-  if (upper === 11 && x.type === 0) {
+  if (upper === 11 && x.type === Type.LIST) {
     const out = new Uint8Array(x.items.length * 16);
     x.items.forEach((s, i) =>
       out.set(
@@ -222,7 +224,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     );
     return { type: 11, data: out };
   }
-  if (upper !== undefined && x.type === 0) {
+  if (upper !== undefined && x.type === Type.LIST) {
     const out = allocVector(to as VectorType, x.items.length);
     x.items.forEach((item, i) => {
       if (item.type >= 0 || item.type < -12) throw typeError(text, item.type);
@@ -238,19 +240,24 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     const raw = (x as Atom).value;
     if (to === 12) {
       // A char: a symbol's first character, a b8's digit, a number's low byte; no temporal.
-      if (x.type === -6) return atom(12, encoder.encode(symbols.text(raw as number))[0] ?? 0);
-      if (x.type === -1) return atom(12, raw ? 49 : 48);
-      if (x.type === -7 || x.type === -8 || x.type === -9 || x.type === -11) {
+      if (x.type === -Type.SYMBOL) {
+        return atom(12, encoder.encode(symbols.text(raw as number))[0] ?? 0);
+      }
+      if (x.type === -Type.B8) return atom(12, raw ? 49 : 48);
+      if (
+        x.type === -Type.DATE || x.type === -Type.TIME || x.type === -Type.TIMESTAMP ||
+        x.type === -Type.GUID
+      ) {
         throw typeError("c8", typeName(x.type));
       }
     }
-    if (x.type === -6) throw typeError(typeName(-to), x.type);
+    if (x.type === -Type.SYMBOL) throw typeError(typeName(-to), x.type);
     // A b8 atom is normalized: any non-zero value is true.
     if (to === 1) return atom(1, raw !== 0 && raw !== 0n ? 1 : 0);
     return atom(to, convert(-x.type, to, raw));
   }
-  if (x.type >= 1 && x.type <= 12) {
-    if (x.type === 6) throw typeError(typeName(to), x.type);
+  if (isVector(x)) {
+    if (x.type === Type.SYMBOL) throw typeError(typeName(to), x.type);
     const v = x as Vector;
     const n = vectorLength(v);
     const out = allocVector(to as VectorType, n);

@@ -11,11 +11,14 @@ import {
   ELEMENT_SIZE,
   ErrorCode,
   errorValue,
+  isCollection,
+  isVector,
   NULL,
   NULLS,
   type RayObject,
   symbols,
   type Table,
+  Type,
   type Vector,
   vectorLength,
   type VectorType,
@@ -49,9 +52,9 @@ export type ElementKey = number | bigint | string;
 
 /** The hash keys of the elements of a vector or LIST. */
 export function elementKeys(x: RayObject): ElementKey[] {
-  if (x.type === 0) return x.items.map(objectKey);
+  if (x.type === Type.LIST) return x.items.map(objectKey);
   const v = x as Vector;
-  if (v.type === 11) {
+  if (v.type === Type.GUID) {
     const out: string[] = [];
     const d = v.data as Uint8Array;
     for (let i = 0; i < vectorLength(v); i++) {
@@ -64,15 +67,11 @@ export function elementKeys(x: RayObject): ElementKey[] {
 
 /** The hash key of one object (an atom's value; compound values by type and content). */
 export function objectKey(x: RayObject): ElementKey {
-  if (x.type < 0 && x.type !== -11) return (x as Atom).value as number | bigint;
-  if (x.type === -11) return "g" + Array.from((x as Atom).value as Uint8Array).join(",");
-  if (x.type >= 1 && x.type <= 12) return `v${x.type}:` + elementKeys(x).join(",");
-  if (x.type === 0) return "l(" + x.items.map((i) => String(objectKey(i))).join(" ") + ")";
+  if (x.type < 0 && x.type !== -Type.GUID) return (x as Atom).value as number | bigint;
+  if (x.type === -Type.GUID) return "g" + Array.from((x as Atom).value as Uint8Array).join(",");
+  if (isVector(x)) return `v${x.type}:` + elementKeys(x).join(",");
+  if (x.type === Type.LIST) return "l(" + x.items.map((i) => String(objectKey(i))).join(" ") + ")";
   return `t${x.type}`;
-}
-
-function isCollection(x: RayObject): boolean {
-  return x.type >= 0 && x.type <= 12;
 }
 
 /** Positions of the first occurrence of each distinct element, in first-occurrence order. */
@@ -93,19 +92,19 @@ function firstOccurrences(keys: ElementKey[]): number[] {
  * as the engine's small-range path does; LISTs keep first-occurrence order; F64 is nyi.
  */
 export function distinct(e: Engine, x: RayObject): RayObject {
-  if (x.type === 10 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
+  if (x.type === Type.F64 || x.type < 0 || !isCollection(x)) throw nyiError(x.type);
   // A null in an i64 vector makes its range too wide for the small-range path, so the
   // null check runs only when that path declines (it costs a pass over the vector).
   const small = smallRangeDistinct(x) ?? nullSpanDistinct(x) ?? symbolDistinct(e, x) ??
     hashDistinct(x);
   if (small) return small;
   // A LIST's atoms are told apart by their type too: 1, 1i and 1.0 are three items.
-  const keys = x.type === 0
+  const keys = x.type === Type.LIST
     ? x.items.map((i) => (i.type < 0 ? `${i.type}:${String(objectKey(i))}` : objectKey(i)))
     : elementKeys(x);
   const firsts = firstOccurrences(keys);
-  if (x.type !== 0 && x.type !== 11) {
-    const sortKey = x.type === 6
+  if (x.type !== Type.LIST && x.type !== Type.GUID) {
+    const sortKey = x.type === Type.SYMBOL
       ? (i: number) => e.rank(keys[i] as number)
       : (i: number) => keys[i];
     firsts.sort((a, b) => {
@@ -141,7 +140,9 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
   }
   const out = new Float64Array(count);
   for (let s = 0, j = 0; s < range; s++) if (seen[s]) out[j++] = s + min;
-  if (v.type === 5 || v.type === 9) return { type: v.type, data: fromDoubles(out) };
+  if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
+    return { type: v.type, data: fromDoubles(out) };
+  }
   const data = allocVector(v.type, count);
   (data as Int32Array).set(out);
   return { type: v.type, data } as Vector;
@@ -153,7 +154,7 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
  * room: the answer is empty (`(distinct [1 0Nl 3])` is `[]`; all nulls give `[0Nl]`).
  */
 function nullSpanDistinct(x: RayObject): RayObject | undefined {
-  if (x.type !== 5 && x.type !== 9) return undefined;
+  if (x.type !== Type.I64 && x.type !== Type.TIMESTAMP) return undefined;
   const data = (x as Vector).data as BigInt64Array;
   let hasNull = false, nonNegative = false;
   for (let i = 0; i < data.length; i++) {
@@ -181,7 +182,7 @@ const I64_NULL = Number(NULLS.i64);
 function hashDistinct(x: RayObject): RayObject | undefined {
   if (!HASHED.has(x.type)) return undefined;
   const v = x as Vector;
-  const wide = v.type === 5 || v.type === 9;
+  const wide = v.type === Type.I64 || v.type === Type.TIMESTAMP;
   // Many negative values: quadratic probing, and an engine answer that is not reliable anyway.
   const probes = negativeProbeCost(
     v.data as ArrayLike<number | bigint>,
@@ -209,7 +210,7 @@ function hashDistinct(x: RayObject): RayObject | undefined {
  * bitmap, in interning order (the engine's order, `Engine.rank`).
  */
 function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
-  if (x.type !== 6) return undefined;
+  if (x.type !== Type.SYMBOL) return undefined;
   const ids = (x as Vector<6>).data;
   const r = integerRange(6, ids, Math.max(1 << 20, ids.length));
   if (!r) return undefined;
@@ -237,7 +238,7 @@ export function trueIndexes(mask: Uint8Array): Int32Array {
 
 /** Position of a dict key, or −1. */
 function dictIndex(d: Dict, k: RayObject): number {
-  const keys = elementKeys(d.keys.type === 126 ? listOf([]) : d.keys);
+  const keys = elementKeys(d.keys.type === Type.NULL ? listOf([]) : d.keys);
   const key = objectKey(k);
   return keys.findIndex((x) =>
     x === key || (typeof x !== "string" && typeof key !== "string" && x == key)
@@ -249,21 +250,23 @@ function dictIndex(d: Dict, k: RayObject): number {
 const NULL_AT_NULL = new Set([2, 3, 4, 7, 8]);
 
 export function at(x: RayObject, i: RayObject): RayObject {
-  if (x.type === 99) {
+  if (x.type === Type.DICT) {
     // A vector or LIST of keys looks each up (the engine's answer even when the keys are
     // of the key vector's own type).
-    if (i.type >= 0 && i.type <= 12) return collect(items(i).map((k) => at(x, k)));
+    if (isCollection(i)) return collect(items(i).map((k) => at(x, k)));
     const j = dictIndex(x as Dict, i);
-    if (j < 0) return x.values.type === 0 ? NULL : atom(x.values.type, nullValue(x.values.type));
-    return x.values.type === 0 ? x.values.items[j] : vectorItem(x.values as Vector, j);
+    if (j < 0) {
+      return x.values.type === Type.LIST ? NULL : atom(x.values.type, nullValue(x.values.type));
+    }
+    return x.values.type === Type.LIST ? x.values.items[j] : vectorItem(x.values as Vector, j);
   }
-  if (x.type === 98) {
+  if (x.type === Type.TABLE) {
     const t = x as Table;
-    if (i.type === -6) return tableColumn(t, (i as Atom).value as number) ?? NULL;
-    if (i.type === 6) {
+    if (i.type === -Type.SYMBOL) return tableColumn(t, (i as Atom).value as number) ?? NULL;
+    if (i.type === Type.SYMBOL) {
       return listOf(Array.from((i as Vector<6>).data, (id) => tableColumn(t, id) ?? NULL));
     }
-    if (i.type === -5) {
+    if (i.type === -Type.I64) {
       let k = Number((i as Atom).value);
       const n = tableRows(t);
       if (k < 0) k += n;
@@ -271,31 +274,31 @@ export function at(x: RayObject, i: RayObject): RayObject {
       // Past the end: a row of nulls (a null index: null), as the engine answers.
       if ((i as Atom).value === NULL_I64) return NULL;
       const nulls = t.values.items.map((c) =>
-        c.type === 0 ? NULL : atom(c.type, nullValue(c.type))
+        c.type === Type.LIST ? NULL : atom(c.type, nullValue(c.type))
       );
       return { type: 99, keys: t.keys, values: listOf(nulls) };
     }
-    if (i.type === 5 || i.type === 0) return listOf(items(i).map((k) => at(x, k)));
+    if (i.type === Type.I64 || i.type === Type.LIST) return listOf(items(i).map((k) => at(x, k)));
     throw typeError(x.type, indexType(i));
   }
   if (!isCollection(x)) throw typeError("LIST", x.type);
-  if (i.type === 0) return collect(i.items.map((k) => at(x, k)));
+  if (i.type === Type.LIST) return collect(i.items.map((k) => at(x, k)));
   // As the engine: positions are i64 (atoms or vectors); other integers are a `type` error.
-  if (i.type !== -5 && i.type !== 5) throw typeError(x.type, indexType(i));
+  if (i.type !== -Type.I64 && i.type !== Type.I64) throw typeError(x.type, indexType(i));
   const n = count(x);
   /** A position, counted from the end when negative; -1 when null or out of range. */
   const position = (v: number) => {
     const k = v < 0 ? v + n : v;
     return k >= 0 && k < n ? k : -1;
   };
-  if (i.type === -5) {
+  if (i.type === -Type.I64) {
     const k = position(Number((i as Atom).value));
-    if (x.type === 0) return k < 0 ? NULL : x.items[k];
+    if (x.type === Type.LIST) return k < 0 ? NULL : x.items[k];
     if (k >= 0) return vectorItem(x as Vector, k);
     // A null index picks null itself from U8, I16, I32, DATE and TIME vectors (the others
     // answer their type's null); out of range, the type's null (for a U8 vector a b8 false).
     if ((i as Atom).value === NULL_I64 && NULL_AT_NULL.has(x.type)) return NULL;
-    if (x.type === 2) return atom(1, 0);
+    if (x.type === Type.U8) return atom(1, 0);
     return atom(x.type, nullValue(x.type));
   }
   const at64 = (i as Vector<5>).data;
@@ -305,18 +308,18 @@ export function at(x: RayObject, i: RayObject): RayObject {
   }
   const picked = pick(x, positions(at64, n));
   // A U8 vector's elements are b8 to the engine, and so is what is picked from it.
-  return x.type === 2 ? { type: 1, data: (picked as Vector<2>).data } : picked;
+  return x.type === Type.U8 ? { type: 1, data: (picked as Vector<2>).data } : picked;
 }
 
 /** The type an index error names: an atom's, or a vector's element type (b8 for U8, as there). */
 function indexType(i: RayObject): number {
-  if (i.type === 2) return -1;
+  if (i.type === Type.U8) return -1;
   return i.type > 0 && i.type <= 12 ? -i.type : i.type;
 }
 
 /** `(take x n)`: first n (cyclic), last n when negative, `[start count]` a slice, atom → n copies. */
 export function takeN(x: RayObject, n: RayObject): RayObject {
-  if (n.type === 5 && vectorLength(n as Vector) === 2) {
+  if (n.type === Type.I64 && vectorLength(n as Vector) === 2) {
     const [start, c] = Array.from((n as Vector<5>).data, Number);
     // Of an atom, `[start count]` is count copies (as the engine); of a collection, the rows
     // from start (counted from the end when negative) for count.
@@ -327,7 +330,9 @@ export function takeN(x: RayObject, n: RayObject): RayObject {
     for (let i = s; i < Math.min(len, s + c); i++) idx.push(i);
     return sliceRows(x, idx);
   }
-  if (n.type !== -5 && n.type !== -4 && n.type !== -3) throw typeError("i64", n.type);
+  if (n.type !== -Type.I64 && n.type !== -Type.I32 && n.type !== -Type.I16) {
+    throw typeError("i64", n.type);
+  }
   const k = Number((n as Atom).value);
   if (x.type < 0) {
     return pick(
@@ -337,7 +342,7 @@ export function takeN(x: RayObject, n: RayObject): RayObject {
   }
   const len = count(x);
   const m = Math.abs(k);
-  if (len > 0 && (x.type === 98 || (x.type >= 1 && x.type <= 12))) {
+  if (len > 0 && (x.type === Type.TABLE || (isVector(x)))) {
     // The rows from the start (or the last m), wrapping round: copies of runs, not a gather.
     return cyclicRows(x, k >= 0 ? 0 : (((len - m) % len) + len) % len, m);
   }
@@ -350,15 +355,15 @@ export function takeN(x: RayObject, n: RayObject): RayObject {
 
 /** Rows `start, start+1, …` of a vector or table, `m` of them, wrapping round past the end. */
 function cyclicRows(x: RayObject, start: number, m: number): RayObject {
-  if (x.type === 98) {
+  if (x.type === Type.TABLE) {
     return { ...x, values: listOf(x.values.items.map((c) => cyclicRows(c, start, m))) };
   }
-  if (x.type === 0) {
+  if (x.type === Type.LIST) {
     return listOf(Array.from({ length: m }, (_, i) => x.items[(start + i) % x.items.length]));
   }
   const v = x as Vector;
   const len = vectorLength(v);
-  const width = v.type === 11 ? 16 : 1; // a GUID is 16 bytes of its Uint8Array
+  const width = v.type === Type.GUID ? 16 : 1; // a GUID is 16 bytes of its Uint8Array
   const src = v.data as Uint8Array;
   const out = allocVector(v.type, m) as Uint8Array;
   for (let done = 0, from = start; done < m; from = 0) {
@@ -379,14 +384,16 @@ function allocFrom(a: Atom): Vector["data"] {
 
 /** Rows `idx` of a vector, LIST, dict (by position) or table. */
 export function sliceRows(x: RayObject, idx: ArrayLike<number>): RayObject {
-  if (x.type === 98) {
+  if (x.type === Type.TABLE) {
     return {
       type: 98,
       keys: x.keys,
       values: listOf(x.values.items.map((c) => pick(c, idx))),
     };
   }
-  if (x.type === 99) return { type: 99, keys: pick(x.keys, idx), values: pick(x.values, idx) };
+  if (x.type === Type.DICT) {
+    return { type: 99, keys: pick(x.keys, idx), values: pick(x.values, idx) };
+  }
   return pick(x, idx);
 }
 
@@ -429,7 +436,7 @@ function mergeDicts(x: Dict, y: Dict, maxBytes: number): Dict {
   });
   checkVectorSize(maxBytes, values.length, 8);
   const allKeys = added.length ? concat(x.keys, collect(added), maxBytes) : x.keys;
-  const sameType = x.values.type !== 0 && values.every((v) => v.type === -x.values.type);
+  const sameType = x.values.type !== Type.LIST && values.every((v) => v.type === -x.values.type);
   return { type: 99, keys: allKeys, values: sameType ? collect(values) : listOf(values) };
 }
 
@@ -439,18 +446,18 @@ function mergeDicts(x: Dict, y: Dict, maxBytes: number): Dict {
  * doubling a vector in a loop must end in a `limit` error, not in an out-of-memory abort.
  */
 export function concat(x: RayObject, y: RayObject, maxBytes = Infinity): RayObject {
-  if (x.type === 98 && y.type === 98) return concatTables(x, y, maxBytes);
-  if (x.type === 99 && y.type === 99) {
+  if (x.type === Type.TABLE && y.type === Type.TABLE) return concatTables(x, y, maxBytes);
+  if (x.type === Type.DICT && y.type === Type.DICT) {
     // The empty dict `{}` (keys null) joins as nothing; the engine answers garbage.
-    if (x.keys.type === 126) return y;
-    if (y.keys.type === 126) return x;
+    if (x.keys.type === Type.NULL) return y;
+    if (y.keys.type === Type.NULL) return x;
     return mergeDicts(x, y, maxBytes);
   }
   const joined = joinTyped([x, y], maxBytes);
   if (joined) return joined;
   // With a LIST, a vector joins as one item: `(concat (list 1 2) [3 4])` is `(1 2 [3 4])`.
-  const part = (z: RayObject) => (z.type === 0 ? z.items : [z]);
-  if (x.type === 0 || y.type === 0) {
+  const part = (z: RayObject) => (z.type === Type.LIST ? z.items : [z]);
+  if (x.type === Type.LIST || y.type === Type.LIST) {
     checkVectorSize(maxBytes, part(x).length + part(y).length, 8);
     return listOf([...part(x), ...part(y)]);
   }
@@ -491,13 +498,13 @@ function memberKey(x: RayObject, loose: boolean): string {
  * of every width match by value.
  */
 function member(x: RayObject, y: RayObject): RayObject {
-  if (x.type === 99 || x.type === 98) return atom(1, 0);
+  if (x.type === Type.DICT || x.type === Type.TABLE) return atom(1, 0);
   const yAtom = y.type < 0 || y.type > 12;
   if (!yAtom && count(y) === 0) {
     if (x.type < 0) return atom(1, 0);
     return { type: 1, data: new Uint8Array(count(x)) };
   }
-  if (x.type === 0) return listOf(x.items.map((i) => member(i, y)));
+  if (x.type === Type.LIST) return listOf(x.items.map((i) => member(i, y)));
   if (!isCollection(x) && x.type >= 0) throw typeError("LIST", x.type);
   if (x.type > 0 && count(x) === 0) {
     // An empty B8 only against a vector of whole numbers (u8 to i64); else x's null.
@@ -517,7 +524,7 @@ function member(x: RayObject, y: RayObject): RayObject {
   // Against a typed vector of another type, only whole numbers (i16, i32, i64) match, by
   // value, whether x is an atom or a vector; a b8 never matches a U8 (whose elements are
   // b8 atoms to the engine's `first`, not to `in`).
-  const typedY = y.type >= 1 && y.type <= 12;
+  const typedY = isVector(y);
   if (typedY && Math.abs(x.type) !== y.type) {
     // A b8 or u8 atom matches no other type; their vectors match whole numbers by value.
     const looseX = x.type < 0 ? WHOLE : LOOSE_X;
@@ -600,7 +607,7 @@ function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
 /** The builtins defined here. */
 export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   unary("til", (e, n) => {
-    if (n.type !== -5) throw typeError("i64", n.type);
+    if (n.type !== -Type.I64) throw typeError("i64", n.type);
     const k = (n as Atom).value as bigint;
     if (k < 0n) throw domainError("til of a negative number");
     const len = Number(k);
@@ -608,8 +615,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     return { type: 5, data: iota(len) };
   }),
   unary("reverse", (_e, x) => {
-    if (x.type === 0) return listOf([...x.items].reverse());
-    if (x.type >= 1 && x.type <= 12) {
+    if (x.type === Type.LIST) return listOf([...x.items].reverse());
+    if (isVector(x)) {
       const n = count(x);
       const idx = new Int32Array(n);
       for (let i = 0; i < n; i++) idx[i] = n - 1 - i;
@@ -638,8 +645,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     return { type: 99, keys: pick(x, order), values: listOf(values) };
   }),
   unary("where", (_e, x) => {
-    if (x.type === 0 && x.items.length === 0) return NULL; // the engine's answer for (list)
-    if (x.type !== 1) throw typeError("B8", x.type);
+    if (x.type === Type.LIST && x.items.length === 0) return NULL; // the engine's answer for (list)
+    if (x.type !== Type.B8) throw typeError("B8", x.type);
     const mask = (x as Vector<1>).data;
     let n = 0;
     for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
@@ -650,26 +657,30 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) w[2 * j++] = i;
     return { type: 5, data: out };
   }),
-  unary("key", (_e, x) => (x.type === 99 || x.type === 98 ? x.keys : x)),
+  unary("key", (_e, x) => (x.type === Type.DICT || x.type === Type.TABLE ? x.keys : x)),
   unary("value", (_e, x) => {
-    if (x.type === 99 || x.type === 98) return x.values;
-    if (x.type === 20 && x.symbols) return { type: 6, data: x.symbols.slice() };
+    if (x.type === Type.DICT || x.type === Type.TABLE) return x.values;
+    if (x.type === Type.ENUM && x.symbols) return { type: 6, data: x.symbols.slice() };
     return x;
   }),
   binary("at", (_e, x, i) => at(x, i)),
   binary("take", (e, x, n) => {
-    if (n.type === -5 || n.type === -4 || n.type === -3) {
+    if (n.type === -Type.I64 || n.type === -Type.I32 || n.type === -Type.I16) {
       const k = Math.abs(Number((n as Atom).value));
-      const width = x.type >= 1 && x.type <= 12 ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
-      checkVectorSize(e.maxVectorBytes, k, x.type === 98 ? 8 * x.values.items.length : width);
+      const width = isVector(x) ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
+      checkVectorSize(
+        e.maxVectorBytes,
+        k,
+        x.type === Type.TABLE ? 8 * x.values.items.length : width,
+      );
     }
     return takeN(x, n);
   }),
   binary("concat", (e, x, y) => concat(x, y, e.maxVectorBytes)),
   binary("filter", (_e, x, mask) => {
-    if (mask.type !== 1) throw typeError("B8", mask.type);
+    if (mask.type !== Type.B8) throw typeError("B8", mask.type);
     const m = (mask as Vector<1>).data;
-    const n = x.type === 98 ? tableRows(x as Table) : count(x);
+    const n = x.type === Type.TABLE ? tableRows(x as Table) : count(x);
     if (m.length !== n) throw lengthError();
     const idx: number[] = [];
     for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
@@ -688,14 +699,16 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
       const p = pos.get(k);
       return p === undefined ? -(2n ** 63n) : BigInt(p);
     };
-    if (y.type < 0 || (x.type === 0 && y.type !== 0)) return atom(5, one(objectKey(y)));
+    if (y.type < 0 || (x.type === Type.LIST && y.type !== Type.LIST)) {
+      return atom(5, one(objectKey(y)));
+    }
     if (count(x) === 0) return { type: 5, data: new BigInt64Array(0) }; // as the engine
     return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
   }),
   binary("except", (_e, x, y) => {
-    if (x.type === 98) {
+    if (x.type === Type.TABLE) {
       // A table drops the columns y names; anything but names is refused.
-      if (y.type !== -6 && y.type !== 6) throw typeError("TABLE", y.type);
+      if (y.type !== -Type.SYMBOL && y.type !== Type.SYMBOL) throw typeError("TABLE", y.type);
       const drop = keySet(y);
       const keep: number[] = [];
       x.keys.data.forEach((id, i) => drop.has(id) || keep.push(i));
@@ -707,13 +720,13 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     }
     // A LIST drops by comparing each item with y: an item that is a vector (not a string) is
     // refused, an empty string drops nothing, an item that is not a number is refused.
-    if (x.type === 0) {
-      if (x.items.some((i) => i.type >= 0 && i.type !== 12)) throw typeError("LIST", "LIST");
-      if (y.type === 12 && count(y) === 0) return x;
+    if (x.type === Type.LIST) {
+      if (x.items.some((i) => i.type >= 0 && i.type !== Type.C8)) throw typeError("LIST", "LIST");
+      if (y.type === Type.C8 && count(y) === 0) return x;
       if (!x.items.every((i) => NUMBER_ATOMS.has(i.type))) throw typeError("LIST", "LIST");
     }
     checkExcept(x, y);
-    if (x.type === 0) {
+    if (x.type === Type.LIST) {
       // As the engine: a vector drops every item of a LIST (unless empty); an atom drops the
       // items equal to it as numbers.
       if (y.type > 0) return count(y) ? listOf([]) : x;
@@ -730,7 +743,7 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
    * no LIST), the engine answers the two-item list `(y x)` as they are.
    */
   binary("union", (e, x, y) => {
-    const typed = (v: RayObject) => v.type >= -12 && v.type <= 12 && v.type !== 0;
+    const typed = (v: RayObject) => v.type >= -12 && v.type <= 12 && v.type !== Type.LIST;
     if (typed(x) && typed(y) && Math.abs(x.type) !== Math.abs(y.type)) return listOf([y, x]);
     return distinct(e, concat(x, y));
   }),
@@ -743,14 +756,16 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   }),
   vary("enlist", (_e, args) => collect(args)),
   /** `unify`: a LIST of atoms of one type → a typed vector (anything else unchanged). */
-  unary("unify", (_e, x) => (x.type === 0 ? collect(x.items) : x)),
+  unary("unify", (_e, x) => (x.type === Type.LIST ? collect(x.items) : x)),
   /** `diverse`: a typed vector → a LIST of its atoms. */
   unary("diverse", (_e, x) => {
     // The engine has no DATE or TIME case: it answers a list of one `nyi` error object. An
     // atom, a dict or a table is enlisted.
-    if (x.type === 7 || x.type === 8) return listOf([errorValue(ErrorCode.NYI)]);
-    if (x.type >= 1 && x.type <= 12) return listOf(items(x));
-    if ((x.type < 0 && x.type !== -6) || x.type === 98 || x.type === 99) return listOf([x]);
+    if (x.type === Type.DATE || x.type === Type.TIME) return listOf([errorValue(ErrorCode.NYI)]);
+    if (isVector(x)) return listOf(items(x));
+    if ((x.type < 0 && x.type !== -Type.SYMBOL) || x.type === Type.TABLE || x.type === Type.DICT) {
+      return listOf([x]);
+    }
     return x;
   }),
   vary("list", (_e, args) => listOf(args)),
@@ -760,17 +775,17 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
    * not `concat` folded over the items: `(raze (list (list 1 2) [3 4]))` is `[1 2 3 4]`.
    */
   unary("raze", (e, x) => {
-    if (x.type !== 0) return x;
+    if (x.type !== Type.LIST) return x;
     if (x.items.length === 0) return NULL;
     const joined = joinTyped(x.items, e.maxVectorBytes);
     if (joined) return joined;
     let n = 0;
-    for (const p of x.items) n += p.type >= 0 && p.type <= 12 ? count(p) : 1;
+    for (const p of x.items) n += isCollection(p) ? count(p) : 1;
     checkVectorSize(e.maxVectorBytes, n, 8);
     const flat: RayObject[] = [];
     for (const p of x.items) {
-      if (p.type === 0) { for (const item of p.items) flat.push(item); }
-      else if (p.type >= 1 && p.type <= 12) { for (const item of items(p)) flat.push(item); }
+      if (p.type === Type.LIST) { for (const item of p.items) flat.push(item); }
+      else if (isVector(p)) { for (const item of items(p)) flat.push(item); }
       else flat.push(p);
     }
     return collect(flat);

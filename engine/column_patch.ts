@@ -19,12 +19,13 @@
  * @module
  */
 import type { RayObject, Table, Vector } from "../ipc/mod.ts";
+import { Type } from "../ipc/mod.ts";
 
 /** Rows of a column (a vector's elements or a list's items). */
 function rows(x: RayObject): number {
-  if (x.type === 0) return x.items.length;
+  if (x.type === Type.LIST) return x.items.length;
   const v = x as Vector;
-  return v.type === 11 ? v.data.length / 16 : v.data.length;
+  return v.type === Type.GUID ? v.data.length / 16 : v.data.length;
 }
 
 /**

@@ -6,7 +6,16 @@
  *
  * @module
  */
-import { allocVector, type Atom, type RayObject, type Vector, vectorLength } from "../ipc/mod.ts";
+import {
+  allocVector,
+  type Atom,
+  isCollection,
+  isVector,
+  type RayObject,
+  Type,
+  type Vector,
+  vectorLength,
+} from "../ipc/mod.ts";
 import { atomic2 } from "./atomic.ts";
 import { binary, type BuiltinFn } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
@@ -85,39 +94,41 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): RayObject {
   // The engine's order of checks: lengths first; an empty LIST compares to nothing (an
   // empty B8), beside a collection of other length it is a `length` error.
-  const collection = (x: RayObject) => x.type >= 0 && x.type <= 12;
-  if (collection(a) && collection(b) && a.type !== 0 && b.type !== 0) {
-    const strings = a.type === 12 && b.type === 12; // compared whole
+  const collection = (x: RayObject) => isCollection(x);
+  if (collection(a) && collection(b) && a.type !== Type.LIST && b.type !== Type.LIST) {
+    const strings = a.type === Type.C8 && b.type === Type.C8; // compared whole
     if (!strings && vectorLength(a as Vector) !== vectorLength(b as Vector)) throw lengthError();
   }
   for (const [x, other] of [[a, b], [b, a]]) {
-    if (x.type !== 0 || x.items.length !== 0) continue;
+    if (x.type !== Type.LIST || x.items.length !== 0) continue;
     if (collection(other) && count(other) !== 0) throw lengthError();
     return { type: 1, data: new Uint8Array(0) };
   }
   // null against null is true whatever the operator, and so is a dict against a dict, a
   // table against a table; null against a list compares with each item, against an empty
   // vector with nothing, against anything else it is refused.
-  if (a.type === b.type && (a.type === 126 || a.type === 99 || a.type === 98)) {
+  if (
+    a.type === b.type && (a.type === Type.NULL || a.type === Type.DICT || a.type === Type.TABLE)
+  ) {
     return { type: -1, value: 1 };
   }
-  if (a.type === 126 || b.type === 126) {
-    const other = a.type === 126 ? b : a;
-    if (other.type === 0) {
+  if (a.type === Type.NULL || b.type === Type.NULL) {
+    const other = a.type === Type.NULL ? b : a;
+    if (other.type === Type.LIST) {
       return collect(
         other.items.map((item) =>
           compare(engine, op, a === other ? item : a, b === other ? item : b)
         ),
       );
     }
-    if (other.type >= 1 && other.type <= 12 && vectorLength(other as Vector) === 0) {
+    if (isVector(other) && vectorLength(other as Vector) === 0) {
       return { type: 1, data: new Uint8Array(0) };
     }
     throw typeError("LIST", "LIST");
   }
   // Strings compare whole: one boolean, not one per character.
-  if (a.type === 12 && (b.type === 12 || b.type === -12)) {
-    const bb = b.type === 12
+  if (a.type === Type.C8 && (b.type === Type.C8 || b.type === -Type.C8)) {
+    const bb = b.type === Type.C8
       ? (b as Vector).data as Uint8Array
       : Uint8Array.of((b as Atom).value as number);
     return {
@@ -125,7 +136,7 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
       value: test(op, compareBytes((a as Vector).data as Uint8Array, bb)) ? 1 : 0,
     };
   }
-  if (a.type === -12 && b.type === 12) {
+  if (a.type === -Type.C8 && b.type === Type.C8) {
     const c = compareBytes(
       Uint8Array.of((a as Atom).value as number),
       (b as Vector).data as Uint8Array,
@@ -134,10 +145,10 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
   }
   return atomic2(a, b, (x, y) => {
     // Two strings met inside lists compare whole too, as at the top.
-    if (x.type === 12 && y.type === 12) return compare(engine, op, x, y);
+    if (x.type === Type.C8 && y.type === Type.C8) return compare(engine, op, x, y);
     const ta = Math.abs(x.type), tb = Math.abs(y.type);
     // B8 and U8 vectors do not compare at all in the engine (their atoms do).
-    const bytes = (v: Atom | Vector) => v.type === 1 || v.type === 2;
+    const bytes = (v: Atom | Vector) => v.type === Type.B8 || v.type === Type.U8;
     if ((bytes(x) || bytes(y)) && count(x) + count(y) > 0) throw typeError("LIST", "LIST");
     if (cls(ta) !== cls(tb)) {
       // An empty side has no element to refuse (`(== [] 'a)` is `[]`).
@@ -174,9 +185,9 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
     );
   }, (x, y) => {
     // A null inside a list compares as a null does; anything else untyped is refused.
-    if (x.type === 126 || y.type === 126) return compare(engine, op, x, y);
+    if (x.type === Type.NULL || y.type === Type.NULL) return compare(engine, op, x, y);
     // An empty vector beside a dict or a table compares to nothing.
-    const empty = (v: RayObject) => v.type >= 1 && v.type <= 12 && vectorLength(v as Vector) === 0;
+    const empty = (v: RayObject) => isVector(v) && vectorLength(v as Vector) === 0;
     if (empty(x) || empty(y)) return { type: 1, data: new Uint8Array(0) };
     throw typeError("LIST", "LIST");
   });

@@ -8,11 +8,14 @@
 import {
   ErrorCode,
   errorName,
+  isCollection,
+  isVector,
   type Lambda,
   NULL,
   type RayObject,
   str,
   symbols,
+  Type,
   type Vector,
 } from "../ipc/mod.ts";
 import { atomic1, atomic2 } from "./atomic.ts";
@@ -49,13 +52,13 @@ export function truthy(x: RayObject): boolean {
 
 /** The symbol id named by a `set`/`let` target form (a bare word or a quoted symbol). */
 function targetId(form: RayObject): number {
-  if (form.type === -6) return (form as SymbolNode).value;
+  if (form.type === -Type.SYMBOL) return (form as SymbolNode).value;
   throw typeError("symbol", form.type);
 }
 
 /** A lambda bound with `set` displays as `@name`: bind a named copy. */
 function named(value: RayObject, id: number): RayObject {
-  if (value.type === 100) return { ...(value as Lambda), name: symbols.text(id) };
+  if (value.type === Type.LAMBDA) return { ...(value as Lambda), name: symbols.text(id) };
   return value;
 }
 
@@ -103,7 +106,7 @@ function logic(combine: (a: RayObject, b: RayObject) => RayObject) {
     const values = forms.map((f) => e.eval(f)); // no short-circuit, as the engine
     if (values.length === 0) return { type: 1, data: new Uint8Array(0) } as RayObject;
     for (const v of values) {
-      if (Math.abs(v.type) !== 1 && v.type !== 0) throw typeError("LIST", "LIST");
+      if (Math.abs(v.type) !== 1 && v.type !== Type.LIST) throw typeError("LIST", "LIST");
     }
     return values.reduce((acc, v) => combine(acc, v));
   };
@@ -118,8 +121,8 @@ function reducer(running: boolean) {
     const [f, ...rest] = args;
     let elements: RayObject[];
     if (rest.length === 1) {
-      if (f.type === 101) return e.apply(f, rest);
-      if (f.type === 102) throw arityError(1, 1); // the engine's message, verbatim
+      if (f.type === Type.UNARY) return e.apply(f, rest);
+      if (f.type === Type.BINARY) throw arityError(1, 1); // the engine's message, verbatim
       // An atom reduces to itself (a scan of it is a list of it).
       elements = rest[0].type < 0 || rest[0].type > 12 ? [rest[0]] : items(rest[0]);
     } else {
@@ -143,7 +146,7 @@ function mapSide(left: boolean) {
     if (args.length !== 3) throw arityError(3, args.length);
     const [f, x, y] = args;
     const over = left ? x : y;
-    if (!(over.type >= 0 && over.type <= 12)) return e.apply(f, [x, y]);
+    if (!isCollection(over)) return e.apply(f, [x, y]);
     return collect(items(over).map((v) => e.apply(f, left ? [v, y] : [x, v])));
   };
 }
@@ -152,13 +155,13 @@ function mapSide(left: boolean) {
 
 /** Display text of a value as `format` sees it: strings unquoted. */
 function formatText(e: Engine, x: RayObject): string {
-  if (x.type === 12) return new TextDecoder().decode((x as Vector<12>).data);
+  if (x.type === Type.C8) return new TextDecoder().decode((x as Vector<12>).data);
   return new Formatter(e.displayOptions).top(x);
 }
 
 /** `(set name x)`: binds a global (os.ts's `set` adds paths). */
 export const setBuiltin: BuiltinFn = binary("set", (e, target, expr) => {
-  if (target.type === 12) throw osError("writing files needs --allow-write");
+  if (target.type === Type.C8) throw osError("writing files needs --allow-write");
   const id = targetId(target);
   const value = e.eval(expr);
   e.setGlobal(id, named(value, id));
@@ -171,25 +174,27 @@ export const mapBuiltin: BuiltinFn = vary("map", (e, args) => {
   const [f, ...xs] = args;
   if (xs.length === 0) return { type: 0, items: [] };
   // A builtin's arity is checked before the lengths (`(map count [1 2 3] [0 2])`: arity).
-  const arity = f.type === 101 ? 1 : f.type === 102 ? 2 : xs.length;
+  const arity = f.type === Type.UNARY ? 1 : f.type === Type.BINARY ? 2 : xs.length;
   if (arity !== xs.length) throw arityError(arity, xs.length);
   // The engine maps `at` over a vector (not a list), by indices that are not a list, by
   // indexing it whole: `(map at [1.0 2.0 3.0] [0 2])` is `[1.00 3.00]`, `(map at [1 2 3] 1)`
   // is 2 (rayforce-py compiles filtered aggregations to it).
   if (
-    f.type === 102 && f.name === "at" && xs[0].type >= 1 && xs[0].type <= 12 && xs[1]?.type !== 0
+    f.type === Type.BINARY && f.name === "at" && isVector(xs[0]) && xs[1]?.type !== Type.LIST
   ) {
     return e.apply(f, xs);
   }
   // A builtin of one argument takes a vector, an atom, a dict or a table whole (`(map count
   // [1 2 3])` is 3); only a non-empty LIST is mapped item by item.
-  if (f.type === 101 && (xs[0].type !== 0 || count(xs[0]) === 0)) return e.apply(f, xs);
+  if (f.type === Type.UNARY && (xs[0].type !== Type.LIST || count(xs[0]) === 0)) {
+    return e.apply(f, xs);
+  }
   let n = -1;
   let lists = false;
   for (const x of xs) {
-    if (x.type >= 0 && x.type <= 12) {
+    if (isCollection(x)) {
       const c = count(x);
-      lists ||= x.type === 0;
+      lists ||= x.type === Type.LIST;
       // The engine reports the counts when a list is involved, else `need 0, have 0`.
       if (n >= 0 && c !== n) throw lists ? lengthError(n, c) : lengthError();
       n = c;
@@ -198,11 +203,11 @@ export const mapBuiltin: BuiltinFn = vary("map", (e, args) => {
   // Atoms alone are one item: `(map (fn [x] x) 5)` is `[5]`.
   if (n < 0) return collect([e.apply(f, xs)]);
   // Nothing to map: the first argument's empty vector (its type kept), or an empty LIST.
-  const first = xs.find((x) => x.type >= 0 && x.type <= 12)!;
-  if (n === 0) return first.type === 0 ? listOf([]) : first;
+  const first = xs.find((x) => isCollection(x))!;
+  if (n === 0) return first.type === Type.LIST ? listOf([]) : first;
   const out: RayObject[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    out[i] = e.apply(f, xs.map((x) => (x.type >= 0 && x.type <= 12 ? itemAt(x, i) : x)));
+    out[i] = e.apply(f, xs.map((x) => (isCollection(x) ? itemAt(x, i) : x)));
   }
   return collect(out);
 });
@@ -251,8 +256,10 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
       if (!(caught instanceof EvalError)) throw caught;
       e.frames.length = depth;
       e.scopes.length = scopes;
-      if (handler.type === 100) return e.callLambda(handler as Lambda, [handlerArgument(caught)]);
-      if (handler.type === -6 && !(handler as SymbolNode).quoted) {
+      if (handler.type === Type.LAMBDA) {
+        return e.callLambda(handler as Lambda, [handlerArgument(caught)]);
+      }
+      if (handler.type === -Type.SYMBOL && !(handler as SymbolNode).quoted) {
         const id = (handler as SymbolNode).value;
         let f: RayObject | undefined;
         try {
@@ -260,14 +267,14 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
         } catch {
           return { type: -6, value: id };
         }
-        if (f.type === 100) return e.callLambda(f as Lambda, [handlerArgument(caught)]);
+        if (f.type === Type.LAMBDA) return e.callLambda(f as Lambda, [handlerArgument(caught)]);
         return f;
       }
       return e.eval(handler);
     }
   }, { special: true }),
   unary("raise", (_e, x) => {
-    if (x.type !== 12) throw typeError("C8", x.type);
+    if (x.type !== Type.C8) throw typeError("C8", x.type);
     throw userError(new TextDecoder().decode((x as Vector<12>).data));
   }),
   vary("return", (_e, args) => args[0] ?? NULL),
@@ -283,7 +290,7 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
   vary("apply", (e, args) => {
     if (args.length === 0) throw arityError(2, 0);
     const [f, ...rest] = args;
-    if (f.type === 100) {
+    if (f.type === Type.LAMBDA) {
       const params = count((f as Lambda).args);
       if (params !== rest.length) throw arityError(params, rest.length);
     }
@@ -298,12 +305,12 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
     (
       e,
       x,
-    ) => (x.type === 12
+    ) => (x.type === Type.C8
       ? e.eval(e.parse(new TextDecoder().decode((x as Vector<12>).data)))
       : e.eval(x)),
   ),
   unary("parse", (e, x) => {
-    if (x.type !== 12) throw typeError("C8", x.type);
+    if (x.type !== Type.C8) throw typeError("C8", x.type);
     return e.parse(new TextDecoder().decode((x as Vector<12>).data));
   }),
   formatBuiltin,

@@ -56,7 +56,7 @@ export function printfG(x: number): string {
 /** The separator argument: a char. */
 function separator(x: RayObject | undefined): string {
   if (x === undefined) return ",";
-  if (x.type !== -12) throw typeError("c8", typeName(x.type));
+  if (x.type !== -Type.C8) throw typeError("c8", typeName(x.type));
   return String.fromCharCode((x as Atom).value as number);
 }
 
@@ -68,14 +68,14 @@ function arity(args: RayObject[]): void {
 
 /** One field of a column as the engine writes it. */
 function field(column: RayObject, row: number, sep: string): string {
-  if (column.type === 0) {
+  if (column.type === Type.LIST) {
     const item = column.items[row];
-    return item.type === 12 ? quoted(decoder.decode((item as Vector<12>).data), sep) : "";
+    return item.type === Type.C8 ? quoted(decoder.decode((item as Vector<12>).data), sep) : "";
   }
   const v = column as Vector;
   const value = vectorItem(v, row);
   const raw = (value as Atom).value;
-  if (v.type !== 1 && isNullValue(v.type, raw)) return "";
+  if (v.type !== Type.B8 && isNullValue(v.type, raw)) return "";
   switch (v.type) {
     case 1:
       return raw ? "true" : "false";
@@ -177,13 +177,13 @@ export const CSV_BUILTINS: readonly BuiltinFn[] = [
   vary("write-csv", (e, args) => {
     arity(args);
     const [path, t, sepArg] = args;
-    if (t.type !== 98) throw typeError("TABLE", t.type);
+    if (t.type !== Type.TABLE) throw typeError("TABLE", t.type);
     const sep = separator(sepArg);
     const table = t as Table;
     const columns = table.values.items;
     const rows = columns.length === 0
       ? 0
-      : columns[0].type === 0
+      : columns[0].type === Type.LIST
       ? columns[0].items.length
       : vectorLength(columns[0] as Vector);
     const lines = [Array.from(table.keys.data, (id) => symbols.text(id)).join(sep)];
@@ -195,7 +195,7 @@ export const CSV_BUILTINS: readonly BuiltinFn[] = [
   vary("read-csv", (e, args) => {
     arity(args);
     const [types, path, sepArg] = args;
-    if (types.type !== 6) throw typeError("SYMBOL", types.type);
+    if (types.type !== Type.SYMBOL) throw typeError("SYMBOL", types.type);
     const sep = separator(sepArg);
     // Every line is a row, an empty one too (a single null field); the last newline ends one.
     const lines = decoder.decode(readAllowed(e, text(path))).split(/\r?\n/);

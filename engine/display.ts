@@ -12,9 +12,11 @@ import {
   errorName,
   guidText,
   isNullGuid,
+  isVector,
   type RayObject,
   splitTimestamp,
   symbols,
+  Type,
   typeName,
   type Vector,
   vectorLength,
@@ -269,7 +271,7 @@ export class Formatter {
     let out = "[";
     for (let i = 0; i < n; i++) {
       if (i) out += " ";
-      out += v.type === 11
+      out += v.type === Type.GUID
         ? guidDisplay(v.data as Uint8Array, i * 16)
         : formatScalar(v.type, v.data[i], false, this.precision);
       if (out.length >= this.width) {
@@ -282,16 +284,16 @@ export class Formatter {
 
   /** Number of elements `x` displays. */
   count(x: RayObject): number {
-    if (x.type === 0) return x.items.length;
-    if (x.type >= 1 && x.type <= 12) return vectorLength(x as Vector);
+    if (x.type === Type.LIST) return x.items.length;
+    if (isVector(x)) return vectorLength(x as Vector);
     return 0;
   }
 
   /** Element `i` of a vector or LIST as an object (for rendering). */
   item(x: RayObject, i: number): RayObject {
-    if (x.type === 0) return x.items[i];
+    if (x.type === Type.LIST) return x.items[i];
     const v = x as Vector;
-    if (v.type === 11) {
+    if (v.type === Type.GUID) {
       return { type: -11, value: (v.data as Uint8Array).slice(i * 16, i * 16 + 16) };
     }
     return { type: -v.type as -1, value: v.data[i] as number };
@@ -327,7 +329,7 @@ export class Formatter {
       const colCells = rowIndexes.map((r) => {
         const item = this.item(col, r);
         // A null symbol shows as 0Ns in a table's cell (nested elsewhere, it is empty).
-        const s = item.type === -6 && (item as { value: number }).value === 0
+        const s = item.type === -Type.SYMBOL && (item as { value: number }).value === 0
           ? "0Ns"
           : this.nested(item);
         return s.length > MAX_CELL ? s.slice(0, MAX_CELL) : s;

@@ -16,12 +16,13 @@
 import type { Vector } from "../ipc/mod.ts";
 import { words } from "./int64.ts";
 import { isNullValue } from "./values.ts";
+import { Type } from "../ipc/mod.ts";
 
 const TWO32 = 4294967296;
 const NULL_HI = -2147483648;
 
 export function asDoubles(v: Vector, nullsAsNaN: boolean): Float64Array {
-  if (v.type === 5 || v.type === 9) {
+  if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
     const d = v.data as BigInt64Array;
     const w = words(d);
     const out = new Float64Array(d.length);
@@ -38,7 +39,7 @@ export function asDoubles(v: Vector, nullsAsNaN: boolean): Float64Array {
     return out;
   }
   const out = Float64Array.from(v.data as ArrayLike<number>);
-  if (nullsAsNaN && v.type !== 10) {
+  if (nullsAsNaN && v.type !== Type.F64) {
     for (let i = 0; i < out.length; i++) if (isNullValue(v.type, out[i])) out[i] = NaN;
   }
   return out;

@@ -15,6 +15,7 @@ import {
   RayforceIPCError,
   type RayObject,
   symbols,
+  Type,
 } from "../ipc/mod.ts";
 import type { BuiltinFn, Builtins } from "./builtins.ts";
 import { STANDARD_BUILTINS } from "./library.ts";
@@ -215,8 +216,8 @@ export class Engine {
 
   /** Evaluates a parse tree. Throws {@link EvalError}. */
   eval(x: RayObject): RayObject {
-    if (x.type === 0) return this.call(x as List);
-    if (x.type === -6) {
+    if (x.type === Type.LIST) return this.call(x as List);
+    if (x.type === -Type.SYMBOL) {
       const s = x as SymbolNode;
       if (s.quoted) return { type: -6, value: s.value };
       return this.lookup(s.value, s);
@@ -278,26 +279,26 @@ export class Engine {
     try {
       const head = items[0];
       let f: RayObject = head;
-      if (head.type === -6 && !(head as SymbolNode).quoted) {
+      if (head.type === -Type.SYMBOL && !(head as SymbolNode).quoted) {
         f = this.lookup((head as SymbolNode).value, head);
-      } else if (head.type === 0) {
+      } else if (head.type === Type.LIST) {
         // A call form as head is evaluated, and only a lambda result is callable:
         // ((mk 5) 1) calls the lambda mk returns; ((quote +) 1 2) is a type error.
         f = this.eval(head);
-        if (f.type !== 100) throw typeError("LAMBDA", f.type);
+        if (f.type !== Type.LAMBDA) throw typeError("LAMBDA", f.type);
       }
       if (f.type >= 101 && f.type <= 103) {
         const b = f as BuiltinFn;
         if (!b.fn) throw typeError("LAMBDA", f.type);
         const n = items.length - 1;
-        if (b.type === 101 && n !== 1) throw arityError(1, n);
-        if (b.type === 102 && n !== 2) throw arityError(2, n);
+        if (b.type === Type.UNARY && n !== 1) throw arityError(1, n);
+        if (b.type === Type.BINARY && n !== 2) throw arityError(2, n);
         const args = items.slice(1);
         if (!b.special) { for (let i = 0; i < n; i++) args[i] = this.eval(args[i]); }
         if (b.impure) this.impure = true;
         return b.fn(this, args);
       }
-      if (f.type === 100) {
+      if (f.type === Type.LAMBDA) {
         const args = items.slice(1);
         for (let i = 0; i < args.length; i++) args[i] = this.eval(args[i]);
         return this.callLambda(f as Lambda, args);
@@ -313,19 +314,21 @@ export class Engine {
     if (f.type >= 101 && f.type <= 103) {
       const b = f as BuiltinFn;
       if (!b.fn) throw typeError("LAMBDA", f.type);
-      if (b.type === 101 && args.length !== 1) throw arityError(1, args.length);
-      if (b.type === 102 && args.length !== 2) throw arityError(2, args.length);
+      if (b.type === Type.UNARY && args.length !== 1) throw arityError(1, args.length);
+      if (b.type === Type.BINARY && args.length !== 2) throw arityError(2, args.length);
       if (b.impure) this.impure = true;
       if (b.special) return b.fn(this, args.map(quoteValue));
       return b.fn(this, args);
     }
-    if (f.type === 100) return this.callLambda(f as Lambda, args);
+    if (f.type === Type.LAMBDA) return this.callLambda(f as Lambda, args);
     throw typeError("LAMBDA", f.type);
   }
 
   /** Calls a lambda: binds its parameters in a new frame and evaluates its body. */
   callLambda(f: Lambda, args: RayObject[]): RayObject {
-    const params = f.args.type === 6 ? (f.args as { data: Int32Array }).data : new Int32Array(0);
+    const params = f.args.type === Type.SYMBOL
+      ? (f.args as { data: Int32Array }).data
+      : new Int32Array(0);
     if (params.length !== args.length) throw lengthError(params.length, args.length);
     if (this.frames.length >= MAX_DEPTH) throw limitError(MAX_DEPTH);
     if (--this.#calls === 0) this.#poll();
@@ -372,10 +375,10 @@ export class Engine {
    * evaluated as an expression.
    */
   evalMessage(message: RayObject): Outcome {
-    if (message.type === 12) {
+    if (message.type === Type.C8) {
       return this.evalSource(new TextDecoder().decode((message as { data: Uint8Array }).data));
     }
-    if (message.type === 127 || message.type === 126) return { value: message };
+    if (message.type === Type.ERROR || message.type === Type.NULL) return { value: message };
     try {
       return { value: this.eval(message) };
     } catch (e) {
@@ -404,7 +407,7 @@ export class Engine {
 
 /** Wraps a value so that a special form receiving it as an argument form gets it back unevaluated. */
 function quoteValue(x: RayObject): RayObject {
-  if (x.type === 0 || (x.type === -6 && !(x as SymbolNode).quoted)) {
+  if (x.type === Type.LIST || (x.type === -Type.SYMBOL && !(x as SymbolNode).quoted)) {
     return { type: 0, items: [quoteBuiltin, x] };
   }
   return x;

@@ -14,6 +14,7 @@ import {
   allocVector,
   type RayObject,
   type Table,
+  Type,
   type Vector,
   type VectorType,
 } from "../ipc/mod.ts";
@@ -89,9 +90,9 @@ export function aggregateByGroup(
   g: Groups,
   form: RayObject,
 ): Vector | undefined {
-  if (form.type !== 0 || form.items.length !== 2) return undefined;
+  if (form.type !== Type.LIST || form.items.length !== 2) return undefined;
   const [head, arg] = form.items;
-  if (arg.type !== -6 || (arg as SymbolNode).quoted) return undefined;
+  if (arg.type !== -Type.SYMBOL || (arg as SymbolNode).quoted) return undefined;
   const id = (arg as SymbolNode).value;
   if (e.frames.some((f) => f.vars.has(id))) return undefined; // a local, not the column
   const col = tableColumn(t, id);
@@ -149,7 +150,7 @@ function scan(
   b: Float64Array,
   flag = false,
 ): number {
-  if (col.type < 1 || col.type > 10 || col.type === 6 || col.type === 1) return -1;
+  if (col.type < 1 || col.type > 10 || col.type === Type.SYMBOL || col.type === Type.B8) return -1;
   const n = col.data.length;
   if (col.type === F64) return visit(col.data as Float64Array, 0, n, 0, groupOf, nul, a, b, flag);
   const chunk = new Float64Array(Math.min(CHUNK, n));
@@ -305,7 +306,7 @@ export function withGroupedAggregates(
 ): { form: RayObject; values: Map<number, Vector> } {
   const values = new Map<number, Vector>();
   const walk = (f: RayObject): RayObject => {
-    if (f.type !== 0) return f;
+    if (f.type !== Type.LIST) return f;
     const fused = aggregateByGroup(e, t, g, f);
     if (fused) {
       const id = e.intern(` grouped ${values.size}`); // no query can name it

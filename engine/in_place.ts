@@ -19,6 +19,7 @@
  */
 import type { Atom, RayObject } from "../ipc/mod.ts";
 import type { Engine } from "./engine.ts";
+import { Type } from "../ipc/mod.ts";
 
 /**
  * `change(x)`; or, when `x` is a symbol, `change` of the global it names, written back, and
@@ -29,7 +30,7 @@ export function changeInPlace(
   x: RayObject,
   change: (value: RayObject) => RayObject,
 ): RayObject {
-  if (x.type !== -6) return change(x);
+  if (x.type !== -Type.SYMBOL) return change(x);
   const id = (x as Atom).value as number;
   e.setGlobal(id, change(e.lookup(id)));
   return { type: -6, value: id };

@@ -5,7 +5,16 @@
  * @module
  */
 import { appendVector } from "./append.ts";
-import { type Atom, type Dict, NULL, type RayObject, type Table, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  type Dict,
+  isCollection,
+  NULL,
+  type RayObject,
+  type Table,
+  Type,
+  type Vector,
+} from "../ipc/mod.ts";
 import { type BuiltinFn, vary } from "./builtins.ts";
 import { objectKey } from "./collections.ts";
 import { domainError, lengthError, typeError, valueError } from "./errors.ts";
@@ -27,7 +36,7 @@ import { asTable, setColumn, writeRows } from "./tables.ts";
 function incomingRows(t: Table, rows: RayObject): RayObject[][] {
   const names = Array.from(t.keys.data);
   const ncols = names.length;
-  if (rows.type === 99 || rows.type === 98) {
+  if (rows.type === Type.DICT || rows.type === Type.TABLE) {
     const d = rows as Dict | Table;
     const keys = Array.from((d.keys as Vector<6>).data);
     if (keys.length > ncols) throw lengthError();
@@ -35,7 +44,7 @@ function incomingRows(t: Table, rows: RayObject): RayObject[][] {
     const vals = items(d.values);
     let nrows = 1;
     let cells = (v: RayObject) => [v];
-    if (rows.type === 98) {
+    if (rows.type === Type.TABLE) {
       nrows = tableRows(rows as Table);
       cells = items;
     } else if (vals.length && isCollection(vals[0])) {
@@ -54,9 +63,11 @@ function incomingRows(t: Table, rows: RayObject): RayObject[][] {
       );
     });
   }
-  if (rows.type !== 0) throw typeError("LIST", rows.type);
+  if (rows.type !== Type.LIST) throw typeError("LIST", rows.type);
   if (rows.items.length !== ncols) throw lengthError();
-  const allAtoms = rows.items.every((x) => x.type < 0 || x.type === 126 || x.type === 12);
+  const allAtoms = rows.items.every((x) =>
+    x.type < 0 || x.type === Type.NULL || x.type === Type.C8
+  );
   if (allAtoms) return rows.items.map((x) => [x]);
   const n = count(rows.items.find(isCollection)!);
   return rows.items.map((x, c) => columnOfRows(t.values.items[c], x, n));
@@ -65,18 +76,14 @@ function incomingRows(t: Table, rows: RayObject): RayObject[][] {
 /** The rows of `v`, given for column `col` as a vector of `n` items of its type. */
 function columnOfRows(col: RayObject, v: RayObject, n: number): RayObject[] {
   if (!isCollection(v)) throw lengthError();
-  if (col.type !== 0 && v.type !== col.type) throw typeError(col.type, v.type);
+  if (col.type !== Type.LIST && v.type !== col.type) throw typeError(col.type, v.type);
   if (count(v) !== n) throw lengthError();
   return items(v);
 }
 
-function isCollection(x: RayObject): boolean {
-  return x.type >= 0 && x.type <= 12;
-}
-
 /** Checks an upsert's value against its column's type: exactly that type (`type` error otherwise). */
 function fitColumn(col: RayObject, x: RayObject): RayObject {
-  if (col.type === 0 || x.type === -col.type) return x;
+  if (col.type === Type.LIST || x.type === -col.type) return x;
   throw typeError(-col.type, x.type);
 }
 
@@ -88,12 +95,12 @@ function fitColumn(col: RayObject, x: RayObject): RayObject {
 function appendRows(t: Table, columns: RayObject[][], mixed = false): Table {
   const cols = t.values.items.map((col, c) => {
     const values = columns[c];
-    if (col.type === 0) return listOf([...col.items, ...values]);
+    if (col.type === Type.LIST) return listOf([...col.items, ...values]);
     let list = false;
     for (const x of values) {
       if (x.type === -col.type) continue;
-      const integral = col.type === 3 || col.type === 4 || col.type === 5;
-      if (mixed && (x.type === col.type || (x.type === -10 && integral))) list = true;
+      const integral = col.type === Type.I16 || col.type === Type.I32 || col.type === Type.I64;
+      if (mixed && (x.type === col.type || (x.type === -Type.F64 && integral))) list = true;
       else throw typeError(-col.type, x.type);
     }
     return list ? listOf([...items(col), ...values]) : collectInto(col as Vector, values);
@@ -124,7 +131,7 @@ export const INSERT_BUILTINS: readonly BuiltinFn[] = [
     return changeInPlace(e, args[0], (value) => {
       const table = asTable(value);
       const k = args[1];
-      if (k.type !== -5 || (k as Atom).value as bigint < 1n) {
+      if (k.type !== -Type.I64 || (k as Atom).value as bigint < 1n) {
         throw domainError("upsert needs 1 or more key columns");
       }
       const nkeys = Number((k as Atom).value);

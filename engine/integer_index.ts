@@ -17,6 +17,7 @@
  */
 import type { Vector } from "../ipc/mod.ts";
 import { int32Values, words } from "./int64.ts";
+import { Type } from "../ipc/mod.ts";
 
 const TWO32 = 4294967296;
 const NULL_HI = -2147483648;
@@ -30,7 +31,7 @@ const NUMBER_TYPED = new Set([1, 2, 3, 4, 6, 7, 8, 12]);
  */
 export function integerValues(v: Vector): ArrayLike<number> | undefined {
   if (NUMBER_TYPED.has(v.type)) return v.data as ArrayLike<number>;
-  if (v.type !== 5 && v.type !== 9) return undefined;
+  if (v.type !== Type.I64 && v.type !== Type.TIMESTAMP) return undefined;
   const small = int32Values(v.data as BigInt64Array);
   if (small) return small.values;
   const w = words(v.data as BigInt64Array);
@@ -126,7 +127,7 @@ export function probe(x: Vector, index: PositionIndex, out: Int32Array | Uint8Ar
     }
     return true;
   }
-  if (x.type !== 5 && x.type !== 9) return false;
+  if (x.type !== Type.I64 && x.type !== Type.TIMESTAMP) return false;
   const w = words(x.data as BigInt64Array);
   if (!w) return false;
   for (let i = 0; i < n; i++) {

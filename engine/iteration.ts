@@ -16,11 +16,12 @@ import type { Engine } from "./engine.ts";
 import { arityError } from "./errors.ts";
 import { collect, items } from "./values.ts";
 import { mapBuiltin } from "./control.ts";
+import { isCollection } from "../ipc/mod.ts";
 
 function seeded(args: RayObject[]): [RayObject, RayObject, RayObject[]] {
   if (args.length !== 3) throw arityError(3, args.length);
   const [f, seed, xs] = args;
-  return [f, seed, xs.type >= 0 && xs.type <= 12 ? items(xs) : [xs]];
+  return [f, seed, isCollection(xs) ? items(xs) : [xs]];
 }
 
 function scan(e: Engine, args: RayObject[], fromRight: boolean): RayObject {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, type Table, type Vector } from "../ipc/mod.ts";
+import { type Atom, NULL, type RayObject, type Table, Type, type Vector } from "../ipc/mod.ts";
 import { type BuiltinFn, vary } from "./builtins.ts";
 import { objectKey } from "./collections.ts";
 import { compare } from "./compare.ts";
@@ -14,13 +14,13 @@ import { allSafe, toDoubles } from "./int64.ts";
 import { collect, count, itemAt, items, listOf, tableColumn, tableRows, take } from "./values.ts";
 
 function keysOf(x: RayObject): number[] {
-  if (x.type === 6) return Array.from((x as Vector<6>).data);
-  if (x.type === -6) return [(x as Atom).value as number];
+  if (x.type === Type.SYMBOL) return Array.from((x as Vector<6>).data);
+  if (x.type === -Type.SYMBOL) return [(x as Atom).value as number];
   throw typeError("SYMBOL", x.type);
 }
 
 function tableArg(x: RayObject): Table {
-  if (x.type !== 98) throw typeError("TABLE", x.type);
+  if (x.type !== Type.TABLE) throw typeError("TABLE", x.type);
   return x as Table;
 }
 
@@ -82,13 +82,13 @@ function join(e: Engine, args: RayObject[], inner: boolean): RayObject {
 
 /** Numeric sort keys of a time column (nulls first), or undefined for other types. */
 function timeKeys(col: RayObject): Float64Array | undefined {
-  if (col.type === 5 || col.type === 9) {
+  if (col.type === Type.I64 || col.type === Type.TIMESTAMP) {
     const d = (col as Vector<5>).data;
     return allSafe(d) ? toDoubles(d) : undefined;
   }
   if ([2, 3, 4, 7, 8, 10].includes(col.type)) {
     const keys = Float64Array.from((col as Vector<4>).data as ArrayLike<number>);
-    if (col.type === 10) {
+    if (col.type === Type.F64) {
       for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
     }
     return keys;
@@ -100,7 +100,8 @@ function timeKeys(col: RayObject): Float64Array | undefined {
 function groupKeys(columns: RayObject[], n: number): ArrayLike<unknown> {
   if (columns.length === 0) return new Uint8Array(n);
   if (
-    columns.length === 1 && columns[0].type >= 1 && columns[0].type <= 9 && columns[0].type !== 5
+    columns.length === 1 && columns[0].type >= 1 && columns[0].type <= 9 &&
+    columns[0].type !== Type.I64
   ) {
     return (columns[0] as Vector<4>).data;
   }
@@ -188,8 +189,12 @@ function windowJoin(prevailing: boolean) {
     const left = tableArg(args[2]);
     const right = tableArg(args[3]);
     const aggs = args[4];
-    if (bounds.type !== 0 || bounds.items.length !== 2) throw typeError("LIST", bounds.type);
-    if (aggs.type !== 99 || aggs.keys.type !== 6) throw typeError("DICT", aggs.type);
+    if (bounds.type !== Type.LIST || bounds.items.length !== 2) {
+      throw typeError("LIST", bounds.type);
+    }
+    if (aggs.type !== Type.DICT || aggs.keys.type !== Type.SYMBOL) {
+      throw typeError("DICT", aggs.type);
+    }
     const [lo, hi] = bounds.items;
     const n = tableRows(left);
     if (count(lo) !== n || count(hi) !== n) throw lengthError();

@@ -8,9 +8,11 @@
 import {
   type Atom,
   type Dict,
+  isVector,
   NULL,
   type RayObject,
   symbols,
+  Type,
   typeName,
   type Vector,
 } from "../ipc/mod.ts";
@@ -25,7 +27,7 @@ import { makeTable } from "./tables.ts";
 function printer(newline: boolean) {
   return (e: import("./engine.ts").Engine, args: RayObject[]): RayObject => {
     const text = formatBuiltin.fn(e, args);
-    if (text.type !== 12) throw parseError("placeholders and arguments differ"); // as the engine
+    if (text.type !== Type.C8) throw parseError("placeholders and arguments differ"); // as the engine
     e.print(new TextDecoder().decode((text as Vector<12>).data) + (newline ? "\n" : ""));
     return NULL;
   };
@@ -33,8 +35,8 @@ function printer(newline: boolean) {
 
 /** `(get 'name)`: a global's value (os.ts's `get` adds paths). */
 export const getBuiltin: BuiltinFn = unary("get", (e, x) => {
-  if (x.type === 12) throw osError("reading files needs --allow-read");
-  if (x.type !== -6) throw typeError("symbol", x.type);
+  if (x.type === Type.C8) throw osError("reading files needs --allow-read");
+  if (x.type !== -Type.SYMBOL) throw typeError("symbol", x.type);
   const id = (x as Atom).value as number;
   const v = e.global(id);
   if (v === undefined) throw valueError(symbols.text(id));
@@ -48,18 +50,18 @@ function metaDict(e: Engine, x: RayObject): RayObject {
   let fields: [string, RayObject][];
   if (x.type < 0 && x.type >= -12) {
     fields = [["type", sym(typeName(x.type))], ["mmod", i64(255)], ["attrs", i64(0)]];
-  } else if (x.type >= 1 && x.type <= 12) {
+  } else if (isVector(x)) {
     fields = [["type", sym(typeName(x.type))], ["len", i64(count(x))], ["mmod", i64(255)], [
       "attrs",
       i64(0),
     ]];
-  } else if (x.type === 0) {
+  } else if (x.type === Type.LIST) {
     const elems = Int32Array.from(x.items, (i) => e.intern(name(i.type)));
     fields = [["type", sym("LIST")], ["len", i64(x.items.length)], ["mmod", i64(255)], [
       "elem_types",
       { type: 6, data: elems },
     ]];
-  } else if (x.type === 99) {
+  } else if (x.type === Type.DICT) {
     const d = x as Dict;
     fields = [
       ["type", sym("DICT")],
@@ -78,14 +80,14 @@ function metaDict(e: Engine, x: RayObject): RayObject {
 
 /** The type name `meta` shows for a column: its vector type's, LIST for anything else. */
 function typeNameOf(c: RayObject): string {
-  return c.type >= 1 && c.type <= 12 ? typeName(c.type) : "LIST";
+  return isVector(c) ? typeName(c.type) : "LIST";
 }
 
 /** The builtins defined here. */
 export const META_BUILTINS: readonly BuiltinFn[] = [
   getBuiltin,
   unary("resolve", (e, x) => {
-    if (x.type !== -6) throw typeError("symbol", x.type);
+    if (x.type !== -Type.SYMBOL) throw typeError("symbol", x.type);
     return e.global((x as Atom).value as number) ?? NULL;
   }),
   vary("env", (e) => {
@@ -117,7 +119,7 @@ export const META_BUILTINS: readonly BuiltinFn[] = [
    * for a dict (`mmod` is always 255 and `attrs` 0 here: no memory-mapped values).
    */
   unary("meta", (e, t) => {
-    if (t.type !== 98) return metaDict(e, t);
+    if (t.type !== Type.TABLE) return metaDict(e, t);
     const n = t.keys.data.length;
     return makeTable(
       { type: 6, data: Int32Array.from(["name", "type", "mmod", "attrs"], (x) => e.intern(x)) },

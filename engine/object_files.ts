@@ -23,10 +23,12 @@ import {
   ELEMENT_SIZE,
   encode,
   encodeMessage,
+  isVector,
   type List,
   MsgType,
   type RayObject,
   type Table,
+  Type,
   type Vector,
   vectorLength,
   type VectorType,
@@ -127,9 +129,9 @@ export function messageFile(x: RayObject): Uint8Array {
  * table). An atom or a dict is a `type` error, as the engine answers.
  */
 export function objectFile(x: RayObject): ObjectFile {
-  if (x.type === 0) return listFile(x as List);
-  if (x.type >= 1 && x.type <= 12 && x.type !== 6) return { bytes: vectorFile(x as Vector) };
-  if (x.type === 6 || x.type === 98) return { bytes: messageFile(x) };
+  if (x.type === Type.LIST) return listFile(x as List);
+  if (isVector(x) && x.type !== Type.SYMBOL) return { bytes: vectorFile(x as Vector) };
+  if (x.type === Type.SYMBOL || x.type === Type.TABLE) return { bytes: messageFile(x) };
   throw typeError("LIST", "LIST");
 }
 
@@ -192,7 +194,9 @@ function readListItems(
   resolveBuiltin: ResolveBuiltin | undefined,
 ): RayObject[] {
   const read = readObjectFile(blob, () => new Uint8Array(0));
-  if (read.kind !== "value" || read.value.type !== 2) throw domainError("not a list's # file");
+  if (read.kind !== "value" || read.value.type !== Type.U8) {
+    throw domainError("not a list's # file");
+  }
   const body = (read.value as Vector<2>).data;
   return Array.from(offsets, (off, i) => {
     const end = i + 1 < offsets.length ? Number(offsets[i + 1]) : body.length;
@@ -202,7 +206,7 @@ function readListItems(
 
 /** The symbols a domain file (a message of a SYMBOL vector) holds. */
 export function symbolsOf(x: RayObject): Int32Array {
-  if (x.type !== 6) throw typeError("SYMBOL", x.type);
+  if (x.type !== Type.SYMBOL) throw typeError("SYMBOL", x.type);
   return (x as Vector<6>).data;
 }
 
@@ -229,8 +233,8 @@ export function splayedFiles(
   let index: Map<number, number> | undefined;
   const columns = t.values.items.map((column, c) => {
     const name = fileName(t.keys.data[c]);
-    if (column.type === 0) return { name, file: listFile(column as List) };
-    if (column.type !== 6) return { name, file: { bytes: vectorFile(column as Vector) } };
+    if (column.type === Type.LIST) return { name, file: listFile(column as List) };
+    if (column.type !== Type.SYMBOL) return { name, file: { bytes: vectorFile(column as Vector) } };
     index ??= new Map(domain.map((id, i) => [id, i]));
     const ids = (column as Vector<6>).data;
     const indexes = new BigInt64Array(ids.length);

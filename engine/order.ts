@@ -7,9 +7,12 @@
  */
 import {
   type Atom,
+  isCollection,
+  isVector,
   type RayObject,
   symbols,
   type Table,
+  Type,
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
@@ -63,15 +66,15 @@ const NUMERIC = new Set([1, 2, 3, 4, 5, 7, 8, 9, 10, 12]);
  * symbol by the rank of its text among the vector's symbols), or undefined.
  */
 function numericKeys(v: Vector): Float64Array | undefined {
-  if (v.type === 6) return symbolKeys(v.data as Int32Array);
+  if (v.type === Type.SYMBOL) return symbolKeys(v.data as Int32Array);
   if (!NUMERIC.has(v.type)) return undefined;
-  if (v.type === 5 || v.type === 9) {
+  if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
     const d = v.data as BigInt64Array;
     if (!allSafe(d)) return undefined;
     return toDoubles(d);
   }
   const keys = Float64Array.from(v.data as ArrayLike<number>);
-  if (v.type === 10) {
+  if (v.type === Type.F64) {
     for (let i = 0; i < keys.length; i++) if (keys[i] !== keys[i]) keys[i] = -Infinity;
   }
   return keys;
@@ -94,17 +97,17 @@ function symbolKeys(ids: Int32Array): Float64Array {
 
 /** The stable ascending permutation of a vector or LIST (descending when `desc`). */
 export function gradeOf(x: RayObject, desc: boolean): ArrayLike<number> {
-  const keys = x.type >= 1 && x.type <= 12 ? numericKeys(x as Vector) : undefined;
+  const keys = isVector(x) ? numericKeys(x as Vector) : undefined;
   if (keys) return gradeKeys(keys, desc);
   return gradeGeneric(x, desc);
 }
 
 /** A sorted copy of a numeric vector by the runtime's native typed-array sort, or undefined. */
 function nativeSorted(v: Vector, desc: boolean): Vector | undefined {
-  if (!NUMERIC.has(v.type) || v.type === 11) return undefined;
+  if (!NUMERIC.has(v.type) || v.type === Type.GUID) return undefined;
   const d = v.data.slice() as Float64Array;
   d.sort();
-  if (v.type === 10) {
+  if (v.type === Type.F64) {
     // Typed-array sort puts NaN last; the engine's nulls come first.
     let nan = 0;
     while (nan < d.length && Number.isNaN(d[d.length - 1 - nan])) nan++;
@@ -118,12 +121,12 @@ function gradeGeneric(x: RayObject, desc: boolean): number[] {
   const n = count(x);
   const idx = Array.from({ length: n }, (_, i) => i);
   let cmp: (i: number, j: number) => number;
-  if (x.type === 0) {
+  if (x.type === Type.LIST) {
     cmp = (i, j) => objectOrder(x.items[i], x.items[j]);
   } else {
     const v = x as Vector;
     const d = v.data;
-    if (v.type === 11) {
+    if (v.type === Type.GUID) {
       cmp = (i, j) =>
         scalarOrder(
           11,
@@ -137,12 +140,12 @@ function gradeGeneric(x: RayObject, desc: boolean): number[] {
 }
 
 function sortable(x: RayObject): void {
-  if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", "LIST");
+  if (!isCollection(x)) throw typeError("LIST", "LIST");
 }
 
 function grade(desc: boolean) {
   return (_e: unknown, x: RayObject): RayObject => {
-    if (x.type === 99) return take(x.keys, gradeOf(x.values, desc));
+    if (x.type === Type.DICT) return take(x.keys, gradeOf(x.values, desc));
     sortable(x);
     return { type: 5, data: fromDoubles(Float64Array.from(gradeOf(x, desc))) };
   };
@@ -150,12 +153,12 @@ function grade(desc: boolean) {
 
 function sorted(desc: boolean) {
   return (_e: unknown, x: RayObject): RayObject => {
-    if (x.type === 99) {
+    if (x.type === Type.DICT) {
       const p = gradeOf(x.values, desc);
       return { type: 99, keys: take(x.keys, p), values: take(x.values, p) };
     }
     sortable(x);
-    if (x.type !== 0) {
+    if (x.type !== Type.LIST) {
       const fast = nativeSorted(x as Vector, desc);
       if (fast) return fast;
     }
@@ -168,14 +171,14 @@ const BUCKET_COUNTS = new Set([-5, -4, -3, -2]);
 
 /** Sorts table rows by one or more columns (the first column most significant). */
 function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
-  if (t.type !== 98) throw typeError("TABLE", t.type);
-  const ids = cols.type === -6
+  if (t.type !== Type.TABLE) throw typeError("TABLE", t.type);
+  const ids = cols.type === -Type.SYMBOL
     ? [(cols as Atom).value as number]
-    : cols.type === 6
+    : cols.type === Type.SYMBOL
     ? Array.from((cols as Vector<6>).data)
     : undefined;
   // No columns (an empty vector, which `[]` reads as): the table as it is.
-  if (cols.type === 5 && vectorLength(cols as Vector) === 0) return t;
+  if (cols.type === Type.I64 && vectorLength(cols as Vector) === 0) return t;
   if (!ids) throw typeError("SYMBOL", cols.type);
   const table = t as Table;
   const n = count(table.values.items[0] ?? listOf([]));
@@ -183,7 +186,9 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
   for (let k = ids.length - 1; k >= 0; k--) {
     const col = tableColumn(table, ids[k]);
     // The engine's details for a column the table lacks.
-    if (!col) throw cols.type === -6 ? typeError("LIST", "LIST") : typeError("NULL", "I64");
+    if (!col) {
+      throw cols.type === -Type.SYMBOL ? typeError("LIST", "LIST") : typeError("NULL", "I64");
+    }
     const sortedCol = take(col, perm);
     const p = gradeOf(sortedCol, desc);
     perm = Array.from(p, (i) => perm[i]);
@@ -210,7 +215,7 @@ export const ORDER_BUILTINS: readonly BuiltinFn[] = [
     if (!BUCKET_COUNTS.has(n.type)) throw typeError("LIST", "LIST");
     const buckets = Number((n as Atom).value);
     if (!(buckets > 0)) throw domainError("xrank needs a positive count"); // nulls are negative
-    if (x.type === -10) throw limitError(0);
+    if (x.type === -Type.F64) throw limitError(0);
     sortable(x);
     const perm = gradeOf(x, false);
     const out = new Float64Array(perm.length);

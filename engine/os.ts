@@ -29,6 +29,7 @@ import {
   str,
   symbols,
   type Table,
+  Type,
   type Vector,
 } from "../ipc/mod.ts";
 import { binary, type BuiltinFn, unary, vary } from "./builtins.ts";
@@ -88,8 +89,8 @@ const decoder = new TextDecoder();
 
 /** A path, name or command given as a string or a symbol. */
 export function text(x: RayObject): string {
-  if (x.type === 12) return decoder.decode((x as Vector<12>).data);
-  if (x.type === -6) return symbols.text((x as Atom).value as number);
+  if (x.type === Type.C8) return decoder.decode((x as Vector<12>).data);
+  if (x.type === -Type.SYMBOL) return symbols.text((x as Atom).value as number);
   throw typeError("C8", x.type);
 }
 
@@ -107,7 +108,7 @@ export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
 
 /** Bytes written for a value: strings and bytes as they are, anything else serialized. */
 function bytesOf(e: Engine, x: RayObject): Uint8Array {
-  if (x.type === 12 || x.type === 2) return (x as Vector<2>).data;
+  if (x.type === Type.C8 || x.type === Type.U8) return (x as Vector<2>).data;
   return (serBuiltin.fn(e, [x]) as Vector<2>).data;
 }
 
@@ -128,7 +129,7 @@ function net(e: Engine): NetHook {
 }
 
 function handleOf(x: RayObject): number {
-  if (x.type !== -5 && x.type !== -4) throw typeError("i64", x.type);
+  if (x.type !== -Type.I64 && x.type !== -Type.I32) throw typeError("i64", x.type);
   return Number((x as Atom).value);
 }
 
@@ -143,7 +144,7 @@ function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
   const { value } = decodeMessage(hook.request(handle, encodeMessage(x, MsgType.SYNC)), {
     resolveBuiltin: e.resolveBuiltin,
   });
-  if (value.type === 127) {
+  if (value.type === Type.ERROR) {
     throw new EvalError(
       value.code,
       value.code === ErrorCode.USER ? "" : value.message,
@@ -157,7 +158,9 @@ function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
 
 /** An integer argument (i64, i32 or i16 atom) as a number. */
 function integer(x: RayObject, what: string): number {
-  if (x.type !== -5 && x.type !== -4 && x.type !== -3) throw typeError(`integer ${what}`, x.type);
+  if (x.type !== -Type.I64 && x.type !== -Type.I32 && x.type !== -Type.I16) {
+    throw typeError(`integer ${what}`, x.type);
+  }
   return Number((x as Atom).value);
 }
 function dictOf(e: Engine, entries: [string, RayObject][]): RayObject {
@@ -180,24 +183,24 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
   unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path)))), { impure: true }),
   loadBuiltin,
   binary("write", (e, target, x) => {
-    if (target.type === -5 || target.type === -4) return writeHandle(e, target, x);
+    if (target.type === -Type.I64 || target.type === -Type.I32) return writeHandle(e, target, x);
     writeAllowed(e, text(target), bytesOf(e, x));
     return x;
   }, { impure: true }),
   unary("get", (e, x) => {
-    if (x.type !== 12) return getBuiltin.fn(e, [x]);
+    if (x.type !== Type.C8) return getBuiltin.fn(e, [x]);
     return readValueFile(e, text(x));
   }, { impure: true, overrides: true }),
   binary("set", (e, target, expr) => {
-    if (target.type !== 12) return setBuiltin.fn(e, [target, expr]);
+    if (target.type !== Type.C8) return setBuiltin.fn(e, [target, expr]);
     const value = e.eval(expr);
     const path = text(target);
-    if (path.endsWith("/") && value.type === 98) {
+    if (path.endsWith("/") && value.type === Type.TABLE) {
       setSplayed(e, path, value as Table);
       return target;
     }
     writeValueFile(e, path, value);
-    return value.type === 98 ? NULL : target;
+    return value.type === Type.TABLE ? NULL : target;
   }, { special: true, impure: true, overrides: true }),
   /** `(hopen "host:port")`: a TCP IPC connection to a Rayforce engine (allowed by --allow-net). */
   vary("hopen", (e, args) => {
@@ -254,9 +257,9 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
     const ms = integer(args[0], "interval");
     const times = integer(args[1], "count");
     const fn = args[2];
-    if (fn.type !== 100) throw typeError("LAMBDA", fn.type);
+    if (fn.type !== Type.LAMBDA) throw typeError("LAMBDA", fn.type);
     const params = (fn as Lambda).args;
-    const arity = params.type === 6 ? (params as Vector<6>).data.length : 0;
+    const arity = params.type === Type.SYMBOL ? (params as Vector<6>).data.length : 0;
     if (arity > 1) throw osError(`timer calls its function with 0 or 1 argument, not ${arity}`);
     if (ms < 1) throw osError(`timer interval must be at least 1 ms, not ${ms}`);
     if (times < 0) throw osError(`timer count must be 0 (until cancelled) or more, not ${times}`);
@@ -273,11 +276,11 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
    */
   unary("rc", (e, form) => {
     const rc = (n: number): RayObject => ({ type: -5, value: BigInt(n) });
-    if (form.type === 0) {
+    if (form.type === Type.LIST) {
       e.eval(form); // its errors are the query's errors
       return rc(0);
     }
-    if (form.type === -6) {
+    if (form.type === -Type.SYMBOL) {
       const s = form as SymbolNode;
       if (s.quoted) return rc(0);
       e.eval(form); // an unknown name is a `value` error

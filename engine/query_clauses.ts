@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { type Atom, type RayObject, symbols, type Table, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  isCollection,
+  type RayObject,
+  symbols,
+  type Table,
+  Type,
+  type Vector,
+} from "../ipc/mod.ts";
 import { trueIndexes } from "./collections.ts";
 import { aggregateByGroup, withGroupedAggregates } from "./grouped_aggregates.ts";
 import { groupRows, type Groups, groupsOf } from "./grouping.ts";
@@ -35,7 +43,7 @@ export interface Entry {
 }
 
 export function entries(q: RayObject): Entry[] {
-  if (q.type !== 99 || q.keys.type !== 6) throw typeError("DICT", q.type);
+  if (q.type !== Type.DICT || q.keys.type !== Type.SYMBOL) throw typeError("DICT", q.type);
   const ids = (q.keys as Vector<6>).data;
   const forms = items(q.values);
   return Array.from(ids, (id, i) => ({ id, name: symbols.text(id), form: forms[i] }));
@@ -50,9 +58,10 @@ export function scopeOf(t: Table): Map<number, RayObject> {
 
 /** The symbol ids a form refers to (to slice only the columns an expression uses). */
 export function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<number> {
-  if (form.type === -6 && !(form as SymbolNode).quoted) out.add((form as Atom).value as number);
-  else if (form.type === 0) { for (const f of form.items) referencedNames(f, out); }
-  else if (form.type === 99) referencedNames(form.values, out);
+  if (form.type === -Type.SYMBOL && !(form as SymbolNode).quoted) {
+    out.add((form as Atom).value as number);
+  } else if (form.type === Type.LIST) { for (const f of form.items) referencedNames(f, out); }
+  else if (form.type === Type.DICT) referencedNames(form.values, out);
   return out;
 }
 
@@ -75,18 +84,18 @@ export function grouping(e: Engine, t: Table, by: RayObject): Grouping {
 function keysOf(e: Engine, t: Table, by: RayObject): Grouping {
   const n = tableRows(t);
   const scope = scopeOf(t);
-  if (by.type === -6 && !(by as SymbolNode).quoted) {
+  if (by.type === -Type.SYMBOL && !(by as SymbolNode).quoted) {
     const id = (by as Atom).value as number;
     const col = scope.get(id) ?? e.eval(by);
     return { names: [id], columns: [col], groups: groupRows([col], n) };
   }
-  if (by.type === 99 && by.keys.type === 6) {
+  if (by.type === Type.DICT && by.keys.type === Type.SYMBOL) {
     const names = Array.from((by.keys as Vector<6>).data);
     const columns = items(by.values).map((f) => e.withScope(scope, () => e.eval(f)));
     return { names, columns, groups: groupRows(columns, n) };
   }
   const values = e.withScope(scope, () => e.eval(by));
-  if (!(values.type >= 0 && values.type <= 12) || count(values) !== n) {
+  if (!isCollection(values) || count(values) !== n) {
     throw typeError("LIST", values.type);
   }
   const refs = [...referencedNames(by)].filter((id) => scope.has(id));
@@ -121,7 +130,7 @@ export function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): 
 
 export function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
   const mask = e.withScope(scopeOf(t), () => e.eval(form));
-  if (mask.type !== 1) throw typeError("B8", mask.type);
+  if (mask.type !== Type.B8) throw typeError("B8", mask.type);
   const d = (mask as Vector<1>).data;
   if (d.length !== tableRows(t)) throw lengthError();
   return trueIndexes(d);

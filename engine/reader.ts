@@ -10,7 +10,15 @@
  *
  * @module
  */
-import { type Atom, type Lambda, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  type Lambda,
+  NULL,
+  type RayObject,
+  symbols,
+  Type,
+  type Vector,
+} from "../ipc/mod.ts";
 import { daysFromCivil } from "../ipc/temporal.ts";
 import { decimalToDouble } from "./decimal.ts";
 import { domainError, type EvalError, parseError } from "./errors.ts";
@@ -143,10 +151,15 @@ class Reader {
     if (this.src[this.pos] !== "[") this.fail(parseError("fn needs a [parameter] vector"));
     const at = this.pos;
     const params = this.vector();
-    if (params.type !== 6 && !(params.type === 5 && (params as Vector).data.length === 0)) {
+    if (
+      params.type !== Type.SYMBOL &&
+      !(params.type === Type.I64 && (params as Vector).data.length === 0)
+    ) {
       this.fail(parseError("fn parameters must be names"), at);
     }
-    const args = params.type === 6 ? params : { type: 6 as const, data: new Int32Array(0) };
+    const args = params.type === Type.SYMBOL
+      ? params
+      : { type: 6 as const, data: new Int32Array(0) };
     const body: RayObject[] = [];
     for (;;) {
       this.skip();
@@ -184,13 +197,13 @@ class Reader {
         this.fail(domainError("vector elements must be literal atoms"), at);
       } else if (c === "'") {
         const q = this.quote();
-        if (q.type !== -6) this.fail(domainError("chars cannot be vector elements"), at);
+        if (q.type !== -Type.SYMBOL) this.fail(domainError("chars cannot be vector elements"), at);
         el = q as Atom;
       } else if (isDigit(c) || (c === "-" && isDigit(this.src[this.pos + 1]))) {
         el = this.number() as Atom;
       } else if (isWordStart(c)) {
         const w = this.word(false);
-        if (w.type === 126) this.fail(domainError("null cannot be a vector element"), at);
+        if (w.type === Type.NULL) this.fail(domainError("null cannot be a vector element"), at);
         el = w as Atom;
       } else {
         this.fail(parseError(`unexpected ${JSON.stringify(c)}`), at);
@@ -506,7 +519,7 @@ function pushUtf8(bytes: number[], code: number): void {
  * import { STANDARD_BUILTINS } from "./library.ts";
  * const tree = read("(+ 1 2)", (name) => STANDARD_BUILTINS.get(name));
  * assert.equal(tree.type, 0); // a list: the builtin + and its two arguments
- * assert.equal(tree.type === 0 && tree.items[0], STANDARD_BUILTINS.get("+"));
+ * assert.equal(tree.type === Type.LIST && tree.items[0], STANDARD_BUILTINS.get("+"));
  * ```
  */
 export function read(

@@ -11,6 +11,7 @@ import type { Engine } from "./engine.ts";
 import { domainError, nyiError, typeError } from "./errors.ts";
 import { count, itemAt, listOf, tableRows, take } from "./values.ts";
 import { checkSearch, checkWithin } from "./argument_types.ts";
+import { isCollection, Type } from "../ipc/mod.ts";
 
 function less(e: Engine, a: RayObject, b: RayObject): boolean {
   return ((compare(e, "<", a, b)) as Atom).value === 1;
@@ -34,7 +35,7 @@ function searcher(right: boolean) {
     if (y.type < 0) {
       const at = search(e, xs, y, right);
       // The engine's `bin` of a 4-byte atom (i32, date, time) answers an i32; `binr` an i64.
-      if (!right && (y.type === -4 || y.type === -7 || y.type === -8)) {
+      if (!right && (y.type === -Type.I32 || y.type === -Type.DATE || y.type === -Type.TIME)) {
         return { type: -4, value: Number(at) };
       }
       return { type: -5, value: at };
@@ -99,20 +100,20 @@ export const SEARCH_BUILTINS: readonly BuiltinFn[] = [
    * index falls inside it (an atom's length is `atomLength`).
    */
   binary("remove", (_e, x, i) => {
-    if (i.type === 10) throw domainError("remove needs an index");
-    if (i.type !== -5 && i.type !== -4) throw typeError("i64", i.type);
-    if (x.type === 7 || x.type === 8) throw nyiError(x.type); // the engine has no DATE or TIME case
+    if (i.type === Type.F64) throw domainError("remove needs an index");
+    if (i.type !== -Type.I64 && i.type !== -Type.I32) throw typeError("i64", i.type);
+    if (x.type === Type.DATE || x.type === Type.TIME) throw nyiError(x.type); // the engine has no DATE or TIME case
     const n = x.type < 0
       ? atomLength(x as Atom)
-      : x.type === 99
+      : x.type === Type.DICT
       ? count(x.keys)
-      : x.type === 98
+      : x.type === Type.TABLE
       ? tableRows(x)
       : count(x);
     const k = Number((i as Atom).value);
     if (k < 0 || k >= n) return x;
-    if (!(x.type >= 0 && x.type <= 12)) throw typeError("LIST", x.type);
+    if (!isCollection(x)) throw typeError("LIST", x.type);
     const idx = Array.from({ length: n - 1 }, (_, j) => (j < k ? j : j + 1));
-    return x.type === 0 ? listOf(idx.map((j) => x.items[j])) : take(x as Vector, idx);
+    return x.type === Type.LIST ? listOf(idx.map((j) => x.items[j])) : take(x as Vector, idx);
   }),
 ];

@@ -19,6 +19,7 @@ import {
   scopeOf,
   whereRows,
 } from "./query_clauses.ts";
+import { isCollection, Type } from "../ipc/mod.ts";
 
 /** The builtins defined here. */
 export const SELECT_BUILTINS: readonly BuiltinFn[] = [
@@ -27,7 +28,7 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
     const from = clause(ent, "from");
     if (!from) throw valueError("from");
     const source = e.eval(from.form);
-    if (source.type !== 98) throw typeError("TABLE", source.type);
+    if (source.type !== Type.TABLE) throw typeError("TABLE", source.type);
     let t = source as Table;
     const where = clause(ent, "where");
     if (where) t = sliceRows(t, whereRows(e, t, where.form)) as Table;
@@ -59,12 +60,12 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
     } else if (mappings.length) {
       const scope = scopeOf(t);
       const values = mappings.map((m) => e.withScope(scope, () => e.eval(m.form)));
-      const vectorLen = values.find((v) => v.type >= 0 && v.type <= 12);
+      const vectorLen = values.find((v) => isCollection(v));
       const n = vectorLen ? count(vectorLen) : 1;
       result = {
         type: 98,
         keys: { type: 6, data: Int32Array.from(mappings, (m) => m.id) },
-        values: listOf(values.map((v) => (v.type >= 0 && v.type <= 12 ? v : broadcast(v, n)))),
+        values: listOf(values.map((v) => (isCollection(v) ? v : broadcast(v, n)))),
       };
     } else {
       result = t;

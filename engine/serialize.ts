@@ -14,6 +14,7 @@ import {
   type RayforceIPCError,
   type RayObject,
   symbols,
+  Type,
   type Vector,
 } from "../ipc/mod.ts";
 import { binary, type BuiltinFn, unary } from "./builtins.ts";
@@ -32,7 +33,7 @@ export const serBuiltin: BuiltinFn = unary("ser", (_e, x) => {
 export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
   serBuiltin,
   unary("de", (engine, x) => {
-    if (x.type !== 2) throw domainError(); // as the engine: anything but bytes is no message
+    if (x.type !== Type.U8) throw domainError(); // as the engine: anything but bytes is no message
     const bytes = (x as Vector<2>).data;
     if (bytes.length < 16) throw domainError("de needs a 16-byte header");
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -51,13 +52,13 @@ export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
   }),
   /** `(enum 'domain symbols)`: positions of `symbols` in the SYMBOL vector held in global `domain`. */
   binary("enum", (e, domainName, syms) => {
-    if (domainName.type !== -6) throw typeError("symbol", domainName.type);
+    if (domainName.type !== -Type.SYMBOL) throw typeError("symbol", domainName.type);
     const name = (domainName as Atom).value as number;
     const domain = e.global(name);
-    if (!domain || domain.type !== 6) throw typeError("SYMBOL", domain?.type ?? 126);
-    const ids = syms.type === 6
+    if (!domain || domain.type !== Type.SYMBOL) throw typeError("SYMBOL", domain?.type ?? 126);
+    const ids = syms.type === Type.SYMBOL
       ? (syms as Vector<6>).data
-      : syms.type === -6
+      : syms.type === -Type.SYMBOL
       ? Int32Array.of((syms as Atom).value as number)
       : undefined;
     if (!ids) throw typeError("SYMBOL", syms.type);

@@ -33,6 +33,7 @@ import {
   type RayObject,
   symbols,
   type Table,
+  Type,
   type Vector,
 } from "../ipc/mod.ts";
 import { type BuiltinFn, unary, vary } from "./builtins.ts";
@@ -59,7 +60,7 @@ function columnFile(name: string): string {
 }
 
 function asTable(x: RayObject): Table {
-  if (x.type !== 98) throw typeError("TABLE", x.type);
+  if (x.type !== Type.TABLE) throw typeError("TABLE", x.type);
   return x as Table;
 }
 
@@ -82,7 +83,7 @@ function readSymbols(e: Engine, path: string): Int32Array {
 /** Writes table `t` splayed in `dir`; SYMBOL columns index `symfile` (default `dir/sym`). */
 export function setSplayed(e: Engine, dir: string, t: Table, symfile?: string): void {
   makeDir(e, dir);
-  const hasSymbols = t.values.items.some((c) => c.type === 6);
+  const hasSymbols = t.values.items.some((c) => c.type === Type.SYMBOL);
   const domain = symfile !== undefined && hasSymbols ? Array.from(readSymbols(e, symfile)) : [];
   const files = splayedFiles(t, domain, (id) => columnFile(symbols.text(id)));
   // The symbols first: columns never point past their end; .d last.
@@ -116,7 +117,7 @@ function dirPath(x: RayObject): string {
 const DAY = /^\d{4}\.\d{2}\.\d{2}$/;
 
 function tableName(x: RayObject): string {
-  if (x.type !== -6) throw typeError("SYMBOL", x.type);
+  if (x.type !== -Type.SYMBOL) throw typeError("SYMBOL", x.type);
   return columnFile(symbols.text((x as Atom).value as number));
 }
 
@@ -146,7 +147,7 @@ export const SPLAYED_BUILTINS: readonly BuiltinFn[] = [
     const root = dirPath(args[0]);
     const name = tableName(args[1]);
     const t = asTable(args[2]);
-    const dates = t.values.items.find((c) => c.type === 7) as Vector<7> | undefined;
+    const dates = t.values.items.find((c) => c.type === Type.DATE) as Vector<7> | undefined;
     if (!dates) throw domainError("set-parted needs a DATE column to partition on");
     const rows = new Map<number, number[]>();
     for (let i = 0; i < dates.data.length; i++) {

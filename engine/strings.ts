@@ -3,7 +3,15 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, symbols, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  isCollection,
+  NULL,
+  type RayObject,
+  symbols,
+  Type,
+  type Vector,
+} from "../ipc/mod.ts";
 import { binary, type BuiltinFn } from "./builtins.ts";
 import { domainError, indexError, lengthError, typeError } from "./errors.ts";
 import { count, listOf, take } from "./values.ts";
@@ -55,14 +63,16 @@ const POSITIONS = new Set([3, 4, 5]);
 /** The builtins defined here. */
 export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
   binary("like", (_e, x, pattern) => {
-    if (pattern.type !== 12) throw typeError("C8", pattern.type);
+    if (pattern.type !== Type.C8) throw typeError("C8", pattern.type);
     const p = (pattern as Vector<12>).data;
-    if (x.type === 12) return { type: -1, value: globMatch((x as Vector<12>).data, p) ? 1 : 0 };
-    if (x.type === 0) {
+    if (x.type === Type.C8) {
+      return { type: -1, value: globMatch((x as Vector<12>).data, p) ? 1 : 0 };
+    }
+    if (x.type === Type.LIST) {
       return {
         type: 1,
         data: Uint8Array.from(x.items, (s) => {
-          if (s.type !== 12) throw typeError("C8", s.type);
+          if (s.type !== Type.C8) throw typeError("C8", s.type);
           return globMatch((s as Vector<12>).data, p) ? 1 : 0;
         }),
       };
@@ -76,14 +86,14 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
    * its value) is null; an f64 vector on either side is a `domain` error.
    */
   binary("split", (_e, x, sep) => {
-    if (x.type === 10 || sep.type === 10) throw domainError("split: f64");
-    if (!(x.type >= 0 && x.type <= 12) && x.type !== -6) throw typeError("C8", x.type);
-    const textual = x.type === 12 || x.type === -6; // a symbol splits as its text
-    if (textual && (sep.type === 12 || sep.type === -12)) {
-      const text = x.type === 12
+    if (x.type === Type.F64 || sep.type === Type.F64) throw domainError("split: f64");
+    if (!isCollection(x) && x.type !== -Type.SYMBOL) throw typeError("C8", x.type);
+    const textual = x.type === Type.C8 || x.type === -Type.SYMBOL; // a symbol splits as its text
+    if (textual && (sep.type === Type.C8 || sep.type === -Type.C8)) {
+      const text = x.type === Type.C8
         ? decoder.decode((x as Vector<12>).data)
         : symbols.text((x as Atom).value as number);
-      const delim = sep.type === 12
+      const delim = sep.type === Type.C8
         ? decoder.decode((sep as Vector<12>).data)
         : String.fromCharCode((sep as Atom).value as number);
       if (delim === "") throw typeError("LIST", "LIST");
@@ -91,7 +101,7 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
         text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),
       );
     }
-    if (x.type === -6) throw typeError("C8", x.type);
+    if (x.type === -Type.SYMBOL) throw typeError("C8", x.type);
     const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
     if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
     if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);

@@ -6,9 +6,11 @@
  */
 import {
   type Atom,
+  isCollection,
   NULL,
   type RayObject,
   type Table,
+  Type,
   type Vector,
   vectorLength,
 } from "../ipc/mod.ts";
@@ -18,23 +20,23 @@ import { atom, collect, count, items, listOf, nullValue, take } from "./values.t
 
 /** `(table names columns)`: equal-length vectors or LISTs; atom columns are broadcast. */
 export function makeTable(names: RayObject, columns: RayObject): Table {
-  if (names.type !== 6) throw typeError("SYMBOL", names.type);
-  const cols = columns.type === 0 ? columns.items : [columns];
+  if (names.type !== Type.SYMBOL) throw typeError("SYMBOL", names.type);
+  const cols = columns.type === Type.LIST ? columns.items : [columns];
   if (cols.length !== vectorLength(names as Vector)) {
     // One value (not a LIST) for several names: the engine's arity error; else a length one.
-    if (columns.type !== 0) throw arityError(vectorLength(names as Vector), 1);
+    if (columns.type !== Type.LIST) throw arityError(vectorLength(names as Vector), 1);
     throw lengthError();
   }
   let rows = -1;
   for (const c of cols) {
-    if (c.type >= 0 && c.type <= 12) {
+    if (isCollection(c)) {
       const n = count(c);
       if (rows >= 0 && n !== rows) throw lengthError();
       rows = n;
     }
   }
   if (rows < 0) rows = 1;
-  const values = cols.map((c) => (c.type >= 0 && c.type <= 12 ? c : broadcast(c, rows)));
+  const values = cols.map((c) => (isCollection(c) ? c : broadcast(c, rows)));
   return { type: 98, keys: names as Vector<6>, values: listOf(values) };
 }
 
@@ -59,7 +61,7 @@ export function writeRows(
 ): RayObject {
   // A list into some rows of a typed column: the engine answers `expected LIST, got LIST`
   // (rayforce-py's `update(name="zed")` sends one).
-  if (value.type === 0 && col && col.type !== 0) throw typeError("LIST", "LIST");
+  if (value.type === Type.LIST && col && col.type !== Type.LIST) throw typeError("LIST", "LIST");
   const values = value.type < 0 || value.type >= 13 ? rows.map(() => value) : items(value);
   const perRow = values.length === rows.length
     ? values
@@ -77,7 +79,7 @@ export function writeRows(
     rows.forEach((r, i) => (out[r] = perRow[i]));
     return listOf(out);
   }
-  if (col.type === 0) {
+  if (col.type === Type.LIST) {
     const out = [...col.items];
     rows.forEach((r, i) => (out[r] = perRow[i]));
     return listOf(out);
@@ -87,19 +89,19 @@ export function writeRows(
   rows.forEach((r, i) => {
     const x = perRow[i];
     if (x.type !== -v.type) {
-      const integral = v.type === 4 || v.type === 5 || v.type === 3;
+      const integral = v.type === Type.I32 || v.type === Type.I64 || v.type === Type.I16;
       if (
-        !(x.type === -10 && integral) &&
-        !(integral && (x.type === -5 || x.type === -4 || x.type === -3))
+        !(x.type === -Type.F64 && integral) &&
+        !(integral && (x.type === -Type.I64 || x.type === -Type.I32 || x.type === -Type.I16))
       ) {
         throw typeError(-v.type, x.type);
       }
       const f = Number((x as Atom).value);
-      if (v.type === 5) (data as BigInt64Array)[r] = BigInt(Math.trunc(f));
+      if (v.type === Type.I64) (data as BigInt64Array)[r] = BigInt(Math.trunc(f));
       else (data as Int32Array)[r] = Math.trunc(f);
       return;
     }
-    if (v.type === 11) (data as Uint8Array).set((x as Atom).value as Uint8Array, r * 16);
+    if (v.type === Type.GUID) (data as Uint8Array).set((x as Atom).value as Uint8Array, r * 16);
     else (data as Int32Array)[r] = (x as Atom).value as number;
   });
   return { type: v.type, data } as Vector;
@@ -121,15 +123,15 @@ export function setColumn(t: Table, id: number, col: RayObject): Table {
 
 /** The table a mutation works on: `x` itself, or a `type` error. */
 export function asTable(x: RayObject): Table {
-  if (x.type !== 98) throw typeError("TABLE", x.type);
+  if (x.type !== Type.TABLE) throw typeError("TABLE", x.type);
   return x as Table;
 }
 
 /** The builtins defined here. */
 export const TABLES_BUILTINS: readonly BuiltinFn[] = [
   binary("dict", (_e, keys, values) => {
-    if (!(keys.type >= 0 && keys.type <= 12)) throw typeError("LIST", keys.type);
-    if (!(values.type >= 0 && values.type <= 12)) throw typeError("LIST", values.type);
+    if (!isCollection(keys)) throw typeError("LIST", keys.type);
+    if (!isCollection(values)) throw typeError("LIST", values.type);
     if (count(keys) !== count(values)) throw lengthError();
     return { type: 99, keys, values };
   }),

@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { type Atom, type Dict, NULL, type RayObject, type Table } from "../ipc/mod.ts";
+import {
+  type Atom,
+  type Dict,
+  isCollection,
+  NULL,
+  type RayObject,
+  type Table,
+  Type,
+} from "../ipc/mod.ts";
 import { type BuiltinFn, unary } from "./builtins.ts";
 import { sliceRows } from "./collections.ts";
 import { withGroupedAggregates } from "./grouped_aggregates.ts";
@@ -20,11 +28,11 @@ import { clause, entries, grouping, RESERVED, scopeOf, whereRows } from "./query
 export const UPDATE_BUILTINS: readonly BuiltinFn[] = [
   unary("update", (e, q) => {
     // As the engine: anything but a dict naming `from` is a `length` error.
-    if (q.type !== 99 || (q as Dict).keys.type !== 6) throw lengthError();
+    if (q.type !== Type.DICT || (q as Dict).keys.type !== Type.SYMBOL) throw lengthError();
     const ent = entries(q);
     const from = clause(ent, "from");
     if (!from) throw lengthError();
-    const source: RayObject = from.form.type === -6 && (from.form as SymbolNode).quoted
+    const source: RayObject = from.form.type === -Type.SYMBOL && (from.form as SymbolNode).quoted
       ? { type: -6, value: (from.form as Atom).value }
       : e.eval(from.form);
     return changeInPlace(e, source, (value) => {
@@ -63,7 +71,7 @@ export const UPDATE_BUILTINS: readonly BuiltinFn[] = [
         } else {
           const value = e.withScope(scopeOf(view), () => e.eval(m.form));
           if (!where) {
-            if (value.type >= 0 && value.type <= 12) {
+            if (isCollection(value)) {
               if (count(value) !== n) throw lengthError(n, count(value));
               col = value;
             } else col = broadcast(value, n);

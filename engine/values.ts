@@ -14,6 +14,7 @@ import {
   NULLS,
   type RayObject,
   type Table,
+  Type,
   type Vector,
   type VectorDataMap,
   vectorLength,
@@ -79,7 +80,7 @@ export function isNullValue(t: number, v: AtomValue): boolean {
 
 /** True for atoms and vectors (type −12…12 without 0). */
 export function isTyped(x: RayObject): x is Atom | Vector {
-  return x.type !== 0 && x.type >= -12 && x.type <= 12;
+  return x.type !== Type.LIST && x.type >= -12 && x.type <= 12;
 }
 
 /** Element count: vector/list length, table rows, dict keys, atom 1, null 0. */
@@ -102,21 +103,21 @@ export function count(x: RayObject): number {
 
 /** Element `i` of vector `v` as an atom. */
 export function vectorItem(v: Vector, i: number): Atom {
-  if (v.type === 11) return atom(11, (v.data as Uint8Array).slice(i * 16, i * 16 + 16));
+  if (v.type === Type.GUID) return atom(11, (v.data as Uint8Array).slice(i * 16, i * 16 + 16));
   // As the engine: an element of a U8 vector is a b8 holding the byte (`(first …)` of
   // `0x05 0x06` is a b8 that encodes as ff 05 and shows as `true`).
-  if (v.type === 2) return { type: -1, value: (v.data as Uint8Array)[i] } as Atom;
+  if (v.type === Type.U8) return { type: -1, value: (v.data as Uint8Array)[i] } as Atom;
   return atom(v.type, v.data[i]);
 }
 
 /** Element `i` of a vector or LIST. */
 export function itemAt(x: RayObject, i: number): RayObject {
-  return x.type === 0 ? x.items[i] : vectorItem(x as Vector, i);
+  return x.type === Type.LIST ? x.items[i] : vectorItem(x as Vector, i);
 }
 
 /** The elements of a vector or LIST as objects. */
 export function items(x: RayObject): RayObject[] {
-  if (x.type === 0) return x.items;
+  if (x.type === Type.LIST) return x.items;
   const n = count(x);
   const out: RayObject[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = vectorItem(x as Vector, i);
@@ -149,14 +150,14 @@ export function collect(results: RayObject[]): RayObject {
 
 /** Picks elements of a vector or LIST by index (out-of-range → null of the type). */
 export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
-  if (x.type === 0) {
+  if (x.type === Type.LIST) {
     const out: RayObject[] = new Array(idx.length);
     for (let i = 0; i < idx.length; i++) out[i] = x.items[idx[i]] ?? NULL;
     return { type: 0, items: out };
   }
   const v = x as Vector;
   const n = vectorLength(v);
-  if (v.type === 11) {
+  if (v.type === Type.GUID) {
     const src = v.data as Uint8Array;
     const out = new Uint8Array(idx.length * 16);
     for (let i = 0; i < idx.length; i++) {
@@ -165,7 +166,7 @@ export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
     }
     return { type: 11, data: out };
   }
-  if (v.type === 5 || v.type === 9) {
+  if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
     return { type: v.type, data: gatherI64(v.data as BigInt64Array, idx) };
   }
   const data = allocVector(v.type, idx.length);

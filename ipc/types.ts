@@ -307,6 +307,47 @@ export function isVector(x: RayObject): x is Vector {
   return x.type >= 1 && x.type <= 12;
 }
 
+/** True for the generic list (type 0). */
+export function isList(x: RayObject): x is List {
+  return x.type === Type.LIST;
+}
+
+/**
+ * True for a list or a typed vector (type codes 0–12): what has items by position.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(isCollection(vector(Type.I64, [1n])), true);
+ * assert.equal(isCollection(list()), true);
+ * assert.equal(isCollection(i64(1n)), false);
+ * assert.equal(isCollection(dict(list(), list())), false);
+ * ```
+ */
+export function isCollection(x: RayObject): x is List | Vector {
+  return x.type >= 0 && x.type <= 12;
+}
+
+/** True for dicts (99). */
+export function isDict(x: RayObject): x is Dict {
+  return x.type === Type.DICT;
+}
+
+/** True for tables (98). */
+export function isTable(x: RayObject): x is Table {
+  return x.type === Type.TABLE;
+}
+
+/** True for lambdas (100). */
+export function isLambda(x: RayObject): x is Lambda {
+  return x.type === Type.LAMBDA;
+}
+
+/** True for builtin functions (101–103). */
+export function isBuiltin(x: RayObject): x is Builtin {
+  return x.type >= Type.UNARY && x.type <= Type.VARY;
+}
+
 // ---------------------------------------------------------------- constructors
 
 /**
