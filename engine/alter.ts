@@ -7,6 +7,8 @@
  */
 import {
   type Atom,
+  AtomType,
+  isAtomOf,
   isCollection,
   NULL,
   type RayObject,
@@ -36,8 +38,8 @@ function alterAt(
   change: (old: RayObject) => RayObject,
 ): RayObject {
   if (current.type === Type.TABLE) {
-    if (index.type !== -Type.SYMBOL) throw typeError("symbol", index.type);
-    const id = (index as Atom).value as number;
+    if (!isAtomOf(index, AtomType.SYMBOL)) throw typeError("symbol", index.type);
+    const id = index.value;
     const col = tableColumn(current as Table, id);
     if (!col) throw valueError(symbols.text(id));
     return setColumn(current as Table, id, change(col));
@@ -67,7 +69,9 @@ function alterAt(
     );
   }
   if (isCollection(current)) {
-    if (index.type !== -Type.I64 && index.type !== -Type.I32) throw typeError("i64", index.type);
+    if (index.type !== AtomType.I64 && index.type !== AtomType.I32) {
+      throw typeError("i64", index.type);
+    }
     const n = count(current);
     const k = Number((index as Atom).value);
     if (k < 0 || k >= n) throw indexError(k, n - 1);

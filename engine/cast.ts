@@ -9,7 +9,9 @@
 import {
   allocVector,
   type Atom,
+  AtomType,
   guid,
+  isAtomOf,
   isVector,
   type RayObject,
   str,
@@ -142,8 +144,8 @@ function symbolText(fmt: Formatter, x: Atom): string {
 
 /** `(as 'name x)`. */
 export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
-  if (name.type !== -Type.SYMBOL) throw typeError("symbol", name.type);
-  const text = symbols.text((name as Atom).value as number);
+  if (!isAtomOf(name, AtomType.SYMBOL)) throw typeError("symbol", name.type);
+  const text = symbols.text(name.value);
   const lower = NAMES[text];
   const upper = NAMES[text.toLowerCase()] !== undefined && text === text.toUpperCase()
     ? NAMES[text.toLowerCase()]
@@ -174,14 +176,14 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   // Anything renders to a string (nested display: a list is "(1 2)").
   if (upper === 12 || (lower === 12 && !(x.type >= -11 && x.type <= -1) && x.type !== Type.C8)) {
     if (x.type === Type.C8) return x;
-    if (x.type === -Type.SYMBOL) return str(symbols.text((x as Atom).value as number));
+    if (isAtomOf(x, AtomType.SYMBOL)) return str(symbols.text(x.value));
     return str(fmt.nested(x));
   }
   const symbolOf = (i: RayObject) =>
     i.type === Type.C8
       ? e.intern(decoder.decode((i as Vector<12>).data))
-      : i.type === -Type.SYMBOL
-      ? (i as Atom).value as number
+      : isAtomOf(i, AtomType.SYMBOL)
+      ? i.value
       : i.type < 0
       ? e.intern(symbolText(fmt, i as Atom))
       : e.intern(fmt.nested(i));
@@ -240,18 +242,18 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     const raw = (x as Atom).value;
     if (to === 12) {
       // A char: a symbol's first character, a b8's digit, a number's low byte; no temporal.
-      if (x.type === -Type.SYMBOL) {
+      if (x.type === AtomType.SYMBOL) {
         return atom(12, encoder.encode(symbols.text(raw as number))[0] ?? 0);
       }
-      if (x.type === -Type.B8) return atom(12, raw ? 49 : 48);
+      if (x.type === AtomType.B8) return atom(12, raw ? 49 : 48);
       if (
-        x.type === -Type.DATE || x.type === -Type.TIME || x.type === -Type.TIMESTAMP ||
-        x.type === -Type.GUID
+        x.type === AtomType.DATE || x.type === AtomType.TIME || x.type === AtomType.TIMESTAMP ||
+        x.type === AtomType.GUID
       ) {
         throw typeError("c8", typeName(x.type));
       }
     }
-    if (x.type === -Type.SYMBOL) throw typeError(typeName(-to), x.type);
+    if (x.type === AtomType.SYMBOL) throw typeError(typeName(-to), x.type);
     // A b8 atom is normalized: any non-zero value is true.
     if (to === 1) return atom(1, raw !== 0 && raw !== 0n ? 1 : 0);
     return atom(to, convert(-x.type, to, raw));

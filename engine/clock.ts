@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Atom, type RayObject, symbols, Type } from "../ipc/mod.ts";
+import { AtomType, isAtomOf, type RayObject, symbols } from "../ipc/mod.ts";
 import { type BuiltinFn, unary } from "./builtins.ts";
 import { typeError } from "./errors.ts";
 
@@ -13,9 +13,9 @@ const MS_2000 = Date.UTC(2000, 0, 1);
 
 /** Milliseconds since 2000-01-01 in UTC or local time. */
 function nowMs(kind: RayObject): number {
-  if (kind.type !== -Type.SYMBOL) throw typeError("symbol", kind.type);
+  if (!isAtomOf(kind, AtomType.SYMBOL)) throw typeError("symbol", kind.type);
   const now = Date.now();
-  const utc = symbols.text((kind as Atom).value as number) === "utc";
+  const utc = symbols.text(kind.value) === "utc";
   return now - MS_2000 - (utc ? 0 : new Date(now).getTimezoneOffset() * 60_000);
 }
 

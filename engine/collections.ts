@@ -7,10 +7,13 @@
 import {
   allocVector,
   type Atom,
+  AtomType,
   type Dict,
   ELEMENT_SIZE,
   ErrorCode,
   errorValue,
+  isAtom,
+  isAtomOf,
   isCollection,
   isVector,
   NULL,
@@ -67,8 +70,8 @@ export function elementKeys(x: RayObject): ElementKey[] {
 
 /** The hash key of one object (an atom's value; compound values by type and content). */
 export function objectKey(x: RayObject): ElementKey {
-  if (x.type < 0 && x.type !== -Type.GUID) return (x as Atom).value as number | bigint;
-  if (x.type === -Type.GUID) return "g" + Array.from((x as Atom).value as Uint8Array).join(",");
+  if (isAtomOf(x, AtomType.GUID)) return "g" + Array.from(x.value).join(",");
+  if (isAtom(x)) return x.value as number | bigint; // not a guid: a number or a bigint
   if (isVector(x)) return `v${x.type}:` + elementKeys(x).join(",");
   if (x.type === Type.LIST) return "l(" + x.items.map((i) => String(objectKey(i))).join(" ") + ")";
   return `t${x.type}`;
@@ -262,11 +265,11 @@ export function at(x: RayObject, i: RayObject): RayObject {
   }
   if (x.type === Type.TABLE) {
     const t = x as Table;
-    if (i.type === -Type.SYMBOL) return tableColumn(t, (i as Atom).value as number) ?? NULL;
+    if (isAtomOf(i, AtomType.SYMBOL)) return tableColumn(t, i.value) ?? NULL;
     if (i.type === Type.SYMBOL) {
       return listOf(Array.from((i as Vector<6>).data, (id) => tableColumn(t, id) ?? NULL));
     }
-    if (i.type === -Type.I64) {
+    if (i.type === AtomType.I64) {
       let k = Number((i as Atom).value);
       const n = tableRows(t);
       if (k < 0) k += n;
@@ -284,14 +287,14 @@ export function at(x: RayObject, i: RayObject): RayObject {
   if (!isCollection(x)) throw typeError("LIST", x.type);
   if (i.type === Type.LIST) return collect(i.items.map((k) => at(x, k)));
   // As the engine: positions are i64 (atoms or vectors); other integers are a `type` error.
-  if (i.type !== -Type.I64 && i.type !== Type.I64) throw typeError(x.type, indexType(i));
+  if (i.type !== AtomType.I64 && i.type !== Type.I64) throw typeError(x.type, indexType(i));
   const n = count(x);
   /** A position, counted from the end when negative; -1 when null or out of range. */
   const position = (v: number) => {
     const k = v < 0 ? v + n : v;
     return k >= 0 && k < n ? k : -1;
   };
-  if (i.type === -Type.I64) {
+  if (i.type === AtomType.I64) {
     const k = position(Number((i as Atom).value));
     if (x.type === Type.LIST) return k < 0 ? NULL : x.items[k];
     if (k >= 0) return vectorItem(x as Vector, k);
@@ -330,7 +333,7 @@ export function takeN(x: RayObject, n: RayObject): RayObject {
     for (let i = s; i < Math.min(len, s + c); i++) idx.push(i);
     return sliceRows(x, idx);
   }
-  if (n.type !== -Type.I64 && n.type !== -Type.I32 && n.type !== -Type.I16) {
+  if (n.type !== AtomType.I64 && n.type !== AtomType.I32 && n.type !== AtomType.I16) {
     throw typeError("i64", n.type);
   }
   const k = Number((n as Atom).value);
@@ -607,8 +610,8 @@ function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
 /** The builtins defined here. */
 export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   unary("til", (e, n) => {
-    if (n.type !== -Type.I64) throw typeError("i64", n.type);
-    const k = (n as Atom).value as bigint;
+    if (!isAtomOf(n, AtomType.I64)) throw typeError("i64", n.type);
+    const k = n.value;
     if (k < 0n) throw domainError("til of a negative number");
     const len = Number(k);
     checkVectorSize(e.maxVectorBytes, len, 8);
@@ -665,7 +668,7 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   }),
   binary("at", (_e, x, i) => at(x, i)),
   binary("take", (e, x, n) => {
-    if (n.type === -Type.I64 || n.type === -Type.I32 || n.type === -Type.I16) {
+    if (n.type === AtomType.I64 || n.type === AtomType.I32 || n.type === AtomType.I16) {
       const k = Math.abs(Number((n as Atom).value));
       const width = isVector(x) ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
       checkVectorSize(
@@ -708,7 +711,7 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   binary("except", (_e, x, y) => {
     if (x.type === Type.TABLE) {
       // A table drops the columns y names; anything but names is refused.
-      if (y.type !== -Type.SYMBOL && y.type !== Type.SYMBOL) throw typeError("TABLE", y.type);
+      if (y.type !== AtomType.SYMBOL && y.type !== Type.SYMBOL) throw typeError("TABLE", y.type);
       const drop = keySet(y);
       const keep: number[] = [];
       x.keys.data.forEach((id, i) => drop.has(id) || keep.push(i));
@@ -763,7 +766,9 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     // atom, a dict or a table is enlisted.
     if (x.type === Type.DATE || x.type === Type.TIME) return listOf([errorValue(ErrorCode.NYI)]);
     if (isVector(x)) return listOf(items(x));
-    if ((x.type < 0 && x.type !== -Type.SYMBOL) || x.type === Type.TABLE || x.type === Type.DICT) {
+    if (
+      (x.type < 0 && x.type !== AtomType.SYMBOL) || x.type === Type.TABLE || x.type === Type.DICT
+    ) {
       return listOf([x]);
     }
     return x;

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  AtomType,
   ErrorCode,
   errorName,
   isCollection,
@@ -52,7 +53,7 @@ export function truthy(x: RayObject): boolean {
 
 /** The symbol id named by a `set`/`let` target form (a bare word or a quoted symbol). */
 function targetId(form: RayObject): number {
-  if (form.type === -Type.SYMBOL) return (form as SymbolNode).value;
+  if (form.type === AtomType.SYMBOL) return (form as SymbolNode).value;
   throw typeError("symbol", form.type);
 }
 
@@ -259,7 +260,7 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
       if (handler.type === Type.LAMBDA) {
         return e.callLambda(handler as Lambda, [handlerArgument(caught)]);
       }
-      if (handler.type === -Type.SYMBOL && !(handler as SymbolNode).quoted) {
+      if (handler.type === AtomType.SYMBOL && !(handler as SymbolNode).quoted) {
         const id = (handler as SymbolNode).value;
         let f: RayObject | undefined;
         try {

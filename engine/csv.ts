@@ -16,6 +16,8 @@
 import {
   allocVector,
   type Atom,
+  AtomType,
+  isAtomOf,
   NULL,
   type RayObject,
   str,
@@ -56,8 +58,8 @@ export function printfG(x: number): string {
 /** The separator argument: a char. */
 function separator(x: RayObject | undefined): string {
   if (x === undefined) return ",";
-  if (x.type !== -Type.C8) throw typeError("c8", typeName(x.type));
-  return String.fromCharCode((x as Atom).value as number);
+  if (!isAtomOf(x, AtomType.C8)) throw typeError("c8", typeName(x.type));
+  return String.fromCharCode(x.value);
 }
 
 function arity(args: RayObject[]): void {

@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  AtomType,
   errorName,
   guidText,
   isNullGuid,
@@ -329,7 +330,7 @@ export class Formatter {
       const colCells = rowIndexes.map((r) => {
         const item = this.item(col, r);
         // A null symbol shows as 0Ns in a table's cell (nested elsewhere, it is empty).
-        const s = item.type === -Type.SYMBOL && (item as { value: number }).value === 0
+        const s = item.type === AtomType.SYMBOL && (item as { value: number }).value === 0
           ? "0Ns"
           : this.nested(item);
         return s.length > MAX_CELL ? s.slice(0, MAX_CELL) : s;

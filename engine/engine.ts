@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  AtomType,
   type BuiltinType,
   ErrorCode,
   type ErrorValue,
@@ -217,7 +218,7 @@ export class Engine {
   /** Evaluates a parse tree. Throws {@link EvalError}. */
   eval(x: RayObject): RayObject {
     if (x.type === Type.LIST) return this.call(x as List);
-    if (x.type === -Type.SYMBOL) {
+    if (x.type === AtomType.SYMBOL) {
       const s = x as SymbolNode;
       if (s.quoted) return { type: -6, value: s.value };
       return this.lookup(s.value, s);
@@ -279,7 +280,7 @@ export class Engine {
     try {
       const head = items[0];
       let f: RayObject = head;
-      if (head.type === -Type.SYMBOL && !(head as SymbolNode).quoted) {
+      if (head.type === AtomType.SYMBOL && !(head as SymbolNode).quoted) {
         f = this.lookup((head as SymbolNode).value, head);
       } else if (head.type === Type.LIST) {
         // A call form as head is evaluated, and only a lambda result is callable:
@@ -407,7 +408,7 @@ export class Engine {
 
 /** Wraps a value so that a special form receiving it as an argument form gets it back unevaluated. */
 function quoteValue(x: RayObject): RayObject {
-  if (x.type === Type.LIST || (x.type === -Type.SYMBOL && !(x as SymbolNode).quoted)) {
+  if (x.type === Type.LIST || (x.type === AtomType.SYMBOL && !(x as SymbolNode).quoted)) {
     return { type: 0, items: [quoteBuiltin, x] };
   }
   return x;

@@ -8,10 +8,10 @@ import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { domainError, typeError } from "./errors.ts";
 import { fromDoubles } from "./int64.ts";
 import { checkVectorSize } from "./values.ts";
-import { Type } from "../ipc/mod.ts";
+import { AtomType, isAtomOf } from "../ipc/mod.ts";
 
 function count(n: RayObject): number {
-  if (n.type !== -Type.I64 && n.type !== -Type.I32) throw typeError("i64", n.type);
+  if (n.type !== AtomType.I64 && n.type !== AtomType.I32) throw typeError("i64", n.type);
   const k = Number((n as Atom).value);
   if (k < 0) throw domainError("a negative count");
   return k;
@@ -23,12 +23,12 @@ export const GENERATORS_BUILTINS: readonly BuiltinFn[] = [
   binary("rand", (e, n, max) => {
     const k = count(n);
     checkVectorSize(e.maxVectorBytes, k, 8);
-    if (max.type === -Type.F64) {
-      const m = (max as Atom).value as number;
+    if (isAtomOf(max, AtomType.F64)) {
+      const m = max.value;
       if (!(m > 0)) throw domainError("rand needs a positive maximum");
       return { type: 10, data: Float64Array.from({ length: k }, () => Math.random() * m) };
     }
-    if (max.type !== -Type.I64 && max.type !== -Type.I32) throw typeError("i64", max.type);
+    if (max.type !== AtomType.I64 && max.type !== AtomType.I32) throw typeError("i64", max.type);
     const m = Number((max as Atom).value);
     if (m <= 0) throw domainError("rand needs a positive maximum");
     return {

@@ -12,6 +12,7 @@
  */
 import {
   allocVector,
+  AtomType,
   type RayObject,
   type Table,
   Type,
@@ -92,7 +93,7 @@ export function aggregateByGroup(
 ): Vector | undefined {
   if (form.type !== Type.LIST || form.items.length !== 2) return undefined;
   const [head, arg] = form.items;
-  if (arg.type !== -Type.SYMBOL || (arg as SymbolNode).quoted) return undefined;
+  if (arg.type !== AtomType.SYMBOL || (arg as SymbolNode).quoted) return undefined;
   const id = (arg as SymbolNode).value;
   if (e.frames.some((f) => f.vars.has(id))) return undefined; // a local, not the column
   const col = tableColumn(t, id);

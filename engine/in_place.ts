@@ -17,9 +17,9 @@
  *
  * @module
  */
-import type { Atom, RayObject } from "../ipc/mod.ts";
+import type { RayObject } from "../ipc/mod.ts";
 import type { Engine } from "./engine.ts";
-import { Type } from "../ipc/mod.ts";
+import { AtomType, isAtomOf } from "../ipc/mod.ts";
 
 /**
  * `change(x)`; or, when `x` is a symbol, `change` of the global it names, written back, and
@@ -30,8 +30,8 @@ export function changeInPlace(
   x: RayObject,
   change: (value: RayObject) => RayObject,
 ): RayObject {
-  if (x.type !== -Type.SYMBOL) return change(x);
-  const id = (x as Atom).value as number;
+  if (!isAtomOf(x, AtomType.SYMBOL)) return change(x);
+  const id = x.value;
   e.setGlobal(id, change(e.lookup(id)));
   return { type: -6, value: id };
 }

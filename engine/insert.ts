@@ -7,7 +7,9 @@
 import { appendVector } from "./append.ts";
 import {
   type Atom,
+  AtomType,
   type Dict,
+  isAtomOf,
   isCollection,
   NULL,
   type RayObject,
@@ -100,7 +102,7 @@ function appendRows(t: Table, columns: RayObject[][], mixed = false): Table {
     for (const x of values) {
       if (x.type === -col.type) continue;
       const integral = col.type === Type.I16 || col.type === Type.I32 || col.type === Type.I64;
-      if (mixed && (x.type === col.type || (x.type === -Type.F64 && integral))) list = true;
+      if (mixed && (x.type === col.type || (x.type === AtomType.F64 && integral))) list = true;
       else throw typeError(-col.type, x.type);
     }
     return list ? listOf([...items(col), ...values]) : collectInto(col as Vector, values);
@@ -131,7 +133,7 @@ export const INSERT_BUILTINS: readonly BuiltinFn[] = [
     return changeInPlace(e, args[0], (value) => {
       const table = asTable(value);
       const k = args[1];
-      if (k.type !== -Type.I64 || (k as Atom).value as bigint < 1n) {
+      if (!isAtomOf(k, AtomType.I64) || k.value < 1n) {
         throw domainError("upsert needs 1 or more key columns");
       }
       const nkeys = Number((k as Atom).value);

@@ -4,7 +4,16 @@
  *
  * @module
  */
-import { type Atom, NULL, type RayObject, type Table, Type, type Vector } from "../ipc/mod.ts";
+import {
+  type Atom,
+  AtomType,
+  isAtomOf,
+  NULL,
+  type RayObject,
+  type Table,
+  Type,
+  type Vector,
+} from "../ipc/mod.ts";
 import { type BuiltinFn, vary } from "./builtins.ts";
 import { objectKey } from "./collections.ts";
 import { compare } from "./compare.ts";
@@ -15,7 +24,7 @@ import { collect, count, itemAt, items, listOf, tableColumn, tableRows, take } f
 
 function keysOf(x: RayObject): number[] {
   if (x.type === Type.SYMBOL) return Array.from((x as Vector<6>).data);
-  if (x.type === -Type.SYMBOL) return [(x as Atom).value as number];
+  if (isAtomOf(x, AtomType.SYMBOL)) return [x.value];
   throw typeError("SYMBOL", x.type);
 }
 

@@ -6,8 +6,9 @@
  * @module
  */
 import {
-  type Atom,
+  AtomType,
   type Dict,
+  isAtomOf,
   isVector,
   NULL,
   type RayObject,
@@ -36,8 +37,8 @@ function printer(newline: boolean) {
 /** `(get 'name)`: a global's value (os.ts's `get` adds paths). */
 export const getBuiltin: BuiltinFn = unary("get", (e, x) => {
   if (x.type === Type.C8) throw osError("reading files needs --allow-read");
-  if (x.type !== -Type.SYMBOL) throw typeError("symbol", x.type);
-  const id = (x as Atom).value as number;
+  if (!isAtomOf(x, AtomType.SYMBOL)) throw typeError("symbol", x.type);
+  const id = x.value;
   const v = e.global(id);
   if (v === undefined) throw valueError(symbols.text(id));
   return v;
@@ -87,8 +88,8 @@ function typeNameOf(c: RayObject): string {
 export const META_BUILTINS: readonly BuiltinFn[] = [
   getBuiltin,
   unary("resolve", (e, x) => {
-    if (x.type !== -Type.SYMBOL) throw typeError("symbol", x.type);
-    return e.global((x as Atom).value as number) ?? NULL;
+    if (!isAtomOf(x, AtomType.SYMBOL)) throw typeError("symbol", x.type);
+    return e.global(x.value) ?? NULL;
   }),
   vary("env", (e) => {
     // In interning order, not in the order this replica happened to hold them, so that every

@@ -7,6 +7,8 @@
  */
 import {
   type Atom,
+  AtomType,
+  isAtomOf,
   isCollection,
   isVector,
   type RayObject,
@@ -172,8 +174,8 @@ const BUCKET_COUNTS = new Set([-5, -4, -3, -2]);
 /** Sorts table rows by one or more columns (the first column most significant). */
 function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
   if (t.type !== Type.TABLE) throw typeError("TABLE", t.type);
-  const ids = cols.type === -Type.SYMBOL
-    ? [(cols as Atom).value as number]
+  const ids = isAtomOf(cols, AtomType.SYMBOL)
+    ? [cols.value]
     : cols.type === Type.SYMBOL
     ? Array.from((cols as Vector<6>).data)
     : undefined;
@@ -187,7 +189,7 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
     const col = tableColumn(table, ids[k]);
     // The engine's details for a column the table lacks.
     if (!col) {
-      throw cols.type === -Type.SYMBOL ? typeError("LIST", "LIST") : typeError("NULL", "I64");
+      throw cols.type === AtomType.SYMBOL ? typeError("LIST", "LIST") : typeError("NULL", "I64");
     }
     const sortedCol = take(col, perm);
     const p = gradeOf(sortedCol, desc);
@@ -215,7 +217,7 @@ export const ORDER_BUILTINS: readonly BuiltinFn[] = [
     if (!BUCKET_COUNTS.has(n.type)) throw typeError("LIST", "LIST");
     const buckets = Number((n as Atom).value);
     if (!(buckets > 0)) throw domainError("xrank needs a positive count"); // nulls are negative
-    if (x.type === -Type.F64) throw limitError(0);
+    if (x.type === AtomType.F64) throw limitError(0);
     sortable(x);
     const perm = gradeOf(x, false);
     const out = new Float64Array(perm.length);

@@ -24,6 +24,8 @@
 import { filesOf, hostOf, readable, writable } from "./host.ts";
 import {
   type Atom,
+  AtomType,
+  isAtomOf,
   type Lambda,
   type RayObject,
   str,
@@ -90,7 +92,7 @@ const decoder = new TextDecoder();
 /** A path, name or command given as a string or a symbol. */
 export function text(x: RayObject): string {
   if (x.type === Type.C8) return decoder.decode((x as Vector<12>).data);
-  if (x.type === -Type.SYMBOL) return symbols.text((x as Atom).value as number);
+  if (isAtomOf(x, AtomType.SYMBOL)) return symbols.text(x.value);
   throw typeError("C8", x.type);
 }
 
@@ -129,7 +131,7 @@ function net(e: Engine): NetHook {
 }
 
 function handleOf(x: RayObject): number {
-  if (x.type !== -Type.I64 && x.type !== -Type.I32) throw typeError("i64", x.type);
+  if (x.type !== AtomType.I64 && x.type !== AtomType.I32) throw typeError("i64", x.type);
   return Number((x as Atom).value);
 }
 
@@ -158,7 +160,7 @@ function writeHandle(e: Engine, h: RayObject, x: RayObject): RayObject {
 
 /** An integer argument (i64, i32 or i16 atom) as a number. */
 function integer(x: RayObject, what: string): number {
-  if (x.type !== -Type.I64 && x.type !== -Type.I32 && x.type !== -Type.I16) {
+  if (x.type !== AtomType.I64 && x.type !== AtomType.I32 && x.type !== AtomType.I16) {
     throw typeError(`integer ${what}`, x.type);
   }
   return Number((x as Atom).value);
@@ -183,7 +185,9 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
   unary("read", (e, path) => str(decoder.decode(readAllowed(e, text(path)))), { impure: true }),
   loadBuiltin,
   binary("write", (e, target, x) => {
-    if (target.type === -Type.I64 || target.type === -Type.I32) return writeHandle(e, target, x);
+    if (target.type === AtomType.I64 || target.type === AtomType.I32) {
+      return writeHandle(e, target, x);
+    }
     writeAllowed(e, text(target), bytesOf(e, x));
     return x;
   }, { impure: true }),
@@ -280,7 +284,7 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
       e.eval(form); // its errors are the query's errors
       return rc(0);
     }
-    if (form.type === -Type.SYMBOL) {
+    if (form.type === AtomType.SYMBOL) {
       const s = form as SymbolNode;
       if (s.quoted) return rc(0);
       e.eval(form); // an unknown name is a `value` error

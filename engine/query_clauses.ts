@@ -6,7 +6,8 @@
  * @module
  */
 import {
-  type Atom,
+  AtomType,
+  isAtomOf,
   isCollection,
   type RayObject,
   symbols,
@@ -58,8 +59,8 @@ export function scopeOf(t: Table): Map<number, RayObject> {
 
 /** The symbol ids a form refers to (to slice only the columns an expression uses). */
 export function referencedNames(form: RayObject, out: Set<number> = new Set()): Set<number> {
-  if (form.type === -Type.SYMBOL && !(form as SymbolNode).quoted) {
-    out.add((form as Atom).value as number);
+  if (isAtomOf(form, AtomType.SYMBOL) && !(form as SymbolNode).quoted) {
+    out.add(form.value);
   } else if (form.type === Type.LIST) { for (const f of form.items) referencedNames(f, out); }
   else if (form.type === Type.DICT) referencedNames(form.values, out);
   return out;
@@ -84,8 +85,8 @@ export function grouping(e: Engine, t: Table, by: RayObject): Grouping {
 function keysOf(e: Engine, t: Table, by: RayObject): Grouping {
   const n = tableRows(t);
   const scope = scopeOf(t);
-  if (by.type === -Type.SYMBOL && !(by as SymbolNode).quoted) {
-    const id = (by as Atom).value as number;
+  if (isAtomOf(by, AtomType.SYMBOL) && !(by as SymbolNode).quoted) {
+    const id = by.value;
     const col = scope.get(id) ?? e.eval(by);
     return { names: [id], columns: [col], groups: groupRows([col], n) };
   }

@@ -12,6 +12,7 @@
  */
 import {
   type Atom,
+  AtomType,
   type Lambda,
   NULL,
   type RayObject,
@@ -197,7 +198,9 @@ class Reader {
         this.fail(domainError("vector elements must be literal atoms"), at);
       } else if (c === "'") {
         const q = this.quote();
-        if (q.type !== -Type.SYMBOL) this.fail(domainError("chars cannot be vector elements"), at);
+        if (q.type !== AtomType.SYMBOL) {
+          this.fail(domainError("chars cannot be vector elements"), at);
+        }
         el = q as Atom;
       } else if (isDigit(c) || (c === "-" && isDigit(this.src[this.pos + 1]))) {
         el = this.number() as Atom;

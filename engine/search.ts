@@ -11,7 +11,7 @@ import type { Engine } from "./engine.ts";
 import { domainError, nyiError, typeError } from "./errors.ts";
 import { count, itemAt, listOf, tableRows, take } from "./values.ts";
 import { checkSearch, checkWithin } from "./argument_types.ts";
-import { isCollection, Type } from "../ipc/mod.ts";
+import { AtomType, isCollection, Type } from "../ipc/mod.ts";
 
 function less(e: Engine, a: RayObject, b: RayObject): boolean {
   return ((compare(e, "<", a, b)) as Atom).value === 1;
@@ -35,7 +35,9 @@ function searcher(right: boolean) {
     if (y.type < 0) {
       const at = search(e, xs, y, right);
       // The engine's `bin` of a 4-byte atom (i32, date, time) answers an i32; `binr` an i64.
-      if (!right && (y.type === -Type.I32 || y.type === -Type.DATE || y.type === -Type.TIME)) {
+      if (
+        !right && (y.type === AtomType.I32 || y.type === AtomType.DATE || y.type === AtomType.TIME)
+      ) {
         return { type: -4, value: Number(at) };
       }
       return { type: -5, value: at };
@@ -101,7 +103,7 @@ export const SEARCH_BUILTINS: readonly BuiltinFn[] = [
    */
   binary("remove", (_e, x, i) => {
     if (i.type === Type.F64) throw domainError("remove needs an index");
-    if (i.type !== -Type.I64 && i.type !== -Type.I32) throw typeError("i64", i.type);
+    if (i.type !== AtomType.I64 && i.type !== AtomType.I32) throw typeError("i64", i.type);
     if (x.type === Type.DATE || x.type === Type.TIME) throw nyiError(x.type); // the engine has no DATE or TIME case
     const n = x.type < 0
       ? atomLength(x as Atom)

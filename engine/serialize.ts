@@ -6,10 +6,11 @@
  * @module
  */
 import {
-  type Atom,
+  AtomType,
   decode,
   encodeMessage,
   type Enum,
+  isAtomOf,
   MsgType,
   type RayforceIPCError,
   type RayObject,
@@ -52,14 +53,14 @@ export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
   }),
   /** `(enum 'domain symbols)`: positions of `symbols` in the SYMBOL vector held in global `domain`. */
   binary("enum", (e, domainName, syms) => {
-    if (domainName.type !== -Type.SYMBOL) throw typeError("symbol", domainName.type);
-    const name = (domainName as Atom).value as number;
+    if (!isAtomOf(domainName, AtomType.SYMBOL)) throw typeError("symbol", domainName.type);
+    const name = domainName.value;
     const domain = e.global(name);
     if (!domain || domain.type !== Type.SYMBOL) throw typeError("SYMBOL", domain?.type ?? 126);
     const ids = syms.type === Type.SYMBOL
       ? (syms as Vector<6>).data
-      : syms.type === -Type.SYMBOL
-      ? Int32Array.of((syms as Atom).value as number)
+      : isAtomOf(syms, AtomType.SYMBOL)
+      ? Int32Array.of(syms.value)
       : undefined;
     if (!ids) throw typeError("SYMBOL", syms.type);
     const position = new Map<number, number>();

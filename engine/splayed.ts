@@ -28,7 +28,8 @@
  * @module
  */
 import {
-  type Atom,
+  AtomType,
+  isAtomOf,
   type List,
   type RayObject,
   symbols,
@@ -117,8 +118,8 @@ function dirPath(x: RayObject): string {
 const DAY = /^\d{4}\.\d{2}\.\d{2}$/;
 
 function tableName(x: RayObject): string {
-  if (x.type !== -Type.SYMBOL) throw typeError("SYMBOL", x.type);
-  return columnFile(symbols.text((x as Atom).value as number));
+  if (!isAtomOf(x, AtomType.SYMBOL)) throw typeError("SYMBOL", x.type);
+  return columnFile(symbols.text(x.value));
 }
 
 /** The builtins defined here. */

@@ -5,6 +5,7 @@
  */
 import {
   type Atom,
+  AtomType,
   isCollection,
   NULL,
   type RayObject,
@@ -87,9 +88,9 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
    */
   binary("split", (_e, x, sep) => {
     if (x.type === Type.F64 || sep.type === Type.F64) throw domainError("split: f64");
-    if (!isCollection(x) && x.type !== -Type.SYMBOL) throw typeError("C8", x.type);
-    const textual = x.type === Type.C8 || x.type === -Type.SYMBOL; // a symbol splits as its text
-    if (textual && (sep.type === Type.C8 || sep.type === -Type.C8)) {
+    if (!isCollection(x) && x.type !== AtomType.SYMBOL) throw typeError("C8", x.type);
+    const textual = x.type === Type.C8 || x.type === AtomType.SYMBOL; // a symbol splits as its text
+    if (textual && (sep.type === Type.C8 || sep.type === AtomType.C8)) {
       const text = x.type === Type.C8
         ? decoder.decode((x as Vector<12>).data)
         : symbols.text((x as Atom).value as number);
@@ -101,7 +102,7 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
         text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),
       );
     }
-    if (x.type === -Type.SYMBOL) throw typeError("C8", x.type);
+    if (x.type === AtomType.SYMBOL) throw typeError("C8", x.type);
     const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
     if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
     if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);

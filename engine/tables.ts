@@ -6,6 +6,7 @@
  */
 import {
   type Atom,
+  AtomType,
   isCollection,
   NULL,
   type RayObject,
@@ -91,8 +92,9 @@ export function writeRows(
     if (x.type !== -v.type) {
       const integral = v.type === Type.I32 || v.type === Type.I64 || v.type === Type.I16;
       if (
-        !(x.type === -Type.F64 && integral) &&
-        !(integral && (x.type === -Type.I64 || x.type === -Type.I32 || x.type === -Type.I16))
+        !(x.type === AtomType.F64 && integral) &&
+        !(integral &&
+          (x.type === AtomType.I64 || x.type === AtomType.I32 || x.type === AtomType.I16))
       ) {
         throw typeError(-v.type, x.type);
       }

@@ -6,6 +6,7 @@
  */
 import {
   type Atom,
+  AtomType,
   type Dict,
   isCollection,
   NULL,
@@ -32,7 +33,7 @@ export const UPDATE_BUILTINS: readonly BuiltinFn[] = [
     const ent = entries(q);
     const from = clause(ent, "from");
     if (!from) throw lengthError();
-    const source: RayObject = from.form.type === -Type.SYMBOL && (from.form as SymbolNode).quoted
+    const source: RayObject = from.form.type === AtomType.SYMBOL && (from.form as SymbolNode).quoted
       ? { type: -6, value: (from.form as Atom).value }
       : e.eval(from.form);
     return changeInPlace(e, source, (value) => {

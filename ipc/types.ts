@@ -50,6 +50,25 @@ export const Type = {
 export type VectorType = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
 /** Codes of the atoms (−1 … −12): the negated vector code. */
 export type AtomType = -1 | -2 | -3 | -4 | -5 | -6 | -7 | -8 | -9 | -10 | -11 | -12;
+
+/**
+ * Codes of the atoms by name: `AtomType.I64` is −5, the negated `Type.I64`, as a literal type
+ * (which `-Type.I64` is not), so that {@link isAtomOf} narrows to the atom's value type.
+ */
+export const AtomType = {
+  B8: -1,
+  U8: -2,
+  I16: -3,
+  I32: -4,
+  I64: -5,
+  SYMBOL: -6,
+  DATE: -7,
+  TIME: -8,
+  TIMESTAMP: -9,
+  F64: -10,
+  GUID: -11,
+  C8: -12,
+} as const;
 /** Codes of the builtin function kinds. */
 export type BuiltinType = 101 | 102 | 103;
 
@@ -86,12 +105,20 @@ export type VectorData = VectorDataMap[VectorType];
 /** The JS value of an atom. */
 export type AtomValue = number | bigint | Uint8Array;
 
-/** An atom: one value of a scalar type (`type` is negative). */
-export interface Atom {
+/** The JS value of an atom of type `T`: a bigint (i64, timestamp), 16 bytes (guid) or a number. */
+export type AtomValueOf<T extends AtomType> = T extends -5 | -9 ? bigint
+  : T extends -11 ? Uint8Array
+  : number;
+
+/**
+ * An atom: one value of a scalar type (`type` is negative). `Atom<T>` is an atom of type `T`,
+ * whose `value` has that type's JS type ({@link isAtomOf} narrows to it).
+ */
+export interface Atom<T extends AtomType = AtomType> {
   /** The type code, negative (−1 B8 … −12 C8). */
-  type: AtomType;
+  type: T;
   /** The value: a number, a bigint (i64, timestamp) or 16 bytes (guid). */
-  value: AtomValue;
+  value: AtomValueOf<T>;
 }
 
 /** A typed vector of a scalar type (`type` 1–12). */
@@ -300,6 +327,22 @@ export function vectorLength(v: Vector): number {
 /** True for atoms (negative type codes −1 … −12). */
 export function isAtom(x: RayObject): x is Atom {
   return x.type < 0;
+}
+
+/**
+ * True for an atom of type `type`, whose value then has that type's JS type.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const x: RayObject = symbol("AAPL");
+ * if (!isAtomOf(x, AtomType.SYMBOL)) throw new Error("a symbol");
+ * assert.equal(symbols.text(x.value), "AAPL"); // x.value: number, an id
+ * assert.equal(isAtomOf(i64(1n), AtomType.SYMBOL), false);
+ * ```
+ */
+export function isAtomOf<T extends AtomType>(x: RayObject, type: T): x is Atom<T> {
+  return x.type === type;
 }
 
 /** True for typed vectors (type codes 1–12). */
