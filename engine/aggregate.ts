@@ -8,6 +8,7 @@
 import {
   type Atom,
   isVector,
+  isVectorOf,
   NULL,
   type RayObject,
   type Table,
@@ -256,7 +257,7 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
         return atom(10, numeric ? 0 : NaN);
       }
       if (!DEVIABLE.has(v.type)) return atom(10, NaN);
-      const xs = v.type === Type.F64 ? (v as Vector<10>).data : asDoubles(v as Vector, true);
+      const xs = isVectorOf(v, Type.F64) ? v.data : asDoubles(v as Vector, true);
       const { sum, count: n } = floatSum(xs);
       // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
       const m = v.type === Type.DATE ? 0 : sum / n;

@@ -10,12 +10,12 @@ import {
   AtomType,
   isAtomOf,
   isCollection,
+  isVectorOf,
   NULL,
   type RayObject,
   symbols,
   type Table,
   Type,
-  type Vector,
 } from "../ipc/mod.ts";
 import { type BuiltinFn, vary } from "./builtins.ts";
 import { concat, elementKeys, objectKey } from "./collections.ts";
@@ -61,9 +61,9 @@ function alterAt(
     vals[k] = change(vals[k]);
     return { type: 99, keys: current.keys, values: collect(vals) };
   }
-  if (isCollection(current) && index.type === Type.I64) {
+  if (isCollection(current) && isVectorOf(index, Type.I64)) {
     // Several positions: each changed in turn.
-    return Array.from((index as Vector<5>).data).reduce(
+    return Array.from(index.data).reduce(
       (acc: RayObject, k) => alterAt(acc, { type: -5, value: k } as Atom, change),
       current,
     );

@@ -13,6 +13,7 @@ import {
   guid,
   isAtomOf,
   isVector,
+  isVectorOf,
   type RayObject,
   str,
   symbols,
@@ -180,8 +181,8 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     return str(fmt.nested(x));
   }
   const symbolOf = (i: RayObject) =>
-    i.type === Type.C8
-      ? e.intern(decoder.decode((i as Vector<12>).data))
+    isVectorOf(i, Type.C8)
+      ? e.intern(decoder.decode(i.data))
       : isAtomOf(i, AtomType.SYMBOL)
       ? i.value
       : i.type < 0

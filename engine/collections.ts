@@ -16,6 +16,7 @@ import {
   isAtomOf,
   isCollection,
   isVector,
+  isVectorOf,
   NULL,
   NULLS,
   type RayObject,
@@ -213,8 +214,8 @@ function hashDistinct(x: RayObject): RayObject | undefined {
  * bitmap, in interning order (the engine's order, `Engine.rank`).
  */
 function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
-  if (x.type !== Type.SYMBOL) return undefined;
-  const ids = (x as Vector<6>).data;
+  if (!isVectorOf(x, Type.SYMBOL)) return undefined;
+  const ids = x.data;
   const r = integerRange(6, ids, Math.max(1 << 20, ids.length));
   if (!r) return undefined;
   const seen = new Uint8Array(r.range);
@@ -266,8 +267,8 @@ export function at(x: RayObject, i: RayObject): RayObject {
   if (x.type === Type.TABLE) {
     const t = x as Table;
     if (isAtomOf(i, AtomType.SYMBOL)) return tableColumn(t, i.value) ?? NULL;
-    if (i.type === Type.SYMBOL) {
-      return listOf(Array.from((i as Vector<6>).data, (id) => tableColumn(t, id) ?? NULL));
+    if (isVectorOf(i, Type.SYMBOL)) {
+      return listOf(Array.from(i.data, (id) => tableColumn(t, id) ?? NULL));
     }
     if (i.type === AtomType.I64) {
       let k = Number((i as Atom).value);
@@ -322,8 +323,8 @@ function indexType(i: RayObject): number {
 
 /** `(take x n)`: first n (cyclic), last n when negative, `[start count]` a slice, atom → n copies. */
 export function takeN(x: RayObject, n: RayObject): RayObject {
-  if (n.type === Type.I64 && vectorLength(n as Vector) === 2) {
-    const [start, c] = Array.from((n as Vector<5>).data, Number);
+  if (isVectorOf(n, Type.I64) && vectorLength(n as Vector) === 2) {
+    const [start, c] = Array.from(n.data, Number);
     // Of an atom, `[start count]` is count copies (as the engine); of a collection, the rows
     // from start (counted from the end when negative) for count.
     if (x.type < 0) return takeN(x, { type: -5, value: BigInt(Math.max(0, c)) } as Atom);
@@ -649,8 +650,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   }),
   unary("where", (_e, x) => {
     if (x.type === Type.LIST && x.items.length === 0) return NULL; // the engine's answer for (list)
-    if (x.type !== Type.B8) throw typeError("B8", x.type);
-    const mask = (x as Vector<1>).data;
+    if (!isVectorOf(x, Type.B8)) throw typeError("B8", x.type);
+    const mask = x.data;
     let n = 0;
     for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
     const out = new BigInt64Array(n);
@@ -681,8 +682,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   }),
   binary("concat", (e, x, y) => concat(x, y, e.maxVectorBytes)),
   binary("filter", (_e, x, mask) => {
-    if (mask.type !== Type.B8) throw typeError("B8", mask.type);
-    const m = (mask as Vector<1>).data;
+    if (!isVectorOf(mask, Type.B8)) throw typeError("B8", mask.type);
+    const m = mask.data;
     const n = x.type === Type.TABLE ? tableRows(x as Table) : count(x);
     if (m.length !== n) throw lengthError();
     const idx: number[] = [];

@@ -11,6 +11,7 @@ import {
   errorName,
   isCollection,
   isVector,
+  isVectorOf,
   type Lambda,
   NULL,
   type RayObject,
@@ -156,7 +157,7 @@ function mapSide(left: boolean) {
 
 /** Display text of a value as `format` sees it: strings unquoted. */
 function formatText(e: Engine, x: RayObject): string {
-  if (x.type === Type.C8) return new TextDecoder().decode((x as Vector<12>).data);
+  if (isVectorOf(x, Type.C8)) return new TextDecoder().decode(x.data);
   return new Formatter(e.displayOptions).top(x);
 }
 
@@ -275,8 +276,8 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
     }
   }, { special: true }),
   unary("raise", (_e, x) => {
-    if (x.type !== Type.C8) throw typeError("C8", x.type);
-    throw userError(new TextDecoder().decode((x as Vector<12>).data));
+    if (!isVectorOf(x, Type.C8)) throw typeError("C8", x.type);
+    throw userError(new TextDecoder().decode(x.data));
   }),
   vary("return", (_e, args) => args[0] ?? NULL),
   vary("and", logic(and2), { special: true }),
@@ -306,13 +307,11 @@ export const CONTROL_BUILTINS: readonly BuiltinFn[] = [
     (
       e,
       x,
-    ) => (x.type === Type.C8
-      ? e.eval(e.parse(new TextDecoder().decode((x as Vector<12>).data)))
-      : e.eval(x)),
+    ) => (isVectorOf(x, Type.C8) ? e.eval(e.parse(new TextDecoder().decode(x.data))) : e.eval(x)),
   ),
   unary("parse", (e, x) => {
-    if (x.type !== Type.C8) throw typeError("C8", x.type);
-    return e.parse(new TextDecoder().decode((x as Vector<12>).data));
+    if (!isVectorOf(x, Type.C8)) throw typeError("C8", x.type);
+    return e.parse(new TextDecoder().decode(x.data));
   }),
   formatBuiltin,
 ];

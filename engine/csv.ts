@@ -18,6 +18,7 @@ import {
   type Atom,
   AtomType,
   isAtomOf,
+  isVectorOf,
   NULL,
   type RayObject,
   str,
@@ -72,7 +73,7 @@ function arity(args: RayObject[]): void {
 function field(column: RayObject, row: number, sep: string): string {
   if (column.type === Type.LIST) {
     const item = column.items[row];
-    return item.type === Type.C8 ? quoted(decoder.decode((item as Vector<12>).data), sep) : "";
+    return isVectorOf(item, Type.C8) ? quoted(decoder.decode(item.data), sep) : "";
   }
   const v = column as Vector;
   const value = vectorItem(v, row);

@@ -8,6 +8,7 @@ import {
   type Atom,
   AtomType,
   isAtomOf,
+  isVectorOf,
   NULL,
   type RayObject,
   type Table,
@@ -23,7 +24,7 @@ import { allSafe, toDoubles } from "./int64.ts";
 import { collect, count, itemAt, items, listOf, tableColumn, tableRows, take } from "./values.ts";
 
 function keysOf(x: RayObject): number[] {
-  if (x.type === Type.SYMBOL) return Array.from((x as Vector<6>).data);
+  if (isVectorOf(x, Type.SYMBOL)) return Array.from(x.data);
   if (isAtomOf(x, AtomType.SYMBOL)) return [x.value];
   throw typeError("SYMBOL", x.type);
 }

@@ -10,12 +10,12 @@ import {
   type Dict,
   isAtomOf,
   isVector,
+  isVectorOf,
   NULL,
   type RayObject,
   symbols,
   Type,
   typeName,
-  type Vector,
 } from "../ipc/mod.ts";
 import { type BuiltinFn, unary, vary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
@@ -28,8 +28,8 @@ import { makeTable } from "./tables.ts";
 function printer(newline: boolean) {
   return (e: import("./engine.ts").Engine, args: RayObject[]): RayObject => {
     const text = formatBuiltin.fn(e, args);
-    if (text.type !== Type.C8) throw parseError("placeholders and arguments differ"); // as the engine
-    e.print(new TextDecoder().decode((text as Vector<12>).data) + (newline ? "\n" : ""));
+    if (!isVectorOf(text, Type.C8)) throw parseError("placeholders and arguments differ"); // as the engine
+    e.print(new TextDecoder().decode(text.data) + (newline ? "\n" : ""));
     return NULL;
   };
 }

@@ -24,6 +24,7 @@ import {
   encode,
   encodeMessage,
   isVector,
+  isVectorOf,
   type List,
   MsgType,
   type RayObject,
@@ -206,8 +207,8 @@ function readListItems(
 
 /** The symbols a domain file (a message of a SYMBOL vector) holds. */
 export function symbolsOf(x: RayObject): Int32Array {
-  if (x.type !== Type.SYMBOL) throw typeError("SYMBOL", x.type);
-  return (x as Vector<6>).data;
+  if (!isVectorOf(x, Type.SYMBOL)) throw typeError("SYMBOL", x.type);
+  return x.data;
 }
 
 /** The files of a splayed table: `.d` last, each column's file and a list's `#` file. */
@@ -234,9 +235,11 @@ export function splayedFiles(
   const columns = t.values.items.map((column, c) => {
     const name = fileName(t.keys.data[c]);
     if (column.type === Type.LIST) return { name, file: listFile(column as List) };
-    if (column.type !== Type.SYMBOL) return { name, file: { bytes: vectorFile(column as Vector) } };
+    if (!isVectorOf(column, Type.SYMBOL)) {
+      return { name, file: { bytes: vectorFile(column as Vector) } };
+    }
     index ??= new Map(domain.map((id, i) => [id, i]));
-    const ids = (column as Vector<6>).data;
+    const ids = column.data;
     const indexes = new BigInt64Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       let at = index.get(ids[i]);

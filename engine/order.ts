@@ -11,6 +11,7 @@ import {
   isAtomOf,
   isCollection,
   isVector,
+  isVectorOf,
   type RayObject,
   symbols,
   type Table,
@@ -176,8 +177,8 @@ function sortTable(t: RayObject, cols: RayObject, desc: boolean): RayObject {
   if (t.type !== Type.TABLE) throw typeError("TABLE", t.type);
   const ids = isAtomOf(cols, AtomType.SYMBOL)
     ? [cols.value]
-    : cols.type === Type.SYMBOL
-    ? Array.from((cols as Vector<6>).data)
+    : isVectorOf(cols, Type.SYMBOL)
+    ? Array.from(cols.data)
     : undefined;
   // No columns (an empty vector, which `[]` reads as): the table as it is.
   if (cols.type === Type.I64 && vectorLength(cols as Vector) === 0) return t;

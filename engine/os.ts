@@ -26,6 +26,7 @@ import {
   type Atom,
   AtomType,
   isAtomOf,
+  isVectorOf,
   type Lambda,
   type RayObject,
   str,
@@ -91,7 +92,7 @@ const decoder = new TextDecoder();
 
 /** A path, name or command given as a string or a symbol. */
 export function text(x: RayObject): string {
-  if (x.type === Type.C8) return decoder.decode((x as Vector<12>).data);
+  if (isVectorOf(x, Type.C8)) return decoder.decode(x.data);
   if (isAtomOf(x, AtomType.SYMBOL)) return symbols.text(x.value);
   throw typeError("C8", x.type);
 }
@@ -110,7 +111,7 @@ export function writeAllowed(e: Engine, path: string, bytes: Uint8Array): void {
 
 /** Bytes written for a value: strings and bytes as they are, anything else serialized. */
 function bytesOf(e: Engine, x: RayObject): Uint8Array {
-  if (x.type === Type.C8 || x.type === Type.U8) return (x as Vector<2>).data;
+  if (isVectorOf(x, Type.C8) || isVectorOf(x, Type.U8)) return x.data;
   return (serBuiltin.fn(e, [x]) as Vector<2>).data;
 }
 
@@ -263,7 +264,7 @@ export const OS_BUILTINS: readonly BuiltinFn[] = [
     const fn = args[2];
     if (fn.type !== Type.LAMBDA) throw typeError("LAMBDA", fn.type);
     const params = (fn as Lambda).args;
-    const arity = params.type === Type.SYMBOL ? (params as Vector<6>).data.length : 0;
+    const arity = isVectorOf(params, Type.SYMBOL) ? params.data.length : 0;
     if (arity > 1) throw osError(`timer calls its function with 0 or 1 argument, not ${arity}`);
     if (ms < 1) throw osError(`timer interval must be at least 1 ms, not ${ms}`);
     if (times < 0) throw osError(`timer count must be 0 (until cancelled) or more, not ${times}`);

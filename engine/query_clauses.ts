@@ -9,6 +9,7 @@ import {
   AtomType,
   isAtomOf,
   isCollection,
+  isVectorOf,
   type RayObject,
   symbols,
   type Table,
@@ -131,8 +132,8 @@ export function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): 
 
 export function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
   const mask = e.withScope(scopeOf(t), () => e.eval(form));
-  if (mask.type !== Type.B8) throw typeError("B8", mask.type);
-  const d = (mask as Vector<1>).data;
+  if (!isVectorOf(mask, Type.B8)) throw typeError("B8", mask.type);
+  const d = mask.data;
   if (d.length !== tableRows(t)) throw lengthError();
   return trueIndexes(d);
 }

@@ -11,6 +11,7 @@ import {
   encodeMessage,
   type Enum,
   isAtomOf,
+  isVectorOf,
   MsgType,
   type RayforceIPCError,
   type RayObject,
@@ -34,8 +35,8 @@ export const serBuiltin: BuiltinFn = unary("ser", (_e, x) => {
 export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
   serBuiltin,
   unary("de", (engine, x) => {
-    if (x.type !== Type.U8) throw domainError(); // as the engine: anything but bytes is no message
-    const bytes = (x as Vector<2>).data;
+    if (!isVectorOf(x, Type.U8)) throw domainError(); // as the engine: anything but bytes is no message
+    const bytes = x.data;
     if (bytes.length < 16) throw domainError("de needs a 16-byte header");
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (view.getUint32(0, true) !== 0xcefadefa) throw domainError("bad prefix");
@@ -57,8 +58,8 @@ export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
     const name = domainName.value;
     const domain = e.global(name);
     if (!domain || domain.type !== Type.SYMBOL) throw typeError("SYMBOL", domain?.type ?? 126);
-    const ids = syms.type === Type.SYMBOL
-      ? (syms as Vector<6>).data
+    const ids = isVectorOf(syms, Type.SYMBOL)
+      ? syms.data
       : isAtomOf(syms, AtomType.SYMBOL)
       ? Int32Array.of(syms.value)
       : undefined;

@@ -7,6 +7,7 @@ import {
   type Atom,
   AtomType,
   isCollection,
+  isVectorOf,
   NULL,
   type RayObject,
   symbols,
@@ -64,17 +65,17 @@ const POSITIONS = new Set([3, 4, 5]);
 /** The builtins defined here. */
 export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
   binary("like", (_e, x, pattern) => {
-    if (pattern.type !== Type.C8) throw typeError("C8", pattern.type);
-    const p = (pattern as Vector<12>).data;
-    if (x.type === Type.C8) {
-      return { type: -1, value: globMatch((x as Vector<12>).data, p) ? 1 : 0 };
+    if (!isVectorOf(pattern, Type.C8)) throw typeError("C8", pattern.type);
+    const p = pattern.data;
+    if (isVectorOf(x, Type.C8)) {
+      return { type: -1, value: globMatch(x.data, p) ? 1 : 0 };
     }
     if (x.type === Type.LIST) {
       return {
         type: 1,
         data: Uint8Array.from(x.items, (s) => {
-          if (s.type !== Type.C8) throw typeError("C8", s.type);
-          return globMatch((s as Vector<12>).data, p) ? 1 : 0;
+          if (!isVectorOf(s, Type.C8)) throw typeError("C8", s.type);
+          return globMatch(s.data, p) ? 1 : 0;
         }),
       };
     }
@@ -91,11 +92,11 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
     if (!isCollection(x) && x.type !== AtomType.SYMBOL) throw typeError("C8", x.type);
     const textual = x.type === Type.C8 || x.type === AtomType.SYMBOL; // a symbol splits as its text
     if (textual && (sep.type === Type.C8 || sep.type === AtomType.C8)) {
-      const text = x.type === Type.C8
-        ? decoder.decode((x as Vector<12>).data)
+      const text = isVectorOf(x, Type.C8)
+        ? decoder.decode(x.data)
         : symbols.text((x as Atom).value as number);
-      const delim = sep.type === Type.C8
-        ? decoder.decode((sep as Vector<12>).data)
+      const delim = isVectorOf(sep, Type.C8)
+        ? decoder.decode(sep.data)
         : String.fromCharCode((sep as Atom).value as number);
       if (delim === "") throw typeError("LIST", "LIST");
       return listOf(

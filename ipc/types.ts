@@ -345,6 +345,21 @@ export function isAtomOf<T extends AtomType>(x: RayObject, type: T): x is Atom<T
   return x.type === type;
 }
 
+/**
+ * True for a vector of type `type`, whose `data` then has that type's typed array.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const x: RayObject = str("abc");
+ * if (!isVectorOf(x, Type.C8)) throw new Error("a string");
+ * assert.equal(x.data.length, 3); // x.data: Uint8Array
+ * ```
+ */
+export function isVectorOf<T extends VectorType>(x: RayObject, type: T): x is Vector<T> {
+  return x.type === type;
+}
+
 /** True for typed vectors (type codes 1–12). */
 export function isVector(x: RayObject): x is Vector {
   return x.type >= 1 && x.type <= 12;
