@@ -12,4 +12,4 @@ if [ -n "$failed" ]; then
   echo "npm test: failed:$failed" >&2
   exit 1
 fi
-echo "npm test: check, deno and bun all passed"
+echo "npm test: check, doc examples, deno and bun all passed"
