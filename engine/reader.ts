@@ -10,25 +10,15 @@
  *
  * @module
  */
-import {
-  type Atom,
-  AtomType,
-  type Lambda,
-  NULL,
-  type RayObject,
-  symbols,
-  Type,
-  type Vector,
-} from "../ipc/mod.ts";
+import { type Atom, AtomType, type Lambda, NULL, type RayObject, symbols, Type, type Vector, type AtomOf } from "../ipc/mod.ts";
 import { daysFromCivil } from "../ipc/temporal.ts";
 import { decimalToDouble } from "./decimal.ts";
 import { domainError, type EvalError, parseError } from "./errors.ts";
 import { NULL_I16, NULL_I32, NULL_I64, vectorOf } from "./values.ts";
 
 /** A symbol atom of the parse tree; `quoted` marks `'name` (evaluates to itself). */
-export interface SymbolNode extends Atom {
-  type: -6;
-  value: number;
+export interface SymbolNode extends AtomOf<-6> {
+  /** `'name`: the symbol itself, not the value it names. */
   quoted?: boolean;
 }
 

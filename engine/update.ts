@@ -34,7 +34,7 @@ export const UPDATE_BUILTINS: readonly BuiltinFn[] = [
     const from = clause(ent, "from");
     if (!from) throw lengthError();
     const source: RayObject = from.form.type === AtomType.SYMBOL && (from.form as SymbolNode).quoted
-      ? { type: -6, value: (from.form as Atom).value }
+      ? { type: AtomType.SYMBOL, value: (from.form as SymbolNode).value }
       : e.eval(from.form);
     return changeInPlace(e, source, (value) => {
       let t = asTable(value);

@@ -33,7 +33,7 @@ export const NULL_I64: bigint = NULLS.i64;
 
 /** An atom of base type `t` (1–12). */
 export function atom(t: number, value: AtomValue): Atom {
-  return { type: -t as AtomType, value };
+  return { type: -t, value } as Atom; // the caller pairs the value with its type
 }
 
 /** The typed null of base type `t` as a JS value. */
@@ -129,11 +129,11 @@ export function vectorOf<T extends VectorType>(t: T, values: AtomValue[]): Vecto
   if (t === 11) {
     const out = new Uint8Array(values.length * 16);
     values.forEach((v, i) => out.set(v as Uint8Array, i * 16));
-    return { type: t, data: out as VectorDataMap[T] };
+    return { type: t, data: out } as Vector<T>;
   }
   const data = allocVector(t, values.length);
   for (let i = 0; i < values.length; i++) (data as Int32Array)[i] = values[i] as number;
-  return { type: t, data };
+  return { type: t, data } as Vector<T>;
 }
 
 /**

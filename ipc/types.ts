@@ -110,24 +110,36 @@ export type AtomValueOf<T extends AtomType> = T extends -5 | -9 ? bigint
   : T extends -11 ? Uint8Array
   : number;
 
-/**
- * An atom: one value of a scalar type (`type` is negative). `Atom<T>` is an atom of type `T`,
- * whose `value` has that type's JS type ({@link isAtomOf} narrows to it).
- */
-export interface Atom<T extends AtomType = AtomType> {
+/** An atom of type `T` (see {@link Atom}). */
+export interface AtomOf<T extends AtomType> {
   /** The type code, negative (−1 B8 … −12 C8). */
   type: T;
   /** The value: a number, a bigint (i64, timestamp) or 16 bytes (guid). */
   value: AtomValueOf<T>;
 }
 
-/** A typed vector of a scalar type (`type` 1–12). */
-export interface Vector<T extends VectorType = VectorType> {
+/**
+ * An atom: one value of a scalar type (`type` is negative). `Atom` is the union of the atoms
+ * of every type, so a test of `type` narrows it (`x.type === AtomType.I64` makes `x.value` a
+ * bigint); `Atom<T>` is an atom of type `T`.
+ */
+export type Atom<T extends AtomType = AtomType> = T extends AtomType ? AtomOf<T> : never;
+
+/** A typed vector of type `T` (see {@link Vector}). */
+export interface VectorOf<T extends VectorType> {
   /** The type code, 1–12. */
   type: T;
   /** The elements, in the typed array of the type. */
   data: VectorDataMap[T];
 }
+
+/**
+ * A typed vector of a scalar type (`type` 1–12). `Vector` is the union of the vectors of
+ * every type, so a test of `type` narrows it (`x.type === Type.F64` makes `x.data` a
+ * `Float64Array`); `Vector<T>` is a vector of type `T`.
+ */
+export type Vector<T extends VectorType = VectorType> = T extends VectorType ? VectorOf<T>
+  : never;
 
 /** A generic list (type 0) of any objects. */
 export interface List {
@@ -501,16 +513,17 @@ export function vector<T extends VectorType>(
   type: T,
   data: VectorDataMap[T] | ArrayLike<number | bigint | string | boolean> | string,
 ): Vector<T> {
-  if (ArrayBuffer.isView(data)) return { type, data: data as VectorDataMap[T] };
+  // Built from a runtime type code: the pairing of code and array is this function's promise.
+  if (ArrayBuffer.isView(data)) return { type, data } as Vector<T>;
   if (type === 12) {
-    return { type, data: new TextEncoder().encode(String(data)) as VectorDataMap[T] };
+    return { type, data: new TextEncoder().encode(String(data)) } as Vector<T>;
   }
   const items = data as ArrayLike<number | bigint | string | boolean>;
   const n = items.length;
   if (type === 11) {
     const out = new Uint8Array(n * 16);
     for (let i = 0; i < n; i++) out.set(guid(items[i] as string).value as Uint8Array, i * 16);
-    return { type, data: out as VectorDataMap[T] };
+    return { type, data: out } as Vector<T>;
   }
   const out = allocVector(type, n);
   for (let i = 0; i < n; i++) {
@@ -519,7 +532,7 @@ export function vector<T extends VectorType>(
     else if (type === 5 || type === 9) (out as BigInt64Array)[i] = BigInt(x as number | bigint);
     else (out as Int32Array)[i] = Number(x);
   }
-  return { type, data: out };
+  return { type, data: out } as Vector<T>;
 }
 
 /** A C8 vector (a string) holding the UTF-8 bytes of `text`. @example `str("hello")` */

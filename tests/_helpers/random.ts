@@ -93,7 +93,7 @@ export class RandomObjects {
   }
 
   atom(t: VectorType = this.pick(VECTOR_TYPES)): Atom {
-    return { type: -t as Atom["type"], value: this.scalar(t) };
+    return { type: -t, value: this.scalar(t) } as Atom;
   }
 
   vector(t: VectorType = this.pick(VECTOR_TYPES), maxLen = 8): Vector {
