@@ -73,7 +73,7 @@ function alterAt(
       throw typeError("i64", index.type);
     }
     const n = count(current);
-    const k = Number((index as Atom).value);
+    const k = Number(index.value);
     if (k < 0 || k >= n) throw indexError(k, n - 1);
     const vals = items(current);
     vals[k] = change(vals[k]);

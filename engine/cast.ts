@@ -214,8 +214,8 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
         ? x
         : { type: to as VectorType, data: allocVector(to as VectorType, 0) } as Vector;
     }
-    if (to === 12) return atom(12, (x as Vector<12>).data[0]); // its first character
-    return parseAs(e, to, decoder.decode((x as Vector<12>).data));
+    if (to === 12) return atom(12, x.data[0]); // its first character
+    return parseAs(e, to, decoder.decode(x.data));
   }
   if (upper === 11 && x.type === Type.LIST) {
     const out = new Uint8Array(x.items.length * 16);
@@ -283,11 +283,11 @@ export const CAST_BUILTINS: readonly BuiltinFn[] = [
         break;
       case -5:
       case -9:
-        v = (x as Atom).value === NULL_I64;
+        v = x.value === NULL_I64;
         break;
       case -6:
       case -12:
-        v = (x as Atom).value === 0;
+        v = x.value === 0;
         break;
     }
     return atom(1, v ? 1 : 0);

@@ -159,7 +159,7 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
  */
 function nullSpanDistinct(x: RayObject): RayObject | undefined {
   if (x.type !== Type.I64 && x.type !== Type.TIMESTAMP) return undefined;
-  const data = (x as Vector).data as BigInt64Array;
+  const data = x.data as BigInt64Array;
   let hasNull = false, nonNegative = false;
   for (let i = 0; i < data.length; i++) {
     if (data[i] === NULLS.i64) hasNull = true;
@@ -271,12 +271,12 @@ export function at(x: RayObject, i: RayObject): RayObject {
       return listOf(Array.from(i.data, (id) => tableColumn(t, id) ?? NULL));
     }
     if (i.type === AtomType.I64) {
-      let k = Number((i as Atom).value);
+      let k = Number(i.value);
       const n = tableRows(t);
       if (k < 0) k += n;
       if (k >= 0 && k < n) return tableRow(t, k);
       // Past the end: a row of nulls (a null index: null), as the engine answers.
-      if ((i as Atom).value === NULL_I64) return NULL;
+      if (i.value === NULL_I64) return NULL;
       const nulls = t.values.items.map((c) =>
         c.type === Type.LIST ? NULL : atom(c.type, nullValue(c.type))
       );
@@ -296,16 +296,16 @@ export function at(x: RayObject, i: RayObject): RayObject {
     return k >= 0 && k < n ? k : -1;
   };
   if (i.type === AtomType.I64) {
-    const k = position(Number((i as Atom).value));
+    const k = position(Number(i.value));
     if (x.type === Type.LIST) return k < 0 ? NULL : x.items[k];
     if (k >= 0) return vectorItem(x as Vector, k);
     // A null index picks null itself from U8, I16, I32, DATE and TIME vectors (the others
     // answer their type's null); out of range, the type's null (for a U8 vector a b8 false).
-    if ((i as Atom).value === NULL_I64 && NULL_AT_NULL.has(x.type)) return NULL;
+    if (i.value === NULL_I64 && NULL_AT_NULL.has(x.type)) return NULL;
     if (x.type === Type.U8) return atom(1, 0);
     return atom(x.type, nullValue(x.type));
   }
-  const at64 = (i as Vector<5>).data;
+  const at64 = i.data;
   if (NULL_AT_NULL.has(x.type) && at64.includes(NULL_I64)) {
     // Null indexes pick null itself, so the answer is a LIST.
     return listOf(Array.from(at64, (v) => at(x, { type: -5, value: v } as Atom)));
@@ -337,7 +337,7 @@ export function takeN(x: RayObject, n: RayObject): RayObject {
   if (n.type !== AtomType.I64 && n.type !== AtomType.I32 && n.type !== AtomType.I16) {
     throw typeError("i64", n.type);
   }
-  const k = Number((n as Atom).value);
+  const k = Number(n.value);
   if (x.type < 0) {
     return pick(
       { type: -x.type as VectorType, data: allocFrom(x as Atom) } as Vector,
@@ -670,7 +670,7 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   binary("at", (_e, x, i) => at(x, i)),
   binary("take", (e, x, n) => {
     if (n.type === AtomType.I64 || n.type === AtomType.I32 || n.type === AtomType.I16) {
-      const k = Math.abs(Number((n as Atom).value));
+      const k = Math.abs(Number(n.value));
       const width = isVector(x) ? (ELEMENT_SIZE[x.type as VectorType] || 8) : 8;
       checkVectorSize(
         e.maxVectorBytes,

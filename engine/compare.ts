@@ -130,16 +130,16 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
   }
   // Strings compare whole: one boolean, not one per character.
   if (a.type === Type.C8 && (b.type === Type.C8 || isAtomOf(b, AtomType.C8))) {
-    const bb = isAtomOf(b, AtomType.C8) ? Uint8Array.of(b.value) : (b as Vector).data as Uint8Array;
+    const bb = isAtomOf(b, AtomType.C8) ? Uint8Array.of(b.value) : b.data as Uint8Array;
     return {
       type: -1,
-      value: test(op, compareBytes((a as Vector).data as Uint8Array, bb)) ? 1 : 0,
+      value: test(op, compareBytes(a.data as Uint8Array, bb)) ? 1 : 0,
     };
   }
   if (isAtomOf(a, AtomType.C8) && b.type === Type.C8) {
     const c = compareBytes(
       Uint8Array.of(a.value),
-      (b as Vector).data as Uint8Array,
+      b.data as Uint8Array,
     );
     return { type: -1, value: test(op, c) ? 1 : 0 };
   }

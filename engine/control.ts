@@ -47,7 +47,7 @@ export function truthy(x: RayObject): boolean {
     case 5:
     case 6:
     case 9:
-      return (x as Vector).data.length !== 0;
+      return x.data.length !== 0;
   }
   return true;
 }

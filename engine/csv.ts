@@ -15,7 +15,6 @@
  */
 import {
   allocVector,
-  type Atom,
   AtomType,
   isAtomOf,
   isVectorOf,
@@ -77,7 +76,7 @@ function field(column: RayObject, row: number, sep: string): string {
   }
   const v = column as Vector;
   const value = vectorItem(v, row);
-  const raw = (value as Atom).value;
+  const raw = value.value;
   if (v.type !== Type.B8 && isNullValue(v.type, raw)) return "";
   switch (v.type) {
     case 1:
@@ -87,7 +86,7 @@ function field(column: RayObject, row: number, sep: string): string {
     case 10:
       return printfG(raw as number);
     case 12:
-      return quoted(decoder.decode((v as Vector<12>).data), sep);
+      return quoted(decoder.decode(v.data), sep);
     case 2:
     case 3:
     case 4:
@@ -204,7 +203,7 @@ export const CSV_BUILTINS: readonly BuiltinFn[] = [
     const lines = decoder.decode(readAllowed(e, text(path))).split(/\r?\n/);
     if (lines.at(-1) === "") lines.pop();
     const header = fields(lines.shift() ?? "", sep);
-    const typeIds = Array.from((types as Vector<6>).data, (id) => csvType(symbols.text(id)));
+    const typeIds = Array.from(types.data, (id) => csvType(symbols.text(id)));
     if (typeIds.length !== header.length) {
       throw new EvalError(ErrorCode.LENGTH, `need ${header.length}, have ${typeIds.length}`);
     }

@@ -181,7 +181,7 @@ export class Formatter {
       const a = x as { value: number | bigint | Uint8Array };
       return formatScalar(-t, a.value, false, this.precision);
     }
-    if (t === 12) return formatString((x as Vector<12>).data, true, this.width - 1);
+    if (t === 12) return formatString(x.data, true, this.width - 1);
     if (t >= 1 && t <= 11) return this.vector(x as Vector);
     switch (x.type) {
       case 0: {
@@ -216,7 +216,7 @@ export class Formatter {
       const a = x as { value: number | bigint | Uint8Array };
       return formatScalar(-t, a.value, true, this.precision);
     }
-    if (t === 12) return formatString((x as Vector<12>).data, false, this.width);
+    if (t === 12) return formatString(x.data, false, this.width);
     if (t >= 1 && t <= 11) return this.vector(x as Vector);
     switch (x.type) {
       case 0: {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Atom, RayObject } from "../ipc/mod.ts";
+import type { RayObject } from "../ipc/mod.ts";
 import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { domainError, typeError } from "./errors.ts";
 import { fromDoubles } from "./int64.ts";
@@ -12,7 +12,7 @@ import { AtomType, isAtomOf } from "../ipc/mod.ts";
 
 function count(n: RayObject): number {
   if (n.type !== AtomType.I64 && n.type !== AtomType.I32) throw typeError("i64", n.type);
-  const k = Number((n as Atom).value);
+  const k = Number(n.value);
   if (k < 0) throw domainError("a negative count");
   return k;
 }
@@ -29,7 +29,7 @@ export const GENERATORS_BUILTINS: readonly BuiltinFn[] = [
       return { type: 10, data: Float64Array.from({ length: k }, () => Math.random() * m) };
     }
     if (max.type !== AtomType.I64 && max.type !== AtomType.I32) throw typeError("i64", max.type);
-    const m = Number((max as Atom).value);
+    const m = Number(max.value);
     if (m <= 0) throw domainError("rand needs a positive maximum");
     return {
       type: 5,

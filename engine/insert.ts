@@ -6,7 +6,6 @@
  */
 import { appendVector } from "./append.ts";
 import {
-  type Atom,
   AtomType,
   type Dict,
   isAtomOf,
@@ -136,7 +135,7 @@ export const INSERT_BUILTINS: readonly BuiltinFn[] = [
       if (!isAtomOf(k, AtomType.I64) || k.value < 1n) {
         throw domainError("upsert needs 1 or more key columns");
       }
-      const nkeys = Number((k as Atom).value);
+      const nkeys = Number(k.value);
       const incoming = incomingRows(table, args[2]);
       const n = tableRows(table);
       const keyOf = (cols: RayObject[][] | RayObject[], r: number, fromTable: boolean): string =>

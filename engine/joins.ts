@@ -93,7 +93,7 @@ function join(e: Engine, args: RayObject[], inner: boolean): RayObject {
 /** Numeric sort keys of a time column (nulls first), or undefined for other types. */
 function timeKeys(col: RayObject): Float64Array | undefined {
   if (col.type === Type.I64 || col.type === Type.TIMESTAMP) {
-    const d = (col as Vector<5>).data;
+    const d = col.data;
     return allSafe(d) ? toDoubles(d) : undefined;
   }
   if ([2, 3, 4, 7, 8, 10].includes(col.type)) {

@@ -23,7 +23,6 @@
  */
 import { filesOf, hostOf, readable, writable } from "./host.ts";
 import {
-  type Atom,
   AtomType,
   isAtomOf,
   isVectorOf,
@@ -133,7 +132,7 @@ function net(e: Engine): NetHook {
 
 function handleOf(x: RayObject): number {
   if (x.type !== AtomType.I64 && x.type !== AtomType.I32) throw typeError("i64", x.type);
-  return Number((x as Atom).value);
+  return Number(x.value);
 }
 
 /** `(write h x)` on a handle: sync for h > 0 (the remote answer), async for (neg h). */
@@ -164,7 +163,7 @@ function integer(x: RayObject, what: string): number {
   if (x.type !== AtomType.I64 && x.type !== AtomType.I32 && x.type !== AtomType.I16) {
     throw typeError(`integer ${what}`, x.type);
   }
-  return Number((x as Atom).value);
+  return Number(x.value);
 }
 function dictOf(e: Engine, entries: [string, RayObject][]): RayObject {
   return {

@@ -10,7 +10,16 @@
  *
  * @module
  */
-import { type Atom, AtomType, type Lambda, NULL, type RayObject, symbols, Type, type Vector, type AtomOf } from "../ipc/mod.ts";
+import {
+  type Atom,
+  type AtomOf,
+  AtomType,
+  type Lambda,
+  NULL,
+  type RayObject,
+  symbols,
+  Type,
+} from "../ipc/mod.ts";
 import { daysFromCivil } from "../ipc/temporal.ts";
 import { decimalToDouble } from "./decimal.ts";
 import { domainError, type EvalError, parseError } from "./errors.ts";
@@ -144,7 +153,7 @@ class Reader {
     const params = this.vector();
     if (
       params.type !== Type.SYMBOL &&
-      !(params.type === Type.I64 && (params as Vector).data.length === 0)
+      !(params.type === Type.I64 && params.data.length === 0)
     ) {
       this.fail(parseError("fn parameters must be names"), at);
     }

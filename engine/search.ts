@@ -112,7 +112,7 @@ export const SEARCH_BUILTINS: readonly BuiltinFn[] = [
       : x.type === Type.TABLE
       ? tableRows(x)
       : count(x);
-    const k = Number((i as Atom).value);
+    const k = Number(i.value);
     if (k < 0 || k >= n) return x;
     if (!isCollection(x)) throw typeError("LIST", x.type);
     const idx = Array.from({ length: n - 1 }, (_, j) => (j < k ? j : j + 1));

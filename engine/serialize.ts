@@ -17,7 +17,6 @@ import {
   type RayObject,
   symbols,
   Type,
-  type Vector,
 } from "../ipc/mod.ts";
 import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { domainError, EvalError, typeError } from "./errors.ts";
@@ -65,7 +64,7 @@ export const SERIALIZE_BUILTINS: readonly BuiltinFn[] = [
       : undefined;
     if (!ids) throw typeError("SYMBOL", syms.type);
     const position = new Map<number, number>();
-    (domain as Vector<6>).data.forEach((id, i) => position.has(id) || position.set(id, i));
+    domain.data.forEach((id, i) => position.has(id) || position.set(id, i));
     const data = Int32Array.from(ids, (id) => {
       const p = position.get(id);
       if (p === undefined) throw domainError(`${symbols.text(id)} is not in ${symbols.text(name)}`);

@@ -94,10 +94,10 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
     if (textual && (sep.type === Type.C8 || sep.type === AtomType.C8)) {
       const text = isVectorOf(x, Type.C8)
         ? decoder.decode(x.data)
-        : symbols.text((x as Atom).value as number);
+        : symbols.text(x.value as number);
       const delim = isVectorOf(sep, Type.C8)
         ? decoder.decode(sep.data)
-        : String.fromCharCode((sep as Atom).value as number);
+        : String.fromCharCode(sep.value as number);
       if (delim === "") throw typeError("LIST", "LIST");
       return listOf(
         text.split(delim).map((p) => ({ type: 12, data: encoder.encode(p) }) as RayObject),

@@ -98,7 +98,7 @@ export function writeRows(
       ) {
         throw typeError(-v.type, x.type);
       }
-      const f = Number((x as Atom).value);
+      const f = Number(x.value);
       if (v.type === Type.I64) (data as BigInt64Array)[r] = BigInt(Math.trunc(f));
       else (data as Int32Array)[r] = Math.trunc(f);
       return;

@@ -5,7 +5,6 @@
  * @module
  */
 import {
-  type Atom,
   AtomType,
   type Dict,
   isCollection,

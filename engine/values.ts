@@ -7,7 +7,6 @@
 import {
   allocVector,
   type Atom,
-  type AtomType,
   type AtomValue,
   type List,
   NULL,
@@ -16,7 +15,6 @@ import {
   type Table,
   Type,
   type Vector,
-  type VectorDataMap,
   vectorLength,
   type VectorType,
 } from "../ipc/mod.ts";

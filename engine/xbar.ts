@@ -68,7 +68,7 @@ function floatXbar(a: Atom | Vector, b: Atom | Vector): RayObject {
   if (a.type < 0 && b.type < 0) return atom(F64, Math.floor(x(0) / n(0)) * n(0));
   // An f64 vector by an atom, the common case: one tight loop, no accessor per element.
   if (a.type === F64 && b.type < 0) {
-    const xs = (a as Vector<10>).data, q = n(0);
+    const xs = a.data, q = n(0);
     const out = new Float64Array(xs.length);
     for (let i = 0; i < xs.length; i++) out[i] = Math.floor(xs[i] / q) * q;
     return { type: F64, data: out } as Vector;
@@ -123,7 +123,7 @@ function xbarSmall(a: Atom | Vector, b: Atom | Vector, out: Int32Array | BigInt6
   }
   const q = Number((b as Atom).value);
   if (!(q > 0 && q < 2 ** 30)) return false;
-  const small = int32Values((a as Vector<5>).data as BigInt64Array);
+  const small = int32Values(a.data as BigInt64Array);
   if (!small || small.min - q + 1 < -(2 ** 31)) return false;
   const xs = small.values;
   const w = words(out)!;
@@ -157,7 +157,7 @@ function bigs(x: Atom | Vector): (i: number) => bigint | undefined {
 function xbarInDoubles(a: Atom | Vector, b: Atom | Vector, out: Int32Array | BigInt64Array) {
   if (a.type === I64 && b.type < 0 && out instanceof BigInt64Array) {
     return i64ByAtom(
-      (a as Vector).data as BigInt64Array,
+      a.data as BigInt64Array,
       (b as Atom).value as number | bigint,
       out,
     );

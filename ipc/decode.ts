@@ -190,8 +190,8 @@ class Reader {
         return {
           type: 20,
           domain,
-          data: (data as Vector<4>).data,
-          symbols: syms && (syms as Vector<6>).data,
+          data: data.data,
+          symbols: syms && syms.data,
         } as Enum;
       }
       case 101:

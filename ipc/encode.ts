@@ -122,7 +122,7 @@ function sizeOf(
   }
   const t = x.type;
   if (t < 0) {
-    if (t === -6) return 2 + symbols.bytes((x as Atom).value as number).length;
+    if (t === -6) return 2 + symbols.bytes(x.value as number).length;
     const n = atomSize(t);
     if (n === 0) notSerializable(x);
     return 1 + n;

@@ -125,7 +125,7 @@ export function toJSON(x: RayObject): JSONValue {
       const values = elementsJSON(x.values);
       if (keys.type === 6) {
         const out: Record<string, JSONValue> = {};
-        const ids = (keys as Vector<6>).data;
+        const ids = keys.data;
         for (let i = 0; i < ids.length; i++) out[symbols.text(ids[i])] = values[i] ?? null;
         return out;
       }
