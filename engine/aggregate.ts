@@ -74,20 +74,20 @@ export function sum(x: RayObject): RayObject {
     const t = Math.abs(v.type);
     if (v.type < 0) {
       // An atom is its own sum (a u8 or i16 as an i64; a date or timestamp too, as in the engine).
-      if (t === 2 || t === 3) {
+      if (t === Type.U8 || t === Type.I16) {
         const value = (v as Atom).value as number;
         return atom(5, isNullValue(t, value) ? NULL_I64 : BigInt(value));
       }
-      if (SUMMABLE.has(t) || t === 7 || t === 9) return v;
+      if (SUMMABLE.has(t) || t === Type.DATE || t === Type.TIMESTAMP) return v;
     }
     if (!SUMMABLE.has(t)) throw typeError("LIST", v.type);
     const vec = v as Vector;
-    if (t === 10) return atom(10, floatSum(vec.data as Float64Array).sum);
-    if (t === 5) return atom(5, sumI64(vec.data as BigInt64Array));
+    if (t === Type.F64) return atom(10, floatSum(vec.data as Float64Array).sum);
+    if (t === Type.I64) return atom(5, sumI64(vec.data as BigInt64Array));
     let s = 0;
     const d = vec.data as Int32Array;
     for (let i = 0; i < d.length; i++) if (!isNullValue(t, d[i])) s += d[i];
-    if (t === 4 || t === 8) return atom(t, s | 0);
+    if (t === Type.I32 || t === Type.TIME) return atom(t, s | 0);
     return atom(5, BigInt(s));
   });
 }
@@ -99,7 +99,7 @@ const DEVIABLE = new Set([2, 3, 4, 5, 7, 8, 9, 10]);
 function average(v: Vector): number {
   const t = v.type;
   let n = 0;
-  if (t === 5) {
+  if (t === Type.I64) {
     const d = v.data as BigInt64Array;
     const w = words(d);
     if (w) {
@@ -110,7 +110,7 @@ function average(v: Vector): number {
     return n ? Number(sumI64(d)) / n : NaN;
   }
   let s = 0;
-  if (t === 10) {
+  if (t === Type.F64) {
     const { sum, count } = floatSum(v.data as Float64Array);
     s = sum;
     n = count;
@@ -134,14 +134,18 @@ function extreme(name: string, less: boolean): BuiltinFn {
       if (!ORDERED.has(t)) throw typeError("LIST", v.type);
       if (v.type < 0) return v;
       const d = (v as Vector).data;
-      if (t === 5 || t === 9) return atom(t, extremeI64(d as BigInt64Array, less));
+      if (t === Type.I64 || t === Type.TIMESTAMP) {
+        return atom(t, extremeI64(d as BigInt64Array, less));
+      }
       // Numbers: skip the type's null (NaN for f64), keep the first of equal extremes.
-      const nul = t === 2 ? NaN : nullValue(t) as number; // a u8 has no null
+      const nul = t === Type.U8 ? NaN : nullValue(t) as number; // a u8 has no null
       const xs = d as Float64Array;
       let best = NaN, seen = false;
       for (let i = 0; i < xs.length; i++) {
         const y = xs[i];
-        if (y === nul || y !== y) continue;
+        if (y === nul || y !== y) {
+          continue;
+        }
         if (!seen || (less ? y < best : y > best)) {
           best = y;
           seen = true;
@@ -224,19 +228,22 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
     if (x.type === Type.LIST && x.items.length === 0) return NULL;
     return aggregate(x, (v) => {
       const t = Math.abs(v.type);
-      if (t === 4 || t === 10 || t === 7 || t === 8 || t === 9) {
-        if (v.type > 0 || t !== 4 && t !== 10) throw typeError("LIST", v.type);
+      if (
+        t === Type.I32 || t === Type.F64 || t === Type.DATE || t === Type.TIME ||
+        t === Type.TIMESTAMP
+      ) {
+        if (v.type > 0 || t !== Type.I32 && t !== Type.F64) throw typeError("LIST", v.type);
       }
       if (v.type < 0) {
-        if (t === 1 || t === 6 || t === 12) return atom(10, NaN);
+        if (t === Type.B8 || t === Type.SYMBOL || t === Type.C8) return atom(10, NaN);
         return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
       }
-      if (t !== 2 && t !== 3 && t !== 5) return atom(10, NaN);
+      if (t !== Type.U8 && t !== Type.I16 && t !== Type.I64) return atom(10, NaN);
       // The values sorted (nulls as numbers, so first); the middle from the non-null count.
       const data = (v as Vector).data as ArrayLike<number | bigint>;
       const xs = asDoubles(v as Vector, false);
       let k = 0;
-      const nul = t === 5 ? -(2 ** 63) : t === 3 ? -32768 : NaN;
+      const nul = t === Type.I64 ? -(2 ** 63) : t === Type.I16 ? -32768 : NaN;
       for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
       if (k === 0 || data.length === 0) return atom(10, NaN);
       const m = k >> 1;

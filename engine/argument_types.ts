@@ -42,7 +42,7 @@ export function checkExcept(x: RayObject, y: RayObject): void {
   if (x.type === Type.SYMBOL && Math.abs(y.type) === 6) return;
   if (x.type === Type.LIST) {
     const t = Math.abs(y.type);
-    if (t === 3 || t === 4 || t === 5 || t === 10) return;
+    if (t === Type.I16 || t === Type.I32 || t === Type.I64 || t === Type.F64) return;
     throw typeError("LIST", "LIST");
   }
   throw refuse(x, y);

@@ -188,7 +188,7 @@ function elementOp(
       return big ? BigInt.asIntN(64, r) : wrapN(rt, Number(BigInt.asIntN(32, r)));
     };
   }
-  const nullable = (t: number) => t !== U8 && t !== 1;
+  const nullable = (t: number) => t !== U8 && t !== Type.B8;
   const f = numOp(op);
   return (a, b) => {
     if ((nullable(ta) && isNullValue(ta, a)) || (nullable(tb) && isNullValue(tb, b))) return nul;
@@ -240,12 +240,12 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
     let ta = Math.abs(a.type), tb = Math.abs(b.type);
     // A B8 vector takes part as integers beside an I64 vector (+ and * only).
     if ((op === "+" || op === "*") && a.type > 0 && b.type > 0) {
-      if (ta === 1 && tb === I64) [a, ta] = [booleansAsI64(a as Vector), I64];
-      else if (tb === 1 && ta === I64) [b, tb] = [booleansAsI64(b as Vector), I64];
+      if (ta === Type.B8 && tb === I64) [a, ta] = [booleansAsI64(a as Vector), I64];
+      else if (tb === Type.B8 && ta === I64) [b, tb] = [booleansAsI64(b as Vector), I64];
     }
     checkLengths(a, b);
     const rt = RESULT[op](ta, tb);
-    if (rt === 0) throw typeError(a.type, b.type);
+    if (rt === Type.LIST) throw typeError(a.type, b.type);
     const f = elementOp(op, ta, tb, rt, a.type > 0 && b.type < 0);
     const av = a.type < 0 ? (a as Atom).value as number | bigint : undefined;
     const bv = b.type < 0 ? (b as Atom).value as number | bigint : undefined;
@@ -340,7 +340,7 @@ export const ARITH_BUILTINS: readonly BuiltinFn[] = [
       const t = Math.abs(a.type);
       const vector = a.type > 0;
       switch (t) {
-        case 1:
+        case Type.B8:
         case U8:
           return mapTyped(a, I64, (v) => -BigInt(v));
         case I16:

@@ -53,9 +53,9 @@ const NAMES: Record<string, number> = {
  * count.
  */
 function convert(from: number, to: number, v: number | bigint | Uint8Array): number | bigint {
-  if (from === 11 || to === 11) throw typeError(typeName(-to), typeName(-from));
-  if (to === 10) return from === 10 ? v as number : Number(v);
-  if (to === 5 || to === 9) {
+  if (from === 11 || to === Type.GUID) throw typeError(typeName(-to), typeName(-from));
+  if (to === Type.F64) return from === 10 ? v as number : Number(v);
+  if (to === Type.I64 || to === Type.TIMESTAMP) {
     if (typeof v === "number") {
       // x86's conversion: a NaN or a value outside the 64-bit range is 0x8000…, the null.
       return v >= -(2 ** 63) && v < 2 ** 63 ? BigInt(Math.trunc(v)) : NULL_I64;
@@ -72,11 +72,11 @@ function convert(from: number, to: number, v: number | bigint | Uint8Array): num
       : -(2 ** 31);
   } else n = v as number;
   switch (to) {
-    case 1:
-    case 2:
-    case 12:
+    case Type.B8:
+    case Type.U8:
+    case Type.C8:
       return n & 0xff;
-    case 3:
+    case Type.I16:
       return (n << 16) >> 16;
   }
   return n | 0;
@@ -99,29 +99,29 @@ const encoder = new TextEncoder();
  */
 function parseAs(e: Engine, to: number, text: string): RayObject {
   switch (to) {
-    case 6:
+    case Type.SYMBOL:
       return atom(6, e.intern(text));
-    case 11:
+    case Type.GUID:
       try {
         return guid(text.trim());
       } catch {
         return atom(11, new Uint8Array(16));
       }
-    case 10:
+    case Type.F64:
       return atom(10, leadingNumber(text, true) as number);
-    case 1:
+    case Type.B8:
       return atom(1, text.length > 0 ? 1 : 0); // any text at all is true
-    case 2:
-    case 3:
-    case 4:
-    case 5:
-    case 12:
+    case Type.U8:
+    case Type.I16:
+    case Type.I32:
+    case Type.I64:
+    case Type.C8:
       return atom(to, convert(5, to, leadingNumber(text, false)));
-    case 7:
+    case Type.DATE:
       return atom(7, dateFromText(text));
-    case 8:
+    case Type.TIME:
       return atom(8, timeFromText(text));
-    case 9:
+    case Type.TIMESTAMP:
       return atom(9, timestampFromText(text));
   }
   return atom(to, nullValue(to));
@@ -138,8 +138,10 @@ function printfFixed6(x: number): string {
 /** The text of a scalar as `(as 'symbol x)` writes it: integers raw, f64 with 6 decimals. */
 function symbolText(fmt: Formatter, x: Atom): string {
   const t = -x.type;
-  if (t === 10) return printfFixed6(x.value as number);
-  if (t === 1 || t === 2 || t === 3 || t === 4 || t === 5) return String(x.value);
+  if (t === Type.F64) return printfFixed6(x.value as number);
+  if (t === Type.B8 || t === Type.U8 || t === Type.I16 || t === Type.I32 || t === Type.I64) {
+    return String(x.value);
+  }
   return fmt.top(x);
 }
 
@@ -210,11 +212,11 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     if (upper !== undefined) throw typeError(text, x.type);
     // An empty string is an empty vector of the type, as any empty vector casts.
     if (vectorLength(x as Vector) === 0) {
-      return to === 12
+      return to === Type.C8
         ? x
         : { type: to as VectorType, data: allocVector(to as VectorType, 0) } as Vector;
     }
-    if (to === 12) return atom(12, x.data[0]); // its first character
+    if (to === Type.C8) return atom(12, x.data[0]); // its first character
     return parseAs(e, to, decoder.decode(x.data));
   }
   if (upper === 11 && x.type === Type.LIST) {
@@ -232,7 +234,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     x.items.forEach((item, i) => {
       if (item.type >= 0 || item.type < -12) throw typeError(text, item.type);
       const raw = (item as Atom).value;
-      (out as Int32Array)[i] = to === 1
+      (out as Int32Array)[i] = to === Type.B8
         ? (raw !== 0 && raw !== 0n ? 1 : 0)
         : convert(-item.type, to, raw) as number;
     });
@@ -241,7 +243,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
   if (x.type < 0 && x.type >= -12) {
     if (upper !== undefined) throw typeError(text, x.type);
     const raw = (x as Atom).value;
-    if (to === 12) {
+    if (to === Type.C8) {
       // A char: a symbol's first character, a b8's digit, a number's low byte; no temporal.
       if (x.type === AtomType.SYMBOL) {
         return atom(12, encoder.encode(symbols.text(raw as number))[0] ?? 0);
@@ -256,7 +258,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     }
     if (x.type === AtomType.SYMBOL) throw typeError(typeName(-to), x.type);
     // A b8 atom is normalized: any non-zero value is true.
-    if (to === 1) return atom(1, raw !== 0 && raw !== 0n ? 1 : 0);
+    if (to === Type.B8) return atom(1, raw !== 0 && raw !== 0n ? 1 : 0);
     return atom(to, convert(-x.type, to, raw));
   }
   if (isVector(x)) {
@@ -278,15 +280,15 @@ export const CAST_BUILTINS: readonly BuiltinFn[] = [
   unary("nil?", (_e, x) => {
     let v = false;
     switch (x.type) {
-      case 126:
+      case Type.NULL:
         v = true;
         break;
-      case -5:
-      case -9:
+      case AtomType.I64:
+      case AtomType.TIMESTAMP:
         v = x.value === NULL_I64;
         break;
-      case -6:
-      case -12:
+      case AtomType.SYMBOL:
+      case AtomType.C8:
         v = x.value === 0;
         break;
     }

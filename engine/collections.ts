@@ -381,7 +381,7 @@ function cyclicRows(x: RayObject, start: number, m: number): RayObject {
 function allocFrom(a: Atom): Vector["data"] {
   const t = -a.type as VectorType;
   const d = allocVector(t, 1);
-  if (t === 11) (d as Uint8Array).set(a.value as Uint8Array);
+  if (t === Type.GUID) (d as Uint8Array).set(a.value as Uint8Array);
   else (d as Int32Array)[0] = a.value as number;
   return d;
 }
@@ -597,7 +597,7 @@ function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
     bytes += data.byteLength;
   }
   // Elements, not array slots: a GUID is 16 bytes of a Uint8Array.
-  n = t === 11 ? bytes / 16 : datas.reduce((sum, d) => sum + d.length, 0);
+  n = t === Type.GUID ? bytes / 16 : datas.reduce((sum, d) => sum + d.length, 0);
   checkVectorSize(maxBytes, n, bytes / Math.max(1, n));
   const out = allocVector(t as VectorType, n);
   let at = 0;

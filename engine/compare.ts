@@ -36,15 +36,15 @@ const NS_PER_DAY = 86_400_000_000_000n;
  */
 function cls(t: number): number {
   switch (t) {
-    case 3:
-    case 4:
-    case 5:
-    case 10:
+    case Type.I16:
+    case Type.I32:
+    case Type.I64:
+    case Type.F64:
       return 5;
-    case 1:
-    case 2:
+    case Type.B8:
+    case Type.U8:
       return 1;
-    case 9:
+    case Type.TIMESTAMP:
       return 7;
     default:
       return t;
@@ -76,8 +76,8 @@ function keyOf(
   other: number,
 ): number | bigint {
   if (isNullValue(t, v)) return -Infinity;
-  if (t === 6) return engine.rank(v as number);
-  if (t === 7 && other === 9) return BigInt(v) * NS_PER_DAY;
+  if (t === Type.SYMBOL) return engine.rank(v as number);
+  if (t === Type.DATE && other === 9) return BigInt(v) * NS_PER_DAY;
   return v;
 }
 
@@ -156,7 +156,7 @@ export function compare(engine: Engine, op: Cmp, a: RayObject, b: RayObject): Ra
         (y.type > 0 && vectorLength(y as Vector) === 0);
       if (!empty) throw typeError("LIST", "LIST"); // the engine's detail, whatever the types
     }
-    if (ta === 11) {
+    if (ta === Type.GUID) {
       const eq = (i: number, j: number) =>
         compareBytes(
           ((x.type < 0 ? (x as Atom).value : (x as Vector).data) as Uint8Array).subarray(
@@ -216,19 +216,19 @@ function fastCompare(
     throw lengthError();
   }
   const out = new Uint8Array(n);
-  if ((ta === 5 || ta === 9) && words(vec.data as BigInt64Array)) {
+  if ((ta === Type.I64 || ta === Type.TIMESTAMP) && words(vec.data as BigInt64Array)) {
     const o = other.type < 0
       ? (other as Atom).value as bigint
       : (other as Vector).data as BigInt64Array;
     compareI64(vec.data as BigInt64Array, o, out, t);
     return { type: 1, data: out };
   }
-  if (SAME_WIDTH_INTEGERS.has(ta) || ta === 10) {
+  if (SAME_WIDTH_INTEGERS.has(ta) || ta === Type.F64) {
     // The answer for each outcome, looked up instead of calling `t` per element; a NaN
     // (the f64 null) orders below every number.
     const lt = t(-1) ? 1 : 0, eq = t(0) ? 1 : 0, gt = t(1) ? 1 : 0;
     const d = vec.data as Int32Array;
-    const nanLow = ta === 10;
+    const nanLow = ta === Type.F64;
     if (other.type < 0) {
       let b = (other as Atom).value as number;
       if (nanLow && b !== b) b = -Infinity;

@@ -31,22 +31,22 @@ import { collect, count, itemAt, items, listOf } from "./values.ts";
 /** Truthiness (§2.5): false for b8 false, zero u8/c8/i64/symbol/timestamp atoms, empty B8/U8/C8/I64/SYMBOL/TIMESTAMP/LIST. */
 export function truthy(x: RayObject): boolean {
   switch (x.type) {
-    case -1:
-    case -2:
-    case -12:
-    case -6:
+    case AtomType.B8:
+    case AtomType.U8:
+    case AtomType.C8:
+    case AtomType.SYMBOL:
       return (x as { value: number }).value !== 0;
-    case -5:
-    case -9:
+    case AtomType.I64:
+    case AtomType.TIMESTAMP:
       return (x as { value: bigint }).value !== 0n;
-    case 0:
+    case Type.LIST:
       return x.items.length !== 0;
-    case 1:
-    case 2:
-    case 12:
-    case 5:
-    case 6:
-    case 9:
+    case Type.B8:
+    case Type.U8:
+    case Type.C8:
+    case Type.I64:
+    case Type.SYMBOL:
+    case Type.TIMESTAMP:
       return x.data.length !== 0;
   }
   return true;

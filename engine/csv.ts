@@ -79,18 +79,18 @@ function field(column: RayObject, row: number, sep: string): string {
   const raw = value.value;
   if (v.type !== Type.B8 && isNullValue(v.type, raw)) return "";
   switch (v.type) {
-    case 1:
+    case Type.B8:
       return raw ? "true" : "false";
-    case 6:
+    case Type.SYMBOL:
       return quoted(symbols.text(raw as number), sep);
-    case 10:
+    case Type.F64:
       return printfG(raw as number);
-    case 12:
+    case Type.C8:
       return quoted(decoder.decode(v.data), sep);
-    case 2:
-    case 3:
-    case 4:
-    case 5:
+    case Type.U8:
+    case Type.I16:
+    case Type.I32:
+    case Type.I64:
       return String(raw);
   }
   return formatScalar(v.type, raw, true);
@@ -129,11 +129,11 @@ function leadingInteger(s: string): bigint {
 /** A column of one type from its fields. */
 function column(e: Engine, t: number, cells: string[]): RayObject {
   switch (t) {
-    case 12:
+    case Type.C8:
       return listOf(cells.map((s) => str(s)));
-    case 6:
+    case Type.SYMBOL:
       return { type: 6, data: Int32Array.from(cells, (s) => e.intern(s)) };
-    case 10:
+    case Type.F64:
       return {
         type: 10,
         data: Float64Array.from(cells, (s) => {
@@ -141,12 +141,12 @@ function column(e: Engine, t: number, cells: string[]): RayObject {
           return s === "" ? NaN : m ? decimalToDouble(m[0].trim()) : 0;
         }),
       };
-    case 1:
+    case Type.B8:
       return { type: 1, data: Uint8Array.from(cells, (s) => (s === "true" ? 1 : 0)) };
-    case 2:
-    case 3:
-    case 4:
-    case 5: {
+    case Type.U8:
+    case Type.I16:
+    case Type.I32:
+    case Type.I64: {
       // The low bits of the number, as C's narrowing keeps them (typed arrays wrap the same).
       const data = allocVector(t, cells.length) as Int32Array | BigInt64Array;
       cells.forEach((s, i) => {
@@ -156,11 +156,11 @@ function column(e: Engine, t: number, cells: string[]): RayObject {
       });
       return { type: t, data } as Vector;
     }
-    case 7:
+    case Type.DATE:
       return { type: 7, data: Int32Array.from(cells, dateFromText) };
-    case 8:
+    case Type.TIME:
       return { type: 8, data: Int32Array.from(cells, timeFromText) };
-    case 9:
+    case Type.TIMESTAMP:
       return { type: 9, data: BigInt64Array.from(cells, timestampFromText) };
   }
   throw typeError("a column type", typeName(t));
@@ -169,7 +169,7 @@ function column(e: Engine, t: number, cells: string[]): RayObject {
 /** A CSV column type: a vector type name (`I64`, `SYMBOL`, `C8`, …) → its code. */
 function csvType(name: string): number {
   const t = (Type as Record<string, number>)[name];
-  if (t === undefined || t < 1 || t > 12 || t === 11) throw typeError("a column type", name);
+  if (t === undefined || t < 1 || t > 12 || t === Type.GUID) throw typeError("a column type", name);
   return t;
 }
 

@@ -130,29 +130,29 @@ export function formatScalar(
   off = 0,
 ): string {
   switch (t) {
-    case 1:
+    case Type.B8:
       return v !== 0 ? "true" : "false";
-    case 2:
+    case Type.U8:
       return "0x" + (v as number).toString(16).padStart(2, "0");
-    case 3:
+    case Type.I16:
       return v === NULL_I16 ? "0Nh" : String(v);
-    case 4:
+    case Type.I32:
       return v === NULL_I32 ? "0Ni" : String(v);
-    case 5:
+    case Type.I64:
       return v === NULL_I64 ? "0Nl" : String(v);
-    case 6:
+    case Type.SYMBOL:
       return v === 0 ? (nested ? "" : "0Ns") : symbols.text(v as number);
-    case 7:
+    case Type.DATE:
       return formatDate(v as number);
-    case 8:
+    case Type.TIME:
       return formatTime(v as number);
-    case 9:
+    case Type.TIMESTAMP:
       return formatTimestamp(v as bigint);
-    case 10:
+    case Type.F64:
       return formatF64(v as number, precision);
-    case 11:
+    case Type.GUID:
       return guidDisplay(v as Uint8Array, off);
-    case 12: {
+    case Type.C8: {
       const code = v as number;
       if (nested) return code === 0 ? " " : charText(code);
       if (code === 0) return "''"; // the null char, as the engine shows it
@@ -181,10 +181,10 @@ export class Formatter {
       const a = x as { value: number | bigint | Uint8Array };
       return formatScalar(-t, a.value, false, this.precision);
     }
-    if (t === 12) return formatString(x.data, true, this.width - 1);
+    if (t === Type.C8) return formatString(x.data, true, this.width - 1);
     if (t >= 1 && t <= 11) return this.vector(x as Vector);
     switch (x.type) {
-      case 0: {
+      case Type.LIST: {
         if (x.items.length === 0) return "()";
         const lines = ["("];
         const n = Math.min(x.items.length, MAX_LIST_ITEMS);
@@ -193,7 +193,7 @@ export class Formatter {
         lines.push(")");
         return lines.join("\n");
       }
-      case 99: {
+      case Type.DICT: {
         const n = this.count(x.keys);
         if (n === 0) return "{}";
         const lines = ["{"];
@@ -203,7 +203,7 @@ export class Formatter {
         lines.push("}");
         return lines.join("\n");
       }
-      case 98:
+      case Type.TABLE:
         return this.table(x);
     }
     return this.common(x);
@@ -216,17 +216,17 @@ export class Formatter {
       const a = x as { value: number | bigint | Uint8Array };
       return formatScalar(-t, a.value, true, this.precision);
     }
-    if (t === 12) return formatString(x.data, false, this.width);
+    if (t === Type.C8) return formatString(x.data, false, this.width);
     if (t >= 1 && t <= 11) return this.vector(x as Vector);
     switch (x.type) {
-      case 0: {
+      case Type.LIST: {
         const n = Math.min(x.items.length, MAX_LIST_ITEMS);
         const parts: string[] = [];
         for (let i = 0; i < n; i++) parts.push(this.nested(x.items[i]));
         if (x.items.length > MAX_LIST_ITEMS) parts.push("..");
         return "(" + parts.join(" ") + ")";
       }
-      case 99: {
+      case Type.DICT: {
         const n = this.count(x.keys);
         let out = "{";
         for (let i = 0; i < n; i++) {
@@ -239,7 +239,7 @@ export class Formatter {
         }
         return out + "}";
       }
-      case 98:
+      case Type.TABLE:
         return `(table [${Array.from(x.keys.data, (id) => symbols.text(id)).join(" ")}]…)`;
     }
     return this.common(x);
@@ -248,17 +248,17 @@ export class Formatter {
   /** The display of `x` as an element of a larger value. */
   common(x: RayObject): string {
     switch (x.type) {
-      case 100:
+      case Type.LAMBDA:
         return "@" + (x.name ?? "fn");
-      case 101:
-      case 102:
-      case 103:
+      case Type.UNARY:
+      case Type.BINARY:
+      case Type.VARY:
         return x.name;
-      case 126:
+      case Type.NULL:
         return "Null";
-      case 127:
+      case Type.ERROR:
         return errorName(x.code) || x.message;
-      case 20:
+      case Type.ENUM:
         return `'${x.domain}#[${
           Array.from(x.symbols ?? x.data, (v) => (x.symbols ? symbols.text(v) : v)).join(" ")
         }]`;

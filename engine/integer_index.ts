@@ -96,7 +96,7 @@ export function firstPositions(values: ArrayLike<number>): PositionIndex {
 
 /** Whether the elements of two vectors of these types compare by number in a key map. */
 export function sameKeyDomain(a: number, b: number): boolean {
-  const wide = (t: number) => t === 5 || t === 9;
+  const wide = (t: number) => t === Type.I64 || t === Type.TIMESTAMP;
   return wide(a) === wide(b);
 }
 

@@ -47,7 +47,7 @@ export const getBuiltin: BuiltinFn = unary("get", (e, x) => {
 function metaDict(e: Engine, x: RayObject): RayObject {
   const sym = (text: string): RayObject => ({ type: -6, value: e.intern(text) });
   const i64 = (n: number): RayObject => ({ type: -5, value: BigInt(n) });
-  const name = (t: number) => t === 0 ? "LIST" : typeName(t);
+  const name = (t: number) => t === Type.LIST ? "LIST" : typeName(t);
   let fields: [string, RayObject][];
   if (x.type < 0 && x.type >= -12) {
     fields = [["type", sym(typeName(x.type))], ["mmod", i64(255)], ["attrs", i64(0)]];

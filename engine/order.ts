@@ -34,11 +34,11 @@ function scalarOrder(
 ): number {
   const na = isNullValue(t, a), nb = isNullValue(t, b);
   if (na || nb) return na === nb ? 0 : na ? -1 : 1;
-  if (t === 6) {
+  if (t === Type.SYMBOL) {
     const x = symbols.text(a as number), y = symbols.text(b as number);
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  if (t === 11) {
+  if (t === Type.GUID) {
     const x = a as Uint8Array, y = b as Uint8Array;
     for (let i = 0; i < 16; i++) if (x[i] !== y[i]) return x[i] - y[i];
     return 0;

@@ -58,21 +58,21 @@ function searcher(right: boolean) {
 function atomLength(x: Atom): number {
   const v = x.value;
   switch (x.type) {
-    case -5:
-    case -9:
+    case AtomType.I64:
+    case AtomType.TIMESTAMP:
       return Number(v);
-    case -4:
-    case -7:
-    case -8:
+    case AtomType.I32:
+    case AtomType.DATE:
+    case AtomType.TIME:
       return (v as number) >>> 0;
-    case -3:
+    case AtomType.I16:
       return (v as number) & 0xffff;
-    case -2:
-    case -12:
+    case AtomType.U8:
+    case AtomType.C8:
       return v as number;
-    case -10:
+    case AtomType.F64:
       return (v as number) < 0 ? -1 : Infinity; // its bits as a signed integer
-    case -11:
+    case AtomType.GUID:
       return 1;
   }
   return Infinity;

@@ -37,18 +37,18 @@ export function atom(t: number, value: AtomValue): Atom {
 /** The typed null of base type `t` as a JS value. */
 export function nullValue(t: number): AtomValue {
   switch (t) {
-    case 3:
+    case Type.I16:
       return NULL_I16;
-    case 4:
-    case 7:
-    case 8:
+    case Type.I32:
+    case Type.DATE:
+    case Type.TIME:
       return NULL_I32;
-    case 5:
-    case 9:
+    case Type.I64:
+    case Type.TIMESTAMP:
       return NULL_I64;
-    case 10:
+    case Type.F64:
       return NaN;
-    case 11:
+    case Type.GUID:
       return new Uint8Array(16);
   }
   return 0; // b8, u8, c8: no null; symbol: id 0
@@ -57,20 +57,20 @@ export function nullValue(t: number): AtomValue {
 /** True when `v` is the null of base type `t` (f64: NaN). */
 export function isNullValue(t: number, v: AtomValue): boolean {
   switch (t) {
-    case 3:
+    case Type.I16:
       return v === NULL_I16;
-    case 4:
-    case 7:
-    case 8:
+    case Type.I32:
+    case Type.DATE:
+    case Type.TIME:
       return v === NULL_I32;
-    case 5:
-    case 9:
+    case Type.I64:
+    case Type.TIMESTAMP:
       return v === NULL_I64;
-    case 10:
+    case Type.F64:
       return Number.isNaN(v);
-    case 6:
+    case Type.SYMBOL:
       return v === 0;
-    case 11:
+    case Type.GUID:
       return (v as Uint8Array).every((b) => b === 0);
   }
   return false;
@@ -87,13 +87,13 @@ export function count(x: RayObject): number {
   if (t < 0) return 1;
   if (t >= 1 && t <= 12) return vectorLength(x as Vector);
   switch (x.type) {
-    case 0:
+    case Type.LIST:
       return x.items.length;
-    case 98:
+    case Type.TABLE:
       return x.values.items.length ? count(x.values.items[0]) : 0;
-    case 99:
+    case Type.DICT:
       return count(x.keys);
-    case 126:
+    case Type.NULL:
       return 0;
   }
   return 1;
@@ -124,7 +124,7 @@ export function items(x: RayObject): RayObject[] {
 
 /** A vector of base type `t` from JS values. */
 export function vectorOf<T extends VectorType>(t: T, values: AtomValue[]): Vector<T> {
-  if (t === 11) {
+  if (t === Type.GUID) {
     const out = new Uint8Array(values.length * 16);
     values.forEach((v, i) => out.set(v as Uint8Array, i * 16));
     return { type: t, data: out } as Vector<T>;
