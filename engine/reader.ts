@@ -518,10 +518,11 @@ function pushUtf8(bytes: number[], code: number): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { isList } from "../ipc/mod.ts";
  * import { STANDARD_BUILTINS } from "./library.ts";
  * const tree = read("(+ 1 2)", (name) => STANDARD_BUILTINS.get(name));
  * assert.equal(tree.type, 0); // a list: the builtin + and its two arguments
- * assert.equal(tree.type === Type.LIST && tree.items[0], STANDARD_BUILTINS.get("+"));
+ * assert.equal(isList(tree) && tree.items[0], STANDARD_BUILTINS.get("+"));
  * ```
  */
 export function read(

@@ -347,6 +347,7 @@ export function isAtom(x: RayObject): x is Atom {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { symbols } from "./symbols.ts";
  * const x: RayObject = symbol("AAPL");
  * if (!isAtomOf(x, AtomType.SYMBOL)) throw new Error("a symbol");
  * assert.equal(symbols.text(x.value), "AAPL"); // x.value: number, an id
