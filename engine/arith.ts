@@ -22,6 +22,7 @@ import { binary, type BuiltinFn, unary } from "./builtins.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { fastPath } from "./arith_fast.ts";
 import { atom, count, isNullValue, NULL_I64, nullValue } from "./values.ts";
+import { resultArray } from "./result_buffers.ts";
 
 /** The binary arithmetic operators. */
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "div";
@@ -253,7 +254,8 @@ function arithKernel(op: ArithOp): (a: Atom | Vector, b: Atom | Vector) => RayOb
     const ad = a.type > 0 ? (a as Vector).data : undefined;
     const bd = b.type > 0 ? (b as Vector).data : undefined;
     const n = ad ? vectorLength(a as Vector) : vectorLength(b as Vector);
-    const out = allocVector(rt as VectorType, n) as Int32Array | Float64Array | BigInt64Array;
+    // Every element is written below: a reused result array will do.
+    const out = resultArray(rt as VectorType, n) as Int32Array | Float64Array | BigInt64Array;
     const fast = fastPath(op, ta, tb, rt, ad, bd, av, bv, out);
     if (!fast) {
       for (let i = 0; i < n; i++) {
@@ -328,7 +330,7 @@ function rounding(name: string, f: (x: number) => number): BuiltinFn {
 /** The builtins defined here. */
 export const ARITH_BUILTINS: readonly BuiltinFn[] = [
   ...(["+", "-", "*", "/", "%", "div"] as const).map((op) =>
-    binary(op, (_e, a, b) => arith(op, a, b))
+    binary(op, (_e, a, b) => arith(op, a, b), { fresh: true })
   ),
   /**
    * `neg`, as the engine answers it: a u8 or b8 is negated to an i64, an i16 or i32 atom keeps

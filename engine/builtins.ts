@@ -41,6 +41,12 @@ export interface BuiltinFn extends Builtin {
   readonly overrides: boolean;
   /** The permission it needs whatever its arguments (`system`, `os-get-var`, …). */
   readonly permission: Permission | undefined;
+  /**
+   * Its result is always new: it shares no memory with its arguments or anything else, so
+   * the evaluator may reuse its arrays once the call it was an argument of is done with it
+   * (result_buffers.ts).
+   */
+  readonly fresh: boolean;
 }
 
 /**
@@ -60,6 +66,8 @@ export interface BuiltinOptions {
   overrides?: boolean;
   /** Refused, before anything else, without this permission. */
   permission?: Permission;
+  /** Always answers a new value sharing no memory with anything (see BuiltinFn). */
+  fresh?: boolean;
 }
 
 /** Builtins by name, as an engine looks them up. */
@@ -80,6 +88,7 @@ function define(
     impure: options.impure ?? false,
     overrides: options.overrides ?? false,
     permission,
+    fresh: options.fresh ?? false,
   });
 }
 

@@ -24,6 +24,7 @@ import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
 import { compareI64, words } from "./int64.ts";
 import { collect, count, isNullValue } from "./values.ts";
+import { resultArray } from "./result_buffers.ts";
 
 type Cmp = "==" | "!=" | "<" | ">" | "<=" | ">=";
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -215,7 +216,7 @@ function fastCompare(
   if (other.type > 0 && vectorLength(other as Vector) !== n) {
     throw lengthError();
   }
-  const out = new Uint8Array(n);
+  const out = resultArray(Type.B8, n); // every element is written below
   if ((ta === Type.I64 || ta === Type.TIMESTAMP) && words(vec.data as BigInt64Array)) {
     const o = other.type < 0
       ? (other as Atom).value as bigint
@@ -269,4 +270,4 @@ function elementwise(
 
 /** The builtins defined here. */
 export const COMPARE_BUILTINS: readonly BuiltinFn[] = (["==", "!=", "<", ">", "<=", ">="] as const)
-  .map((op) => binary(op, (e, a, b) => compare(e, op, a, b)));
+  .map((op) => binary(op, (e, a, b) => compare(e, op, a, b), { fresh: true }));

@@ -37,6 +37,7 @@ import { STARTUP_SYMBOLS } from "./startup_symbols.ts";
 import type { NetHook, Permissions, TimerHook } from "./os.ts";
 import type { HostHook } from "./host.ts";
 import { DEFAULTS } from "../defaults.ts";
+import { pinResult, releaseResult, releaseTemporary } from "./result_buffers.ts";
 
 /** Maximum call depth, as in the engine. */
 export const MAX_DEPTH = 1024;
@@ -246,6 +247,7 @@ export class Engine {
 
   /** Sets a global (what `set` and top-level `let` do). */
   setGlobal(id: number, value: RayObject): void {
+    pinResult(value); // a global's buffers are never reused (result_buffers.ts)
     if (this.overlay) this.overlay.set(id, value);
     else this.globals.set(id, value);
   }
@@ -297,7 +299,18 @@ export class Engine {
         const args = items.slice(1);
         if (!b.special) { for (let i = 0; i < n; i++) args[i] = this.eval(args[i]); }
         if (b.impure) this.impure = true;
-        return b.fn(this, args);
+        const result = b.fn(this, args);
+        if (!b.special) {
+          // The arrays of arguments that fresh calls made are free again, unless the result
+          // holds them (result_buffers.ts).
+          for (let i = 0; i < n; i++) {
+            const arg = items[i + 1];
+            if (arg.type === Type.LIST && (arg.items[0] as BuiltinFn | undefined)?.fresh) {
+              releaseTemporary(args[i], result);
+            }
+          }
+        }
+        return result;
       }
       if (f.type === Type.LAMBDA) {
         const args = items.slice(1);
@@ -398,6 +411,15 @@ export class Engine {
   /** The REPL text of a value. */
   display(x: RayObject): string {
     return display(x, this.displayOptions);
+  }
+
+  /**
+   * The host is done with `value`, an answer of this engine (encoded, displayed): its large
+   * arrays that nothing else holds may serve later results (result_buffers.ts). The value
+   * must not be used afterwards.
+   */
+  release(value: RayObject): void {
+    releaseResult(value);
   }
 
   /** The REPL text of an outcome: the value's display or the error block. */

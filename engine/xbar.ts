@@ -21,7 +21,6 @@
  * @module
  */
 import {
-  allocVector,
   type Atom,
   type RayObject,
   type Vector,
@@ -34,6 +33,7 @@ import { binary, type BuiltinFn } from "./builtins.ts";
 import { typeError } from "./errors.ts";
 import { int32Values, words } from "./int64.ts";
 import { atom, NULL_I32, NULL_I64 } from "./values.ts";
+import { resultArray } from "./result_buffers.ts";
 
 const I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
 const INTEGRAL_X = new Set([I32, I64, DATE, TIME, TS]);
@@ -69,12 +69,12 @@ function floatXbar(a: Atom | Vector, b: Atom | Vector): RayObject {
   // An f64 vector by an atom, the common case: one tight loop, no accessor per element.
   if (a.type === F64 && b.type < 0) {
     const xs = a.data, q = n(0);
-    const out = new Float64Array(xs.length);
+    const out = resultArray(F64, xs.length);
     for (let i = 0; i < xs.length; i++) out[i] = Math.floor(xs[i] / q) * q;
     return { type: F64, data: out } as Vector;
   }
   const len = vectorLength((a.type > 0 ? a : b) as Vector);
-  const out = new Float64Array(len);
+  const out = resultArray(F64, len); // every element written below
   for (let i = 0; i < len; i++) {
     const p = x(i), q = n(i);
     out[i] = Math.floor(p / q) * q;
@@ -98,7 +98,7 @@ function integerXbar(a: Atom | Vector, b: Atom | Vector, rt: number): RayObject 
     return atom(rt, wide ? BigInt.asIntN(64, r) : Number(BigInt.asIntN(32, r)));
   }
   const len = vectorLength((a.type > 0 ? a : b) as Vector);
-  const out = allocVector(rt as VectorType, len) as Int32Array | BigInt64Array;
+  const out = resultArray(rt as VectorType, len) as Int32Array | BigInt64Array; // all written
   if (!xbarSmall(a, b, out) && !xbarInDoubles(a, b, out)) {
     const x = bigs(a), n = bigs(b);
     const nul = wide ? NULL_I64 : BigInt(NULL_I32);
@@ -242,5 +242,5 @@ export const XBAR_BUILTINS: readonly BuiltinFn[] = [
       const rt = ta === I32 ? (tb === I32 ? I32 : I64) : ta;
       return integerXbar(a, timeBar && ta === TS ? inNanoseconds(b) : b, rt);
     });
-  }),
+  }, { fresh: true }),
 ];

@@ -479,6 +479,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     const sealed = seal(overlay, outcome);
     const writes = sealed.writes;
     const result = respond(item.request, sealed.outcome, writes.length > 0);
+    // Answered (encoded or displayed): its large arrays may serve the next results.
+    engine.release(outcome.value);
     lastTask = item.task;
     lastOverlay = overlay;
     if (result.response instanceof ArrayBuffer) transfer.push(result.response);

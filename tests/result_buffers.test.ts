@@ -1,0 +1,92 @@
+/**
+ * Result arrays reused (engine/result_buffers.ts): an answer the host released, or a fresh
+ * call's temporary its caller is done with, serves later results — and nothing still held is
+ * ever overwritten: globals, locals, parts of other answers, answers not released.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Engine } from "../engine/engine.ts";
+import { freeResultBytes, releaseResult, resultArray } from "../engine/result_buffers.ts";
+import type { RayObject, Vector } from "../ipc/mod.ts";
+
+const N = 1 << 18; // 2 MiB of i64 or f64: above the size that is reused
+
+function fresh(): Engine {
+  const e = new Engine();
+  e.evalSource(`(set v (til ${N}))`);
+  e.evalSource("(set f (+ 0.5 v))");
+  return e;
+}
+const run = (e: Engine, source: string): RayObject => {
+  const { value, error } = e.evalSource(source);
+  if (error) throw error;
+  return value;
+};
+const data = (x: RayObject) => (x as Vector).data as Float64Array | BigInt64Array;
+const same = (a: RayObject, b: RayObject) => data(a).buffer === data(b).buffer;
+
+describe("result buffers", () => {
+  it("a released answer's array serves the next answer of its size, with the right values", () => {
+    const e = fresh();
+    const a = run(e, "(+ f 1.0)");
+    e.release(a);
+    const b = run(e, "(* f 2.0)");
+    assert.ok(same(a, b), "reused");
+    const d = data(b) as Float64Array;
+    for (const i of [0, 1, N >> 1, N - 1]) assert.equal(d[i], (i + 0.5) * 2);
+    const c = run(e, "(* f 3.0)"); // b was not released: a new array
+    assert.ok(!same(b, c));
+    assert.equal((data(b) as Float64Array)[7], 15);
+  });
+
+  it("a global's array is never reused, even when its answer is released", () => {
+    const e = fresh();
+    const g = run(e, "(set g (+ v 1))");
+    e.release(g);
+    const t = run(e, "(do (set h (+ f 1.0)) (+ v 2))"); // an answer that is not a global
+    e.release(t);
+    run(e, "(+ v 5)");
+    run(e, "(+ v 7)");
+    assert.equal(run(e, "(sum (- g v))").type, -5);
+    assert.equal(e.display(run(e, "(sum (- g v))")), String(N));
+    assert.equal(e.display(run(e, "(first h)")), "1.50");
+  });
+
+  it("a temporary a call is done with is reused, one its result holds is not", () => {
+    const e = fresh();
+    run(e, "(div f (+ f 1.0))"); // warms the free list with the inner array
+    const before = freeResultBytes();
+    assert.ok(before >= N * 8, "the inner array was given back");
+    const held = run(e, "(enlist (+ v 3))"); // the list holds its temporary
+    run(e, "(+ v 4)");
+    run(e, "(+ v 5)");
+    const inner = (held as { items: RayObject[] }).items[0];
+    assert.equal((data(inner) as BigInt64Array)[10], 13n);
+  });
+
+  it("values bound in a lambda or a query's scope stay intact", () => {
+    const e = fresh();
+    const out = run(
+      e,
+      "((fn [a] (do (set z (* 2 (count (raze (list (+ a 0)))))) (+ a (+ v 100)))) (+ v 1))",
+    );
+    assert.equal((data(out) as BigInt64Array)[5], 5n + 1n + 5n + 100n);
+    const t = run(e, `(select {s: (sum (+ x 1)) from: (table [x] (list (+ v 1)))})`);
+    e.release(t);
+    assert.equal(e.display(run(e, "(sum (+ v 1))")), String((N * (N + 1)) / 2));
+  });
+
+  it("only whole arrays made for results are taken, each once", () => {
+    const a = resultArray(10, N);
+    const view = { type: 10, data: a.subarray(1) } as const;
+    releaseResult(view); // a view: not the whole array
+    assert.notEqual(resultArray(10, N).buffer, a.buffer);
+    const decoded = { type: 10, data: new Float64Array(N) } as const; // not made here
+    releaseResult(decoded);
+    assert.notEqual(resultArray(10, N).buffer, decoded.data.buffer);
+    const v = { type: 10, data: a } as const;
+    releaseResult({ type: 0, items: [v, v] }); // twice in one value: kept once
+    assert.equal(resultArray(10, N).buffer, a.buffer);
+    assert.notEqual(resultArray(10, N).buffer, a.buffer);
+  });
+});
