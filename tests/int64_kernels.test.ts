@@ -72,4 +72,28 @@ describe("i64 arithmetic kernels", () => {
       assert.deepEqual([...r], xs.map((x, i) => expected(op, x, [big, big, 2n ** 50n, 1n][i])));
     }
   });
+
+  it("32-bit columns without nulls: products, quotients and remainders by whole words", () => {
+    // The int32 paths: products below 2^53 by Math.imul and the high word; quotients and
+    // remainders of two null-free 32-bit columns (signs mixed, zero divisors, the extremes).
+    const extremes = [2n ** 31n - 1n, -(2n ** 31n) + 1n, 1n, -1n, 0n];
+    for (const scale of [2 ** 20, 2 ** 26, 2 ** 31 - 2]) {
+      for (let round = 0; round < 20; round++) {
+        const n = 1 + Math.floor(rnd() * 60);
+        const value = () =>
+          rnd() < 0.1
+            ? extremes[Math.floor(rnd() * extremes.length)]
+            : BigInt(Math.floor((rnd() - 0.5) * scale));
+        const xs = Array.from({ length: n }, value);
+        const ys = Array.from({ length: n }, value);
+        const k = value();
+        for (const op of ["*", "/", "%"] as const) {
+          const vv = (arith(op, vec(xs), vec(ys)) as Vector).data as BigInt64Array;
+          assert.deepEqual([...vv], xs.map((x, i) => expected(op, x, ys[i])), `${op} vv ${scale}`);
+          const va = (arith(op, vec(xs), at(k)) as Vector).data as BigInt64Array;
+          assert.deepEqual([...va], xs.map((x) => expected(op, x, k)), `${op} va ${k}`);
+        }
+      }
+    }
+  });
 });
