@@ -31,6 +31,7 @@ import {
   tableRows,
   vectorItem,
 } from "./values.ts";
+import { releaseScratch } from "./result_buffers.ts";
 
 /**
  * Applies `f` to each typed vector or atom; LISTs map element-wise (an empty one gives null,
@@ -245,12 +246,19 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
       let k = 0;
       const nul = t === Type.I64 ? -(2 ** 63) : t === Type.I16 ? -32768 : NaN;
       for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
-      if (k === 0 || data.length === 0) return atom(10, NaN);
+      if (k === 0 || data.length === 0) {
+        releaseScratch(xs);
+        return atom(10, NaN);
+      }
       const m = k >> 1;
       const upper = selectKth(xs, m);
-      if (k % 2) return atom(10, upper);
+      if (k % 2) {
+        releaseScratch(xs);
+        return atom(10, upper);
+      }
       let lower = -Infinity; // the largest before the m-th: the (m-1)-th
       for (let i = 0; i < m; i++) if (xs[i] > lower) lower = xs[i];
+      releaseScratch(xs);
       return atom(10, (lower + upper) / 2);
     });
   }),
@@ -271,6 +279,7 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
       let s = 0;
       if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
       else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
+      if (!isVectorOf(v, Type.F64)) releaseScratch(xs); // a conversion of ours
       return atom(10, n ? Math.sqrt(s / n) : NaN);
     });
   }),

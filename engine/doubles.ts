@@ -1,5 +1,6 @@
 /**
- * A numeric vector's values as a fresh `Float64Array`, for kernels that work in doubles
+ * A numeric vector's values as a new `Float64Array` (from result_buffers.ts: a caller that
+ * lets it out of sight gives it back with `releaseScratch`), for kernels that work in doubles
  * (`med`, `dev`): an i64 or timestamp through its 32-bit words (the value rounded once, as
  * `Number` rounds it), without a BigInt per element. Nulls become NaN when `nullsAsNaN`,
  * else stay the numbers they are (the i64 null is −2^63, the smallest).
@@ -17,6 +18,7 @@ import type { Vector } from "../ipc/mod.ts";
 import { words } from "./int64.ts";
 import { isNullValue } from "./values.ts";
 import { Type } from "../ipc/mod.ts";
+import { resultArray } from "./result_buffers.ts";
 
 const TWO32 = 4294967296;
 const NULL_HI = -2147483648;
@@ -25,7 +27,7 @@ export function asDoubles(v: Vector, nullsAsNaN: boolean): Float64Array {
   if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
     const d = v.data as BigInt64Array;
     const w = words(d);
-    const out = new Float64Array(d.length);
+    const out = resultArray(Type.F64, d.length); // every element written below
     if (!w) {
       for (let i = 0; i < d.length; i++) {
         out[i] = nullsAsNaN && isNullValue(5, d[i]) ? NaN : Number(d[i]);
@@ -38,7 +40,9 @@ export function asDoubles(v: Vector, nullsAsNaN: boolean): Float64Array {
     }
     return out;
   }
-  const out = Float64Array.from(v.data as ArrayLike<number>);
+  const src = v.data as ArrayLike<number>;
+  const out = resultArray(Type.F64, src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i];
   if (nullsAsNaN && v.type !== Type.F64) {
     for (let i = 0; i < out.length; i++) if (isNullValue(v.type, out[i])) out[i] = NaN;
   }

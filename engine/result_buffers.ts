@@ -177,6 +177,17 @@ function keep(buffer: ArrayBuffer): void {
   else free.set(buffer.byteLength, [buffer]);
 }
 
+/**
+ * A kernel's own temporary (from {@link resultArray}) that it never let out: kept for reuse
+ * (`dev` of an i64 column gives back its column of doubles).
+ */
+export function releaseScratch(data: ArrayBufferView): void {
+  const buffer = data.buffer;
+  if (!reuse || !(buffer instanceof ArrayBuffer) || !made.has(buffer)) return;
+  if (pinned.has(buffer) || isFree.has(buffer)) return;
+  if (data.byteOffset === 0 && data.byteLength === buffer.byteLength) keep(buffer);
+}
+
 /** Lets go of every free buffer (an idle worker's memory back to the collector). */
 export function dropFreeResults(): void {
   free.clear();

@@ -21,6 +21,7 @@ import {
 import { words } from "./int64.ts";
 import { EvalError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
+import { resultArray } from "./result_buffers.ts";
 
 /** i16 null (the codec's `NULLS`, the one table of null sentinels). */
 export const NULL_I16: number = NULLS.i16;
@@ -167,7 +168,7 @@ export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
   if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
     return { type: v.type, data: gatherI64(v.data as BigInt64Array, idx) };
   }
-  const data = allocVector(v.type, idx.length);
+  const data = resultArray(v.type, idx.length); // every element written below
   const src = v.data;
   const nul = nullValue(v.type);
   for (let i = 0; i < idx.length; i++) {
@@ -179,7 +180,7 @@ export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
 
 /** Gathers 64-bit elements through 32-bit word views: no BigInt per element. */
 function gatherI64(src: BigInt64Array, idx: ArrayLike<number>): BigInt64Array {
-  const out = new BigInt64Array(idx.length);
+  const out = resultArray(Type.I64, idx.length); // every element written below
   const from = words(src), to = words(out);
   if (!from || !to) {
     for (let i = 0; i < idx.length; i++) out[i] = src[idx[i]] ?? NULL_I64;
