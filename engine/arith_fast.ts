@@ -74,6 +74,13 @@ function floatLoop(
         else for (let i = 0; i < n; i++) o[i] = x[i] * r;
         return;
       }
+      if (x && y) {
+        for (let i = 0; i < n; i++) {
+          const d = y[i];
+          o[i] = d === 0 ? NaN : x[i] / d;
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         const d = y ? y[i] : ys;
         o[i] = d === 0 ? NaN : (x ? x[i] : xs) / d;

@@ -50,6 +50,7 @@ import {
   take as pick,
   vectorItem,
 } from "./values.ts";
+import { releaseScratch, resultArray } from "./result_buffers.ts";
 
 /** A key that identifies an element for hashing: the value itself, or a text for compound values. */
 export type ElementKey = number | bigint | string;
@@ -565,16 +566,21 @@ function findByNumber(x: Vector, y: Vector): Vector | undefined {
   if (!sameKeyDomain(x.type, y.type)) return undefined;
   const xs = integerValues(x);
   if (!xs) return undefined;
-  const positions = new Int32Array(count(y));
-  if (!probe(y, firstPositions(xs), positions)) return undefined;
-  const out = new BigInt64Array(positions.length);
+  const positions = resultArray(Type.I32, count(y)); // every element written by probe
+  if (!probe(y, firstPositions(xs), positions)) {
+    releaseScratch(positions);
+    return undefined;
+  }
+  const out = resultArray(Type.I64, positions.length);
   const w = words(out);
   if (!w) return undefined;
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
-    if (p < 0) w[2 * i + 1] = -2147483648; // the null: high word 0x80000000, low word 0
-    else w[2 * i] = p;
+    // A miss is the null: high word 0x80000000, low word 0.
+    w[2 * i] = p < 0 ? 0 : p;
+    w[2 * i + 1] = p < 0 ? -2147483648 : 0;
   }
+  releaseScratch(positions);
   return { type: 5, data: out };
 }
 

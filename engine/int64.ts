@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { Type } from "../ipc/mod.ts";
+import { releaseScratch, resultArray } from "./result_buffers.ts";
 
 const TWO32 = 4294967296;
 const NULL_HI = -2147483648;
@@ -124,6 +126,18 @@ function int32Product(
     wo[i + 1] = (a * k - (lo >>> 0)) / TWO32;
   }
 }
+
+/**
+ * `p mod d` with the divisor's sign (the engine's `%`), for 32-bit integers, d ≠ 0: the
+ * integer remainder (`| 0`: never −0, which would be a double), moved to d's side.
+ */
+function floorMod(p: number, d: number): number {
+  const m = (p % d) | 0;
+  return m !== 0 && (m ^ d) < 0 ? m + d : m;
+}
+
+/** XORed into a low word, it orders unsigned words as signed 32-bit integers. */
+const SIGN_BIT = -2147483648;
 
 /** Whether the last {@link maxMagnitude} met a null (a module variable: no object per call). */
 let metNull = false;
@@ -265,7 +279,9 @@ export function divSafe(
   if (xm < 0 || ym < 0 || xm >= 2 ** 52 || ym >= 2 ** 52) return false;
   if (x && !y && !xNull && xm < 2 ** 31 && ym < 2 ** 31 && ys !== 0n) {
     // A vector of 32-bit values by a 32-bit atom: each value its low word, no null to meet.
-    const wx = words(x)!, d = Number(ys!);
+    // The remainder in 32-bit integers (an int32 divisor: not fmod) with the divisor's sign;
+    // the quotient floored from the double division (faster than from the remainder).
+    const wx = words(x)!, d = Number(ys!) | 0;
     if (op === "/") {
       for (let i = 0; i < wo.length; i += 2) {
         const q = Math.floor(wx[i] / d);
@@ -274,7 +290,7 @@ export function divSafe(
       }
     } else {
       for (let i = 0; i < wo.length; i += 2) {
-        const p = wx[i], r = p - d * Math.floor(p / d);
+        const r = floorMod(wx[i], d);
         wo[i] = r;
         wo[i + 1] = r >> 31;
       }
@@ -292,8 +308,7 @@ export function divSafe(
         wo[i + 1] = NULL_HI;
         continue;
       }
-      const q = Math.floor(p / d);
-      const r = mod ? p - d * q : q;
+      const r = mod ? floorMod(p, d) : Math.floor(p / d);
       wo[i] = r;
       wo[i + 1] = r >> 31;
     }
@@ -436,13 +451,15 @@ export function compareI64(
   const w = words(data)!;
   const n = data.length;
   if (typeof other === "bigint") {
+    // Low words compared unsigned as signed 32-bit integers with the sign bit flipped: the
+    // loop stays in 32-bit arithmetic.
     const yhi = Number(BigInt.asIntN(32, other >> 32n));
-    const ylo = Number(BigInt.asUintN(32, other));
+    const ylo = Number(BigInt.asIntN(32, other)) ^ SIGN_BIT;
     for (let i = 0; i < n; i++) {
       const hi = w[2 * i + 1];
       if (hi !== yhi) out[i] = hi < yhi ? lt : gt;
       else {
-        const lo = w[2 * i] >>> 0;
+        const lo = w[2 * i] ^ SIGN_BIT;
         out[i] = lo < ylo ? lt : lo > ylo ? gt : eq;
       }
     }
@@ -453,7 +470,7 @@ export function compareI64(
     const hi = w[2 * i + 1], yhi = v[2 * i + 1];
     if (hi !== yhi) out[i] = hi < yhi ? lt : gt;
     else {
-      const lo = w[2 * i] >>> 0, ylo = v[2 * i] >>> 0;
+      const lo = w[2 * i] ^ SIGN_BIT, ylo = v[2 * i] ^ SIGN_BIT;
       out[i] = lo < ylo ? lt : lo > ylo ? gt : eq;
     }
   }
@@ -470,11 +487,14 @@ export function int32Values(
   const w = words(data);
   const n = data.length;
   if (!w || n === 0) return undefined;
-  const values = new Int32Array(n);
+  const values = resultArray(Type.I32, n); // every element written, or the whole dropped
   let min = 2147483647, max = -2147483648;
   for (let i = 0; i < n; i++) {
     const lo = w[2 * i];
-    if (w[2 * i + 1] !== lo >> 31) return undefined; // the high word is not the low's sign
+    if (w[2 * i + 1] !== lo >> 31) { // the high word is not the low's sign
+      releaseScratch(values);
+      return undefined;
+    }
     values[i] = lo;
     if (lo < min) min = lo;
     if (lo > max) max = lo;

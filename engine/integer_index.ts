@@ -130,6 +130,19 @@ export function probe(x: Vector, index: PositionIndex, out: Int32Array | Uint8Ar
   if (x.type !== Type.I64 && x.type !== Type.TIMESTAMP) return false;
   const w = words(x.data as BigInt64Array);
   if (!w) return false;
+  if (index instanceof DirectIndex && !mask) {
+    // 32-bit values straight into the table; any other value through `get` below.
+    const { min, slots } = index;
+    const size = slots.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const lo = w[2 * i];
+      if (w[2 * i + 1] !== lo >> 31) break;
+      const s = lo - min;
+      out[i] = s >= 0 && s < size ? slots[s] : -1;
+    }
+    if (i === n) return true;
+  }
   for (let i = 0; i < n; i++) {
     const hi = w[2 * i + 1];
     let p: number;

@@ -31,7 +31,7 @@ import { checkLengths, refuseEmptyList } from "./arith.ts";
 import { atomic2 } from "./atomic.ts";
 import { binary, type BuiltinFn } from "./builtins.ts";
 import { typeError } from "./errors.ts";
-import { int32Values, words } from "./int64.ts";
+import { words } from "./int64.ts";
 import { atom, NULL_I32, NULL_I64 } from "./values.ts";
 import { resultArray } from "./result_buffers.ts";
 
@@ -123,15 +123,19 @@ function xbarSmall(a: Atom | Vector, b: Atom | Vector, out: Int32Array | BigInt6
   }
   const q = Number((b as Atom).value);
   if (!(q > 0 && q < 2 ** 30)) return false;
-  const small = int32Values(a.data as BigInt64Array);
-  if (!small || small.min - q + 1 < -(2 ** 31)) return false;
-  const xs = small.values;
-  const w = words(out)!;
-  for (let i = 0; i < xs.length; i++) {
-    const p = xs[i];
-    const r = Math.trunc((p >= 0 ? p : p - q + 1) / q) * q;
-    w[2 * i] = r;
-    w[2 * i + 1] = r >> 31;
+  const wa = words(a.data as BigInt64Array);
+  const w = words(out);
+  if (!wa || !w) return false;
+  const lowest = -(2 ** 31) + q - 1; // below it, p - q + 1 leaves 32 bits
+  const d = q | 0; // an int32 divisor: the runtimes then divide in integers, not fmod
+  for (let i = 0; i < wa.length; i += 2) {
+    const p = wa[i];
+    // Not a 32-bit value (its high word is not its sign), or too low: the general loops.
+    if (wa[i + 1] !== p >> 31 || p < lowest) return false;
+    const m = (p % d) | 0; // integer remainder, the sign of p (| 0: never -0, a double)
+    const r = m < 0 ? p - m - d : p - m; // the multiple of q at or below p
+    w[i] = r;
+    w[i + 1] = r >> 31;
   }
   return true;
 }
