@@ -107,6 +107,11 @@ export class Ring {
     Atomics.notify(this.#words, HEAD);
   }
 
+  /** Whether a record is waiting to be read (without reading it). */
+  get waiting(): boolean {
+    return Atomics.load(this.#words, HEAD) !== Atomics.load(this.#words, TAIL);
+  }
+
   /** Blocks the calling thread until a record may be waiting or `timeoutMs` passes. */
   wait(timeoutMs = Infinity): void {
     const seen = Atomics.load(this.#words, HEAD);

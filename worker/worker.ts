@@ -63,6 +63,7 @@ import type {
   Write,
 } from "./protocol.ts";
 import { NODE_HOST } from "../host/node_host.ts";
+import { dropFreeResults, freeResultBytes } from "../engine/result_buffers.ts";
 
 /** Hooks for tests: e.g. a query that crashes its worker on purpose. */
 export interface WorkerHooks {
@@ -88,6 +89,9 @@ const replicaOptions = { resolveBuiltin, replica: true, maxDepth: MAX_ENCODE_DEP
 
 /** Changes a global may commit alone before its whole value is committed again. */
 const MAX_CHANGES = 16_384;
+
+/** A worker idle this long lets go of the arrays it kept for reuse. */
+const IDLE_DROP_MS = 1000;
 
 /** Starts the worker loop on `scope` (the worker's global scope). */
 export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
@@ -371,7 +375,13 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     for (;;) {
       const record = ring.read();
       if (!record) {
-        ring.wait();
+        if (freeResultBytes() === 0) ring.wait();
+        else {
+          // Idle with arrays kept for reuse (engine/result_buffers.ts): after a second with
+          // no task, they go back to the collector instead of staying resident.
+          ring.wait(IDLE_DROP_MS);
+          if (!ring.waiting) dropFreeResults();
+        }
         continue;
       }
       const item = readTask(record);
@@ -384,9 +394,13 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     }
   };
 
+  /** With messages, a timer lets go of the kept arrays once idle (the rings wait instead). */
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
   scope.onmessage = (event: MessageEvent) => {
+    clearTimeout(idleTimer);
     handle(event.data as ToWorker);
     if (requests) serveRing();
+    if (freeResultBytes() > 0) idleTimer = setTimeout(dropFreeResults, IDLE_DROP_MS);
   };
 
   const handle = (msg: ToWorker) => {
