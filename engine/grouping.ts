@@ -15,10 +15,11 @@
  *
  * @module
  */
-import type { RayObject, Vector } from "../ipc/mod.ts";
+import { type RayObject, Type, type Vector } from "../ipc/mod.ts";
 import { type ElementKey, elementKeys } from "./collections.ts";
 import { integerRange } from "./int64.ts";
 import { integerValues } from "./integer_index.ts";
+import { releaseScratch, resultArray } from "./result_buffers.ts";
 
 /**
  * Rows by group: the group of each row and each group's first row, from the one pass that
@@ -49,6 +50,15 @@ export class Groups {
     return this.#rows!;
   }
 
+  /**
+   * The query that grouped is done: its large arrays may serve later results
+   * (result_buffers.ts). Only for groups nothing else saw (a select's or an update's own).
+   */
+  release(): void {
+    releaseScratch(this.groupOf);
+    if (this.#rows) releaseScratch(this.#rows);
+  }
+
   /** A counting sort of the rows by group id (stable). */
   #layout(): void {
     const { groupOf, count } = this;
@@ -57,7 +67,7 @@ export class Groups {
     for (let i = 0; i < n; i++) starts[groupOf[i] + 1]++;
     for (let g = 0; g < count; g++) starts[g + 1] += starts[g];
     const fill = starts.slice(0, count);
-    const rows = new Int32Array(n);
+    const rows = resultArray(Type.I32, n); // every row placed below
     for (let i = 0; i < n; i++) rows[fill[groupOf[i]]++] = i;
     this.#starts = starts;
     this.#rows = rows;
@@ -66,7 +76,7 @@ export class Groups {
 
 /** Groups the `n` rows by the values of the key columns. */
 export function groupRows(keyColumns: RayObject[], n: number): Groups {
-  const groupOf = new Int32Array(n);
+  const groupOf = resultArray(Type.I32, n); // every row's group written below
   const firsts: number[] = [];
   const count = keyColumns.length === 1 && keyColumns[0].type > 0
     ? groupIntegers(keyColumns[0] as Vector, groupOf, firsts) ??

@@ -57,6 +57,7 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
         keys: { type: 6, data: Int32Array.from(names) },
         values: listOf(columns),
       };
+      g.groups.release(); // the result took its own rows: the group arrays are done with
     } else if (mappings.length) {
       const scope = scopeOf(t);
       const values = mappings.map((m) => e.withScope(scope, () => e.eval(m.form)));

@@ -79,6 +79,7 @@ export const UPDATE_BUILTINS: readonly BuiltinFn[] = [
         }
         t = setColumn(t, m.id, col);
       }
+      grouped?.release(); // done with the group arrays (the columns hold their own)
       return t;
     });
   }),

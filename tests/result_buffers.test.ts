@@ -89,4 +89,20 @@ describe("result buffers", () => {
     assert.equal(resultArray(10, N).buffer, a.buffer);
     assert.notEqual(resultArray(10, N).buffer, a.buffer);
   });
+
+  it("grouped selects give their group arrays back; answers held stay intact", () => {
+    const e = fresh();
+    run(e, "(set t (table [k x] (list (% v 7) (% v 1000))))");
+    const held = run(e, "(select {s: (sum x) from: t by: k})");
+    const expected = e.display(held);
+    for (let i = 0; i < 3; i++) {
+      const again = run(e, "(select {c: (count x) from: t by: x})");
+      const counts = (again as { values: { items: RayObject[] } }).values.items[1];
+      assert.equal((data(counts) as BigInt64Array).length, 1000); // 1,000 groups of x
+      e.release(again);
+      run(e, "(update {x: (sum x) from: t by: k})");
+    }
+    assert.equal(e.display(held), expected, "an answer not released is never overwritten");
+    assert.equal(e.display(run(e, "(select {s: (sum x) from: t by: k})")), expected);
+  });
 });
