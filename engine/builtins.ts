@@ -122,6 +122,11 @@ export function vary(name: string, fn: BuiltinImpl, options: BuiltinOptions = {}
   return define(103, name, fn, options);
 }
 
+/** Whether `form` is a call of a `fresh` builtin: its value is new, seen by nothing else yet. */
+export function freshCall(form: RayObject): boolean {
+  return form.type === 0 && (form.items[0] as Partial<BuiltinFn> | undefined)?.fresh === true;
+}
+
 /**
  * A table of the builtins of `lists`, in order. A name may appear once, unless a later
  * definition says it `overrides` (and then an earlier one must exist): replacing a builtin

@@ -236,7 +236,7 @@ function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
 export function trueIndexes(mask: Uint8Array): Int32Array {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
-  const out = new Int32Array(n);
+  const out = resultArray(Type.I32, n); // every element written below
   for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
   return out;
 }
@@ -660,11 +660,16 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     const mask = x.data;
     let n = 0;
     for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
-    const out = new BigInt64Array(n);
+    const out = resultArray(Type.I64, n);
     const w = words(out);
     if (!w) return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes(mask))) };
-    // Positions below 2^31: the low word is the position, the high word stays 0.
-    for (let i = 0, j = 0; i < mask.length; i++) if (mask[i]) w[2 * j++] = i;
+    // Positions below 2^31: the low word is the position, the high word 0.
+    for (let i = 0, j = 0; i < mask.length; i++) {
+      if (mask[i]) {
+        w[2 * j] = i;
+        w[2 * j++ + 1] = 0;
+      }
+    }
     return { type: 5, data: out };
   }),
   unary("key", (_e, x) => (x.type === Type.DICT || x.type === Type.TABLE ? x.keys : x)),

@@ -18,7 +18,7 @@ import {
   symbols,
   Type,
 } from "../ipc/mod.ts";
-import type { BuiltinFn, Builtins } from "./builtins.ts";
+import { type BuiltinFn, type Builtins, freshCall } from "./builtins.ts";
 import { STANDARD_BUILTINS } from "./library.ts";
 import { quoteBuiltin } from "./control.ts";
 import { display, type DisplayOptions } from "./display.ts";
@@ -304,10 +304,7 @@ export class Engine {
           // The arrays of arguments that fresh calls made are free again, unless the result
           // holds them (result_buffers.ts).
           for (let i = 0; i < n; i++) {
-            const arg = items[i + 1];
-            if (arg.type === Type.LIST && (arg.items[0] as BuiltinFn | undefined)?.fresh) {
-              releaseTemporary(args[i], result);
-            }
+            if (freshCall(items[i + 1])) releaseTemporary(args[i], result);
           }
         }
         return result;

@@ -10,6 +10,7 @@ import {
   isAtomOf,
   isCollection,
   isVectorOf,
+  NULL,
   type RayObject,
   symbols,
   type Table,
@@ -23,6 +24,8 @@ import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
 import { collect, count, itemAt, items, tableColumn, tableRows, take } from "./values.ts";
+import { freshCall } from "./builtins.ts";
+import { releaseTemporary } from "./result_buffers.ts";
 
 /** Names of a query dict that are clauses or reserved, not output columns. */
 export const RESERVED = new Set([
@@ -135,7 +138,9 @@ export function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
   if (!isVectorOf(mask, Type.B8)) throw typeError("B8", mask.type);
   const d = mask.data;
   if (d.length !== tableRows(t)) throw lengthError();
-  return trueIndexes(d);
+  const rows = trueIndexes(d);
+  if (freshCall(form)) releaseTemporary(mask, NULL); // `(> x 500)`: a mask nothing else holds
+  return rows;
 }
 
 /** The clause `name` of a query dict, if given. */

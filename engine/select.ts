@@ -20,6 +20,7 @@ import {
   whereRows,
 } from "./query_clauses.ts";
 import { isCollection, Type } from "../ipc/mod.ts";
+import { releaseScratch } from "./result_buffers.ts";
 
 /** The builtins defined here. */
 export const SELECT_BUILTINS: readonly BuiltinFn[] = [
@@ -31,7 +32,11 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
     if (source.type !== Type.TABLE) throw typeError("TABLE", source.type);
     let t = source as Table;
     const where = clause(ent, "where");
-    if (where) t = sliceRows(t, whereRows(e, t, where.form)) as Table;
+    if (where) {
+      const rows = whereRows(e, t, where.form);
+      t = sliceRows(t, rows) as Table;
+      releaseScratch(rows); // the slice took its own columns
+    }
     const mappings = ent.filter((x) => !RESERVED.has(x.name));
     const by = clause(ent, "by");
     let result: Table;
