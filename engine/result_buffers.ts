@@ -33,6 +33,7 @@
 import {
   allocVector,
   AtomType,
+  ELEMENT_SIZE,
   type RayObject,
   Type,
   type VectorDataMap,
@@ -59,24 +60,10 @@ let freeBytes = 0;
 /** Off for good once a global's value was too big to walk. */
 let reuse = true;
 
-const BYTES: Readonly<Record<VectorType, number>> = {
-  1: 1,
-  2: 1,
-  3: 2,
-  4: 4,
-  5: 8,
-  6: 4,
-  7: 4,
-  8: 4,
-  9: 8,
-  10: 8,
-  11: 16,
-  12: 1,
-};
-
 /** An array of `n` elements of `type` for a result whose every element the caller writes. */
 export function resultArray<T extends VectorType>(type: T, n: number): VectorDataMap[T] {
-  const bytes = n * BYTES[type];
+  // In memory a SYMBOL is an Int32Array of ids (its wire size is variable: 0 in the table).
+  const bytes = n * (type === Type.SYMBOL ? 4 : ELEMENT_SIZE[type]);
   if (bytes < MIN_REUSED_BYTES) return allocVector(type, n);
   const buffer = free.get(bytes)?.pop();
   if (buffer) {
