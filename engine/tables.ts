@@ -8,6 +8,7 @@ import {
   type Atom,
   AtomType,
   isCollection,
+  isVector,
   NULL,
   type RayObject,
   type Table,
@@ -18,6 +19,8 @@ import {
 import { binary, type BuiltinFn } from "./builtins.ts";
 import { arityError, lengthError, typeError } from "./errors.ts";
 import { atom, collect, count, items, listOf, nullValue, take } from "./values.ts";
+import { words } from "./int64.ts";
+import { resultArray } from "./result_buffers.ts";
 
 /** `(table names columns)`: equal-length vectors or LISTs; atom columns are broadcast. */
 export function makeTable(names: RayObject, columns: RayObject): Table {
@@ -56,20 +59,23 @@ function vectorOfOne(a: Atom): Vector["data"] {
 /** Writes `value` into column `col` at `rows`, keeping the column's type (f64 into integers truncates). */
 export function writeRows(
   col: RayObject | undefined,
-  rows: number[],
+  rows: ArrayLike<number>,
   n: number,
   value: RayObject,
 ): RayObject {
   // A list into some rows of a typed column: the engine answers `expected LIST, got LIST`
   // (rayforce-py's `update(name="zed")` sends one).
   if (value.type === Type.LIST && col && col.type !== Type.LIST) throw typeError("LIST", "LIST");
-  const values = value.type < 0 || value.type >= 13 ? rows.map(() => value) : items(value);
-  const perRow = values.length === rows.length
-    ? values
-    : values.length === n
-    ? rows.map((r) => values[r])
-    : undefined;
-  if (!perRow) throw lengthError();
+  // An atom of the column's own type (`update {x: 0 … where: …}`): the column copied, the
+  // value written at the rows, with no object per row.
+  if (col && isVector(col) && col.type !== Type.GUID && value.type === -col.type) {
+    return fillRows(col, rows, (value as Atom).value as number | bigint);
+  }
+  const m = rows.length;
+  const values = value.type < 0 || value.type >= 13 ? undefined : items(value);
+  const perRow = (i: number): RayObject =>
+    values === undefined ? value : values.length === m ? values[i] : values[rows[i]];
+  if (values !== undefined && values.length !== m && values.length !== n) throw lengthError();
   if (!col) {
     const t = value.type < 0 ? -value.type : value.type;
     if (t >= 1 && t <= 12) {
@@ -77,18 +83,19 @@ export function writeRows(
       return writeRows(base, rows, n, value);
     }
     const out = Array.from({ length: n }, () => NULL as RayObject);
-    rows.forEach((r, i) => (out[r] = perRow[i]));
+    for (let i = 0; i < m; i++) out[rows[i]] = perRow(i);
     return listOf(out);
   }
   if (col.type === Type.LIST) {
     const out = [...col.items];
-    rows.forEach((r, i) => (out[r] = perRow[i]));
+    for (let i = 0; i < m; i++) out[rows[i]] = perRow(i);
     return listOf(out);
   }
   const v = col as Vector;
   const data = v.data.slice();
-  rows.forEach((r, i) => {
-    const x = perRow[i];
+  for (let i = 0; i < m; i++) {
+    const r = rows[i];
+    const x = perRow(i);
     if (x.type !== -v.type) {
       const integral = v.type === Type.I32 || v.type === Type.I64 || v.type === Type.I16;
       if (
@@ -101,12 +108,32 @@ export function writeRows(
       const f = Number(x.value);
       if (v.type === Type.I64) (data as BigInt64Array)[r] = BigInt(Math.trunc(f));
       else (data as Int32Array)[r] = Math.trunc(f);
-      return;
+      continue;
     }
     if (v.type === Type.GUID) (data as Uint8Array).set((x as Atom).value as Uint8Array, r * 16);
     else (data as Int32Array)[r] = (x as Atom).value as number;
-  });
+  }
   return { type: v.type, data } as Vector;
+}
+
+/** A copy of `col` (from the reused result arrays) with `x` at `rows`. */
+function fillRows(col: Vector, rows: ArrayLike<number>, x: number | bigint): Vector {
+  const data = resultArray(col.type, col.data.length); // every element written below
+  (data as Int32Array).set(col.data as Int32Array);
+  const w = typeof x === "bigint" ? words(data as BigInt64Array) : undefined;
+  if (w) {
+    // Each i64 row as two words: no BigInt written per row.
+    const lo = Number(BigInt.asIntN(32, x as bigint)),
+      hi = Number(BigInt.asIntN(32, (x as bigint) >> 32n));
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      w[2 * r] = lo;
+      w[2 * r + 1] = hi;
+    }
+  } else {
+    for (let i = 0; i < rows.length; i++) (data as BigInt64Array)[rows[i]] = x as bigint;
+  }
+  return { type: col.type, data } as Vector;
 }
 
 /** `t` with column `id` replaced, or added last. */

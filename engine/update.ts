@@ -39,9 +39,13 @@ export const UPDATE_BUILTINS: readonly BuiltinFn[] = [
       let t = asTable(value);
       const n = tableRows(t);
       const where = clause(ent, "where");
-      const rows = where
-        ? Array.from(whereRows(e, t, where.form))
-        : Array.from({ length: n }, (_, i) => i);
+      // The rows written: those of where:, or every row when grouping (without either, the
+      // columns are computed whole and no row list is needed).
+      const rows: ArrayLike<number> = where
+        ? whereRows(e, t, where.form)
+        : clause(ent, "by")
+        ? Int32Array.from({ length: n }, (_, i) => i)
+        : [];
       const by = clause(ent, "by");
       const mappings = ent.filter((x) => !RESERVED.has(x.name));
       if (mappings.length === 0) throw valueError("update needs a column");
