@@ -179,6 +179,22 @@ function extremeI64(d: BigInt64Array, less: boolean): bigint {
   return at < 0 ? NULL_I64 : d[at];
 }
 
+/**
+ * The engine's median of `xs` (reordered): sorted with the nulls `nul` as numbers (so first),
+ * the middle taken from the count of the others; NaN when there is none.
+ */
+function middle(xs: Float64Array, nul: number): number {
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
+  if (k === 0) return NaN;
+  const m = k >> 1;
+  const upper = selectKth(xs, m);
+  if (k % 2) return upper;
+  let lower = -Infinity; // the largest before the m-th: the (m-1)-th
+  for (let i = 0; i < m; i++) if (xs[i] > lower) lower = xs[i];
+  return (lower + upper) / 2;
+}
+
 /** A row of a table as a dict (its values always a LIST, as the engine builds it). */
 export function tableRow(t: Table, i: number): RayObject {
   const values = t.values.items.map((
@@ -240,26 +256,10 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
         return atom(10, isNullValue(t, (v as Atom).value) ? NaN : Number((v as Atom).value));
       }
       if (t !== Type.U8 && t !== Type.I16 && t !== Type.I64) return atom(10, NaN);
-      // The values sorted (nulls as numbers, so first); the middle from the non-null count.
-      const data = (v as Vector).data as ArrayLike<number | bigint>;
       const xs = asDoubles(v as Vector, false);
-      let k = 0;
-      const nul = t === Type.I64 ? -(2 ** 63) : t === Type.I16 ? -32768 : NaN;
-      for (let i = 0; i < xs.length; i++) if (xs[i] !== nul) k++;
-      if (k === 0 || data.length === 0) {
-        releaseScratch(xs);
-        return atom(10, NaN);
-      }
-      const m = k >> 1;
-      const upper = selectKth(xs, m);
-      if (k % 2) {
-        releaseScratch(xs);
-        return atom(10, upper);
-      }
-      let lower = -Infinity; // the largest before the m-th: the (m-1)-th
-      for (let i = 0; i < m; i++) if (xs[i] > lower) lower = xs[i];
+      const median = middle(xs, t === Type.I64 ? -(2 ** 63) : t === Type.I16 ? -32768 : NaN);
       releaseScratch(xs);
-      return atom(10, (lower + upper) / 2);
+      return atom(10, median);
     });
   }),
   unary("dev", (_e, x) => {

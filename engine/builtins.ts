@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { Builtin, BuiltinType, RayObject } from "../ipc/mod.ts";
+import { type Builtin, type BuiltinType, isList, type RayObject } from "../ipc/mod.ts";
 import type { Engine } from "./engine.ts";
 import { osError } from "./errors.ts";
 
@@ -124,7 +124,7 @@ export function vary(name: string, fn: BuiltinImpl, options: BuiltinOptions = {}
 
 /** Whether `form` is a call of a `fresh` builtin: its value is new, seen by nothing else yet. */
 export function freshCall(form: RayObject): boolean {
-  return form.type === 0 && (form.items[0] as Partial<BuiltinFn> | undefined)?.fresh === true;
+  return isList(form) && (form.items[0] as Partial<BuiltinFn> | undefined)?.fresh === true;
 }
 
 /**

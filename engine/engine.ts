@@ -10,6 +10,7 @@ import {
   type BuiltinType,
   ErrorCode,
   type ErrorValue,
+  isBuiltin,
   type Lambda,
   type List,
   NULL,
@@ -290,7 +291,7 @@ export class Engine {
         f = this.eval(head);
         if (f.type !== Type.LAMBDA) throw typeError("LAMBDA", f.type);
       }
-      if (f.type >= 101 && f.type <= 103) {
+      if (isBuiltin(f)) {
         const b = f as BuiltinFn;
         if (!b.fn) throw typeError("LAMBDA", f.type);
         const n = items.length - 1;
@@ -322,7 +323,7 @@ export class Engine {
 
   /** Calls any function value with evaluated arguments (map, apply, try handlers). */
   apply(f: RayObject, args: RayObject[]): RayObject {
-    if (f.type >= 101 && f.type <= 103) {
+    if (isBuiltin(f)) {
       const b = f as BuiltinFn;
       if (!b.fn) throw typeError("LAMBDA", f.type);
       if (b.type === Type.UNARY && args.length !== 1) throw arityError(1, args.length);

@@ -136,6 +136,16 @@ function floorMod(p: number, d: number): number {
   return m !== 0 && (m ^ d) < 0 ? m + d : m;
 }
 
+/** The low 32-bit word of an i64, as a signed int32 (what an Int32Array view holds). */
+export function lowWord(x: bigint): number {
+  return Number(BigInt.asIntN(32, x));
+}
+
+/** The high 32-bit word of an i64, as a signed int32. */
+export function highWord(x: bigint): number {
+  return Number(BigInt.asIntN(32, x >> 32n));
+}
+
 /** XORed into a low word, it orders unsigned words as signed 32-bit integers. */
 const SIGN_BIT = -2147483648;
 
@@ -453,8 +463,8 @@ export function compareI64(
   if (typeof other === "bigint") {
     // Low words compared unsigned as signed 32-bit integers with the sign bit flipped: the
     // loop stays in 32-bit arithmetic.
-    const yhi = Number(BigInt.asIntN(32, other >> 32n));
-    const ylo = Number(BigInt.asIntN(32, other)) ^ SIGN_BIT;
+    const yhi = highWord(other);
+    const ylo = lowWord(other) ^ SIGN_BIT;
     for (let i = 0; i < n; i++) {
       const hi = w[2 * i + 1];
       if (hi !== yhi) out[i] = hi < yhi ? lt : gt;

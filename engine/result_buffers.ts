@@ -34,6 +34,7 @@ import {
   allocVector,
   AtomType,
   ELEMENT_SIZE,
+  isVector,
   type RayObject,
   Type,
   type VectorDataMap,
@@ -97,17 +98,13 @@ function view<T extends VectorType>(type: T, buffer: ArrayBuffer): VectorDataMap
 /** Marks every buffer of `value` (set as a global) as never to be reused. */
 export function pinResult(value: RayObject): void {
   if (!reuse) return;
-  let walked = 0;
-  const stack: RayObject[] = [value];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (++walked > MAX_PIN_WALK) {
-      reuse = false;
-      free.clear();
-      freeBytes = 0;
-      return;
-    }
-    eachPart(x, (buffer) => buffer && pinned.add(buffer as ArrayBuffer), stack);
+  const whole = walk(value, MAX_PIN_WALK, (data) => {
+    pinned.add(data.buffer as ArrayBuffer);
+    return false;
+  });
+  if (!whole) {
+    reuse = false;
+    dropFreeResults();
   }
 }
 
@@ -117,16 +114,10 @@ export function pinResult(value: RayObject): void {
  */
 export function releaseResult(value: RayObject): void {
   if (!reuse) return;
-  const stack: RayObject[] = [value];
-  let walked = 0;
-  while (stack.length && ++walked <= MAX_PIN_WALK) {
-    eachPart(stack.pop()!, (buffer, data) => {
-      if (!(buffer instanceof ArrayBuffer) || !made.has(buffer)) return;
-      if (pinned.has(buffer) || isFree.has(buffer)) return;
-      if (data.byteOffset !== 0 || data.byteLength !== buffer.byteLength) return;
-      keep(buffer);
-    }, stack);
-  }
+  walk(value, MAX_PIN_WALK, (data) => {
+    if (reusable(data)) keep(data.buffer as ArrayBuffer);
+    return false;
+  });
 }
 
 /**
@@ -135,24 +126,30 @@ export function releaseResult(value: RayObject): void {
  * (`(div f (+ f 1.0))` gives back the array of `(+ f 1.0)` once `div` is done).
  */
 export function releaseTemporary(temp: RayObject, result: RayObject): void {
-  if (!reuse || temp.type < Type.B8 || temp.type > Type.C8) return;
-  const data = (temp as { data: ArrayBufferView }).data;
-  const buffer = data.buffer;
-  if (!(buffer instanceof ArrayBuffer) || !made.has(buffer) || pinned.has(buffer)) return;
-  if (isFree.has(buffer) || data.byteOffset !== 0 || data.byteLength !== buffer.byteLength) return;
-  if (holds(result, buffer)) return;
-  keep(buffer);
+  if (!reuse || !isVector(temp) || !reusable(temp.data)) return;
+  const buffer = temp.data.buffer;
+  let found = false;
+  // Too big to tell counts as holding it.
+  const whole = walk(result, MAX_HOLDS_WALK, (data) => (found = data.buffer === buffer));
+  if (whole && !found) keep(buffer as ArrayBuffer);
 }
 
-/** Whether `value` holds `buffer` (true, too, when it is too big to tell). */
-function holds(value: RayObject, buffer: ArrayBufferLike): boolean {
-  const stack: RayObject[] = [value];
-  let walked = 0, found = false;
-  while (stack.length && !found) {
-    if (++walked > MAX_HOLDS_WALK) return true;
-    eachPart(stack.pop()!, (b) => (found ||= b === buffer), stack);
-  }
-  return found;
+/**
+ * A kernel's own temporary (from {@link resultArray}) that it never let out: kept for reuse
+ * (`dev` of an i64 column gives back its column of doubles).
+ */
+export function releaseScratch(data: ArrayBufferView): void {
+  if (reuse && reusable(data)) keep(data.buffer as ArrayBuffer);
+}
+
+/**
+ * Whether `data` may be kept for reuse: the whole of a buffer made here, that no global held
+ * and that is not free already.
+ */
+function reusable(data: ArrayBufferView): boolean {
+  const buffer = data.buffer;
+  return buffer instanceof ArrayBuffer && made.has(buffer) && !pinned.has(buffer) &&
+    !isFree.has(buffer) && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
 }
 
 function keep(buffer: ArrayBuffer): void {
@@ -162,17 +159,6 @@ function keep(buffer: ArrayBuffer): void {
   const list = free.get(buffer.byteLength);
   if (list) list.push(buffer);
   else free.set(buffer.byteLength, [buffer]);
-}
-
-/**
- * A kernel's own temporary (from {@link resultArray}) that it never let out: kept for reuse
- * (`dev` of an i64 column gives back its column of doubles).
- */
-export function releaseScratch(data: ArrayBufferView): void {
-  const buffer = data.buffer;
-  if (!reuse || !(buffer instanceof ArrayBuffer) || !made.has(buffer)) return;
-  if (pinned.has(buffer) || isFree.has(buffer)) return;
-  if (data.byteOffset === 0 && data.byteLength === buffer.byteLength) keep(buffer);
 }
 
 /** Lets go of every free buffer (an idle worker's memory back to the collector). */
@@ -186,35 +172,42 @@ export function freeResultBytes(): number {
   return freeBytes;
 }
 
-/** Calls `found` with each typed array of `x` itself and pushes the objects it holds. */
-function eachPart(
-  x: RayObject,
-  found: (buffer: ArrayBufferLike, data: ArrayBufferView) => void,
-  stack: RayObject[],
-): void {
-  if (x.type >= Type.B8 && x.type <= Type.C8) {
-    const data = (x as { data: ArrayBufferView }).data;
-    found(data.buffer, data);
-    return;
+/**
+ * Calls `visit` with each typed array of `value` and of what it holds, until `visit` answers
+ * true; false when `limit` objects were walked before the end (the walk stops there).
+ */
+function walk(
+  value: RayObject,
+  limit: number,
+  visit: (data: ArrayBufferView) => boolean,
+): boolean {
+  const stack: RayObject[] = [value];
+  let walked = 0;
+  while (stack.length) {
+    if (++walked > limit) return false;
+    const x = stack.pop()!;
+    if (isVector(x)) {
+      if (visit(x.data)) return true;
+      continue;
+    }
+    switch (x.type) {
+      case AtomType.GUID: // 16 bytes, maybe a view of a GUID vector
+        if (visit(x.value)) return true;
+        break;
+      case Type.LIST:
+        for (const item of x.items) stack.push(item);
+        break;
+      case Type.DICT:
+      case Type.TABLE:
+        stack.push(x.keys, x.values);
+        break;
+      case Type.LAMBDA:
+        stack.push(x.args, x.body);
+        break;
+      case Type.ENUM:
+        if (visit(x.data) || (x.symbols && visit(x.symbols))) return true;
+        break;
+    }
   }
-  if (x.type === AtomType.GUID) {
-    found(x.value.buffer, x.value); // 16 bytes, maybe a view of a GUID vector
-    return;
-  }
-  switch (x.type) {
-    case Type.LIST:
-      for (const item of x.items) stack.push(item);
-      return;
-    case Type.DICT:
-    case Type.TABLE:
-      stack.push(x.keys, x.values);
-      return;
-    case Type.LAMBDA:
-      stack.push(x.args, x.body);
-      return;
-    case Type.ENUM:
-      found(x.data.buffer, x.data);
-      if (x.symbols) found(x.symbols.buffer, x.symbols);
-      return;
-  }
+  return true;
 }

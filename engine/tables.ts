@@ -19,7 +19,7 @@ import {
 import { binary, type BuiltinFn } from "./builtins.ts";
 import { arityError, lengthError, typeError } from "./errors.ts";
 import { atom, collect, count, items, listOf, nullValue, take } from "./values.ts";
-import { words } from "./int64.ts";
+import { highWord, lowWord, words } from "./int64.ts";
 import { resultArray } from "./result_buffers.ts";
 
 /** `(table names columns)`: equal-length vectors or LISTs; atom columns are broadcast. */
@@ -123,8 +123,7 @@ function fillRows(col: Vector, rows: ArrayLike<number>, x: number | bigint): Vec
   const w = typeof x === "bigint" ? words(data as BigInt64Array) : undefined;
   if (w) {
     // Each i64 row as two words: no BigInt written per row.
-    const lo = Number(BigInt.asIntN(32, x as bigint)),
-      hi = Number(BigInt.asIntN(32, (x as bigint) >> 32n));
+    const lo = lowWord(x as bigint), hi = highWord(x as bigint);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       w[2 * r] = lo;
