@@ -18,7 +18,7 @@ import {
 } from "../ipc/mod.ts";
 import { type BuiltinFn, unary } from "./builtins.ts";
 import { asDoubles } from "./doubles.ts";
-import { sumI64, words } from "./int64.ts";
+import { deviationI64, sumI64, words } from "./int64.ts";
 import { selectKth } from "./select_kth.ts";
 import { typeError } from "./errors.ts";
 import {
@@ -272,10 +272,14 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
         return atom(10, numeric ? 0 : NaN);
       }
       if (!DEVIABLE.has(v.type)) return atom(10, NaN);
+      if ((isVectorOf(v, Type.I64) || isVectorOf(v, Type.TIMESTAMP)) && words(v.data)) {
+        return atom(10, deviationI64(v.data, v.type === Type.I64)); // no copy as doubles
+      }
       const xs = isVectorOf(v, Type.F64) ? v.data : asDoubles(v as Vector, true);
       const { sum, count: n } = floatSum(xs);
-      // The engine forgets to subtract the mean for DATE vectors (√mean(x²)); reproduced.
-      const m = v.type === Type.DATE ? 0 : sum / n;
+      // The engine forgets to subtract the mean for DATE and TIMESTAMP vectors (√mean(x²));
+      // reproduced (tests/fixtures/conformance/sessions/dev-types.jsonl).
+      const m = v.type === Type.DATE || v.type === Type.TIMESTAMP ? 0 : sum / n;
       let s = 0;
       if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
       else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);

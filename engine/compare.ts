@@ -217,17 +217,17 @@ function fastCompare(
     throw lengthError();
   }
   const out = resultArray(Type.B8, n); // every element is written below
+  // The answer for each outcome, looked up in the loops instead of calling `t` per element.
+  const lt = t(-1) ? 1 : 0, eq = t(0) ? 1 : 0, gt = t(1) ? 1 : 0;
   if ((ta === Type.I64 || ta === Type.TIMESTAMP) && words(vec.data as BigInt64Array)) {
     const o = other.type < 0
       ? (other as Atom).value as bigint
       : (other as Vector).data as BigInt64Array;
-    compareI64(vec.data as BigInt64Array, o, out, t);
+    compareI64(vec.data as BigInt64Array, o, out, lt, eq, gt);
     return { type: 1, data: out };
   }
   if (SAME_WIDTH_INTEGERS.has(ta) || ta === Type.F64) {
-    // The answer for each outcome, looked up instead of calling `t` per element; a NaN
-    // (the f64 null) orders below every number.
-    const lt = t(-1) ? 1 : 0, eq = t(0) ? 1 : 0, gt = t(1) ? 1 : 0;
+    // A NaN (the f64 null) orders below every number.
     const d = vec.data as Int32Array;
     const nanLow = ta === Type.F64;
     if (other.type < 0) {

@@ -447,6 +447,54 @@ export function sumI64(data: BigInt64Array): bigint {
 }
 
 /**
+ * The population standard deviation of the non-null elements of an i64 (or timestamp)
+ * column, read through its words: the same doubles in the same order as summing
+ * `asDoubles` (each value rounded once), without writing them out. NaN when all are null.
+ * Not `centred`, it is √mean(x²), as the engine answers for timestamps.
+ * Little-endian hosts only (see {@link words}).
+ */
+export function deviationI64(data: BigInt64Array, centred: boolean): number {
+  const w = words(data)!; // the caller checked the host is little-endian
+  const n = data.length;
+  if (n === 0) return NaN;
+  // Every value a 32-bit integer (no null): the same additions, read from the low words only
+  // (V8 runs this loop twice as fast as the general one).
+  let s = 0, i = 0;
+  for (; i < n; i++) {
+    const lo = w[2 * i];
+    if (w[2 * i + 1] !== lo >> 31) break;
+    s += lo;
+  }
+  if (i === n) {
+    const m = centred ? s / n : 0;
+    let q = 0;
+    for (let j = 0; j < n; j++) {
+      const d = w[2 * j] - m;
+      q += d * d;
+    }
+    return Math.sqrt(q / n);
+  }
+  s = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = w[2 * i + 1], lo = w[2 * i];
+    if (hi === NULL_HI && lo === 0) continue;
+    s += hi * TWO32 + (lo >>> 0);
+    count++;
+  }
+  if (count === 0) return NaN;
+  const m = centred ? s / count : 0;
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = w[2 * i + 1], lo = w[2 * i];
+    if (hi === NULL_HI && lo === 0) continue;
+    const d = hi * TWO32 + (lo >>> 0) - m;
+    q += d * d;
+  }
+  return Math.sqrt(q / count);
+}
+
+/**
  * Compares each element with `y` (or `ys[i]`) as signed 64-bit integers; the null, the
  * smallest value, compares first, as the engine does. Returns −1, 0 or 1 per element.
  */
@@ -454,10 +502,10 @@ export function compareI64(
   data: BigInt64Array,
   other: bigint | BigInt64Array,
   out: Uint8Array,
-  test: (c: number) => boolean,
+  lt: number,
+  eq: number,
+  gt: number,
 ): void {
-  // The answer for each outcome, looked up in the loop instead of calling `test` per element.
-  const lt = test(-1) ? 1 : 0, eq = test(0) ? 1 : 0, gt = test(1) ? 1 : 0;
   const w = words(data)!;
   const n = data.length;
   if (typeof other === "bigint") {
