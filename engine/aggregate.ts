@@ -18,7 +18,7 @@ import {
 } from "../ipc/mod.ts";
 import { type BuiltinFn, unary } from "./builtins.ts";
 import { asDoubles } from "./doubles.ts";
-import { deviationI64, sumI64, words } from "./int64.ts";
+import { deviationI64, extremeInt32, sumI64, sumInt32, words } from "./int64.ts";
 import { selectKth } from "./select_kth.ts";
 import { typeError } from "./errors.ts";
 import {
@@ -103,6 +103,8 @@ function average(v: Vector): number {
   if (t === Type.I64) {
     const d = v.data as BigInt64Array;
     const w = words(d);
+    const small = w && sumInt32(w, d.length); // no null among 32-bit values
+    if (small !== undefined) return d.length ? Number(small) / d.length : NaN;
     if (w) {
       for (let i = 0; i < d.length; i++) if (!(w[2 * i + 1] === -2147483648 && w[2 * i] === 0)) n++;
     } else {
@@ -166,6 +168,8 @@ function extremeI64(d: BigInt64Array, less: boolean): bigint {
     }
     return best ?? NULL_I64;
   }
+  const small = extremeInt32(w, d.length, less);
+  if (small !== undefined) return BigInt(small);
   let at = -1, hi = 0, lo = 0;
   for (let i = 0; i < d.length; i++) {
     const h = w[2 * i + 1], l = w[2 * i] >>> 0;

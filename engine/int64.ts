@@ -422,6 +422,53 @@ export function iota(n: number): BigInt64Array {
   return out;
 }
 
+/** Elements per partial sum: 2^20 words of magnitude < 2^32 each stay below 2^53. */
+const CHUNK = 1 << 20;
+
+/**
+ * The sum when every element is a 32-bit integer (no null), from the low words only; V8
+ * runs this loop about twice as fast as the general one. Undefined at the first element
+ * that is not.
+ */
+export function sumInt32(w: Int32Array, n: number): bigint | undefined {
+  let total = 0n;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    let s = 0;
+    for (let i = start; i < end; i++) {
+      const lo = w[2 * i];
+      if (w[2 * i + 1] !== lo >> 31) return undefined;
+      s += lo;
+    }
+    total += BigInt(s);
+  }
+  return total;
+}
+
+/**
+ * The least (or greatest) element when every element is a 32-bit integer (no null), from
+ * the low words; undefined at the first element that is not, or when there is none.
+ */
+export function extremeInt32(w: Int32Array, n: number, least: boolean): number | undefined {
+  if (n === 0 || w[1] !== w[0] >> 31) return undefined;
+  let best = w[0];
+  // One loop per direction: the comparison stays out of the loop's body.
+  if (least) {
+    for (let i = 1; i < n; i++) {
+      const lo = w[2 * i];
+      if (w[2 * i + 1] !== lo >> 31) return undefined;
+      if (lo < best) best = lo;
+    }
+  } else {
+    for (let i = 1; i < n; i++) {
+      const lo = w[2 * i];
+      if (w[2 * i + 1] !== lo >> 31) return undefined;
+      if (lo > best) best = lo;
+    }
+  }
+  return best;
+}
+
 /** Sum of the non-null elements, exact, in BigInt only once per chunk. */
 export function sumI64(data: BigInt64Array): bigint {
   const w = words(data);
@@ -430,8 +477,9 @@ export function sumI64(data: BigInt64Array): bigint {
     for (let i = 0; i < data.length; i++) if (data[i] !== -(2n ** 63n)) s += data[i];
     return s;
   }
+  const small = sumInt32(w, data.length);
+  if (small !== undefined) return small;
   let total = 0n;
-  const CHUNK = 1 << 20; // 2^20 words of < 2^32 each stay below 2^53
   for (let start = 0; start < data.length; start += CHUNK) {
     const end = Math.min(data.length, start + CHUNK);
     let lo = 0, hi = 0;

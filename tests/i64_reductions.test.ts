@@ -1,12 +1,14 @@
 /**
  * Reductions over i64 columns read through 32-bit words (engine/int64.ts) answer exactly what
- * the same arithmetic over each value as a double answers: the 32-bit fast paths (every value
- * fits a word) and the general ones (nulls, values past 2^32 and 2^53, the i64 limits) are
- * checked against a reference that converts each value with `Number`.
+ * the same arithmetic over each value answers: the 32-bit fast paths (every value fits a word)
+ * and the general ones (nulls, values past 2^32 and 2^53, the i64 limits) are checked against
+ * references over BigInt (`sum`, `min`, `max`) or each value as a double (`avg`, `dev`).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { deviationI64 } from "../engine/int64.ts";
+import { Engine } from "../engine/mod.ts";
+import type { Atom } from "../ipc/mod.ts";
 import { prng } from "./_helpers/random.ts";
 
 const NULL = -(2n ** 63n);
@@ -36,6 +38,7 @@ function columns(): [string, bigint[]][] {
     ["just past 32 bits", [2147483648n, -2147483649n, 5n, 4294967296n]],
     ["32-bit values and one null", [...random(500, int(1000)), NULL, ...random(3, int(10))]],
     ["only nulls", [NULL, NULL]],
+    ["over a partial sum's 2^20 of 32-bit maxima", new Array(2 ** 20 + 3).fill(2147483647n)],
     ["past 2^53", [2n ** 53n + 1n, -(2n ** 53n) - 3n, 7n, 2n ** 60n]],
     ["the i64 limits", [2n ** 63n - 1n, -(2n ** 63n) + 1n, NULL, 0n]],
     [
@@ -59,5 +62,34 @@ describe("i64 deviation through words", () => {
         );
       });
     }
+  }
+});
+
+describe("i64 sum, avg, min and max through words", () => {
+  const engine = new Engine();
+  const run = (builtin: string, xs: bigint[]) => {
+    engine.setGlobal(engine.intern("xs"), { type: 5, data: BigInt64Array.from(xs) });
+    const out = engine.evalSource(`(${builtin} xs)`);
+    if (out.error) throw out.error;
+    return (out.value as Atom).value;
+  };
+  for (const [name, xs] of columns()) {
+    const values = xs.filter((x) => x !== NULL);
+    it(name, () => {
+      // sum wraps at 64 bits, as the engine's does; the sum of nothing is 0
+      assert.equal(run("sum", xs), BigInt.asIntN(64, values.reduce((a, b) => a + b, 0n)));
+      const least = values.reduce<bigint | undefined>(
+        (a, b) => (a === undefined || b < a ? b : a),
+        undefined,
+      );
+      const most = values.reduce<bigint | undefined>(
+        (a, b) => (a === undefined || b > a ? b : a),
+        undefined,
+      );
+      assert.equal(run("min", xs), least ?? NULL);
+      assert.equal(run("max", xs), most ?? NULL);
+      const mean = Number(BigInt.asIntN(64, values.reduce((a, b) => a + b, 0n))) / values.length;
+      assert.ok(Object.is(run("avg", xs), mean), `avg ${run("avg", xs)} ≠ ${mean}`);
+    });
   }
 });
