@@ -133,16 +133,11 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
   if (n === 0) return x;
   const r = integerRange(v.type, v.data as ArrayLike<number>, Math.max(1 << 20, n));
   if (!r) return undefined;
-  const { values, min, range } = r;
+  const { values, stride, offset, min, range } = r;
   const seen = new Uint8Array(range);
+  for (let i = 0, j = 0; i < n; i++, j += stride) seen[values[j] - offset] = 1;
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    const slot = values[i] - min;
-    if (!seen[slot]) {
-      seen[slot] = 1;
-      count++;
-    }
-  }
+  for (let s = 0; s < range; s++) count += seen[s];
   const out = new Float64Array(count);
   for (let s = 0, j = 0; s < range; s++) if (seen[s]) out[j++] = s + min;
   if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {

@@ -91,11 +91,11 @@ function groupIntegers(key: Vector, groupOf: Int32Array, firsts: number[]): numb
   if (n === 0) return undefined;
   const r = integerRange(key.type, key.data as ArrayLike<number>, Math.max(1 << 20, 2 * n));
   if (r) {
-    const { values, min, range } = r;
+    const { values, stride, offset, range } = r;
     const slot = new Int32Array(range).fill(-1);
     let count = 0;
-    for (let i = 0; i < n; i++) {
-      const s = values[i] - min;
+    for (let i = 0, j = 0; i < n; i++, j += stride) {
+      const s = values[j] - offset;
       let g = slot[s];
       if (g < 0) {
         g = slot[s] = count++;

@@ -608,9 +608,15 @@ export function int32Values(
   return { values, min, max };
 }
 
-/** An integer-like column as doubles with its value range (see {@link integerRange}). */
+/**
+ * An integer-like column as 32-bit slots (see {@link integerRange}): row `i`'s slot, in
+ * `0 … range − 1`, is `values[i * stride] − offset`; slot `s` holds the value `s + min`.
+ */
 export interface IntegerRange {
-  values: ArrayLike<number>;
+  /** The column's own words where it has them (i64 low words: stride 2), else a copy. */
+  values: Int32Array;
+  stride: 1 | 2;
+  offset: number;
   min: number;
   /** max − min + 1 */
   range: number;
@@ -618,9 +624,11 @@ export interface IntegerRange {
 
 /**
  * The values of an integer-like vector (B8, U8, I16, I32, I64, SYMBOL ids, DATE, TIME,
- * TIMESTAMP, C8) as numbers, with min and range, when its range is at most
- * `maxRange`; undefined for other types, unsafe 64-bit values or a wider range. This is
- * the test of the engine's small-range paths (`distinct`, grouping).
+ * TIMESTAMP, C8) as 32-bit slots, when its range is at most `maxRange`; undefined for other
+ * types, nulls or unsafe 64-bit values, or a wider range. This is the test of the engine's
+ * small-range paths (`distinct`, grouping). The slots are read from the column itself when
+ * its values fit 32 bits (an i64 column through its low words), so that the loops that read
+ * them see one kind of array and the common columns are not copied.
  */
 export function integerRange(
   type: number,
@@ -628,24 +636,60 @@ export function integerRange(
   maxRange: number,
 ): IntegerRange | undefined {
   if (type < 1 || type > 12 || type === 10 || type === 11) return undefined;
-  let values: ArrayLike<number>;
-  if (type === 5 || type === 9) {
-    const small = int32Values(data as BigInt64Array);
-    if (small) {
-      const range = small.max - small.min + 1;
-      return range > maxRange ? undefined : { values: small.values, min: small.min, range };
-    }
-    if (!allSafe(data as BigInt64Array)) return undefined;
-    values = toDoubles(data as BigInt64Array);
-  } else values = data as ArrayLike<number>;
-  const n = values.length;
+  const n = data.length;
   if (n === 0) return undefined;
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
+  if (type === 5 || type === 9) {
+    const d = data as BigInt64Array;
+    const w = words(d);
+    if (!w) return undefined;
+    const extent = int32Extent(w, n);
+    if (extent) return slots(w, 2, extent[0], extent[1], maxRange);
+    if (!allSafe(d)) return undefined;
+    const values = toDoubles(d);
+    let min = values[0], max = values[0];
+    for (let i = 1; i < n; i++) {
+      const y = values[i];
+      if (y < min) min = y;
+      else if (y > max) max = y;
+    }
+    if (max - min + 1 > maxRange) return undefined;
+    const offsets = new Int32Array(n); // the values less their minimum fit 32 bits
+    for (let i = 0; i < n; i++) offsets[i] = values[i] - min;
+    return { values: offsets, stride: 1, offset: 0, min, range: max - min + 1 };
+  }
+  // Bytes and shorts are copied into 32 bits: one kind of array for the loops that follow.
+  const values = data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>);
+  let min = values[0], max = values[0];
+  for (let i = 1; i < n; i++) {
     const y = values[i];
     if (y < min) min = y;
-    if (y > max) max = y;
+    else if (y > max) max = y;
   }
+  return slots(values, 1, min, max, maxRange);
+}
+
+function slots(
+  values: Int32Array,
+  stride: 1 | 2,
+  min: number,
+  max: number,
+  maxRange: number,
+): IntegerRange | undefined {
   const range = max - min + 1;
-  return range > maxRange ? undefined : { values, min, range };
+  return range > maxRange ? undefined : { values, stride, offset: min, min, range };
+}
+
+/**
+ * The least and greatest values of an i64 column whose values all fit 32 bits (no null),
+ * from its words; undefined at the first that does not.
+ */
+function int32Extent(w: Int32Array, n: number): [number, number] | undefined {
+  let min = w[0], max = w[0];
+  for (let i = 0; i < n; i++) {
+    const lo = w[2 * i];
+    if (w[2 * i + 1] !== lo >> 31) return undefined;
+    if (lo < min) min = lo;
+    else if (lo > max) max = lo;
+  }
+  return [min, max];
 }
