@@ -18,10 +18,9 @@ import {
   vectorLength,
   type VectorType,
 } from "../ipc/mod.ts";
-import { words } from "./int64.ts";
 import { EvalError } from "./errors.ts";
 import { ErrorCode } from "../ipc/errors.ts";
-import { resultArray } from "./result_buffers.ts";
+import { gather } from "./gather.ts";
 
 /** i16 null (the codec's `NULLS`, the one table of null sentinels). */
 export const NULL_I16: number = NULLS.i16;
@@ -165,39 +164,7 @@ export function take(x: RayObject, idx: ArrayLike<number>): RayObject {
     }
     return { type: 11, data: out };
   }
-  if (v.type === Type.I64 || v.type === Type.TIMESTAMP) {
-    return { type: v.type, data: gatherI64(v.data as BigInt64Array, idx) };
-  }
-  const data = resultArray(v.type, idx.length); // every element written below
-  const src = v.data;
-  const nul = nullValue(v.type);
-  for (let i = 0; i < idx.length; i++) {
-    const j = idx[i];
-    (data as Int32Array)[i] = (j >= 0 && j < n ? src[j] : nul) as number;
-  }
-  return { type: v.type, data } as Vector;
-}
-
-/** Gathers 64-bit elements through 32-bit word views: no BigInt per element. */
-function gatherI64(src: BigInt64Array, idx: ArrayLike<number>): BigInt64Array {
-  const out = resultArray(Type.I64, idx.length); // every element written below
-  const from = words(src), to = words(out);
-  if (!from || !to) {
-    for (let i = 0; i < idx.length; i++) out[i] = src[idx[i]] ?? NULL_I64;
-    return out;
-  }
-  const n = src.length;
-  for (let i = 0; i < idx.length; i++) {
-    const j = idx[i];
-    if (j >= 0 && j < n) {
-      to[2 * i] = from[2 * j];
-      to[2 * i + 1] = from[2 * j + 1];
-    } else {
-      to[2 * i] = 0;
-      to[2 * i + 1] = -2147483648; // the i64 null
-    }
-  }
-  return out;
+  return gather(v, idx);
 }
 
 /**
