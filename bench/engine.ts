@@ -204,8 +204,11 @@ function median(times: number[]) {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 /**
- * A full collection before each timed run, where the runtime offers one (Bun; Deno with
- * `--v8-flags=--expose-gc`), so that a query does not pay for the garbage of the one before.
+ * A full collection before each query's warm-up run, where the runtime offers one (Bun; Deno
+ * with `--v8-flags=--expose-gc`), so that a query does not pay for the garbage of the one
+ * before. Not before each timed run: a forced full collection in V8 throws away optimized
+ * code that embeds objects it clears, and the run after it then spends 400–800 ms in the
+ * interpreter before on-stack replacement (seen on every second run of several queries).
  */
 const collect: (() => void) | undefined = (globalThis as { Bun?: { gc(full: boolean): void } }).Bun
   ? () => (globalThis as unknown as { Bun: { gc(full: boolean): void } }).Bun.gc(true)
@@ -218,9 +221,9 @@ const collect: (() => void) | undefined = (globalThis as { Bun?: { gc(full: bool
  */
 function ours(query: string): number {
   const times: number[] = [];
+  collect?.();
   engine.release(engine.evalSource(query).value); // a warm-up run: compiled code is timed
   for (let r = 0; r < RUNS; r++) {
-    collect?.();
     const t0 = performance.now();
     const out = engine.evalSource(query);
     times.push(performance.now() - t0);
@@ -231,9 +234,9 @@ function ours(query: string): number {
 }
 function loop(fn: () => unknown): number {
   const times: number[] = [];
+  collect?.();
   fn();
   for (let r = 0; r < RUNS; r++) {
-    collect?.();
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
@@ -312,7 +315,7 @@ console.log(
   `bench/engine.ts — ${runtimeName()}, ${N.toLocaleString("en")} rows (joins ${
     J.toLocaleString("en")
   }), median of ${RUNS} runs after a warm-up; ours in-process${
-    collect ? " (a full GC before each run)" : ""
+    collect ? " (a full GC before each query)" : ""
   }, the engine's own timeit`,
 );
 console.log(

@@ -130,16 +130,26 @@ export function probe(x: Vector, index: PositionIndex, out: Int32Array | Uint8Ar
   if (x.type !== Type.I64 && x.type !== Type.TIMESTAMP) return false;
   const w = words(x.data as BigInt64Array);
   if (!w) return false;
-  if (index instanceof DirectIndex && !mask) {
+  if (index instanceof DirectIndex) {
     // 32-bit values straight into the table; any other value through `get` below.
     const { min, slots } = index;
     const size = slots.length;
     let i = 0;
-    for (; i < n; i++) {
-      const lo = w[2 * i];
-      if (w[2 * i + 1] !== lo >> 31) break;
-      const s = lo - min;
-      out[i] = s >= 0 && s < size ? slots[s] : -1;
+    if (mask) {
+      for (; i < n; i++) {
+        const lo = w[2 * i];
+        if (w[2 * i + 1] !== lo >> 31) break;
+        const s = lo - min;
+        // found (a position ≥ 0) is 1, in arithmetic rather than a branch
+        out[i] = ((s >= 0 && s < size ? slots[s] : -1) >>> 31) ^ 1;
+      }
+    } else {
+      for (; i < n; i++) {
+        const lo = w[2 * i];
+        if (w[2 * i + 1] !== lo >> 31) break;
+        const s = lo - min;
+        out[i] = s >= 0 && s < size ? slots[s] : -1;
+      }
     }
     if (i === n) return true;
   }
