@@ -95,6 +95,55 @@ function small32(
 }
 
 /**
+ * `x + y` or `x - y` when every operand is a 32-bit integer (no null), in one pass: the
+ * result, within ±2^32, is written as its low word and its floor by 2^32, while the operands'
+ * high words are checked; false when one is not a 32-bit integer (`out` then holds garbage
+ * the caller's next path overwrites). Half the passes of a magnitude check followed by the
+ * arithmetic.
+ */
+function sum32(
+  op: "+" | "-",
+  x: BigInt64Array | undefined,
+  xs: bigint | undefined,
+  y: BigInt64Array | undefined,
+  ys: bigint | undefined,
+  wo: Int32Array,
+  n: number,
+): boolean {
+  const fits = (a: bigint) => a >= -2147483648n && a <= 2147483647n;
+  let bad = 0; // the OR of (high word ^ the low word's sign) over the operands read
+  if (x && y) {
+    const wx = words(x)!, wy = words(y)!;
+    const sign = op === "+" ? 1 : -1;
+    for (let i = 0; i < 2 * n; i += 2) {
+      const a = wx[i], b = wy[i];
+      bad |= (wx[i + 1] ^ (a >> 31)) | (wy[i + 1] ^ (b >> 31));
+      const r = a + sign * b;
+      const lo = r | 0;
+      wo[i] = lo;
+      wo[i + 1] = (r - (lo >>> 0)) / TWO32; // exact: −1 or 0 (faster than Math.floor)
+    }
+    return bad === 0;
+  }
+  const atom = x ? ys! : xs!;
+  if (!fits(atom)) return false;
+  const w = words((x ?? y)!)!;
+  const k = Number(atom);
+  // v + k, v - k, or k - v: sign · v + c
+  const sign = op === "-" && !x ? -1 : 1;
+  const c = op === "-" && x ? -k : k;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const v = w[i];
+    bad |= w[i + 1] ^ (v >> 31);
+    const r = sign * v + c;
+    const lo = r | 0;
+    wo[i] = lo;
+    wo[i + 1] = (r - (lo >>> 0)) / TWO32;
+  }
+  return bad === 0;
+}
+
+/**
  * `x * y` of 32-bit integers whose product is below 2^53 (so exact as a double): the low word
  * by `Math.imul`, the high one from the exact product less the low word, divided by 2^32
  * (exact too) — no `Math.floor` and no BigInt per element. (Nulls are set back by the caller.)
@@ -215,6 +264,7 @@ export function arithSafe(
 ): boolean {
   const wo = words(out);
   if (!wo) return false;
+  if (op !== "*" && sum32(op, x, xs, y, ys, wo, out.length)) return true;
   const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
   const xNull = x !== undefined && metNull;
   const ym = y ? maxMagnitude(y) : atomMagnitude(ys!);

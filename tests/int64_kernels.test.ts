@@ -73,10 +73,12 @@ describe("i64 arithmetic kernels", () => {
     }
   });
 
-  it("32-bit columns without nulls: products, quotients and remainders by whole words", () => {
-    // The int32 paths: products below 2^53 by Math.imul and the high word; quotients and
-    // remainders of two null-free 32-bit columns (signs mixed, zero divisors, the extremes).
-    const extremes = [2n ** 31n - 1n, -(2n ** 31n) + 1n, 1n, -1n, 0n];
+  it("32-bit columns without nulls: sums, products, quotients and remainders by whole words", () => {
+    // The int32 paths: sums and differences in one pass (results up to ±2^32, an atom on
+    // either side, one beyond 32 bits falling back); products below 2^53 by Math.imul and the
+    // high word; quotients and remainders of two null-free 32-bit columns (signs mixed, zero
+    // divisors, the extremes).
+    const extremes = [2n ** 31n - 1n, -(2n ** 31n), -(2n ** 31n) + 1n, 1n, -1n, 0n];
     for (const scale of [2 ** 20, 2 ** 26, 2 ** 31 - 2]) {
       for (let round = 0; round < 20; round++) {
         const n = 1 + Math.floor(rnd() * 60);
@@ -86,12 +88,14 @@ describe("i64 arithmetic kernels", () => {
             : BigInt(Math.floor((rnd() - 0.5) * scale));
         const xs = Array.from({ length: n }, value);
         const ys = Array.from({ length: n }, value);
-        const k = value();
-        for (const op of ["*", "/", "%"] as const) {
+        const k = round % 5 === 4 ? 2n ** 31n : value(); // sometimes just past 32 bits
+        for (const op of ["+", "-", "*", "/", "%"] as const) {
           const vv = (arith(op, vec(xs), vec(ys)) as Vector).data as BigInt64Array;
           assert.deepEqual([...vv], xs.map((x, i) => expected(op, x, ys[i])), `${op} vv ${scale}`);
           const va = (arith(op, vec(xs), at(k)) as Vector).data as BigInt64Array;
           assert.deepEqual([...va], xs.map((x) => expected(op, x, k)), `${op} va ${k}`);
+          const av = (arith(op, at(k), vec(xs)) as Vector).data as BigInt64Array;
+          assert.deepEqual([...av], xs.map((x) => expected(op, k, x)), `${op} av ${k}`);
         }
       }
     }
