@@ -312,6 +312,78 @@ export function arithSafe(
 }
 
 /**
+ * `x / y` (floored) or `x % y` (with the divisor's sign) of two columns of 32-bit integers,
+ * checking the high words in the same pass (false, `out` garbage, when one is not: a null
+ * included, and the quotient of −2^31 by −1, 2^31); a zero divisor gives the null. Division and
+ * remainder have a loop each: V8 ran one loop that chose per element at a third of the speed.
+ */
+function quotients32(mod: boolean, wx: Int32Array, wy: Int32Array, wo: Int32Array): boolean {
+  let bad = 0;
+  if (mod) {
+    for (let i = 0; i < wo.length; i += 2) {
+      const p = wx[i], d = wy[i];
+      bad |= (wx[i + 1] ^ (p >> 31)) | (wy[i + 1] ^ (d >> 31));
+      if (d === 0) {
+        wo[i] = 0;
+        wo[i + 1] = NULL_HI;
+        continue;
+      }
+      const r = floorMod(p, d); // within the divisor: 32 bits
+      wo[i] = r;
+      wo[i + 1] = r >> 31;
+    }
+  } else {
+    for (let i = 0; i < wo.length; i += 2) {
+      const p = wx[i], d = wy[i];
+      bad |= (wx[i + 1] ^ (p >> 31)) | (wy[i + 1] ^ (d >> 31));
+      const q = Math.floor(p / d);
+      const lo = q | 0;
+      if (q !== lo) bad = 1; // −2^31 / −1: 2^31, the general path's
+      // if/else, not `continue`: JavaScriptCore ran that shape at half the speed here
+      if (d === 0) {
+        wo[i] = 0;
+        wo[i + 1] = NULL_HI;
+      } else {
+        wo[i] = lo;
+        wo[i + 1] = lo >> 31;
+      }
+    }
+  }
+  return bad === 0;
+}
+
+/**
+ * `x / d` or `x % d` of a column of 32-bit integers by a non-zero 32-bit atom, checking the
+ * high words in the same pass (false when one is not a 32-bit integer, or for the quotient of
+ * −2^31 by −1). The remainder in
+ * 32-bit integers (an int32 divisor: not fmod), the quotient floored from the division.
+ */
+function quotientsByAtom32(mod: boolean, wx: Int32Array, divisor: number, wo: Int32Array): boolean {
+  let bad = 0;
+  const d = divisor | 0;
+  if (mod) {
+    for (let i = 0; i < wo.length; i += 2) {
+      const p = wx[i];
+      bad |= wx[i + 1] ^ (p >> 31);
+      const r = floorMod(p, d);
+      wo[i] = r;
+      wo[i + 1] = r >> 31;
+    }
+  } else {
+    for (let i = 0; i < wo.length; i += 2) {
+      const p = wx[i];
+      bad |= wx[i + 1] ^ (p >> 31);
+      const q = Math.floor(p / d);
+      const lo = q | 0;
+      if (q !== lo) bad = 1; // −2^31 / −1
+      wo[i] = lo;
+      wo[i + 1] = lo >> 31;
+    }
+  }
+  return bad === 0;
+}
+
+/**
  * `x / y` (floored) or `x % y` (`x - y * floor(x / y)`) element-wise over i64 vectors or
  * atoms, into `out`, in doubles, when every operand is below 2^52 in magnitude (so the
  * quotient's floor and the product are exact); a null operand or a zero divisor gives the
@@ -327,53 +399,19 @@ export function divSafe(
 ): boolean {
   const wo = words(out);
   if (!wo) return false;
+  const mod = op === "%";
+  if (x && y && quotients32(mod, words(x)!, words(y)!, wo)) return true;
+  if (x && !y && ys! !== 0n && ys! >= -2147483648n && ys! <= 2147483647n) {
+    if (quotientsByAtom32(mod, words(x)!, Number(ys!), wo)) return true;
+  }
   const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
-  const xNull = x !== undefined && metNull;
   const ym = y ? maxMagnitude(y) : atomMagnitude(ys!);
-  const yNull = y !== undefined && metNull;
   // A null atom: every result is the null.
   if ((!x && xs === NULL) || (!y && ys === NULL)) {
     for (let i = 0; i < wo.length; i += 2) wo[i + 1] = NULL_HI;
     return true;
   }
   if (xm < 0 || ym < 0 || xm >= 2 ** 52 || ym >= 2 ** 52) return false;
-  if (x && !y && !xNull && xm < 2 ** 31 && ym < 2 ** 31 && ys !== 0n) {
-    // A vector of 32-bit values by a 32-bit atom: each value its low word, no null to meet.
-    // The remainder in 32-bit integers (an int32 divisor: not fmod) with the divisor's sign;
-    // the quotient floored from the double division (faster than from the remainder).
-    const wx = words(x)!, d = Number(ys!) | 0;
-    if (op === "/") {
-      for (let i = 0; i < wo.length; i += 2) {
-        const q = Math.floor(wx[i] / d);
-        wo[i] = q;
-        wo[i + 1] = q >> 31;
-      }
-    } else {
-      for (let i = 0; i < wo.length; i += 2) {
-        const r = floorMod(wx[i], d);
-        wo[i] = r;
-        wo[i + 1] = r >> 31;
-      }
-    }
-    return true;
-  }
-  const mod = op === "%";
-  if (x && y && !xNull && !yNull && xm < 2 ** 31 && ym < 2 ** 31) {
-    // Two vectors of 32-bit values: so is every quotient and remainder.
-    const wx = words(x)!, wy = words(y)!;
-    for (let i = 0; i < wo.length; i += 2) {
-      const p = wx[i], d = wy[i];
-      if (d === 0) {
-        wo[i] = 0;
-        wo[i + 1] = NULL_HI;
-        continue;
-      }
-      const r = mod ? floorMod(p, d) : Math.floor(p / d);
-      wo[i] = r;
-      wo[i + 1] = r >> 31;
-    }
-    return true;
-  }
   const wx = x ? words(x)! : undefined, wy = y ? words(y)! : undefined;
   const xk = x ? 0 : Number(xs!), yk = y ? 0 : Number(ys!);
   for (let i = 0; i < wo.length; i += 2) {

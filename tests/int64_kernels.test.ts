@@ -73,6 +73,16 @@ describe("i64 arithmetic kernels", () => {
     }
   });
 
+  it("the quotient of −2^31 by −1 is 2^31, past 32 bits (vector by vector and by atom)", () => {
+    const xs = [-(2n ** 31n), 7n, -(2n ** 31n)];
+    for (const op of ["/", "%"] as const) {
+      const vv = (arith(op, vec(xs), vec([-1n, -1n, 2n])) as Vector).data as BigInt64Array;
+      assert.deepEqual([...vv], xs.map((x, i) => expected(op, x, [-1n, -1n, 2n][i])));
+      const va = (arith(op, vec(xs), at(-1n)) as Vector).data as BigInt64Array;
+      assert.deepEqual([...va], xs.map((x) => expected(op, x, -1n)));
+    }
+  });
+
   it("32-bit columns without nulls: sums, products, quotients and remainders by whole words", () => {
     // The int32 paths: sums and differences in one pass (results up to ±2^32, an atom on
     // either side, one beyond 32 bits falling back); products below 2^53 by Math.imul and the
