@@ -144,6 +144,49 @@ function sum32(
 }
 
 /**
+ * `x * y` when every operand is a 32-bit integer (no null) and every product is below 2^53
+ * in magnitude, in one pass that checks both while it writes (false otherwise, `out` then
+ * garbage): the low word by `Math.imul`, the high one from the exact product.
+ */
+function product32(
+  x: BigInt64Array | undefined,
+  xs: bigint | undefined,
+  y: BigInt64Array | undefined,
+  ys: bigint | undefined,
+  wo: Int32Array,
+  n: number,
+): boolean {
+  let bad = 0;
+  if (x && y) {
+    const wx = words(x)!, wy = words(y)!;
+    for (let i = 0; i < 2 * n; i += 2) {
+      const a = wx[i], b = wy[i];
+      bad |= (wx[i + 1] ^ (a >> 31)) | (wy[i + 1] ^ (b >> 31));
+      const p = a * b;
+      if (p >= 2 ** 53 || p <= -(2 ** 53)) bad = 1;
+      const lo = Math.imul(a, b);
+      wo[i] = lo;
+      wo[i + 1] = (p - (lo >>> 0)) / TWO32;
+    }
+    return bad === 0;
+  }
+  const atom = x ? ys! : xs!;
+  if (atom < -2147483648n || atom > 2147483647n) return false;
+  const w = words((x ?? y)!)!;
+  const k = Number(atom);
+  for (let i = 0; i < 2 * n; i += 2) {
+    const a = w[i];
+    bad |= w[i + 1] ^ (a >> 31);
+    const p = a * k;
+    if (p >= 2 ** 53 || p <= -(2 ** 53)) bad = 1;
+    const lo = Math.imul(a, k);
+    wo[i] = lo;
+    wo[i + 1] = (p - (lo >>> 0)) / TWO32;
+  }
+  return bad === 0;
+}
+
+/**
  * `x * y` of 32-bit integers whose product is below 2^53 (so exact as a double): the low word
  * by `Math.imul`, the high one from the exact product less the low word, divided by 2^32
  * (exact too) — no `Math.floor` and no BigInt per element. (Nulls are set back by the caller.)
@@ -264,7 +307,11 @@ export function arithSafe(
 ): boolean {
   const wo = words(out);
   if (!wo) return false;
-  if (op !== "*" && sum32(op, x, xs, y, ys, wo, out.length)) return true;
+  if (
+    op === "*" ? product32(x, xs, y, ys, wo, out.length) : sum32(op, x, xs, y, ys, wo, out.length)
+  ) {
+    return true;
+  }
   const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
   const xNull = x !== undefined && metNull;
   const ym = y ? maxMagnitude(y) : atomMagnitude(ys!);
