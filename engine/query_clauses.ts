@@ -8,6 +8,7 @@
 import {
   AtomType,
   isAtomOf,
+  isBuiltin,
   isCollection,
   isVectorOf,
   NULL,
@@ -70,6 +71,28 @@ export function referencedNames(form: RayObject, out: Set<number> = new Set()): 
   return out;
 }
 
+/** Builtins that find a value by a name they are given at run time (so, maybe a column). */
+const NAME_READERS = new Set(["eval", "get", "resolve", "value"]);
+
+/**
+ * Whether `forms` can see no column but those they name: every name in them is a column of
+ * `t` (no lambda called by a global's name, which would see every column, as in the engine)
+ * and none calls a builtin that reads a name given at run time.
+ */
+export function namesOnlyColumns(t: Table, forms: RayObject[]): boolean {
+  const columns = new Set(t.keys.data);
+  const visit = (form: RayObject): boolean => {
+    if (isAtomOf(form, AtomType.SYMBOL)) {
+      return (form as SymbolNode).quoted || columns.has(form.value);
+    }
+    if (isBuiltin(form)) return !NAME_READERS.has(form.name);
+    if (form.type === Type.LIST) return form.items.every(visit);
+    if (form.type === Type.DICT) return visit(form.values);
+    return true;
+  };
+  return forms.every(visit);
+}
+
 export interface Grouping {
   names: number[];
   columns: RayObject[];
@@ -118,7 +141,11 @@ export function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): 
   const fused = aggregateByGroup(e, t, groups, form);
   if (fused) return fused;
   const inner = withGroupedAggregates(e, t, groups, form);
-  const refs = [...referencedNames(inner.form)].filter((id) => tableColumn(t, id));
+  // The group's rows of the columns the form names, or of every column when a lambda it
+  // calls may read one by name.
+  const refs = namesOnlyColumns(t, [inner.form])
+    ? [...referencedNames(inner.form)].filter((id) => tableColumn(t, id))
+    : Array.from(t.keys.data);
   const results = groupsOf(groups).map((rows, k) => {
     const scope = new Map<number, RayObject>();
     for (const id of refs) scope.set(id, take(tableColumn(t, id)!, rows));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Table } from "../ipc/mod.ts";
+import type { RayObject, Table } from "../ipc/mod.ts";
 import { type BuiltinFn, unary } from "./builtins.ts";
 import { sliceRows, takeN } from "./collections.ts";
 import { typeError, valueError } from "./errors.ts";
@@ -14,13 +14,27 @@ import {
   clause,
   entries,
   grouping,
+  namesOnlyColumns,
   perGroup,
+  referencedNames,
   RESERVED,
   scopeOf,
   whereRows,
 } from "./query_clauses.ts";
 import { isCollection, Type } from "../ipc/mod.ts";
 import { releaseScratch } from "./result_buffers.ts";
+
+/** The columns of `t` that `forms` name. */
+function referredColumns(t: Table, forms: RayObject[]): Table {
+  const names = new Set<number>();
+  for (const form of forms) referencedNames(form, names);
+  const keep = Array.from(t.keys.data, (id, i) => (names.has(id) ? i : -1)).filter((i) => i >= 0);
+  return {
+    type: 98,
+    keys: { type: 6, data: Int32Array.from(keep, (i) => t.keys.data[i]) },
+    values: listOf(keep.map((i) => t.values.items[i])),
+  };
+}
 
 /** The builtins defined here. */
 export const SELECT_BUILTINS: readonly BuiltinFn[] = [
@@ -32,13 +46,17 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
     if (source.type !== Type.TABLE) throw typeError("TABLE", source.type);
     let t = source as Table;
     const where = clause(ent, "where");
-    if (where) {
-      const rows = whereRows(e, t, where.form);
-      t = sliceRows(t, rows) as Table;
-      releaseScratch(rows); // the slice took its own columns
-    }
     const mappings = ent.filter((x) => !RESERVED.has(x.name));
     const by = clause(ent, "by");
+    if (where) {
+      const rows = whereRows(e, t, where.form);
+      // Only the columns the output columns and by: name are kept, when nothing in them can
+      // see another column (a lambda called by name sees them all).
+      const forms = [by, ...mappings].flatMap((x) => (x ? [x.form] : []));
+      const kept = mappings.length && namesOnlyColumns(t, forms) ? referredColumns(t, forms) : t;
+      t = sliceRows(kept, rows) as Table;
+      releaseScratch(rows); // the slice took its own columns
+    }
     let result: Table;
     if (by) {
       const g = grouping(e, t, by.form);
