@@ -57,6 +57,8 @@ const pinned = new WeakSet<ArrayBuffer>();
 /** Free buffers by byte length, and the same set for membership. */
 const free = new Map<number, ArrayBuffer[]>();
 const isFree = new WeakSet<ArrayBuffer>();
+/** The free buffers, least recently given back first (the first let go when full). */
+const byAge = new Set<ArrayBuffer>();
 let freeBytes = 0;
 /** Off for good once a global's value was too big to walk. */
 let reuse = true;
@@ -69,6 +71,7 @@ export function resultArray<T extends VectorType>(type: T, n: number): VectorDat
   const buffer = free.get(bytes)?.pop();
   if (buffer) {
     isFree.delete(buffer);
+    byAge.delete(buffer);
     freeBytes -= bytes;
     return view(type, buffer);
   }
@@ -152,18 +155,39 @@ function reusable(data: ArrayBufferView): boolean {
     !isFree.has(buffer) && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
 }
 
+/**
+ * Keeps `buffer` free, letting go of the least recently kept ones when that passes
+ * {@link MAX_FREE_BYTES}: the sizes of the latest answers are the likeliest to come again (a
+ * full list of older sizes would otherwise refuse them, and each run of the next query would
+ * pay its page faults again).
+ */
 function keep(buffer: ArrayBuffer): void {
-  if (freeBytes + buffer.byteLength > MAX_FREE_BYTES) return;
+  if (buffer.byteLength > MAX_FREE_BYTES) return;
+  for (const old of byAge) {
+    if (freeBytes + buffer.byteLength <= MAX_FREE_BYTES) break;
+    forget(old);
+  }
   isFree.add(buffer);
+  byAge.add(buffer);
   freeBytes += buffer.byteLength;
   const list = free.get(buffer.byteLength);
   if (list) list.push(buffer);
   else free.set(buffer.byteLength, [buffer]);
 }
 
+function forget(buffer: ArrayBuffer): void {
+  const list = free.get(buffer.byteLength)!;
+  list.splice(list.indexOf(buffer), 1);
+  if (list.length === 0) free.delete(buffer.byteLength);
+  isFree.delete(buffer);
+  byAge.delete(buffer);
+  freeBytes -= buffer.byteLength;
+}
+
 /** Lets go of every free buffer (an idle worker's memory back to the collector). */
 export function dropFreeResults(): void {
   free.clear();
+  byAge.clear();
   freeBytes = 0;
 }
 

@@ -6,7 +6,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../engine/engine.ts";
-import { freeResultBytes, releaseResult, resultArray } from "../engine/result_buffers.ts";
+import {
+  dropFreeResults,
+  freeResultBytes,
+  MAX_FREE_BYTES,
+  releaseResult,
+  resultArray,
+} from "../engine/result_buffers.ts";
 import type { RayObject, Vector } from "../ipc/mod.ts";
 
 const N = 1 << 18; // 2 MiB of i64 or f64: above the size that is reused
@@ -104,5 +110,21 @@ describe("result buffers", () => {
     }
     assert.equal(e.display(held), expected, "an answer not released is never overwritten");
     assert.equal(e.display(run(e, "(select {s: (sum x) from: t by: k})")), expected);
+  });
+
+  it("when full, the least recently given back arrays make room for a new one", () => {
+    dropFreeResults();
+    const big = 8 << 20; // bytes: never written, so never paged in
+    const olds = Array.from({ length: MAX_FREE_BYTES / big }, () => resultArray(10, big / 8));
+    for (const a of olds) releaseResult({ type: 10, data: a });
+    assert.equal(freeResultBytes(), MAX_FREE_BYTES);
+    const latest = resultArray(10, N); // another size, given back last
+    releaseResult({ type: 10, data: latest });
+    assert.ok(freeResultBytes() <= MAX_FREE_BYTES);
+    assert.equal(resultArray(10, N).buffer, latest.buffer, "the latest is kept");
+    assert.notEqual(resultArray(10, big / 8).buffer, olds[0].buffer, "the oldest was let go");
+    assert.equal(resultArray(10, big / 8).buffer, olds.at(-2)!.buffer, "newer ones stay");
+    dropFreeResults();
+    assert.equal(freeResultBytes(), 0);
   });
 });
