@@ -118,7 +118,7 @@ const TWO32 = 4294967296;
 /**
  * One pass of a kernel over a chunk: elements `lo…hi-1` of `values` are rows `base + lo…`,
  * in group `groupOf[row]`; `nul` is the column's null as a number (NaN for f64, which
- * `v !== v` catches too); `a`, `b` and `flag` are the kernel's own. Returns the largest
+ * `v !== v` catches too); `a` and `b` are the kernel's own. Returns the largest
  * magnitude met, when the kernel keeps it. (Everything comes as a parameter, not in an
  * object: JavaScriptCore runs a loop that reads its arrays from an object parameter
  * several times slower when it is called chunk after chunk.)
@@ -132,7 +132,6 @@ type Visit = (
   nul: number,
   a: Float64Array,
   b: Float64Array,
-  flag: boolean,
 ) => number;
 
 /**
@@ -149,11 +148,10 @@ function scan(
   nul: number,
   a: Float64Array,
   b: Float64Array,
-  flag = false,
 ): number {
   if (col.type < 1 || col.type > 10 || col.type === Type.SYMBOL || col.type === Type.B8) return -1;
   const n = col.data.length;
-  if (col.type === F64) return visit(col.data as Float64Array, 0, n, 0, groupOf, nul, a, b, flag);
+  if (col.type === F64) return visit(col.data as Float64Array, 0, n, 0, groupOf, nul, a, b);
   const chunk = new Float64Array(Math.min(CHUNK, n));
   let max = 0;
   const w = col.type === I64 || col.type === TS ? words(col.data as BigInt64Array) : undefined;
@@ -170,7 +168,7 @@ function scan(
         } else chunk[j] = hi * TWO32 + (w[i] >>> 0);
       }
     }
-    const got = visit(chunk, 0, m, start, groupOf, nul, a, b, flag);
+    const got = visit(chunk, 0, m, start, groupOf, nul, a, b);
     if (got > max) max = got;
   }
   return max;
@@ -259,15 +257,29 @@ const avg: Kernel = (col, t, g) => {
   return { type: F64, data: sums.map((s, k) => (counts[k] ? s / counts[k] : NaN)) };
 };
 
-const pickBest: Visit = (values, lo, hi, base, groupOf, nul, best, seen, less) => {
+/**
+ * The least (`pickLeast`) or greatest (`pickMost`) value per group, into `best` (filled with
+ * +∞ or −∞ first), marking `seen` the groups with a value: one loop per direction, and the
+ * mark written without a test (a strict comparison keeps the first of equal extremes).
+ */
+const pickLeast: Visit = (values, lo, hi, base, groupOf, nul, best, seen) => {
   for (let j = lo; j < hi; j++) {
     const v = values[j];
     if (v === nul || v !== v) continue;
     const k = groupOf[base + j];
-    if (!seen[k]) {
-      seen[k] = 1;
-      best[k] = v;
-    } else if (less ? v < best[k] : v > best[k]) best[k] = v;
+    seen[k] = 1;
+    if (v < best[k]) best[k] = v;
+  }
+  return 0;
+};
+
+const pickMost: Visit = (values, lo, hi, base, groupOf, nul, best, seen) => {
+  for (let j = lo; j < hi; j++) {
+    const v = values[j];
+    if (v === nul || v !== v) continue;
+    const k = groupOf[base + j];
+    seen[k] = 1;
+    if (v > best[k]) best[k] = v;
   }
   return 0;
 };
@@ -275,8 +287,11 @@ const pickBest: Visit = (values, lo, hi, base, groupOf, nul, best, seen, less) =
 function extreme(less: boolean): Kernel {
   return (col, t, g) => {
     if (!ORDERED.has(t)) return undefined;
-    const best = new Float64Array(g.count), seen = new Float64Array(g.count);
-    if (scan(col, pickBest, g.groupOf, nullOf(t), best, seen, less) < 0) return undefined;
+    const best = new Float64Array(g.count).fill(less ? Infinity : -Infinity);
+    const seen = new Float64Array(g.count);
+    if (scan(col, less ? pickLeast : pickMost, g.groupOf, nullOf(t), best, seen) < 0) {
+      return undefined;
+    }
     if (t === F64) { for (let k = 0; k < g.count; k++) if (!seen[k]) best[k] = NaN; }
     return typed(t, best, seen);
   };
