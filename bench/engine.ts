@@ -3,7 +3,9 @@
  * both engines run (so both hold the same columns), then each query of the suite runs
  * through our `evalSource` (as a client's query would, in-process) and, when `RAYFORCE_BIN`
  * names a real engine, through that engine's own `(timeit …)` over its TCP IPC; the ratio
- * per query and the geometric mean are the figures. Without `RAYFORCE_BIN` the engine
+ * per query and the geometric mean are the figures. The engine runs as it starts by default
+ * (its kernels on every core: both, on our 2-core machines) and again with `-c 1`, one core
+ * as our engine uses for a query, so that both ratios come from the same run. Without `RAYFORCE_BIN` the engine
  * columns are skipped (and said so), and a hand-written typed-array loop is the baseline
  * for the queries that have one.
  *
@@ -34,6 +36,7 @@ const N = Number(positionals[0] ?? 10_000_000);
 const J = Math.max(1000, Math.floor(N / 10)); // rows of the join tables
 const RUNS = 5;
 const ENGINE_PORT = 18851;
+const ONE_CORE_PORT = 18852;
 
 // ---------------------------------------------------------------- data (both engines)
 
@@ -269,36 +272,42 @@ for (const q of SETUP) {
 }
 
 const bin = process.env.RAYFORCE_BIN;
-let real: Awaited<ReturnType<typeof startEngine>> | undefined;
-let tcp: UpstreamClient | undefined;
-if (bin) {
-  real = await startEngine(bin, ENGINE_PORT);
-  tcp = new UpstreamClient("127.0.0.1", ENGINE_PORT, { requestTimeoutMs: 600_000 });
+/** A real engine started with `args`, connected, holding the suite's data. */
+async function realEngine(bin: string, port: number, args: string[]) {
+  const process = await startEngine(bin, port, args);
+  const tcp = new UpstreamClient("127.0.0.1", port, { requestTimeoutMs: 600_000 });
   await tcp.connect();
   for (const q of SETUP) await ask(tcp, q);
+  return { process, tcp };
 }
+const engines = bin
+  ? [await realEngine(bin, ENGINE_PORT, []), await realEngine(bin, ONE_CORE_PORT, ["-c", "1"])]
+  : [];
 
 const rows: (string | number)[][] = [[
   "query",
   "ours ms",
   "engine ms",
   "× engine",
+  "1 core ms",
+  "× 1 core",
   "loop ms",
   "× loop",
 ]];
-const ratios: number[] = [];
+const ratios: number[][] = engines.map(() => []);
 try {
   for (const query of selected) {
     const ms = ours(query);
     const row: (string | number)[] = [query.length > 52 ? query.slice(0, 51) + "…" : query];
     row.push(ms.toFixed(1));
-    if (tcp) {
+    for (const [i, { tcp }] of engines.entries()) {
       const engineMs = await theirs(tcp, query);
       // Below a tenth of a millisecond the engine's figure is its timer's resolution.
       const ratio = ms / Math.max(engineMs, 0.1);
-      ratios.push(ratio);
+      ratios[i].push(ratio);
       row.push(engineMs.toFixed(1), ratio.toFixed(1));
-    } else row.push("-", "-");
+    }
+    if (!engines.length) row.push("-", "-", "-", "-");
     const base = LOOPS[query];
     if (base) {
       const loopMs = loop(base);
@@ -307,8 +316,10 @@ try {
     rows.push(row);
   }
 } finally {
-  tcp?.close();
-  real?.stop();
+  for (const { tcp, process } of engines) {
+    tcp.close();
+    process.stop();
+  }
 }
 
 console.log(
@@ -316,17 +327,19 @@ console.log(
     J.toLocaleString("en")
   }), median of ${RUNS} runs after a warm-up; ours in-process${
     collect ? " (a full GC before each query)" : ""
-  }, the engine's own timeit`,
+  }, the engine's own timeit (as it starts, and with -c 1)`,
 );
 console.log(
   bin ? `real engine: ${bin}` : "real engine: skipped (set RAYFORCE_BIN to a rayforce binary)",
 );
 console.log(formatTable(rows));
-if (ratios.length) {
-  const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
-  const worst = Math.max(...ratios);
+for (const [i, r] of ratios.entries()) {
+  if (!r.length) continue;
+  const geo = Math.exp(r.reduce((s, x) => s + Math.log(x), 0) / r.length);
   console.log(
-    `geometric mean × engine: ${geo.toFixed(2)}; worst ${worst.toFixed(1)}; ` +
-      `beyond 5×: ${ratios.filter((r) => r > 5).length} of ${ratios.length}`,
+    `geometric mean × engine${i ? " on 1 core" : ""}: ${geo.toFixed(2)}; ` +
+      `worst ${Math.max(...r).toFixed(1)}; beyond 5×: ${
+        r.filter((x) => x > 5).length
+      } of ${r.length}`,
   );
 }

@@ -17,17 +17,28 @@ export interface RealEngine {
   stop(): void;
 }
 
-/** Starts `bin -p port` and waits until it accepts connections (up to 10 s). */
-export async function startEngine(binPath: string, port: number): Promise<RealEngine> {
+/**
+ * Starts `bin -p port` (with `args` before, such as `["-c", "1"]` for one core) and waits
+ * until it accepts connections (up to 10 s).
+ */
+export async function startEngine(
+  binPath: string,
+  port: number,
+  args: string[] = [],
+): Promise<RealEngine> {
   // The engine runs in TMPDIR: a path relative to here would not lead to it from there.
   const bin = resolve(binPath);
-  const child = spawn("script", ["-qfec", `exec '${bin}' -p ${port}`, "/dev/null"], {
+  const child = spawn("script", [
+    "-qfec",
+    `exec '${bin}' ${args.map((a) => `'${a}' `).join("")}-p ${port}`,
+    "/dev/null",
+  ], {
     stdio: ["pipe", "ignore", "ignore"],
     cwd: process.env.TMPDIR ?? "/tmp", // it writes a history file where it runs
   });
   const stop = () => {
     child.kill("SIGKILL");
-    spawn("pkill", ["-f", `${bin} -p ${port}`]);
+    spawn("pkill", ["-f", `${bin} .*-p ${port}`]);
   };
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
