@@ -135,27 +135,59 @@ type Visit = (
 ) => number;
 
 /**
- * Runs `visit` over the column's values as doubles, in row order: an f64 column as it is,
- * other numbers in chunks copied (natively) into doubles, an i64 column in chunks made
- * from its words (the null as −2^63); no column-sized copy is made, and `visit` sees one
- * kind of array only. Returns the largest magnitude `visit` reports, or -1 when the
- * column is not numeric or holds a 64-bit value beyond 2^53.
+ * A kernel's pass over an i64 column's words when every value is a 32-bit integer (its high
+ * word is its low word's sign): rows `0…n-1`, row `i`'s value `w[2i]`, in group
+ * `groupOf[i]`. Returns a bound on the magnitudes met (as {@link Visit} does), or -1 as soon
+ * as a value is not a 32-bit integer (a null included): `a` and `b` then hold partial
+ * results, which {@link scan} sets back before its general pass. One read of each word and
+ * no conversion to doubles: half the time of the general pass for the common keys, counts
+ * and prices in cents.
+ */
+type Visit32 = (
+  w: Int32Array,
+  n: number,
+  groupOf: Int32Array,
+  a: Float64Array,
+  b: Float64Array,
+) => number;
+
+/** A kernel: its general pass, its 32-bit pass, and the start values of its `a` and `b`. */
+interface Pass {
+  visit: Visit;
+  visit32: Visit32;
+  a0: number;
+  b0: number;
+}
+
+/**
+ * Runs a kernel over the column's values as doubles, in row order: an f64 column as it is,
+ * an i64 one through its 32-bit pass first, other numbers (and i64 values beyond 32 bits)
+ * in chunks copied into doubles (i64 from its words, the null as −2^63); no column-sized
+ * copy is made, and `visit` sees one kind of array only. Returns the largest magnitude the
+ * kernel reports, or -1 when the column is not numeric or holds a 64-bit value beyond 2^53.
  */
 function scan(
   col: Vector,
-  visit: Visit,
+  pass: Pass,
   groupOf: Int32Array,
   nul: number,
   a: Float64Array,
   b: Float64Array,
 ): number {
   if (col.type < 1 || col.type > 10 || col.type === Type.SYMBOL || col.type === Type.B8) return -1;
+  const { visit } = pass;
   const n = col.data.length;
   if (col.type === F64) return visit(col.data as Float64Array, 0, n, 0, groupOf, nul, a, b);
-  const chunk = new Float64Array(Math.min(CHUNK, n));
-  let max = 0;
   const w = col.type === I64 || col.type === TS ? words(col.data as BigInt64Array) : undefined;
   if ((col.type === I64 || col.type === TS) && !w) return -1;
+  if (w) {
+    const got = pass.visit32(w, n, groupOf, a, b);
+    if (got >= 0) return got;
+    a.fill(pass.a0);
+    b.fill(pass.b0);
+  }
+  const chunk = new Float64Array(Math.min(CHUNK, n));
+  let max = 0;
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
     if (!w) chunk.set((col.data as Int32Array).subarray(start, start + m));
@@ -205,16 +237,49 @@ const addUp: Visit = (values, lo, hi, base, groupOf, nul, sums, counts) => {
   return max;
 };
 
+/**
+ * {@link addUp} of 32-bit values: the bound it returns is one more than the OR of the
+ * values' magnitudes less one (`v ^ (v >> 31)`), kept without a branch.
+ */
+const addUp32: Visit32 = (w, n, groupOf, sums, counts) => {
+  let bad = 0, bits = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[2 * i];
+    bad |= w[2 * i + 1] ^ (v >> 31);
+    bits |= v ^ (v >> 31);
+    const k = groupOf[i];
+    sums[k] += v;
+    counts[k]++;
+  }
+  return bad === 0 ? bits + 1 : -1;
+};
+
 /** The column type's null as a number (NaN for f64 and for types without a null). */
 const nullOf = (t: number) => NULL_NUMBER[t] ?? NaN;
 
+/** {@link addUp32} without the counts, which `sum` does not need. */
+const sumUp32: Visit32 = (w, n, groupOf, sums) => {
+  let bad = 0, bits = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[2 * i];
+    bad |= w[2 * i + 1] ^ (v >> 31);
+    bits |= v ^ (v >> 31);
+    sums[groupOf[i]] += v;
+  }
+  return bad === 0 ? bits + 1 : -1;
+};
+
+const ADD_UP: Pass = { visit: addUp, visit32: addUp32, a0: 0, b0: 0 };
+const SUM_UP: Pass = { visit: addUp, visit32: sumUp32, a0: 0, b0: 0 };
+
 /**
  * Per-group sums and counts of the non-null values, in row order; undefined when an i64
- * sum might pass 2^53 (|value| × rows), where doubles would no longer be exact.
+ * sum might pass 2^53 (|value| × rows), where doubles would no longer be exact. (The
+ * counts are not kept by `SUM_UP` when the 32-bit pass serves.)
  */
-function sumsAndCounts(col: Vector, t: number, g: Groups) {
+function sumsAndCounts(col: Vector, t: number, g: Groups, pass = ADD_UP) {
   const sums = new Float64Array(g.count), counts = new Float64Array(g.count);
-  const max = scan(col, addUp, g.groupOf, nullOf(t), sums, counts);
+  const max = scan(col, pass, g.groupOf, nullOf(t), sums, counts);
   if (max < 0 || ((t === I64 || t === TS) && max * g.groupOf.length >= 2 ** 53)) return undefined;
   return { sums, counts };
 }
@@ -242,7 +307,7 @@ function typed(t: number, xs: Float64Array, seen?: Float64Array): Vector {
 
 const sum: Kernel = (col, t, g) => {
   if (!SUMMABLE.has(t)) return undefined;
-  const totals = sumsAndCounts(col, t, g);
+  const totals = sumsAndCounts(col, t, g, SUM_UP); // counts not kept
   if (!totals) return undefined;
   // As `sum`: an i32 or time sum wraps to its type; u8 and i16 sum into an i64.
   if (t === I32 || t === TIME) return { type: t, data: Int32Array.from(totals.sums, (s) => s | 0) };
@@ -284,12 +349,39 @@ const pickMost: Visit = (values, lo, hi, base, groupOf, nul, best, seen) => {
   return 0;
 };
 
+const pickLeast32: Visit32 = (w, n, groupOf, best, seen) => {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[2 * i];
+    bad |= w[2 * i + 1] ^ (v >> 31);
+    const k = groupOf[i];
+    seen[k] = 1;
+    if (v < best[k]) best[k] = v;
+  }
+  return bad === 0 ? 0 : -1;
+};
+
+const pickMost32: Visit32 = (w, n, groupOf, best, seen) => {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[2 * i];
+    bad |= w[2 * i + 1] ^ (v >> 31);
+    const k = groupOf[i];
+    seen[k] = 1;
+    if (v > best[k]) best[k] = v;
+  }
+  return bad === 0 ? 0 : -1;
+};
+
+const LEAST: Pass = { visit: pickLeast, visit32: pickLeast32, a0: Infinity, b0: 0 };
+const MOST: Pass = { visit: pickMost, visit32: pickMost32, a0: -Infinity, b0: 0 };
+
 function extreme(less: boolean): Kernel {
   return (col, t, g) => {
     if (!ORDERED.has(t)) return undefined;
     const best = new Float64Array(g.count).fill(less ? Infinity : -Infinity);
     const seen = new Float64Array(g.count);
-    if (scan(col, less ? pickLeast : pickMost, g.groupOf, nullOf(t), best, seen) < 0) {
+    if (scan(col, less ? LEAST : MOST, g.groupOf, nullOf(t), best, seen) < 0) {
       return undefined;
     }
     if (t === F64) { for (let k = 0; k < g.count; k++) if (!seen[k]) best[k] = NaN; }
