@@ -21,8 +21,10 @@ import {
   scopeOf,
   whereRows,
 } from "./query_clauses.ts";
-import { isCollection, Type } from "../ipc/mod.ts";
+import { AtomType, isAtomOf, isCollection, Type } from "../ipc/mod.ts";
 import { releaseScratch } from "./result_buffers.ts";
+import { aggregateByGroup } from "./grouped_aggregates.ts";
+import type { SymbolNode } from "./reader.ts";
 
 /** The columns of `t` that `forms` name. */
 function referredColumns(t: Table, forms: RayObject[]): Table {
@@ -48,6 +50,7 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
     const where = clause(ent, "where");
     const mappings = ent.filter((x) => !RESERVED.has(x.name));
     const by = clause(ent, "by");
+    let sliced = false; // t's columns are the where: rows, made here
     if (where) {
       const rows = whereRows(e, t, where.form);
       // Only the columns the output columns and by: name are kept, when nothing in them can
@@ -56,6 +59,7 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
       const kept = mappings.length && namesOnlyColumns(t, forms) ? referredColumns(t, forms) : t;
       t = sliceRows(kept, rows) as Table;
       releaseScratch(rows); // the slice took its own columns
+      sliced = true;
     }
     let result: Table;
     if (by) {
@@ -63,12 +67,18 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
       const firsts = g.groups.firsts;
       const names = [...g.names];
       const columns = g.columns.map((c) => take(c, firsts));
+      // No form but the grouped kernels read the columns when by: names one and each output
+      // column is a kernel's: then the where: rows of the columns are done with after them.
+      let kernelsOnly = isAtomOf(by.form, AtomType.SYMBOL) && !(by.form as SymbolNode).quoted;
       if (mappings.length) {
         for (const m of mappings) {
           names.push(m.id);
-          columns.push(perGroup(e, t, g.groups, m.form));
+          const fused = aggregateByGroup(e, t, g.groups, m.form);
+          kernelsOnly &&= fused !== undefined;
+          columns.push(fused ?? perGroup(e, t, g.groups, m.form));
         }
       } else {
+        kernelsOnly = false;
         t.keys.data.forEach((id, i) => {
           if (names.includes(id)) return;
           names.push(id);
@@ -81,6 +91,9 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
         values: listOf(columns),
       };
       g.groups.release(); // the result took its own rows: the group arrays are done with
+      if (sliced && kernelsOnly) {
+        for (const c of t.values.items) if ("data" in c) releaseScratch(c.data);
+      }
     } else if (mappings.length) {
       const scope = scopeOf(t);
       const values = mappings.map((m) => e.withScope(scope, () => e.eval(m.form)));

@@ -112,6 +112,24 @@ describe("result buffers", () => {
     assert.equal(e.display(run(e, "(select {s: (sum x) from: t by: k})")), expected);
   });
 
+  it("a select's where: rows of its columns are given back when only kernels read them", () => {
+    const e = fresh();
+    run(e, "(set t (table [k x f] (list (% v 7) (% v 1000) f)))");
+    const q = "(select {s: (sum f) m: (max x) from: t where: (> x 10) by: k})";
+    const expected = e.display(run(e, q));
+    dropFreeResults();
+    run(e, q);
+    // the rows of k, x and f (the mask and the row numbers are given back either way)
+    const rows = N * 0.98; // x > 10: 989 of every 1000 rows
+    assert.ok(freeResultBytes() >= rows * (8 + 8 + 8), `given back: ${freeResultBytes()}`);
+    assert.equal(e.display(run(e, q)), expected);
+    // by: an expression that keeps its column: nothing of the where: rows is given back
+    run(e, "(select {s: (sum f) from: t where: (> x 10) by: (set G k)})");
+    const g = e.display(run(e, "G"));
+    for (let i = 0; i < 3; i++) e.release(run(e, "(% (+ v 3) 5)"));
+    assert.equal(e.display(run(e, "G")), g, "a global made of a where: column stays intact");
+  });
+
   it("when full, the least recently given back arrays make room for a new one", () => {
     dropFreeResults();
     const big = 8 << 20; // bytes: never written, so never paged in
