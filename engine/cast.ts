@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { resultArray } from "./result_buffers.ts";
 import {
   allocVector,
   type Atom,
@@ -265,7 +266,7 @@ export function cast(e: Engine, name: RayObject, x: RayObject): RayObject {
     if (x.type === Type.SYMBOL) throw typeError(typeName(to), x.type);
     const v = x as Vector;
     const n = vectorLength(v);
-    const out = allocVector(to as VectorType, n);
+    const out = resultArray(to as VectorType, n); // every element written below
     for (let i = 0; i < n; i++) {
       (out as Int32Array)[i] = convert(v.type, to, v.data[i] as number) as number;
     }

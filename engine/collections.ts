@@ -393,7 +393,7 @@ function cyclicRows(x: RayObject, start: number, m: number): RayObject {
   const len = vectorLength(v);
   const width = v.type === Type.GUID ? 16 : 1; // a GUID is 16 bytes of its Uint8Array
   const src = v.data as Uint8Array;
-  const out = allocVector(v.type, m) as Uint8Array;
+  const out = resultArray(v.type, m) as Uint8Array; // every element copied below
   for (let done = 0, from = start; done < m; from = 0) {
     const run = Math.min(m - done, len - from);
     out.set(src.subarray(from * width, (from + run) * width), done * width);
@@ -628,7 +628,7 @@ function joinTyped(parts: RayObject[], maxBytes: number): Vector | undefined {
   // Elements, not array slots: a GUID is 16 bytes of a Uint8Array.
   n = t === Type.GUID ? bytes / 16 : datas.reduce((sum, d) => sum + d.length, 0);
   checkVectorSize(maxBytes, n, bytes / Math.max(1, n));
-  const out = allocVector(t as VectorType, n);
+  const out = resultArray(t as VectorType, n); // every element copied below
   let at = 0;
   for (const data of datas) {
     (out as Uint8Array).set(data as Uint8Array, at);

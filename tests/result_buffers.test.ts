@@ -45,6 +45,25 @@ describe("result buffers", () => {
     assert.equal((data(b) as Float64Array)[7], 15);
   });
 
+  it("take, concat and as write every element of a reused array", () => {
+    const e = fresh();
+    const cases: [string, string][] = [
+      ["(take v -" + N + ")", "(+ v 0)"], // a run of rows: copied, not gathered
+      ["(take v " + N + ")", "(+ v 0)"],
+      [`(concat (take v 5) (take v -${N - 5}))`, "(+ v 0)"],
+      ["(as 'F64 v)", "(- f 0.5)"],
+    ];
+    for (const [q, expected] of cases) {
+      const garbage = run(e, "(+ v 12345)"); // the size of every answer here
+      e.release(garbage);
+      const got = run(e, q);
+      assert.ok(same(garbage, got), `${q}: reused`);
+      const equal = (run(e, `(== ${expected} ${q})`) as Vector).data as Uint8Array;
+      assert.equal(equal.indexOf(0), -1, `${q}: every element`);
+      e.release(run(e, "(+ f 12345.0)"));
+    }
+  });
+
   it("a global's array is never reused, even when its answer is released", () => {
     const e = fresh();
     const g = run(e, "(set g (+ v 1))");
