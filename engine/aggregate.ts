@@ -201,9 +201,12 @@ function middle(xs: Float64Array, nul: number): number {
 
 /** A row of a table as a dict (its values always a LIST, as the engine builds it). */
 export function tableRow(t: Table, i: number): RayObject {
-  const values = t.values.items.map((
-    c,
-  ) => (c.type === Type.LIST ? c.items[i] ?? NULL : vectorItem(c as Vector, i)));
+  const columns = t.values.items;
+  const values: RayObject[] = new Array(columns.length);
+  for (let j = 0; j < columns.length; j++) {
+    const c = columns[j];
+    values[j] = c.type === Type.LIST ? c.items[i] ?? NULL : vectorItem(c as Vector, i);
+  }
   return { type: 99, keys: t.keys, values: { type: 0, items: values } };
 }
 

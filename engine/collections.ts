@@ -278,6 +278,12 @@ function dictIndex(d: Dict, k: RayObject): number {
 const NULL_AT_NULL = new Set([2, 3, 4, 7, 8]);
 
 export function at(x: RayObject, i: RayObject): RayObject {
+  // No position at all: the engine answers the i64 null for an empty i64 index, else the
+  // generic null, whatever it indexes (session at-table-rows).
+  const indexable = x.type === Type.DICT || x.type === Type.TABLE || isCollection(x);
+  if (isCollection(i) && count(i) === 0 && indexable) {
+    return i.type === Type.I64 ? atom(5, NULL_I64) : NULL;
+  }
   if (x.type === Type.DICT) {
     // A vector or LIST of keys looks each up (the engine's answer even when the keys are
     // of the key vector's own type).
@@ -300,13 +306,10 @@ export function at(x: RayObject, i: RayObject): RayObject {
       if (k < 0) k += n;
       if (k >= 0 && k < n) return tableRow(t, k);
       // Past the end: a row of nulls (a null index: null), as the engine answers.
-      if (i.value === NULL_I64) return NULL;
-      const nulls = t.values.items.map((c) =>
-        c.type === Type.LIST ? NULL : atom(c.type, nullValue(c.type))
-      );
-      return { type: 99, keys: t.keys, values: listOf(nulls) };
+      return i.value === NULL_I64 ? NULL : nullRow(t);
     }
-    if (i.type === Type.I64 || i.type === Type.LIST) return listOf(items(i).map((k) => at(x, k)));
+    if (i.type === Type.I64) return rowsAt(t, i as Vector<5>);
+    if (i.type === Type.LIST) return listOf(items(i).map((k) => at(x, k)));
     throw typeError(x.type, indexType(i));
   }
   if (!isCollection(x)) throw typeError("LIST", x.type);
@@ -337,6 +340,36 @@ export function at(x: RayObject, i: RayObject): RayObject {
   const picked = pick(x, positions(at64, n));
   // A U8 vector's elements are b8 to the engine, and so is what is picked from it.
   return x.type === Type.U8 ? { type: 1, data: (picked as Vector<2>).data } : picked;
+}
+
+/**
+ * `(at t positions)`: a LIST of the rows, as `(at t k)` gives each (a row of nulls past the
+ * end, the null for a null position), from the positions read once as numbers: no atom and
+ * no BigInt per position (1,000,000 rows: the rows themselves are the answer's cost).
+ */
+function rowsAt(t: Table, idx: Vector<5>): RayObject {
+  const n = tableRows(t);
+  const at = positions(idx.data, n);
+  const rows: RayObject[] = new Array(at.length);
+  for (let j = 0; j < at.length; j++) {
+    const k = at[j];
+    if (k >= 0) rows[j] = tableRow(t, k);
+    else if (idx.data[j] === NULL_I64) rows[j] = NULL;
+    else rows[j] = nullRow(t);
+  }
+  return listOf(rows);
+}
+
+/**
+ * The row the engine answers past a table's end: the generic null for a LIST column and for
+ * the types whose element at a null index is null itself (u8, i16, i32, date, time), the
+ * type's null for the others (a b8 false, the empty symbol, a NUL char).
+ */
+function nullRow(t: Table): RayObject {
+  const nulls = t.values.items.map((c) =>
+    c.type === Type.LIST || NULL_AT_NULL.has(c.type) ? NULL : atom(c.type, nullValue(c.type))
+  );
+  return { type: 99, keys: t.keys, values: listOf(nulls) };
 }
 
 /** The type an index error names: an atom's, or a vector's element type (b8 for U8, as there). */

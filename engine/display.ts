@@ -329,9 +329,12 @@ export class Formatter {
       types.push(typeName(col.type));
       const colCells = rowIndexes.map((r) => {
         const item = this.item(col, r);
-        // A null symbol shows as 0Ns in a table's cell (nested elsewhere, it is empty).
+        // A null symbol shows as 0Ns in a table's cell (nested elsewhere, it is empty), and a
+        // char quoted, as at the top level.
         const s = item.type === AtomType.SYMBOL && (item as { value: number }).value === 0
           ? "0Ns"
+          : item.type === AtomType.C8
+          ? formatScalar(Type.C8, (item as { value: number }).value, false)
           : this.nested(item);
         return s.length > MAX_CELL ? s.slice(0, MAX_CELL) : s;
       });
