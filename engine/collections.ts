@@ -278,11 +278,13 @@ function dictIndex(d: Dict, k: RayObject): number {
 const NULL_AT_NULL = new Set([2, 3, 4, 7, 8]);
 
 export function at(x: RayObject, i: RayObject): RayObject {
-  // No position at all: the engine answers the i64 null for an empty i64 index, else the
-  // generic null, whatever it indexes (session at-table-rows).
-  const indexable = x.type === Type.DICT || x.type === Type.TABLE || isCollection(x);
-  if (isCollection(i) && count(i) === 0 && indexable) {
-    return i.type === Type.I64 ? atom(5, NULL_I64) : NULL;
+  // No position at all: whatever it indexes, the engine answers the null of the index's type,
+  // the generic null where a null position picks null itself and for a LIST (session
+  // at-table-rows).
+  if (isCollection(i) && count(i) === 0) {
+    return i.type === Type.LIST || NULL_AT_NULL.has(i.type)
+      ? NULL
+      : atom(i.type, nullValue(i.type));
   }
   if (x.type === Type.DICT) {
     // A vector or LIST of keys looks each up (the engine's answer even when the keys are
