@@ -286,8 +286,10 @@ class Reader {
       return { type: t, data } as Vector;
     }
     if (LITTLE_ENDIAN) {
-      // One aligned copy: the payload offset is rarely a multiple of the element size.
-      new Uint8Array(data.buffer).set(src);
+      // One aligned copy: the payload offset is rarely a multiple of the element size. Into
+      // the array's own bytes: an allocator may give a view that does not start its buffer
+      // (a shared column starts after its header).
+      new Uint8Array(data.buffer, data.byteOffset, bytes).set(src);
     } else {
       const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
       for (let i = 0; i < n; i++) {

@@ -155,6 +155,8 @@ function serveProcess(dir: string, port: number, fsync: string) {
 }
 
 const ROUNDS = Number(process.env.RF_CRASH_ROUNDS ?? 3);
+/** Rows of the table before the writers start (writer 0's, in order). */
+const BASE = 3000;
 
 describe("a crash loses no acknowledged write", () => {
   for (const fsync of ["batch", "always"]) {
@@ -171,7 +173,9 @@ describe("a crash loses no acknowledged write", () => {
           const exited = new Promise((r) => server.child.on("close", r));
           if (round === 0) {
             const c = await new WSClient({ port }).connect();
-            await c.executeRaw("(set t (table [w k] (list [0] [0])))");
+            // 3,000 rows first: columns above MIN_SHARED_BYTES from the start, so that every
+            // restart decodes them straight into shared memory (a shift there lost rows).
+            await c.executeRaw(`(set t (table [w k] (list (take 0 ${BASE}) (til ${BASE}))))`);
             c.close();
           }
           let stop = false;
@@ -204,6 +208,8 @@ describe("a crash loses no acknowledged write", () => {
           const after = await serveProcess(dir, port, fsync);
           const exitedAfter = new Promise((r) => after.child.on("close", r));
           const c = await new WSClient({ port }).connect();
+          const base = toJS(await c.executeRaw("(at (select {from: t where: (== w 0)}) 'k)"));
+          assert.deepEqual(base, Array.from({ length: BASE }, (_, i) => BigInt(i)), "first rows");
           for (let w = 0; w < 8; w++) {
             const counter = Number(await c.executeRaw(`c${w}`).then(toJS, () => 0n));
             const rows = toJS(

@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Table, Vector } from "../ipc/mod.ts";
+import { decode, encode, type Table, type Vector, vectorLength } from "../ipc/mod.ts";
 import {
   appendVector,
   beginClaims,
@@ -16,7 +16,7 @@ import {
   SHARED_HEADER,
   sharedCopy,
 } from "../engine/append.ts";
-import { toShared } from "../worker/shared_value.ts";
+import { allocateForSharing, toShared } from "../worker/shared_value.ts";
 import { withPool } from "./_helpers/pool.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -72,6 +72,26 @@ describe("appends into a shared column", () => {
     appendVector(base, i64s(2));
     const b = appendVector(base, i64s(3));
     assert.deepEqual([...b.data], [1n, 3n]);
+  });
+
+  it("a vector decoded into a shared column lands after the column's header, whole", () => {
+    const n = 5000; // 40 KB of i64 or f64: above MIN_SHARED_BYTES, so decoded into shared memory
+    const vectors: Vector[] = [
+      { type: 5, data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i * 3 - 7)) },
+      { type: 10, data: Float64Array.from({ length: n }, (_, i) => i / 4) },
+      { type: 4, data: Int32Array.from({ length: 2 * n }, (_, i) => -i) },
+      { type: 3, data: Int16Array.from({ length: 4 * n }, (_, i) => i % 30000) },
+    ];
+    for (const v of vectors) {
+      const got = decode(encode(v), { allocate: allocateForSharing }) as Vector;
+      assert.ok(got.data.buffer instanceof SharedArrayBuffer, `type ${v.type} in shared memory`);
+      assert.equal(got.data.byteOffset, SHARED_HEADER);
+      assert.deepEqual(
+        Array.from(got.data as ArrayLike<unknown>),
+        Array.from(v.data as ArrayLike<unknown>),
+      );
+      assert.equal(claimOf(got), vectorLength(got), "the header still holds the claim");
+    }
   });
 
   it("toShared copies what is private and keeps what is shared", () => {
@@ -219,6 +239,10 @@ describe("a pool's tables in shared memory", () => {
           Array.from({ length: 8 }, (_, r) => q("(sum (at t 'i))", `r${r}`)),
         );
         assert.deepEqual(new Set(answers), new Set([String(30000 * 30001 / 2)]));
+        // Every row where it was (a sum alone would not see rows shifted by one).
+        assert.equal(await q("(take (at t 'i) 3)"), "[0 1 2]");
+        assert.equal(await q("(at (at t 'i) 29999)"), "29999");
+        assert.equal(await q("(last (at t 'i))"), "30000");
         const value = pool.chainOf("t").at(-1)!.value as Table;
         assert.ok(value, "the loaded value went to shared memory");
         assert.ok((value.values.items[1] as Vector).data.buffer instanceof SharedArrayBuffer);
