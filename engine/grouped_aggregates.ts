@@ -349,6 +349,8 @@ const pickMost: Visit = (values, lo, hi, base, groupOf, nul, best, seen) => {
   return 0;
 };
 
+// The 32-bit passes of pickLeast and pickMost: one function per direction, as those (a
+// comparison chosen per element runs slower in both JITs).
 const pickLeast32: Visit32 = (w, n, groupOf, best, seen) => {
   let bad = 0;
   for (let i = 0; i < n; i++) {
