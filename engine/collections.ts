@@ -533,22 +533,52 @@ function keySet(y: RayObject): Set<ElementKey> {
 }
 
 /**
- * `in` compares by number the elements of an x vector of these types (b8, u8, i16, i32,
- * i64) with those of a y of WHOLE types (i16, i32, i64), an atom x only of WHOLE types;
- * against a B8 or U8 y only its own type matches (the engine's answers, asymmetric as they
- * are).
+ * Between an x vector and a y vector of another type, the types whose elements `in` compares
+ * by value: x's type → y's types (the engine's answers, session in-types; asymmetric as they
+ * are: i16 and i64 find themselves in a U8, i32 does not). Any other pair never matches.
  */
-const LOOSE_X = new Set([1, 2, 3, 4, 5]);
-const WHOLE = new Set([3, 4, 5]);
+const BY_VALUE: Record<number, Set<number>> = {
+  [Type.B8]: new Set([Type.I16, Type.I32, Type.I64]),
+  [Type.U8]: new Set([Type.B8, Type.I16, Type.I32, Type.I64]),
+  [Type.I16]: new Set([Type.U8, Type.I32, Type.I64]),
+  [Type.I32]: new Set([Type.I16, Type.I64]),
+  [Type.I64]: new Set([Type.U8, Type.I16, Type.I32]),
+};
+/** An atom x matches by value in a y vector of another type only among these. */
+const WHOLE = new Set<number>([Type.I16, Type.I32, Type.I64]);
+/**
+ * Against the items of a LIST, atoms match by value within a class: b8 with u8, and the
+ * numbers i16, i32, i64 and f64 (`(in [1.0 2.0] (list 1 'a))` finds 1.0); others only
+ * within their own type.
+ */
+const LIST_CLASS: Record<number, string> = {
+  [Type.B8]: "b",
+  [Type.U8]: "b",
+  [Type.I16]: "n",
+  [Type.I32]: "n",
+  [Type.I64]: "n",
+  [Type.F64]: "n",
+};
 
 /**
- * A key for `in`: between two vectors, b8, u8, i16, i32 and i64 elements match by value;
- * anything else (and any atom against an atom) only within its own type; compound items
- * by content.
+ * A key for `in`: `"vector"`, between vectors whose types {@link BY_VALUE} pairs, integer
+ * elements by value; `"list"`, against a LIST's items, by value within a {@link LIST_CLASS};
+ * otherwise (and for anything else) within its own type; compound items by content.
  */
-function memberKey(x: RayObject, loose: boolean): string {
+function memberKey(x: RayObject, mode: "vector" | "list" | "strict"): string {
   const t = x.type;
-  if (loose && t < 0 && LOOSE_X.has(-t)) return "i" + String((x as Atom).value);
+  if (t < 0 && mode !== "strict") {
+    const v = (x as Atom).value as number | bigint;
+    if (mode === "vector" && -t <= Type.I64) return "i" + String(v);
+    const c = mode === "list" ? LIST_CLASS[-t] : undefined;
+    // An integral double is written as the integer it is (1.0 as 1); the i64 null stays apart.
+    if (c) {
+      return c +
+        (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 63
+          ? BigInt(v).toString()
+          : String(v));
+    }
+  }
   if (t < 0) return `${t}:${objectKey(x)}`;
   return "o" + String(objectKey(x));
 }
@@ -574,7 +604,7 @@ function member(x: RayObject, y: RayObject): RayObject {
     const whole = !yAtom && y.type >= 2 && y.type <= 5;
     return whole ? { type: 1, data: new Uint8Array(0) } : atom(x.type, nullValue(x.type));
   }
-  if (x.type > 0 && !yAtom && (x.type === y.type || (WHOLE.has(x.type) && WHOLE.has(y.type)))) {
+  if (x.type > 0 && !yAtom && (x.type === y.type || BY_VALUE[x.type]?.has(y.type))) {
     const fast = memberByNumber(x as Vector, y as Vector);
     if (fast) return fast;
   }
@@ -584,23 +614,21 @@ function member(x: RayObject, y: RayObject): RayObject {
     if (x.type < 0) return atom(1, set.has(objectKey(x)) ? 1 : 0);
     return { type: 1, data: Uint8Array.from(elementKeys(x), (k) => (set.has(k) ? 1 : 0)) };
   }
-  // Against a typed vector of another type, only whole numbers (i16, i32, i64) match, by
-  // value, whether x is an atom or a vector; a b8 never matches a U8 (whose elements are
-  // b8 atoms to the engine's `first`, not to `in`).
+  // Against a typed vector of another type: an atom x matches by value among whole numbers
+  // (i16, i32, i64), a vector x as BY_VALUE says; anything else matches nothing.
   const typedY = isVector(y);
   if (typedY && Math.abs(x.type) !== y.type) {
-    // A b8 or u8 atom matches no other type; their vectors match whole numbers by value.
-    const looseX = x.type < 0 ? WHOLE : LOOSE_X;
-    if (!(looseX.has(Math.abs(x.type)) && WHOLE.has(y.type))) {
-      return x.type < 0 ? atom(1, 0) : { type: 1, data: new Uint8Array(count(x)) };
-    }
+    const byValue = x.type < 0
+      ? WHOLE.has(-x.type) && WHOLE.has(y.type)
+      : BY_VALUE[x.type]?.has(y.type) ?? false;
+    if (!byValue) return x.type < 0 ? atom(1, 0) : { type: 1, data: new Uint8Array(count(x)) };
   }
-  const loose = !yAtom;
-  const set = new Set(yAtom ? [memberKey(y, loose)] : items(y).map((i) => memberKey(i, loose)));
-  if (x.type < 0) return atom(1, set.has(memberKey(x, loose)) ? 1 : 0);
+  const mode = yAtom ? "strict" : typedY ? "vector" : "list";
+  const set = new Set(yAtom ? [memberKey(y, mode)] : items(y).map((i) => memberKey(i, mode)));
+  if (x.type < 0) return atom(1, set.has(memberKey(x, mode)) ? 1 : 0);
   return {
     type: 1,
-    data: Uint8Array.from(items(x), (i) => (set.has(memberKey(i, loose)) ? 1 : 0)),
+    data: Uint8Array.from(items(x), (i) => (set.has(memberKey(i, mode)) ? 1 : 0)),
   };
 }
 
@@ -750,7 +778,10 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
   }),
   binary("concat", (e, x, y) => concat(x, y, e.maxVectorBytes)),
   binary("filter", (_e, x, mask) => {
-    if (!isVectorOf(mask, Type.B8)) throw typeError("B8", mask.type);
+    // As the engine: anything but a collection or a table, or a mask that is not B8, is a
+    // type error naming what it got (session filter-find).
+    if (!isCollection(x) && x.type !== Type.TABLE) throw typeError("LIST", x.type);
+    if (!isVectorOf(mask, Type.B8)) throw typeError("LIST", mask.type);
     const m = mask.data;
     const n = x.type === Type.TABLE ? tableRows(x as Table) : count(x);
     if (m.length !== n) throw lengthError();
@@ -774,7 +805,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     if (y.type < 0 || (x.type === Type.LIST && y.type !== Type.LIST)) {
       return atom(5, one(objectKey(y)));
     }
-    if (count(x) === 0) return { type: 5, data: new BigInt64Array(0) }; // as the engine
+    // Nothing to find in: an empty vector finds nothing at all, an empty LIST a null per item.
+    if (count(x) === 0 && x.type !== Type.LIST) return { type: 5, data: new BigInt64Array(0) };
     return { type: 5, data: BigInt64Array.from(elementKeys(y), one) };
   }),
   binary("except", (_e, x, y) => {
