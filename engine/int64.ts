@@ -174,7 +174,9 @@ function pairSum32(wx: Int32Array, wy: Int32Array, sign: 1 | -1, wo: Int32Array,
 /**
  * `x * y` when every operand is a 32-bit integer (no null) and every product is below 2^53
  * in magnitude, in one pass that checks both while it writes (false otherwise, `out` then
- * garbage): the low word by `Math.imul`, the high one from the exact product.
+ * garbage): the low word by `Math.imul`, the high one from the exact product. One function
+ * per shape, as for sums; by an atom below 2^21 no product can reach 2^53, and that loop
+ * checks nothing but the high words.
  */
 function product32(
   x: BigInt64Array | undefined,
@@ -184,29 +186,48 @@ function product32(
   wo: Int32Array,
   n: number,
 ): boolean {
-  let bad = 0;
-  if (x && y) {
-    const wx = words(x)!, wy = words(y)!;
-    for (let i = 0; i < 2 * n; i += 2) {
-      const a = wx[i], b = wy[i];
-      bad |= (wx[i + 1] ^ (a >> 31)) | (wy[i + 1] ^ (b >> 31));
-      const p = a * b;
-      if (p >= 2 ** 53 || p <= -(2 ** 53)) bad = 1;
-      const lo = Math.imul(a, b);
-      wo[i] = lo;
-      wo[i + 1] = (p - (lo >>> 0)) / TWO32;
-    }
-    return bad === 0;
-  }
+  if (x && y) return pairProduct32(words(x)!, words(y)!, wo, n);
   const atom = x ? ys! : xs!;
   if (atom < -2147483648n || atom > 2147483647n) return false;
   const w = words((x ?? y)!)!;
   const k = Number(atom);
+  return Math.abs(k) < 2 ** 21 ? smallAtomProduct32(w, k, wo, n) : atomProduct32(w, k, wo, n);
+}
+
+function pairProduct32(wx: Int32Array, wy: Int32Array, wo: Int32Array, n: number): boolean {
+  let bad = 0;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const a = wx[i], b = wy[i];
+    bad |= (wx[i + 1] ^ (a >> 31)) | (wy[i + 1] ^ (b >> 31));
+    const p = a * b;
+    if (p >= 2 ** 53 || p <= -(2 ** 53)) bad = 1;
+    const lo = Math.imul(a, b);
+    wo[i] = lo;
+    wo[i + 1] = (p - (lo >>> 0)) / TWO32;
+  }
+  return bad === 0;
+}
+
+function atomProduct32(w: Int32Array, k: number, wo: Int32Array, n: number): boolean {
+  let bad = 0;
   for (let i = 0; i < 2 * n; i += 2) {
     const a = w[i];
     bad |= w[i + 1] ^ (a >> 31);
     const p = a * k;
     if (p >= 2 ** 53 || p <= -(2 ** 53)) bad = 1;
+    const lo = Math.imul(a, k);
+    wo[i] = lo;
+    wo[i + 1] = (p - (lo >>> 0)) / TWO32;
+  }
+  return bad === 0;
+}
+
+function smallAtomProduct32(w: Int32Array, k: number, wo: Int32Array, n: number): boolean {
+  let bad = 0;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const a = w[i];
+    bad |= w[i + 1] ^ (a >> 31);
+    const p = a * k; // |p| < 2^31 · 2^21: exact
     const lo = Math.imul(a, k);
     wo[i] = lo;
     wo[i + 1] = (p - (lo >>> 0)) / TWO32;
