@@ -3,11 +3,11 @@
  * both engines run (so both hold the same columns), then each query of the suite runs
  * through our `evalSource` (as a client's query would, in-process) and, when `RAYFORCE_BIN`
  * names a real engine, through that engine's own `(timeit …)` over its TCP IPC; the ratio
- * per query and the geometric mean are the figures. The engine runs as it starts by default
- * (its kernels on every core: both, on our 2-core machines) and again with `-c 1`, one core
- * as our engine uses for a query, so that both ratios come from the same run. Without `RAYFORCE_BIN` the engine
- * columns are skipped (and said so), and a hand-written typed-array loop is the baseline
- * for the queries that have one.
+ * per query and the geometric mean are the figures. The engine runs as it starts (its
+ * kernels on every core: both, on our 2-core machines) and again with `-c 1`, one core as our
+ * engine uses for a query, so that both ratios come from the same run. Without
+ * `RAYFORCE_BIN` the engine columns are skipped (and said so), and a hand-written typed-array
+ * loop is the baseline for the queries that have one.
  *
  * ```sh
  * RAYFORCE_BIN=/path/to/rayforce npx deno run -A --v8-flags=--expose-gc bench/engine.ts [rows] [--only text]

@@ -351,10 +351,10 @@ export function at(x: RayObject, i: RayObject): RayObject {
  */
 function rowsAt(t: Table, idx: Vector<5>): RayObject {
   const n = tableRows(t);
-  const at = positions(idx.data, n);
-  const rows: RayObject[] = new Array(at.length);
-  for (let j = 0; j < at.length; j++) {
-    const k = at[j];
+  const pos = positions(idx.data, n);
+  const rows: RayObject[] = new Array(pos.length);
+  for (let j = 0; j < pos.length; j++) {
+    const k = pos[j];
     if (k >= 0) rows[j] = tableRow(t, k);
     else if (idx.data[j] === NULL_I64) rows[j] = NULL;
     else rows[j] = nullRow(t);

@@ -22,6 +22,9 @@ export function words(data: BigInt64Array): Int32Array | undefined {
   return new Int32Array(data.buffer, data.byteOffset, data.length * 2);
 }
 
+/** True when an i64 value is a 32-bit integer (the 32-bit passes take such atoms). */
+const isInt32 = (a: bigint): boolean => a >= -2147483648n && a <= 2147483647n;
+
 /** True when every element is a non-null integer of magnitude below 2^53. */
 export function allSafe(data: BigInt64Array): boolean {
   const w = words(data);
@@ -114,7 +117,7 @@ function sum32(
 ): boolean {
   if (x && y) return pairSum32(words(x)!, words(y)!, op === "+" ? 1 : -1, wo, n);
   const atom = x ? ys! : xs!;
-  if (atom < -2147483648n || atom > 2147483647n) return false;
+  if (!isInt32(atom)) return false;
   const w = words((x ?? y)!)!;
   const k = Number(atom);
   // v + k, v - k (v + −k), or k - v
@@ -188,7 +191,7 @@ function product32(
 ): boolean {
   if (x && y) return pairProduct32(words(x)!, words(y)!, wo, n);
   const atom = x ? ys! : xs!;
-  if (atom < -2147483648n || atom > 2147483647n) return false;
+  if (!isInt32(atom)) return false;
   const w = words((x ?? y)!)!;
   const k = Number(atom);
   return Math.abs(k) < 2 ** 21 ? smallAtomProduct32(w, k, wo, n) : atomProduct32(w, k, wo, n);
@@ -497,7 +500,7 @@ export function divSafe(
   if (!wo) return false;
   const mod = op === "%";
   if (x && y && quotients32(mod, words(x)!, words(y)!, wo)) return true;
-  if (x && !y && ys! !== 0n && ys! >= -2147483648n && ys! <= 2147483647n) {
+  if (x && !y && ys! !== 0n && isInt32(ys!)) {
     if (quotientsByAtom32(mod, words(x)!, Number(ys!), wo)) return true;
   }
   const xm = x ? maxMagnitude(x) : atomMagnitude(xs!);
@@ -744,11 +747,7 @@ export function compareI64(
   const w = words(data)!;
   const n = data.length;
   if (typeof other === "bigint") {
-    if (
-      other >= -2147483648n && other <= 2147483647n && compare32(w, out, Number(other), lt, eq, gt)
-    ) {
-      return;
-    }
+    if (isInt32(other) && compare32(w, out, Number(other), lt, eq, gt)) return;
     // Low words compared unsigned as signed 32-bit integers with the sign bit flipped: the
     // loop stays in 32-bit arithmetic.
     const yhi = highWord(other);

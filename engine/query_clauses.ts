@@ -19,7 +19,7 @@ import {
   type Vector,
 } from "../ipc/mod.ts";
 import { trueIndexes } from "./collections.ts";
-import { aggregateByGroup, withGroupedAggregates } from "./grouped_aggregates.ts";
+import { withGroupedAggregates } from "./grouped_aggregates.ts";
 import { groupRows, type Groups, groupsOf } from "./grouping.ts";
 import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
@@ -133,13 +133,16 @@ function keysOf(e: Engine, t: Table, by: RayObject): Grouping {
 }
 
 /**
- * One value per group of `form`: an aggregate of a column in one pass when a kernel covers
- * it, else `form` evaluated once per group with that group's rows of the referenced
- * columns in scope.
+ * One value per group of `form`, evaluated once per group with that group's rows of the
+ * referenced columns in scope (the aggregates inside it computed for every group in one
+ * pass). The caller tries `aggregateByGroup` for the whole form first.
  */
-export function perGroup(e: Engine, t: Table, groups: Groups, form: RayObject): RayObject {
-  const fused = aggregateByGroup(e, t, groups, form);
-  if (fused) return fused;
+export function evaluatePerGroup(
+  e: Engine,
+  t: Table,
+  groups: Groups,
+  form: RayObject,
+): RayObject {
   const inner = withGroupedAggregates(e, t, groups, form);
   // The group's rows of the columns the form names, or of every column when a lambda it
   // calls may read one by name.

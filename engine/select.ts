@@ -13,9 +13,9 @@ import { broadcast } from "./tables.ts";
 import {
   clause,
   entries,
+  evaluatePerGroup,
   grouping,
   namesOnlyColumns,
-  perGroup,
   referencedNames,
   RESERVED,
   scopeOf,
@@ -75,7 +75,7 @@ export const SELECT_BUILTINS: readonly BuiltinFn[] = [
           names.push(m.id);
           const fused = aggregateByGroup(e, t, g.groups, m.form);
           kernelsOnly &&= fused !== undefined;
-          columns.push(fused ?? perGroup(e, t, g.groups, m.form));
+          columns.push(fused ?? evaluatePerGroup(e, t, g.groups, m.form));
         }
       } else {
         kernelsOnly = false;
