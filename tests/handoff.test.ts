@@ -89,6 +89,72 @@ describe("a ring of records", () => {
   });
 });
 
+describe("the ring's sleep flag", () => {
+  it("loses no wake-up: 20,000 round trips with both threads asleep between them", async () => {
+    const requests = Ring.create(4096), answers = Ring.create(4096);
+    const echo = new Worker(new URL("./_helpers/ring_echo_worker.ts", import.meta.url), {
+      type: "module",
+    });
+    echo.postMessage({ requests: requests.buffer, answers: answers.buffer });
+    // A writer notifies only a reader that raised its flag; a wake-up lost between the two
+    // would leave a thread asleep: the echo thread waits with no time-out (the test would
+    // hang), this one for up to 2 s (counted: normal wake-ups take microseconds).
+    let lost = 0, mismatched = 0;
+    try {
+      for (let i = 1; i <= 20_000; i++) {
+        const size = 1 + (i % 13);
+        assert.ok(requests.write(size, (bytes, at) => bytes.fill(i & 255, at, at + size)));
+        let r: Uint8Array | undefined;
+        while (!(r = answers.read())) {
+          const t0 = performance.now();
+          answers.wait(2000);
+          if (performance.now() - t0 > 1000) lost++;
+        }
+        if (r.length !== size || r[0] !== (i & 255)) mismatched++;
+      }
+    } finally {
+      requests.write(0, () => {});
+      await new Promise((r) => setTimeout(r, 20));
+      echo.terminate();
+    }
+    assert.equal(mismatched, 0, "every record came back as sent");
+    assert.equal(lost, 0, "no wait ran to its time-out");
+  });
+
+  it("is raised by a waiting reader and lowered once it is woken", async () => {
+    const ring = Ring.create(1024);
+    const flag = () => new Int32Array(ring.buffer)[2];
+    const woken = new Ring(ring.buffer).waitAsync(60_000);
+    assert.equal(flag(), 1, "raised while it waits");
+    ring.write(4, () => {});
+    await woken; // resolved by the write's notify, not the 60 s time-out
+    assert.equal(flag(), 0, "lowered once woken");
+    await new Ring(ring.buffer).waitAsync(60_000); // a record waits: at once, flag left down
+    assert.equal(flag(), 0);
+  });
+});
+
+describe("the accept loop's look at the rings", () => {
+  it("is not held by a query that runs long, and answers short ones after it", async () => {
+    await withPool({ size: 1 }, async (_pool, q) => {
+      assert.equal(await q("(+ 1 2)"), "3");
+      const long = q("(sum (map (fn [i] (sum (til 200000))) (til 800)))", "long");
+      // While the long query runs, the accept loop keeps turning: a timer still fires
+      // (held in a spin until the answer, it would fire only after the query).
+      const t0 = performance.now();
+      let turns = 0;
+      while (performance.now() - t0 < 200) {
+        await new Promise((r) => setTimeout(r, 1));
+        turns++;
+      }
+      assert.ok(turns > 20, `${turns} turns of the event loop in 200 ms`);
+      assert.equal(await long, String(800 * (199999 * 200000 / 2)));
+      const shorts = await Promise.all(Array.from({ length: 50 }, (_, i) => q(`(* ${i} 2)`)));
+      assert.deepEqual(shorts, Array.from({ length: 50 }, (_, i) => String(i * 2)));
+    });
+  });
+});
+
 /** Runs the same mixed workload on a pool with each hand-off: the answers, in order. */
 async function workload(handoff: "rings" | "messages"): Promise<string[]> {
   const answers: string[] = [];
