@@ -397,6 +397,7 @@ export class WSServer {
         permissions: o.permissions,
         resultCache: o.resultCache,
         handoff: o.handoff,
+        packMs: o.packMs,
         dataDir: o.dataDir,
         fsync: o.fsync,
       });

@@ -109,6 +109,11 @@ export interface WSServerOptions {
    */
   handoff?: "rings" | "messages";
   /**
+   * Queries join a worker that is getting through quick ones before an idle worker is woken;
+   * 0 spreads them. See `PoolOptions.packMs`. Default 0.25 (ms).
+   */
+  packMs?: number;
+  /**
    * Keep the database in this directory: each commit is in its write-ahead log before its
    * query is answered, snapshots let the log be emptied, and a restart on it finds every
    * global (store/durable_store.ts). One server per directory. Default: none (in memory).
@@ -177,6 +182,7 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     permissions: o.permissions ?? {},
     resultCache: o.resultCache ?? false,
     handoff: o.handoff ?? "rings",
+    packMs: o.packMs ?? 0.25,
     dataDir: o.dataDir,
     fsync: o.fsync ?? "batch",
   };

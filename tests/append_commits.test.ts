@@ -19,7 +19,7 @@ const TABLE = "(set t (table [s i j] (list (take 'a 100000) (til 100000) (* 2 (t
 
 describe("an insert commits the rows it adds", () => {
   it("50 single-row inserts into 100,000 rows commit a few KB, and every worker has them", async () => {
-    await withPool({ size: 2 }, async (pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (pool, q) => {
       await q(TABLE);
       const whole = pool.stats().committedBytes;
       assert.ok(whole > 1_000_000, `the table itself: ${whole} bytes`);
@@ -36,7 +36,7 @@ describe("an insert commits the rows it adds", () => {
   });
 
   it("8 sessions inserting at once: every row once, each session's rows in its order, on every worker", async () => {
-    await withPool({ size: 2 }, async (_pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (_pool, q) => {
       await q("(set t (table [s i j] (list [a] [0] [0])))");
       await Promise.all(
         Array.from({ length: 8 }, async (_, w) => {
@@ -57,7 +57,7 @@ describe("an insert commits the rows it adds", () => {
   });
 
   it("a small table grows by whole values and appends in turn, and stays right", async () => {
-    await withPool({ size: 2 }, async (_pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (_pool, q) => {
       await q("(set t (table [i] (list [0])))");
       for (let k = 1; k <= 300; k++) await q(`(insert 't (list ${k}))`, `s${k % 5}`);
       assert.deepEqual(await everywhere(q, "(sum (at t 'i))"), new Set([String(300 * 301 / 2)]));
@@ -80,7 +80,7 @@ describe("an insert commits the rows it adds", () => {
   });
 
   it("readers running while writers append see whole commits only", async () => {
-    await withPool({ size: 2 }, async (_pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (_pool, q) => {
       await q("(set t (table [i j] (list [0] [0])))");
       let writing = true;
       const writer = (async () => {
@@ -109,7 +109,7 @@ describe("an insert commits the rows it adds", () => {
 
 describe("an update commits the columns it changes", () => {
   it("updating one column of a 16-column table commits that column; adding one commits it alone", async () => {
-    await withPool({ size: 2 }, async (pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (pool, q) => {
       const names = Array.from({ length: 16 }, (_, c) => `c${c}`);
       await q(
         `(set w (table [${names.join(" ")}] (list ${names.map(() => "(til 50000)").join(" ")})))`,

@@ -155,6 +155,22 @@ describe("the accept loop's look at the rings", () => {
   });
 });
 
+describe("packing quick tasks onto an awake worker", () => {
+  it("sends a quick query to another worker once the current one runs long", async () => {
+    await withPool({ size: 2 }, async (_pool, q) => {
+      await Promise.all([q("(+ 1 2)", "a"), q("(+ 1 2)", "b")]); // both workers ready
+      let longDone = false;
+      const long = q("(sum (map (fn [i] (sum (til 200000))) (til 800)))", "long")
+        .then((r) => (longDone = true, r));
+      await new Promise((r) => setTimeout(r, 30));
+      // Packed behind the long query they would wait for it; they go to the idle worker.
+      for (let i = 0; i < 10; i++) assert.equal(await q(`(* ${i} 3)`, "quick"), String(3 * i));
+      assert.equal(longDone, false, "the quick queries were answered while it ran");
+      await long;
+    });
+  });
+});
+
 /** Runs the same mixed workload on a pool with each hand-off: the answers, in order. */
 async function workload(handoff: "rings" | "messages"): Promise<string[]> {
   const answers: string[] = [];

@@ -277,7 +277,12 @@ describe("OS builtins", () => {
     await using remote = new WSServer({ port: remotePort, tcpPort: remoteTcp, workers: 1 });
     await remote.start();
     const address = `127.0.0.1:${remoteTcp}`;
-    await using server = new WSServer({ port, workers: 2, permissions: { net: [address] } });
+    await using server = new WSServer({
+      port,
+      workers: 2,
+      packMs: 0,
+      permissions: { net: [address] },
+    });
     await server.start();
     await using conn = await new WSClient("127.0.0.1", port).connect();
     await conn.execute(`(set h (hopen "${address}"))`);

@@ -58,7 +58,7 @@ describe("WorkerPool", () => {
   });
 
   it("a set through one task is visible to the very next task on every worker", async () => {
-    const pool = new WorkerPool({ size: 4 });
+    const pool = new WorkerPool({ size: 4, packMs: 0 });
     try {
       for (let round = 0; round < 5; round++) {
         await text(pool, `(set t (table [a] (list (til ${round + 3}))))`, "writer");
@@ -161,7 +161,7 @@ describe("WorkerPool", () => {
     // Replication keeps what Rayforce's wire cannot carry: on a worker that received f as
     // bytes, 'done must still be a symbol and 'xs a name, f must still display as @f, and an
     // enum global must exist at all.
-    const pool = new WorkerPool({ size: 2 });
+    const pool = new WorkerPool({ size: 2, packMs: 0 });
     try {
       const slow = "(sum (til 1000000))";
       for (let i = 0; i < 200 && !pool.stats().busyMs.every((ms) => ms > 0); i++) {

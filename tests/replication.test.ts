@@ -22,7 +22,7 @@ async function everywhere(q: (s: string, session?: string) => Promise<string>, s
 
 describe("commits reach every replica, or none", () => {
   it("a value 100 levels deep reads alike on every worker, again and again", async () => {
-    await withPool({ size: 2 }, async (_pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (_pool, q) => {
       assert.equal(await q(nested("d100", 100)), "1");
       // Rounds spread over a second: the second worker is ready within it.
       for (let round = 0; round < 10; round++) {
@@ -33,7 +33,7 @@ describe("commits reach every replica, or none", () => {
   });
 
   it("a value deeper than the encoder carries is an error and is on no worker", async () => {
-    await withPool({ size: 2 }, async (_pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (_pool, q) => {
       await new Promise((r) => setTimeout(r, 500)); // both workers ready
       const answer = await q(nested("d1100", 1100));
       assert.match(answer, /cannot commit 'd1100'.*nested deeper than 1024/s);
@@ -45,7 +45,7 @@ describe("commits reach every replica, or none", () => {
   });
 
   it("a write whose answer is too big to send commits, and the error says so", async () => {
-    await withPool({ size: 2, maxResultBytes: 1024 }, async (pool, q) => {
+    await withPool({ size: 2, packMs: 0, maxResultBytes: 1024 }, async (pool, q) => {
       const json = async (source: string) => {
         const r = await pool.run({ kind: "json", source }, "w");
         assert.equal(r.failed, true);

@@ -116,7 +116,7 @@ describe("appends into a shared column", () => {
 
 describe("a pool's tables in shared memory", () => {
   it("a committed table's columns are shared buffers, and inserts append in them", async () => {
-    await withPool({ size: 2 }, async (pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (pool, q) => {
       await q("(set t (table [s i f] (list (take 'a 20000) (til 20000) (as 'F64 (til 20000)))))");
       await q("(insert 't (list 'b 20000 1.5))");
       await q("(insert 't (list 'c 20001 2.5))", "other");
@@ -137,7 +137,7 @@ describe("a pool's tables in shared memory", () => {
   });
 
   it("8 sessions inserting at once into a shared table: every row once, in each session's order, on every worker", async () => {
-    await withPool({ size: 2 }, async (pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (pool, q) => {
       await q("(set t (table [s i] (list (take 'a 10000) (til 10000))))");
       await Promise.all(
         Array.from({ length: 8 }, async (_, w) => {
@@ -161,7 +161,7 @@ describe("a pool's tables in shared memory", () => {
   });
 
   it("readers running while writers append to shared columns see whole commits only", async () => {
-    await withPool({ size: 2 }, async (_pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (_pool, q) => {
       await q("(set t (table [i j] (list (til 20000) (* 2 (til 20000)))))");
       let writing = true;
       const writers = [0, 1].map(async (w) => {
@@ -196,7 +196,7 @@ describe("a pool's tables in shared memory", () => {
   });
 
   it("a worker that gets no task does not make the pool keep every commit for it", async () => {
-    await withPool({ size: 2 }, async (pool, q) => {
+    await withPool({ size: 2, packMs: 0 }, async (pool, q) => {
       // One query at a time from one connection: the same idle worker takes them all.
       for (let k = 0; k < 300; k++) await q(`(set v (+ ${k} (til 20000)))`);
       const { pendingCommits, busyMs } = pool.stats();
@@ -234,7 +234,7 @@ describe("a pool's tables in shared memory", () => {
         await q("(set t (table [s i] (list (take 'a 30000) (til 30000))))");
         await q("(insert 't (list 'z 30000))");
       });
-      await withPool({ size: 2, dataDir: dir }, async (pool, q) => {
+      await withPool({ size: 2, packMs: 0, dataDir: dir }, async (pool, q) => {
         const answers = await Promise.all(
           Array.from({ length: 8 }, (_, r) => q("(sum (at t 'i))", `r${r}`)),
         );

@@ -89,7 +89,7 @@ describe("SymbolOrder", () => {
 
 describe("symbol comparisons in a pool", () => {
   it("do not depend on the worker that runs the query", async () => {
-    const pool = new WorkerPool({ size: 2 });
+    const pool = new WorkerPool({ size: 2, packMs: 0 });
     try {
       const ask = (source: string, session: string) =>
         pool.run({ kind: "text", source }, session).then((r) => r.response as string);
