@@ -398,6 +398,7 @@ export class WSServer {
         resultCache: o.resultCache,
         handoff: o.handoff,
         packMs: o.packMs,
+        lingerMs: o.lingerMs,
         dataDir: o.dataDir,
         fsync: o.fsync,
       });

@@ -114,6 +114,11 @@ export interface WSServerOptions {
    */
   packMs?: number;
   /**
+   * A worker waits awake this many ms for the next query after one that was alone; 0 sleeps
+   * at once. See `PoolOptions.lingerMs`. Default 0.15 (ms).
+   */
+  lingerMs?: number;
+  /**
    * Keep the database in this directory: each commit is in its write-ahead log before its
    * query is answered, snapshots let the log be emptied, and a restart on it finds every
    * global (store/durable_store.ts). One server per directory. Default: none (in memory).
@@ -183,6 +188,7 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     resultCache: o.resultCache ?? false,
     handoff: o.handoff ?? "rings",
     packMs: o.packMs ?? 0.25,
+    lingerMs: o.lingerMs ?? 0.15,
     dataDir: o.dataDir,
     fsync: o.fsync ?? "batch",
   };

@@ -10,6 +10,7 @@ import { Ring } from "../worker/ring.ts";
 import { readAnswer, readTask, writeAnswer, writeTask } from "../worker/ring_records.ts";
 import { encodeMessage, MsgType, str } from "../ipc/mod.ts";
 import { withPool } from "./_helpers/pool.ts";
+import type { PoolOptions } from "../worker/pool.ts";
 
 describe("a ring of records", () => {
   it("gives back every record whole and in order, across many wraps", () => {
@@ -55,6 +56,7 @@ describe("a ring of records", () => {
       task: 2 ** 40 + 3,
       request: { kind: "ipc", frame, reply: "seeds" },
       commits: [],
+      linger: true,
     });
     writeTask(ring, {
       task: 5,
@@ -66,11 +68,14 @@ describe("a ring of records", () => {
     assert.ok(a !== "message" && a.request.kind === "ipc");
     assert.equal(a.task, 2 ** 40 + 3);
     assert.equal(a.request.reply, "seeds");
+    assert.equal(a.linger, true);
+    assert.equal(a.copyOnLost, undefined);
     assert.deepEqual(new Uint8Array(a.request.frame), new Uint8Array(frame));
     const b = readTask(ring.read()!);
     assert.ok(b !== "message" && b.request.kind === "json");
     assert.equal(b.request.source, "(til 3) ü");
     assert.equal(b.copyOnLost, true);
+    assert.equal(b.linger, undefined);
     const done = {
       task: 9,
       request: { kind: "text" as const, source: "" },
@@ -172,9 +177,9 @@ describe("packing quick tasks onto an awake worker", () => {
 });
 
 /** Runs the same mixed workload on a pool with each hand-off: the answers, in order. */
-async function workload(handoff: "rings" | "messages"): Promise<string[]> {
+async function workload(options: PoolOptions): Promise<string[]> {
   const answers: string[] = [];
-  await withPool({ size: 2, handoff }, async (pool, q) => {
+  await withPool({ size: 2, ...options }, async (pool, q) => {
     for (let s = 0; s < 6; s++) await q(`(set c${s} 0)`);
     const big = `(count "${"a".repeat(40_000)}")`; // a request too large for the ring
     await Promise.all(Array.from({ length: 6 }, async (_, s) => {
@@ -207,9 +212,14 @@ async function workload(handoff: "rings" | "messages"): Promise<string[]> {
 
 describe("a pool on rings", () => {
   it("answers as a pool on messages, each session in its order, with writes counted once", async () => {
-    const rings = await workload("rings");
-    const messages = await workload("messages");
+    const rings = await workload({ handoff: "rings" });
+    const messages = await workload({ handoff: "messages" });
     assert.deepEqual(rings, messages);
     assert.ok(rings.includes("sum=36"), rings.join("\n"));
+  });
+
+  it("answers alike with tasks spread and workers that never linger", async () => {
+    const spread = await workload({ handoff: "rings", packMs: 0, lingerMs: 0 });
+    assert.deepEqual(spread, await workload({ handoff: "messages" }));
   });
 });

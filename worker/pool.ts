@@ -89,6 +89,15 @@ export interface PoolOptions {
    */
   packMs?: number;
   /**
+   * After a task that was the only one in flight, its worker (on the `rings` hand-off)
+   * polls its ring this many ms for the next before it sleeps: a client sending one query at
+   * a time sends the next a round trip later, and a worker woken from sleep (and, on a VM, a
+   * core woken from idle) costs more than that round trip. It took one query at a time from
+   * 5–8k to 15–16k per second on two cores (bench/ws.ts), and costs a worker at most this
+   * long of CPU per lone query. 0 sleeps at once. Default 0.15.
+   */
+  lingerMs?: number;
+  /**
    * How small tasks and their answers reach a worker: `rings`, records in shared memory with
    * `Atomics.notify` (worker/ring.ts), or `messages` (`postMessage`). What a ring cannot
    * carry (commits, writes, large frames) goes as a message either way. Default `rings`.
@@ -287,6 +296,8 @@ export class WorkerPool implements Evaluator<PoolStats> {
   readonly maxInFlightPerWorker: number;
   /** Tasks join a worker whose current task started less than this many ms ago. */
   readonly packMs: number;
+  /** How long a worker waits awake for the next task after a lone one. */
+  readonly lingerMs: number;
   readonly #url: URL;
   readonly #limits: WorkerLimits;
   /** The network thread serving `hopen`, when --allow-net is given. */
@@ -364,6 +375,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     this.maxConflicts = options.maxConflicts ?? 3;
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
     this.packMs = Math.max(0, options.packMs ?? 0.25);
+    this.lingerMs = Math.max(0, options.lingerMs ?? 0.15);
     this.#rings = (options.handoff ?? "rings") === "rings";
     this.#url = options.workerURL ??
       (FROM_SOURCE
@@ -686,7 +698,13 @@ export class WorkerPool implements Evaluator<PoolStats> {
       net,
       ...(decodeAll ? { decodeAll } : {}),
       ...(slot.requests
-        ? { rings: { requests: slot.requests.buffer, answers: slot.answers!.buffer } }
+        ? {
+          rings: {
+            requests: slot.requests.buffer,
+            answers: slot.answers!.buffer,
+            lingerMs: this.lingerMs,
+          },
+        }
         : {}),
     };
     worker.postMessage(init, transfer);
@@ -1003,6 +1021,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       request: task.request,
       commits,
       ...(task.exclusive ? { copyOnLost: true } : {}),
+      ...(this.#lingers(slot) ? { linger: true } : {}),
     };
     // Through the ring when nothing goes before it as a message and it needs no message
     // itself: no commits to apply, a small request.
@@ -1024,6 +1043,12 @@ export class WorkerPool implements Evaluator<PoolStats> {
     // gathered meanwhile as soon as it answers (see #message): fewer, larger messages.
     const sent = slot.tasks.length - slot.outbox.length;
     if (sent === 0 && slot.outbox.length === 1) queueMicrotask(() => this.#flush(slot));
+  }
+
+  /** Whether a task just given to `slot` is the only one in flight (see `lingerMs`). */
+  #lingers(slot: Slot): boolean {
+    if (this.lingerMs <= 0 || slot.tasks.length !== 1) return false;
+    return this.#slots.every((s) => s === slot || s.tasks.length === 0);
   }
 
   /** Sends the tasks dispatched to a worker during this turn as one message. */

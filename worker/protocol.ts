@@ -118,7 +118,7 @@ export type ToWorker =
      * The `rings` hand-off (ring.ts): tasks arrive in `requests` (a mark there says the next
      * one came as a message), answers go to `answers` (a mark before each `done` message).
      */
-    rings?: { requests: SharedArrayBuffer; answers: SharedArrayBuffer };
+    rings?: { requests: SharedArrayBuffer; answers: SharedArrayBuffer; lingerMs: number };
   }
   /** Tasks dispatched to this worker in one turn, run in order. */
   | { kind: "tasks"; items: TaskItem[] }
@@ -145,6 +145,11 @@ export interface TaskItem {
    * (the claim is stale) instead of asking to run again (engine/append.ts).
    */
   copyOnLost?: boolean;
+  /**
+   * It was the only task in flight in the pool: its client likely sends the next query one
+   * network round trip after this answer, and the worker waits for it awake (`lingerMs`).
+   */
+  linger?: boolean;
 }
 
 /** A global written by a task: its name and the encoded value in shared memory. */

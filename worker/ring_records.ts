@@ -50,7 +50,7 @@ export function writeTask(ring: Ring, item: TaskItem): boolean {
     bytes[at] = TASK;
     bytes[at + 1] = KINDS.indexOf(item.request.kind);
     bytes[at + 2] = style;
-    bytes[at + 3] = item.copyOnLost ? 1 : 0;
+    bytes[at + 3] = (item.copyOnLost ? 1 : 0) | (item.linger ? 2 : 0);
     view.setFloat64(at + 4, item.task, true);
     bytes.set(payload, at + 12);
   });
@@ -71,7 +71,8 @@ export function readTask(record: Uint8Array): TaskItem | "message" {
     task: view.getFloat64(4, true),
     request,
     commits: [],
-    ...(record[3] ? { copyOnLost: true } : {}),
+    ...(record[3] & 1 ? { copyOnLost: true } : {}),
+    ...(record[3] & 2 ? { linger: true } : {}),
   };
 }
 

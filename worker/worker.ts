@@ -355,6 +355,9 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
   /** With the `rings` hand-off: where tasks arrive and answers go (ring.ts). */
   let requests: Ring | undefined;
   let answers: Ring | undefined;
+  /** Polls for the next task this long after a lone one (PoolOptions.lingerMs). */
+  let lingerMs = 0;
+  let linger = false;
 
   /**
    * Sends results as a message; with rings, after the mark that keeps the message in its
@@ -375,6 +378,13 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
     for (;;) {
       const record = ring.read();
       if (!record) {
+        if (linger) {
+          // The task was alone: its client's next query is likely a round trip away.
+          linger = false;
+          const t0 = performance.now();
+          while (!ring.waiting && performance.now() - t0 < lingerMs) { /* poll */ }
+          continue;
+        }
         if (freeResultBytes() === 0) ring.wait();
         else {
           // Idle with arrays kept for reuse (engine/result_buffers.ts): after a second with
@@ -386,6 +396,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       }
       const item = readTask(record);
       if (item === "message") return;
+      linger = item.linger === true;
       const transfer: Transferable[] = [];
       const done = runItem(item, transfer);
       const shared = shareDecoded();
@@ -432,6 +443,7 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       if (msg.rings) {
         requests = new Ring(msg.rings.requests);
         answers = new Ring(msg.rings.answers);
+        lingerMs = msg.rings.lingerMs;
       }
       const shared = shareDecoded();
       scope.postMessage({ kind: "ready", worker: workerId, shared } satisfies FromWorker);
