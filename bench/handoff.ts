@@ -7,7 +7,10 @@
  *   pool does, one batch per message), the baseline;
  * - a `SharedArrayBuffer` hand-off: the main thread stores a value and `Atomics.notify`s a
  *   worker blocked in `Atomics.wait`, which stores it back and notifies; the main thread
- *   waits with `Atomics.waitAsync` (it must not block).
+ *   waits with `Atomics.waitAsync` (it must not block);
+ * - the same as the pool's rings run one query at a time: the main thread polls for the
+ *   answer for up to 100 µs first, the worker polls for the next task for 150 µs after each
+ *   answer (`lingerMs`) before it sleeps.
  *
  * Interleaved rounds, median per kind. It answers whether replacing the pool's messages with
  * a shared-memory ring would pay (bench/README.md).
@@ -27,7 +30,7 @@ const ROUNDS = 5;
 
 const echo = new Worker(new URL("./_echo_worker.ts", import.meta.url), { type: "module" });
 const atomics = new Worker(new URL("./_atomics_worker.ts", import.meta.url), { type: "module" });
-const cells = new Int32Array(new SharedArrayBuffer(8));
+const cells = new Int32Array(new SharedArrayBuffer(12));
 atomics.postMessage(cells.buffer);
 
 /** Microseconds per postMessage round trip. */
@@ -72,11 +75,35 @@ async function shared(): Promise<number> {
   return (performance.now() - t0) / N * 1000;
 }
 
+/**
+ * Microseconds per round trip as the pool's rings run one query at a time: the main thread
+ * polls for the answer (up to 100 µs, then waits as above) and the worker polls for the next
+ * task for 150 µs after each answer before it sleeps.
+ */
+async function polled(): Promise<number> {
+  Atomics.store(cells, 2, 150);
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    Atomics.store(cells, 0, ++next);
+    Atomics.notify(cells, 0);
+    const start = performance.now();
+    let seen: number;
+    while ((seen = Atomics.load(cells, 1)) !== next) {
+      if (performance.now() - start < 0.1) continue;
+      const w = waitAsync!(cells, 1, seen, 10);
+      if (w.async && (await w.value) === "timed-out") lost++;
+    }
+  }
+  Atomics.store(cells, 2, 0);
+  return (performance.now() - t0) / N * 1000;
+}
+
 await new Promise((r) => setTimeout(r, 100)); // both workers started
-const times: Record<string, number[]> = { messages: [], shared: [] };
+const times: Record<string, number[]> = { messages: [], shared: [], polled: [] };
 for (let r = 0; r < ROUNDS; r++) {
   times.messages.push(await messages());
   if (waitAsync) times.shared.push(await shared());
+  if (waitAsync) times.polled.push(await polled());
 }
 Atomics.store(cells, 0, -1);
 Atomics.notify(cells, 0);
@@ -99,6 +126,13 @@ if (waitAsync) {
     s.toFixed(1),
     (1e6 / s).toFixed(0),
     `${(base / s).toFixed(2)}×`,
+  ]);
+  const p = median(times.polled);
+  rows.push([
+    "the same, both sides polling first",
+    p.toFixed(1),
+    (1e6 / p).toFixed(0),
+    `${(base / p).toFixed(2)}×`,
   ]);
 } else rows.push(["SharedArrayBuffer + Atomics", "no Atomics.waitAsync", "", ""]);
 console.log(`bench/handoff.ts — ${runtimeName()}, ${N} round trips × ${ROUNDS} rounds, median`);
