@@ -340,6 +340,9 @@ export function at(x: RayObject, i: RayObject): RayObject {
     return listOf(Array.from(at64, (v) => at(x, { type: -5, value: v } as Atom)));
   }
   const picked = pick(x, positions(at64, n));
+  // Picked from a LIST, atoms of one type become a typed vector, as `unify` makes them
+  // (session at-split-list: `(at (list 1 2.5 3) [0])` is [1]).
+  if (picked.type === Type.LIST) return collect(picked.items);
   // A U8 vector's elements are b8 to the engine, and so is what is picked from it.
   return x.type === Type.U8 ? { type: 1, data: (picked as Vector<2>).data } : picked;
 }
@@ -859,16 +862,25 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     return pick(x, idx);
   }),
   vary("enlist", (_e, args) => collect(args)),
-  /** `unify`: a LIST of atoms of one type → a typed vector (anything else unchanged). */
-  unary("unify", (_e, x) => (x.type === Type.LIST ? collect(x.items) : x)),
+  /**
+   * `unify`: a LIST of atoms of one type → a typed vector; anything else unchanged, except
+   * what the engine has no case for (session at-split-list): a DATE or TIME vector is `nyi`,
+   * and a symbol atom reads as the i64 0 (here and in `diverse`, for any symbol).
+   */
+  unary("unify", (_e, x) => {
+    if (x.type === Type.LIST) return collect(x.items);
+    if (x.type === Type.DATE || x.type === Type.TIME) throw nyiError(x.type);
+    return x.type === AtomType.SYMBOL ? atom(Type.I64, 0n) : x;
+  }),
   /** `diverse`: a typed vector → a LIST of its atoms. */
   unary("diverse", (_e, x) => {
     // The engine has no DATE or TIME case: it answers a list of one `nyi` error object. An
     // atom, a dict or a table is enlisted.
     if (x.type === Type.DATE || x.type === Type.TIME) return listOf([errorValue(ErrorCode.NYI)]);
     if (isVector(x)) return listOf(items(x));
+    if (x.type === AtomType.SYMBOL) return listOf([atom(Type.I64, 0n)]);
     if (
-      (x.type < 0 && x.type !== AtomType.SYMBOL) || x.type === Type.TABLE || x.type === Type.DICT
+      x.type < 0 || x.type === Type.TABLE || x.type === Type.DICT
     ) {
       return listOf([x]);
     }

@@ -15,8 +15,8 @@ import {
   type Vector,
 } from "../ipc/mod.ts";
 import { binary, type BuiltinFn } from "./builtins.ts";
-import { domainError, indexError, lengthError, typeError } from "./errors.ts";
-import { count, listOf, take } from "./values.ts";
+import { indexError, lengthError, typeError } from "./errors.ts";
+import { collect, count, listOf, take } from "./values.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -57,8 +57,6 @@ export function globMatch(text: Uint8Array, pattern: Uint8Array): boolean {
   return match(0, 0);
 }
 
-/** Types whose vectors `split` cuts at positions: i32, i64 and strings. */
-const SPLIT_BY_POSITION = new Set([4, 5, 12]);
 /** Types of the position vectors `split` takes. */
 const POSITIONS = new Set([3, 4, 5]);
 
@@ -82,13 +80,13 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
     throw typeError("C8", x.type);
   }),
   /**
-   * `(split x sep)` as the engine answers it (session split-remove-xrank): a string by a string
-   * or char delimiter; an i32, i64 or string vector at ascending positions (each part runs to
-   * the next position); an empty position list (or an atom 0, whose length the engine reads as
-   * its value) is null; an f64 vector on either side is a `domain` error.
+   * `(split x sep)` as the engine answers it (sessions split-remove-xrank, at-split-list): a
+   * string by a string or char delimiter; any vector or LIST at ascending i16, i32 or i64
+   * positions (each part runs to the next position; a LIST's parts are what `at` picks, atoms
+   * of one type unified); an empty position list (or an atom 0, whose length the engine reads
+   * as its value) is null; a dict or table is a `type` error.
    */
   binary("split", (_e, x, sep) => {
-    if (x.type === Type.F64 || sep.type === Type.F64) throw domainError("split: f64");
     if (!isCollection(x) && x.type !== AtomType.SYMBOL) throw typeError("C8", x.type);
     const textual = x.type === Type.C8 || x.type === AtomType.SYMBOL; // a symbol splits as its text
     if (textual && (sep.type === Type.C8 || sep.type === AtomType.C8)) {
@@ -104,19 +102,20 @@ export const STRINGS_BUILTINS: readonly BuiltinFn[] = [
       );
     }
     if (x.type === AtomType.SYMBOL) throw typeError("C8", x.type);
-    const empty = sep.type < 0 ? Number((sep as Atom).value) === 0 : count(sep) === 0;
-    if (empty && SPLIT_BY_POSITION.has(x.type)) return NULL;
+    // An atom's 8 bytes read as a length: 0 for any zero atom, but not for -0.0 (its sign bit).
+    const empty = sep.type < 0 ? Object.is(Number((sep as Atom).value), 0) : count(sep) === 0;
+    if (empty) return NULL;
     if (!POSITIONS.has(sep.type)) throw typeError("I64", sep.type);
     const n = count(x);
     const starts = Array.from((sep as Vector).data as ArrayLike<number | bigint>, Number);
     if (starts.length > n) throw lengthError(n, starts.length);
-    if (!SPLIT_BY_POSITION.has(x.type)) throw typeError("C8", x.type);
     starts.forEach((s, i) => {
       if (!(s >= (starts[i - 1] ?? 0) && s <= n)) throw indexError(0, n - 1);
     });
     return listOf(starts.map((s, i) => {
       const end = i + 1 < starts.length ? starts[i + 1] : n;
-      return take(x, Array.from({ length: end - s }, (_, k) => s + k));
+      const part = take(x, Array.from({ length: end - s }, (_, k) => s + k));
+      return part.type === Type.LIST ? collect(part.items) : part;
     }));
   }),
 ];
