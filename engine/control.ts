@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  type Atom,
   AtomType,
   ErrorCode,
   errorName,
@@ -26,7 +27,8 @@ import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
 import { arityError, EvalError, lengthError, osError, typeError, userError } from "./errors.ts";
 import type { SymbolNode } from "./reader.ts";
-import { collect, count, itemAt, items, listOf } from "./values.ts";
+import { collect, count, itemAt, items, listOf, NULL_I64 } from "./values.ts";
+import { at } from "./collections.ts";
 
 /** Truthiness (§2.5): false for b8 false, zero u8/c8/i64/symbol/timestamp atoms, empty B8/U8/C8/I64/SYMBOL/TIMESTAMP/LIST. */
 export function truthy(x: RayObject): boolean {
@@ -103,14 +105,22 @@ function boolKernel(f: (a: number, b: number) => number) {
 const and2 = boolKernel((a, b) => (a && b ? 1 : 0));
 const or2 = boolKernel((a, b) => (a || b ? 1 : 0));
 
+/**
+ * `and`/`or` as the engine runs them (session and-or-order): no short-circuit, but a fold as
+ * it goes: each argument is evaluated, then combined with what came before, and only b8
+ * atoms and B8 vectors combine (`(and true 0 zz)` is a `type` error before `zz` is looked
+ * up; `(and 0 zz)` a `value` error). One argument is answered as it is.
+ */
 function logic(combine: (a: RayObject, b: RayObject) => RayObject) {
   return (e: Engine, forms: RayObject[]) => {
-    const values = forms.map((f) => e.eval(f)); // no short-circuit, as the engine
-    if (values.length === 0) return { type: 1, data: new Uint8Array(0) } as RayObject;
-    for (const v of values) {
-      if (Math.abs(v.type) !== 1 && v.type !== Type.LIST) throw typeError("LIST", "LIST");
+    if (forms.length === 0) return { type: 1, data: new Uint8Array(0) } as RayObject;
+    let acc = e.eval(forms[0]);
+    for (let i = 1; i < forms.length; i++) {
+      const v = e.eval(forms[i]);
+      if (Math.abs(acc.type) !== 1 || Math.abs(v.type) !== 1) throw typeError("LIST", "LIST");
+      acc = combine(acc, v);
     }
-    return values.reduce((acc, v) => combine(acc, v));
+    return acc;
   };
 }
 
@@ -142,23 +152,37 @@ function reducer(running: boolean) {
   };
 }
 
-/** `(map-left f xs y)`: f(x, y) for each x; `(map-right f x ys)`: f(x, y) for each y. */
+/**
+ * `(map-left f xs y)`: f(x, y) for each x; `(map-right f x ys)`: f(x, y) for each y. As the
+ * engine (session map-sides): a unary builtin is an `arity` error whatever it would map over;
+ * nothing to map over answers, for a builtin, what `(at xs 0Nl)` picks (`[]` → 0Nl, `""` → a
+ * null char, a LIST or U8 vector → null), and for a lambda the empty collection itself.
+ */
 function mapSide(left: boolean) {
   return (e: Engine, args: RayObject[]): RayObject => {
-    if (args.length !== 3) throw arityError(3, args.length);
     const [f, x, y] = args;
+    if (f?.type === Type.UNARY) throw arityError(1, args.length - 1);
+    if (args.length !== 3) throw arityError(3, args.length);
     const over = left ? x : y;
     if (!isCollection(over)) return e.apply(f, [x, y]);
+    if (count(over) === 0) {
+      return f.type === Type.BINARY ? at(over, { type: -5, value: NULL_I64 } as Atom) : over;
+    }
     return collect(items(over).map((v) => e.apply(f, left ? [v, y] : [x, v])));
   };
 }
 
 // ---------------------------------------------------------------- format
 
-/** Display text of a value as `format` sees it: strings unquoted. */
-function formatText(e: Engine, x: RayObject): string {
+/**
+ * Display text of a value as `format` sees it: a string as it is; alone, as the REPL shows a
+ * value, else in its compact form, as inside a list: one line, chars and strings unquoted
+ * (session format-compact: `(format "%" (dict [a b] [1 2]))` is `{a: 1 b: 2}`).
+ */
+function formatText(e: Engine, x: RayObject, compact = true): string {
   if (isVectorOf(x, Type.C8)) return new TextDecoder().decode(x.data);
-  return new Formatter(e.displayOptions).top(x);
+  const f = new Formatter(e.displayOptions);
+  return compact ? f.nested(x) : f.top(x);
 }
 
 /** `(set name x)`: binds a global (os.ts's `set` adds paths). */
@@ -217,7 +241,7 @@ export const mapBuiltin: BuiltinFn = vary("map", (e, args) => {
 /** `(format x)` and `(format "a % b" x …)`: display text, or a template filled in. */
 export const formatBuiltin: BuiltinFn = vary("format", (e, args) => {
   if (args.length === 0) throw arityError(1, 0);
-  if (args.length === 1) return str(formatText(e, args[0]));
+  if (args.length === 1) return str(formatText(e, args[0], false));
   const template = formatText(e, args[0]);
   const parts = template.split("%");
   if (parts.length - 1 !== args.length - 1) return NULL;

@@ -1,8 +1,8 @@
 /**
  * The REPL display format of the engine (`core/format.c`, `rayforce-ipc.md` §8): what the
  * REPL prints and what `format` returns. Values render in top-level mode; elements inside
- * containers in a compact nested mode. Vectors, strings and compact dicts stop at an
- * 80-character budget with `..`; tables are box drawings.
+ * containers in a compact nested mode. Vectors and strings stop at an 80-character budget
+ * with `..` (compact dicts do not); tables are box drawings.
  *
  * Widths count UTF-16 code units where the engine counts bytes: identical for ASCII.
  *
@@ -27,7 +27,7 @@ import { NULL_I16, NULL_I32, NULL_I64 } from "./values.ts";
 
 /** Display settings (`(system "set-display-width N")`, `(system "set-fpr N")`). */
 export interface DisplayOptions {
-  /** Character budget of vectors, strings and compact dicts. Default 80. */
+  /** Character budget of vectors and strings. Default 80. */
   width?: number;
   /** Digits after the point for f64. Default 2. */
   precision?: number;
@@ -181,7 +181,7 @@ export class Formatter {
       const a = x as { value: number | bigint | Uint8Array };
       return formatScalar(-t, a.value, false, this.precision);
     }
-    if (t === Type.C8) return formatString(x.data, true, this.width - 1);
+    if (t === Type.C8) return formatString(x.data, true, this.width);
     if (t >= 1 && t <= 11) return this.vector(x as Vector);
     switch (x.type) {
       case Type.LIST: {
@@ -229,13 +229,10 @@ export class Formatter {
       case Type.DICT: {
         const n = this.count(x.keys);
         let out = "{";
+        // Whole, however long (session format-compact): only its vectors stop at the width.
         for (let i = 0; i < n; i++) {
           out += (i ? " " : "") +
             `${this.keyText(x.keys, i)}: ${this.nested(this.item(x.values, i))}`;
-          if (out.length >= this.width) {
-            out += "..";
-            break;
-          }
         }
         return out + "}";
       }

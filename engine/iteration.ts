@@ -10,13 +10,23 @@
  *
  * @module
  */
-import type { RayObject } from "../ipc/mod.ts";
+import { type Lambda, type RayObject, Type } from "../ipc/mod.ts";
 import { type BuiltinFn, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { arityError } from "./errors.ts";
-import { collect, items } from "./values.ts";
+import { collect, count, items } from "./values.ts";
 import { mapBuiltin } from "./control.ts";
 import { isCollection } from "../ipc/mod.ts";
+
+/**
+ * A seeded fold or scan given no seed, `(fold-left f x)`, as the engine answers it (session
+ * seedless-folds): a unary builtin is applied to `x` (`(fold-left max [1 2 3])` is 3), any
+ * other function is an `arity` error for its one argument.
+ */
+function seedless(e: Engine, [f, x]: RayObject[]): RayObject {
+  if (f.type === Type.UNARY) return e.apply(f, [x]);
+  throw arityError(f.type === Type.LAMBDA ? count((f as Lambda).args) : 1, 1);
+}
 
 function seeded(args: RayObject[]): [RayObject, RayObject, RayObject[]] {
   if (args.length !== 3) throw arityError(3, args.length);
@@ -36,13 +46,15 @@ function scan(e: Engine, args: RayObject[], fromRight: boolean): RayObject {
 export const ITERATION_BUILTINS: readonly BuiltinFn[] = [
   vary("pmap", (e, args) => mapBuiltin.fn(e, args)),
   vary("fold-left", (e, args) => {
+    if (args.length === 2) return seedless(e, args);
     const [f, seed, xs] = seeded(args);
     return collect(xs.map((x) => e.apply(f, [seed, x])));
   }),
   vary("fold-right", (e, args) => {
+    if (args.length === 2) return seedless(e, args);
     const [f, seed, xs] = seeded(args);
     return collect(xs.map((x) => e.apply(f, [x, seed])));
   }),
-  vary("scan-left", (e, args) => scan(e, args, false)),
-  vary("scan-right", (e, args) => scan(e, args, true)),
+  vary("scan-left", (e, args) => args.length === 2 ? seedless(e, args) : scan(e, args, false)),
+  vary("scan-right", (e, args) => args.length === 2 ? seedless(e, args) : scan(e, args, true)),
 ];

@@ -116,6 +116,33 @@ const { values: options } = parseArgs({
   },
 });
 
+/** Builtins given as the function argument of the higher-order ones below. */
+const UNARY_FNS = ["neg", "count", "sum", "first", "reverse", "til", "distinct", "not", "type"];
+const BINARY_FNS = ["+", "-", "*", "max", "min", "concat", "take", "==", "at", "%"];
+
+/**
+ * Variadic builtins that are plain functions, each with a generator of one application:
+ * picks of sample values, and for the higher-order ones a builtin as the function.
+ */
+const VARIADIC: Record<string, (pick: () => string, one: <T>(xs: T[]) => T) => string> = {
+  and: (p) => `(and ${p()} ${p()})`,
+  or: (p) => `(or ${p()} ${p()})`,
+  enlist: (p, one) => `(enlist ${one([[p()], [p(), p()], [p(), p(), p()]]).join(" ")})`,
+  list: (p) => `(list ${p()} ${p()})`,
+  format: (p, one) => `(format ${one(['"a % b"', '"%"', '"% %"', p()])} ${p()} ${p()})`,
+  map: (p, one) => `(map ${one(UNARY_FNS)} ${p()})`,
+  pmap: (p, one) => `(pmap ${one(UNARY_FNS)} ${p()})`,
+  "map-left": (p, one) => `(map-left ${one(BINARY_FNS)} ${p()} ${p()})`,
+  "map-right": (p, one) => `(map-right ${one(BINARY_FNS)} ${p()} ${p()})`,
+  apply: (p, one) => `(apply ${one(BINARY_FNS)} ${p()} ${p()})`,
+  fold: (p, one) => `(fold ${one(BINARY_FNS)} ${p()})`,
+  scan: (p, one) => `(scan ${one(BINARY_FNS)} ${p()})`,
+  "fold-left": (p, one) => `(fold-left ${one(BINARY_FNS)} ${p()})`,
+  "fold-right": (p, one) => `(fold-right ${one(BINARY_FNS)} ${p()})`,
+  "scan-left": (p, one) => `(scan-left ${one(BINARY_FNS)} ${p()})`,
+  "scan-right": (p, one) => `(scan-right ${one(BINARY_FNS)} ${p()})`,
+};
+
 function generate(): string[] {
   if (options.file) return readFileSync(options.file, "utf8").split("\n").filter((l) => l.trim());
   const rnd = prng(Number(options.seed));
@@ -125,6 +152,12 @@ function generate(): string[] {
   for (const [name, b] of BUILTINS) {
     if (SKIP.has(name) || (wanted && !wanted.includes(name))) continue;
     const arity = b.type === 101 ? 1 : b.type === 102 ? 2 : 0;
+    const variadic = VARIADIC[name];
+    if (variadic) {
+      const one = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+      for (let i = 0; i < Number(options.per); i++) out.push(variadic(pick, one));
+      continue;
+    }
     if (arity === 0) continue;
     for (let i = 0; i < Number(options.per); i++) {
       out.push(arity === 1 ? `(${name} ${pick()})` : `(${name} ${pick()} ${pick()})`);
