@@ -211,10 +211,13 @@ export const mapBuiltin: BuiltinFn = vary("map", (e, args) => {
     return e.apply(f, xs);
   }
   // A builtin of one argument takes a vector, an atom, a dict or a table whole (`(map count
-  // [1 2 3])` is 3); only a non-empty LIST is mapped item by item.
-  if (f.type === Type.UNARY && (xs[0].type !== Type.LIST || count(xs[0]) === 0)) {
-    return e.apply(f, xs);
-  }
+  // [1 2 3])` is 3); only a non-empty LIST is mapped item by item. Over an empty LIST a
+  // builtin finds nothing (session map-empty-list): null for one of one argument, a `type`
+  // error for one of two.
+  const emptyList = xs[0].type === Type.LIST && count(xs[0]) === 0;
+  if (emptyList && f.type === Type.UNARY) return NULL;
+  if (emptyList && f.type === Type.BINARY) throw typeError("LIST", xs[1].type);
+  if (f.type === Type.UNARY && xs[0].type !== Type.LIST) return e.apply(f, xs);
   let n = -1;
   let lists = false;
   for (const x of xs) {
