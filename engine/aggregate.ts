@@ -245,7 +245,8 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
    * `med`: I64, I16 and U8 vectors, as in the engine — nulls sort first and are not skipped,
    * but the middle is found from the count of the others (so `(med [1 0Nl 3])` averages the
    * null and 1); I32, F64 and temporal vectors are a type error; a number atom is itself, a
-   * symbol, char or b8 atom 0Nf, a temporal atom a type error; other values give 0Nf.
+   * symbol, char or b8 atom 0Nf, a temporal atom a type error unless null (0Nf); other
+   * values give 0Nf.
    */
   unary("med", (_e, x) => {
     if (x.type === Type.DICT || x.type === Type.TABLE) return atom(10, NaN);
@@ -256,7 +257,11 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
         t === Type.I32 || t === Type.F64 || t === Type.DATE || t === Type.TIME ||
         t === Type.TIMESTAMP
       ) {
-        if (v.type > 0 || t !== Type.I32 && t !== Type.F64) throw typeError("LIST", v.type);
+        // A null temporal atom is checked as null first (session med-remove): 0Nf.
+        const nullAtom = v.type < 0 && isNullValue(t, (v as Atom).value);
+        if (v.type > 0 || t !== Type.I32 && t !== Type.F64 && !nullAtom) {
+          throw typeError("LIST", v.type);
+        }
       }
       if (v.type < 0) {
         if (t === Type.B8 || t === Type.SYMBOL || t === Type.C8) return atom(10, NaN);

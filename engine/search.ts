@@ -8,7 +8,7 @@ import type { Atom, RayObject, Vector } from "../ipc/mod.ts";
 import { binary, type BuiltinFn } from "./builtins.ts";
 import { compare } from "./compare.ts";
 import type { Engine } from "./engine.ts";
-import { domainError, nyiError, typeError } from "./errors.ts";
+import { nyiError, typeError } from "./errors.ts";
 import { count, itemAt, listOf, tableRows, take } from "./values.ts";
 import { checkSearch, checkWithin } from "./argument_types.ts";
 import { AtomType, isCollection, Type } from "../ipc/mod.ts";
@@ -102,7 +102,6 @@ export const SEARCH_BUILTINS: readonly BuiltinFn[] = [
    * index falls inside it (an atom's length is `atomLength`).
    */
   binary("remove", (_e, x, i) => {
-    if (i.type === Type.F64) throw domainError("remove needs an index");
     if (i.type !== AtomType.I64 && i.type !== AtomType.I32) throw typeError("i64", i.type);
     if (x.type === Type.DATE || x.type === Type.TIME) throw nyiError(x.type); // the engine has no DATE or TIME case
     const n = x.type < 0
