@@ -296,7 +296,9 @@ export const AGGREGATE_BUILTINS: readonly BuiltinFn[] = [
       if (n === xs.length) { for (let i = 0; i < xs.length; i++) s += (xs[i] - m) * (xs[i] - m); }
       else for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) s += (xs[i] - m) * (xs[i] - m);
       if (!isVectorOf(v, Type.F64)) releaseScratch(xs); // a conversion of ours
-      return atom(10, n ? Math.sqrt(s / n) : NaN);
+      // One value deviates by 0 whatever the type (session dev-single): the uncentred DATE
+      // and TIMESTAMP forms would give the value itself.
+      return atom(10, n > 1 ? Math.sqrt(s / n) : n ? 0 : NaN);
     });
   }),
   extreme("min", true),

@@ -825,6 +825,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
         values: listOf(keep.map((i) => x.values.items[i])),
       };
     }
+    // An empty LIST has nothing to drop, whatever y is but a LIST (session except-misc).
+    if (x.type === Type.LIST && x.items.length === 0 && y.type !== Type.LIST) return x;
     // A LIST drops by comparing each item with y: an item that is a vector (not a string) is
     // refused, an empty string drops nothing, an item that is not a number is refused.
     if (x.type === Type.LIST) {
@@ -861,7 +863,20 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     elementKeys(x).forEach((k, i) => keep.has(k) && idx.push(i));
     return pick(x, idx);
   }),
-  vary("enlist", (_e, args) => collect(args)),
+  /**
+   * `enlist`: a vector of the items' type, or a LIST. The engine builds the vector of the
+   * first item's type and turns it into a LIST at the first item of another, reading what it
+   * holds as `at` reads a vector: leading u8 atoms come out as b8 atoms with the same byte
+   * (session except-misc: `(enlist 0x05 1)` is `(true 1)`).
+   */
+  vary("enlist", (_e, args) => {
+    const r = collect(args);
+    if (r.type !== Type.LIST) return r;
+    let k = 0;
+    while (k < args.length && args[k].type === AtomType.U8) k++;
+    if (k === 0) return r;
+    return listOf(r.items.map((x, i) => (i < k ? atom(Type.B8, (x as Atom).value) : x)));
+  }),
   /**
    * `unify`: a LIST of atoms of one type → a typed vector; anything else unchanged, except
    * what the engine has no case for (session at-split-list): a DATE or TIME vector is `nyi`,

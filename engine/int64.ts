@@ -701,6 +701,7 @@ export function deviationI64(data: BigInt64Array, centred: boolean): number {
     if (w[2 * i + 1] !== lo >> 31) break;
     s += lo;
   }
+  if (n === 1 && i === n) return 0; // one value deviates by 0, centred or not
   if (i === n) {
     const m = centred ? s / n : 0;
     let q = 0;
@@ -719,6 +720,7 @@ export function deviationI64(data: BigInt64Array, centred: boolean): number {
     count++;
   }
   if (count === 0) return NaN;
+  if (count === 1) return 0;
   const m = centred ? s / count : 0;
   let q = 0;
   for (let i = 0; i < n; i++) {

@@ -53,7 +53,7 @@ function searcher(right: boolean) {
 /**
  * The length `remove` sees in an atom: the engine reads the length field of an object whose
  * storage holds the atom's value, so an i64 of 2 "has" 2 elements, an i32 or a date its value
- * unsigned, a double's bits, a b8 or a symbol any number; a GUID one.
+ * unsigned, a b8, u8 or char its byte, a double's bits, a symbol any number; a GUID one.
  */
 function atomLength(x: Atom): number {
   const v = x.value;
@@ -67,6 +67,7 @@ function atomLength(x: Atom): number {
       return (v as number) >>> 0;
     case AtomType.I16:
       return (v as number) & 0xffff;
+    case AtomType.B8:
     case AtomType.U8:
     case AtomType.C8:
       return v as number;
