@@ -17,6 +17,7 @@ const NULL = -(2n ** 63n);
 function referenceDeviation(xs: bigint[], centred: boolean): number {
   const values = xs.filter((x) => x !== NULL).map(Number);
   if (values.length === 0) return NaN;
+  if (values.length === 1) return 0; // the engine's answer for one value, centred or not
   let s = 0;
   for (const x of values) s += x;
   const m = centred ? s / values.length : 0;

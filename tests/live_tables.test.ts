@@ -128,6 +128,9 @@ describe("live tables", () => {
     const id = watcher.id!;
     assert.equal(server.disconnect(id, 4001, "test: drop"), true);
     await writing;
+    // The writes may all be pushed before the drop takes effect (they take ~0.1 ms each):
+    // wait for the reconnection itself, then for every row.
+    await until(() => t.counts.resumed + t.counts.snapshots > 1, "the reconnection");
     await until(() => t.rows === 61, "every row after the reconnection");
     assert.deepEqual(t.columns.n, Array.from({ length: 61 }, (_, i) => i));
     assert.equal(t.counts.resumed, 1, "resumed, not a fresh snapshot");
