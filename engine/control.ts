@@ -21,7 +21,7 @@ import {
   Type,
   type Vector,
 } from "../ipc/mod.ts";
-import { atomic1, atomic2 } from "./atomic.ts";
+import { atomic1 } from "./atomic.ts";
 import { binary, type BuiltinFn, unary, vary } from "./builtins.ts";
 import { Formatter } from "./display.ts";
 import type { Engine } from "./engine.ts";
@@ -79,27 +79,29 @@ function handlerArgument(err: EvalError): RayObject {
 
 // ---------------------------------------------------------------- logic
 
+/**
+ * The combining step of `and`/`or` for two b8 operands (atoms or B8 vectors: `logic` has
+ * refused anything else), element-wise with an atom spread over a vector.
+ */
 function boolKernel(f: (a: number, b: number) => number) {
-  return (a: RayObject, b: RayObject) =>
-    atomic2(a, b, (x, y) => {
-      if (Math.abs(x.type) !== 1 || Math.abs(y.type) !== 1) throw typeError("LIST", "LIST");
-      if (x.type < 0 && y.type < 0) {
-        return {
-          type: -1,
-          value: f((x as { value: number }).value, (y as { value: number }).value),
-        };
-      }
-      const n = x.type > 0 ? count(x) : count(y);
-      // The engine reports vectors of different lengths here as a type error.
-      if (x.type > 0 && y.type > 0 && count(y) !== n) throw typeError("LIST", "LIST");
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const p = x.type > 0 ? (x as Vector<1>).data[i] : (x as { value: number }).value;
-        const q = y.type > 0 ? (y as Vector<1>).data[i] : (y as { value: number }).value;
-        out[i] = f(p, q);
-      }
-      return { type: 1, data: out };
-    });
+  return (x: RayObject, y: RayObject): RayObject => {
+    if (x.type < 0 && y.type < 0) {
+      return {
+        type: -1,
+        value: f((x as { value: number }).value, (y as { value: number }).value),
+      };
+    }
+    const n = x.type > 0 ? count(x) : count(y);
+    // The engine reports vectors of different lengths here as a type error.
+    if (x.type > 0 && y.type > 0 && count(y) !== n) throw typeError("LIST", "LIST");
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = x.type > 0 ? (x as Vector<1>).data[i] : (x as { value: number }).value;
+      const q = y.type > 0 ? (y as Vector<1>).data[i] : (y as { value: number }).value;
+      out[i] = f(p, q);
+    }
+    return { type: 1, data: out };
+  };
 }
 
 const and2 = boolKernel((a, b) => (a && b ? 1 : 0));
