@@ -977,13 +977,13 @@ export class WorkerPool implements Evaluator<PoolStats> {
    * exclusive task waits until every worker is idle and runs alone.
    */
   #pump(): void {
+    const now = performance.now(); // for packMs: a worker's current task started before it
     while (this.#queue.length) {
       const head = this.#queue[0];
       if (this.#exclusive) return;
       const busy = this.#slots.some((s) => s.tasks.length);
       if (head.exclusive && busy) return; // it runs alone: wait for the others to finish
       let slot: Slot | undefined, awake: Slot | undefined;
-      const now = performance.now();
       for (const s of this.#slots) {
         if (!s.ready || s.tasks.length >= this.maxInFlightPerWorker) continue;
         if (this.#decoder && s !== this.#decoder) continue; // not handed the loaded values yet
