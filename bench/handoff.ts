@@ -58,38 +58,23 @@ let next = 0;
 /** Waits that ended by their time-out: wake-ups lost (the worker answers in microseconds). */
 let lost = 0;
 
-/** Microseconds per shared-memory round trip. */
-async function shared(): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
-    Atomics.store(cells, 0, ++next);
-    Atomics.notify(cells, 0);
-    // Without a time-out this loop hung in some Bun 1.4.5 runs (a lost wake-up); with one it
-    // cannot, and every wait that ends by its time-out is counted and printed.
-    let seen: number;
-    while ((seen = Atomics.load(cells, 1)) !== next) {
-      const w = waitAsync!(cells, 1, seen, 10);
-      if (w.async && (await w.value) === "timed-out") lost++;
-    }
-  }
-  return (performance.now() - t0) / N * 1000;
-}
-
 /**
- * Microseconds per round trip as the pool's rings run one query at a time: the main thread
- * polls for the answer (up to 100 µs, then waits as above) and the worker polls for the next
- * task for 150 µs after each answer before it sleeps.
+ * Microseconds per shared-memory round trip. With `pollMs`, as the pool's rings run one query
+ * at a time: the main thread polls for the answer that long before it waits, and the worker
+ * polls for the next task for 150 µs after each answer before it sleeps (`lingerMs`).
  */
-async function polled(): Promise<number> {
-  Atomics.store(cells, 2, 150);
+async function shared(pollMs = 0): Promise<number> {
+  Atomics.store(cells, 2, pollMs > 0 ? 150 : 0);
   const t0 = performance.now();
   for (let i = 0; i < N; i++) {
     Atomics.store(cells, 0, ++next);
     Atomics.notify(cells, 0);
     const start = performance.now();
+    // Without a time-out this loop hung in some Bun 1.4.5 runs (a lost wake-up); with one it
+    // cannot, and every wait that ends by its time-out is counted and printed.
     let seen: number;
     while ((seen = Atomics.load(cells, 1)) !== next) {
-      if (performance.now() - start < 0.1) continue;
+      if (pollMs > 0 && performance.now() - start < pollMs) continue;
       const w = waitAsync!(cells, 1, seen, 10);
       if (w.async && (await w.value) === "timed-out") lost++;
     }
@@ -103,7 +88,7 @@ const times: Record<string, number[]> = { messages: [], shared: [], polled: [] }
 for (let r = 0; r < ROUNDS; r++) {
   times.messages.push(await messages());
   if (waitAsync) times.shared.push(await shared());
-  if (waitAsync) times.polled.push(await polled());
+  if (waitAsync) times.polled.push(await shared(0.1));
 }
 Atomics.store(cells, 0, -1);
 Atomics.notify(cells, 0);
@@ -118,22 +103,17 @@ const rows: (string | number)[][] = [[
   "round trips/s",
   "vs postMessage",
 ]];
-rows.push(["postMessage (baseline)", base.toFixed(1), (1e6 / base).toFixed(0), "1.00×"]);
+/** A row of the table: a hand-off and its median µs per round trip. */
+const row = (name: string, us: number) => [
+  name,
+  us.toFixed(1),
+  (1e6 / us).toFixed(0),
+  `${(base / us).toFixed(2)}×`,
+];
+rows.push(row("postMessage (baseline)", base));
 if (waitAsync) {
-  const s = median(times.shared);
-  rows.push([
-    "SharedArrayBuffer + Atomics",
-    s.toFixed(1),
-    (1e6 / s).toFixed(0),
-    `${(base / s).toFixed(2)}×`,
-  ]);
-  const p = median(times.polled);
-  rows.push([
-    "the same, both sides polling first",
-    p.toFixed(1),
-    (1e6 / p).toFixed(0),
-    `${(base / p).toFixed(2)}×`,
-  ]);
+  rows.push(row("SharedArrayBuffer + Atomics", median(times.shared)));
+  rows.push(row("the same, both sides polling first", median(times.polled)));
 } else rows.push(["SharedArrayBuffer + Atomics", "no Atomics.waitAsync", "", ""]);
 console.log(`bench/handoff.ts — ${runtimeName()}, ${N} round trips × ${ROUNDS} rounds, median`);
 console.log(formatTable(rows));
