@@ -42,6 +42,10 @@ export const DEFAULTS = {
   maxVectorBytes: 1024 * MiB,
   /** What one query may grow its worker's memory by, in bytes. */
   maxQueryMemoryBytes: 2048 * MiB,
+  /** A task joins a worker whose current task started less than this many ms ago (rings). */
+  packMs: 0.25,
+  /** A worker polls for the next task this many ms after a lone one before it sleeps. */
+  lingerMs: 0.15,
   /** Log level of the JSON lines on stderr. */
   logLevel: "warn",
   /** How a gateway spreads queries over its upstreams. */

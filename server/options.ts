@@ -187,8 +187,8 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     permissions: o.permissions ?? {},
     resultCache: o.resultCache ?? false,
     handoff: o.handoff ?? "rings",
-    packMs: o.packMs ?? 0.25,
-    lingerMs: o.lingerMs ?? 0.15,
+    packMs: o.packMs ?? DEFAULTS.packMs,
+    lingerMs: o.lingerMs ?? DEFAULTS.lingerMs,
     dataDir: o.dataDir,
     fsync: o.fsync ?? "batch",
   };

@@ -374,8 +374,8 @@ export class WorkerPool implements Evaluator<PoolStats> {
     this.handlerTimeoutMs = Math.min(options.handlerTimeoutMs ?? 1_000, this.timeoutMs);
     this.maxConflicts = options.maxConflicts ?? 3;
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
-    this.packMs = Math.max(0, options.packMs ?? 0.25);
-    this.lingerMs = Math.max(0, options.lingerMs ?? 0.15);
+    this.packMs = Math.max(0, options.packMs ?? DEFAULTS.packMs);
+    this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULTS.lingerMs);
     this.#rings = (options.handoff ?? "rings") === "rings";
     this.#url = options.workerURL ??
       (FROM_SOURCE
