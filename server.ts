@@ -399,6 +399,7 @@ export class WSServer {
         handoff: o.handoff,
         packMs: o.packMs,
         lingerMs: o.lingerMs,
+        kernelHelpers: o.kernelHelpers,
         dataDir: o.dataDir,
         fsync: o.fsync,
       });

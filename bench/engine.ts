@@ -22,6 +22,8 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { Engine } from "../engine/mod.ts";
+import { KernelThreads } from "../engine/kernel_threads.ts";
+import { useRangeRunner } from "../engine/parallel.ts";
 import { decodeMessage, encodeMessage, MsgType, type RayObject, str } from "../ipc/mod.ts";
 import { UpstreamClient } from "../upstream/client.ts";
 import { startEngine } from "../scripts/real_engine.ts";
@@ -29,7 +31,10 @@ import { formatTable, runtimeName } from "./_util.ts";
 
 const { values: flags, positionals } = parseArgs({
   args: process.argv.slice(2),
-  options: { only: { type: "string", multiple: true } },
+  options: {
+    only: { type: "string", multiple: true },
+    helpers: { type: "string" },
+  },
   allowPositionals: true,
 });
 const N = Number(positionals[0] ?? 10_000_000);
@@ -135,6 +140,14 @@ const SUITE = [
 
 // ---------------------------------------------------------------- loop baselines
 
+/**
+ * Helper threads for the kernels, as a server's worker has them (`--helpers 0`: this thread
+ * alone): they start before the data is made, so that its columns are in shared memory.
+ */
+const threads = new KernelThreads({
+  helpers: flags.helpers === undefined ? undefined : Number(flags.helpers),
+});
+useRangeRunner(threads);
 const engine = new Engine();
 const column = <T>(name: string) =>
   (engine.globals.get(engine.intern(name)) as unknown as { data: T }).data;
@@ -320,12 +333,13 @@ try {
     tcp.close();
     process.stop();
   }
+  threads.close();
 }
 
 console.log(
   `bench/engine.ts — ${runtimeName()}, ${N.toLocaleString("en")} rows (joins ${
     J.toLocaleString("en")
-  }), median of ${RUNS} runs after a warm-up; ours in-process${
+  }), median of ${RUNS} runs after a warm-up; ours in-process with ${threads.helpers} helper thread(s)${
     collect ? " (a full GC before each query)" : ""
   }, the engine's own timeit (as it starts, and with -c 1)`,
 );

@@ -9,6 +9,7 @@
  * @module
  */
 import { arithSafe, divSafe } from "./int64.ts";
+import { inRanges } from "./parallel.ts";
 import type { ArithOp } from "./arith.ts";
 
 const I64 = 5, F64 = 10;
@@ -149,7 +150,18 @@ function quotients(x: Float64Array, y: Float64Array, o: Float64Array, n: number)
  * against 70–80 ms alone, 10,000,000 doubles).
  */
 function modByAtom(x: Float64Array, d: number, o: Float64Array, n: number) {
-  for (let i = 0; i < n; i++) {
+  inRanges(floatRemaindersByAtom, [x, d, o], n);
+}
+
+/** `x % d` for elements `from … to − 1` (see {@link modByAtom}). */
+export function floatRemaindersByAtom(
+  x: Float64Array,
+  d: number,
+  o: Float64Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) {
     const v = x[i];
     o[i] = v - d * Math.floor(v / d);
   }

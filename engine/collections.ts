@@ -51,6 +51,7 @@ import {
   vectorItem,
 } from "./values.ts";
 import { releaseScratch, resultArray } from "./result_buffers.ts";
+import { maskPositions32, maskPositions64 } from "./mask_positions.ts";
 
 /** A key that identifies an element for hashing: the value itself, or a text for compound values. */
 export type ElementKey = number | bigint | string;
@@ -227,42 +228,8 @@ function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
   return { type: 6, data: Int32Array.from(found) };
 }
 
-/** Positions of the non-zero bytes of a mask (two passes: count, then fill). */
-export function trueIndexes(mask: Uint8Array): Int32Array {
-  const n = trueCount(mask);
-  const out = resultArray(Type.I32, n); // every element written below
-  // Without a branch on the mask: each position is written at the next free slot, which
-  // moves on by `set(byte)`; up to the last set byte, so that no write passes the end.
-  const last = lastTrue(mask);
-  for (let i = 0, j = 0; i <= last; i++) {
-    out[j] = i;
-    j += set(mask[i]);
-  }
-  return out;
-}
-
-/**
- * 1 for a non-zero byte, else 0, in arithmetic: V8 and JavaScriptCore compile `b ? 1 : 0`
- * to a branch, mispredicted half the time on a mask of random bits (a loop over 10M such
- * bytes: 40–50 ms with the branch, 5–11 without).
- */
-function set(b: number): number {
-  return (b | -b) >>> 31;
-}
-
-/** The number of non-zero bytes. */
-function trueCount(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += set(mask[i]);
-  return n;
-}
-
-/** The position of the last non-zero byte, or -1. */
-function lastTrue(mask: Uint8Array): number {
-  let i = mask.length - 1;
-  while (i >= 0 && mask[i] === 0) i--;
-  return i;
-}
+/** Positions of the non-zero bytes of a mask (engine/mask_positions.ts). */
+export const trueIndexes: (mask: Uint8Array) => Int32Array = maskPositions32;
 
 /** Position of a dict key, or −1. */
 function dictIndex(d: Dict, k: RayObject): number {
@@ -712,7 +679,7 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     const len = Number(k);
     checkVectorSize(e.maxVectorBytes, len, 8);
     return { type: 5, data: iota(len) };
-  }),
+  }, { fresh: true }),
   unary("reverse", (_e, x) => {
     if (x.type === Type.LIST) return listOf([...x.items].reverse());
     if (isVector(x)) {
@@ -747,17 +714,8 @@ export const COLLECTIONS_BUILTINS: readonly BuiltinFn[] = [
     if (x.type === Type.LIST && x.items.length === 0) return NULL; // the engine's answer for (list)
     if (!isVectorOf(x, Type.B8)) throw typeError("B8", x.type);
     const mask = x.data;
-    const n = trueCount(mask);
-    const out = resultArray(Type.I64, n);
-    const w = words(out);
-    if (!w) return { type: 5, data: fromDoubles(Float64Array.from(trueIndexes(mask))) };
-    // Positions below 2^31: the low word is the position, the high word 0; as in trueIndexes.
-    const last = lastTrue(mask);
-    for (let i = 0, j = 0; i <= last; i++) {
-      w[j] = i;
-      w[j + 1] = 0;
-      j += 2 * set(mask[i]);
-    }
+    const out = maskPositions64(mask) ??
+      fromDoubles(Float64Array.from(maskPositions32(mask)));
     return { type: 5, data: out };
   }),
   unary("key", (_e, x) => (x.type === Type.DICT || x.type === Type.TABLE ? x.keys : x)),

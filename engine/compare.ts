@@ -22,7 +22,9 @@ import { atomic2 } from "./atomic.ts";
 import { binary, type BuiltinFn } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { lengthError, typeError } from "./errors.ts";
+import { equalFloats, greaterFloats, notLessFloats } from "./compare_loops.ts";
 import { compareI64, words } from "./int64.ts";
+import { inRanges } from "./parallel.ts";
 import { collect, count, isNullValue } from "./values.ts";
 import { resultArray } from "./result_buffers.ts";
 
@@ -224,6 +226,14 @@ function fastCompare(
       ? (other as Atom).value as bigint
       : (other as Vector).data as BigInt64Array;
     compareI64(vec.data as BigInt64Array, o, out, lt, eq, gt);
+    return { type: 1, data: out };
+  }
+  if (ta === Type.F64 && other.type < 0 && ((other as Atom).value as number) > -Infinity) {
+    // Against a number above −∞ a NaN (−∞ here) is below it: `a > b` and `a >= b` are false
+    // for it as they must be, and `<`, `<=` are their negations. One loop per kind, no
+    // branch per element.
+    const loop = lt === gt ? equalFloats : eq === lt ? greaterFloats : notLessFloats;
+    inRanges(loop, [vec.data, out, (other as Atom).value, lt], n);
     return { type: 1, data: out };
   }
   if (SAME_WIDTH_INTEGERS.has(ta) || ta === Type.F64) {

@@ -40,6 +40,7 @@ import {
   type VectorDataMap,
   type VectorType,
 } from "../ipc/mod.ts";
+import { MIN_PARALLEL_ELEMENTS, sharesResults } from "./parallel.ts";
 
 /** Smaller arrays are cheap to allocate: not worth tracking. */
 export const MIN_REUSED_BYTES = 1 << 20;
@@ -51,36 +52,129 @@ export const MAX_PIN_WALK = 100_000;
 const MAX_HOLDS_WALK = 10_000;
 
 /** Buffers made by {@link resultArray} (the only ones ever reused). */
-const made = new WeakSet<ArrayBuffer>();
+const made = new WeakSet<ArrayBufferLike>();
 /** Buffers a global held at some time: never reused. */
-const pinned = new WeakSet<ArrayBuffer>();
+const pinned = new WeakSet<ArrayBufferLike>();
 /** Free buffers by byte length, and the same set for membership. */
-const free = new Map<number, ArrayBuffer[]>();
-const isFree = new WeakSet<ArrayBuffer>();
+const free = new Map<number, ArrayBufferLike[]>();
+/**
+ * The key of a buffer's free list: its length, negated for shared memory (a result meant for
+ * helper threads takes a shared buffer, another an ordinary one).
+ */
+const freeKey = (bytes: number, shared: boolean) => (shared ? -bytes : bytes);
+const isFree = new WeakSet<ArrayBufferLike>();
 /** The free buffers, least recently given back first (the first let go when full). */
-const byAge = new Set<ArrayBuffer>();
+const byAge = new Set<ArrayBufferLike>();
 let freeBytes = 0;
 /** Off for good once a global's value was too big to walk. */
 let reuse = true;
+/**
+ * Most bytes of shared results made here that no global holds and the collector has not
+ * freed (as far as this thread knows: their finalizers have not run). Deno's collector does
+ * not count shared memory as memory pressure: 200 dropped 50 MB `SharedArrayBuffer`s grew
+ * the process to 10 GB (Bun's stayed at 0.4). Past this bound the collector is prompted
+ * ({@link nudgeCollector}) and results are ordinary buffers, whose loops run on this thread
+ * alone, until finalizers report the loose ones freed.
+ */
+export const MAX_LOOSE_SHARED_BYTES = 512 * 1024 * 1024;
+/**
+ * A shared result buffer's size and state: `loose` (a result or a temporary: garbage, or
+ * soon), `held` by a global (see {@link pinResult}), or `free` for reuse (bounded by
+ * {@link MAX_FREE_BYTES}).
+ */
+interface SharedRecord {
+  bytes: number;
+  state: "loose" | "held" | "free";
+}
+const sharedRecords = new WeakMap<ArrayBufferLike, SharedRecord>();
+/** Bytes of the shared result buffers made here that the collector has not freed yet. */
+let sharedLive = 0;
+/** The part of {@link sharedLive} that is loose. */
+let sharedLoose = 0;
+/** Whether the collector was prompted since {@link sharedLoose} last passed its bound. */
+let nudged = false;
+const sharedFreed = new FinalizationRegistry<SharedRecord>((r) => {
+  sharedLive -= r.bytes;
+  if (r.state === "loose") sharedLoose -= r.bytes;
+});
+
+/**
+ * Prompts a collection: an ordinary buffer of 256 MiB, never touched (so never in memory), is
+ * memory pressure the collector counts; it runs, and frees the loose shared buffers with the
+ * rest (their count here drops later, when their finalizers run). Measured on Deno: 400
+ * dropped 50 MB shared buffers, one prompt per 512 MB, and the process stayed at 140 MB.
+ */
+function nudgeCollector(): void {
+  new ArrayBuffer(256 * 1024 * 1024);
+}
+
+/** Moves a shared result buffer (of those made here) to `state`, counting its loose bytes. */
+function setSharedState(buffer: ArrayBufferLike, state: SharedRecord["state"]): void {
+  const r = sharedRecords.get(buffer);
+  if (!r || r.state === state) return;
+  if (r.state === "loose") sharedLoose -= r.bytes;
+  if (state === "loose") sharedLoose += r.bytes;
+  r.state = state;
+}
+
+/**
+ * Whether a new shared buffer of `bytes` keeps the loose ones within
+ * {@link MAX_LOOSE_SHARED_BYTES}; the first time it would not, the collector is prompted.
+ */
+function withinLooseBound(bytes: number): boolean {
+  if (sharedLoose + bytes <= MAX_LOOSE_SHARED_BYTES) {
+    nudged = false;
+    return true;
+  }
+  if (!nudged) nudgeCollector();
+  nudged = true;
+  return false;
+}
 
 /** An array of `n` elements of `type` for a result whose every element the caller writes. */
 export function resultArray<T extends VectorType>(type: T, n: number): VectorDataMap[T] {
   // In memory a SYMBOL is an Int32Array of ids (its wire size is variable: 0 in the table).
   const bytes = n * (type === Type.SYMBOL ? 4 : ELEMENT_SIZE[type]);
-  if (bytes < MIN_REUSED_BYTES) return allocVector(type, n);
-  const buffer = free.get(bytes)?.pop();
+  // Long enough for helper threads (engine/parallel.ts): in shared memory, so that they can
+  // write it; never text (TextDecoder refuses shared memory) nor GUIDs.
+  const shared = n >= MIN_PARALLEL_ELEMENTS && type !== Type.C8 && type !== Type.GUID &&
+    sharesResults();
+  if (bytes < MIN_REUSED_BYTES) {
+    return shared && withinLooseBound(bytes) ? sharedView(type, bytes) : allocVector(type, n);
+  }
+  const buffer = free.get(freeKey(bytes, shared))?.pop();
   if (buffer) {
     isFree.delete(buffer);
     byAge.delete(buffer);
     freeBytes -= bytes;
+    setSharedState(buffer, "loose");
     return view(type, buffer);
   }
-  const data = allocVector(type, n);
-  made.add(data.buffer as ArrayBuffer);
+  const data = shared && withinLooseBound(bytes) ? sharedView(type, bytes) : allocVector(type, n);
+  made.add(data.buffer);
   return data;
 }
 
-function view<T extends VectorType>(type: T, buffer: ArrayBuffer): VectorDataMap[T] {
+/** A view of a new shared buffer of `bytes`, counted in {@link liveSharedResultBytes}. */
+function sharedView<T extends VectorType>(type: T, bytes: number): VectorDataMap[T] {
+  const buffer = new SharedArrayBuffer(bytes);
+  const record: SharedRecord = { bytes, state: "loose" };
+  sharedRecords.set(buffer, record);
+  sharedLive += bytes;
+  sharedLoose += bytes;
+  sharedFreed.register(buffer, record);
+  return view(type, buffer);
+}
+
+/**
+ * Bytes of the results this thread made in shared memory and the collector has not freed:
+ * memory a query grew that Deno's `memoryUsage().external` does not show.
+ */
+export function liveSharedResultBytes(): number {
+  return sharedLive;
+}
+
+function view<T extends VectorType>(type: T, buffer: ArrayBufferLike): VectorDataMap[T] {
   switch (type) {
     case Type.I16:
       return new Int16Array(buffer) as VectorDataMap[T];
@@ -102,7 +196,8 @@ function view<T extends VectorType>(type: T, buffer: ArrayBuffer): VectorDataMap
 export function pinResult(value: RayObject): void {
   if (!reuse) return;
   const whole = walk(value, MAX_PIN_WALK, (data) => {
-    pinned.add(data.buffer as ArrayBuffer);
+    pinned.add(data.buffer);
+    setSharedState(data.buffer, "held");
     return false;
   });
   if (!whole) {
@@ -118,7 +213,7 @@ export function pinResult(value: RayObject): void {
 export function releaseResult(value: RayObject): void {
   if (!reuse) return;
   walk(value, MAX_PIN_WALK, (data) => {
-    if (reusable(data)) keep(data.buffer as ArrayBuffer);
+    if (reusable(data)) keep(data.buffer);
     return false;
   });
 }
@@ -134,7 +229,7 @@ export function releaseTemporary(temp: RayObject, result: RayObject): void {
   let found = false;
   // Too big to tell counts as holding it.
   const whole = walk(result, MAX_HOLDS_WALK, (data) => (found = data.buffer === buffer));
-  if (whole && !found) keep(buffer as ArrayBuffer);
+  if (whole && !found) keep(buffer);
 }
 
 /**
@@ -142,7 +237,7 @@ export function releaseTemporary(temp: RayObject, result: RayObject): void {
  * (`dev` of an i64 column gives back its column of doubles).
  */
 export function releaseScratch(data: ArrayBufferView): void {
-  if (reuse && reusable(data)) keep(data.buffer as ArrayBuffer);
+  if (reuse && reusable(data)) keep(data.buffer);
 }
 
 /**
@@ -151,7 +246,7 @@ export function releaseScratch(data: ArrayBufferView): void {
  */
 function reusable(data: ArrayBufferView): boolean {
   const buffer = data.buffer;
-  return buffer instanceof ArrayBuffer && made.has(buffer) && !pinned.has(buffer) &&
+  return made.has(buffer) && !pinned.has(buffer) &&
     !isFree.has(buffer) && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
 }
 
@@ -161,24 +256,28 @@ function reusable(data: ArrayBufferView): boolean {
  * full list of older sizes would otherwise refuse them, and each run of the next query would
  * pay its page faults again).
  */
-function keep(buffer: ArrayBuffer): void {
+function keep(buffer: ArrayBufferLike): void {
   if (buffer.byteLength > MAX_FREE_BYTES) return;
   for (const old of byAge) {
     if (freeBytes + buffer.byteLength <= MAX_FREE_BYTES) break;
     forget(old);
   }
+  setSharedState(buffer, "free");
   isFree.add(buffer);
   byAge.add(buffer);
   freeBytes += buffer.byteLength;
-  const list = free.get(buffer.byteLength);
+  const key = freeKey(buffer.byteLength, buffer instanceof SharedArrayBuffer);
+  const list = free.get(key);
   if (list) list.push(buffer);
-  else free.set(buffer.byteLength, [buffer]);
+  else free.set(key, [buffer]);
 }
 
-function forget(buffer: ArrayBuffer): void {
-  const list = free.get(buffer.byteLength)!;
+function forget(buffer: ArrayBufferLike): void {
+  const key = freeKey(buffer.byteLength, buffer instanceof SharedArrayBuffer);
+  const list = free.get(key)!;
   list.splice(list.indexOf(buffer), 1);
-  if (list.length === 0) free.delete(buffer.byteLength);
+  if (list.length === 0) free.delete(key);
+  setSharedState(buffer, "loose");
   isFree.delete(buffer);
   byAge.delete(buffer);
   freeBytes -= buffer.byteLength;
@@ -186,6 +285,7 @@ function forget(buffer: ArrayBuffer): void {
 
 /** Lets go of every free buffer (an idle worker's memory back to the collector). */
 export function dropFreeResults(): void {
+  for (const buffer of byAge) setSharedState(buffer, "loose");
   free.clear();
   byAge.clear();
   freeBytes = 0;

@@ -119,6 +119,11 @@ export interface WSServerOptions {
    */
   lingerMs?: number;
   /**
+   * Helper threads of each worker for its loops over long columns; 0: none. See
+   * `PoolOptions.kernelHelpers`. Default: the cores less one, at most 3.
+   */
+  kernelHelpers?: number;
+  /**
    * Keep the database in this directory: each commit is in its write-ahead log before its
    * query is answered, snapshots let the log be emptied, and a restart on it finds every
    * global (store/durable_store.ts). One server per directory. Default: none (in memory).
@@ -135,10 +140,17 @@ export interface WSServerOptions {
 /** The options in effect: every default filled in (`token`, `workers`, `upstream`, `tcpPort`, `dataDir` stay optional). */
 export type ResolvedOptions =
   & Readonly<
-    Required<Omit<WSServerOptions, "token" | "workers" | "upstream" | "tcpPort" | "dataDir">>
+    Required<
+      Omit<
+        WSServerOptions,
+        "token" | "workers" | "upstream" | "tcpPort" | "dataDir" | "kernelHelpers"
+      >
+    >
   >
   & {
     readonly token?: string;
+    /** Unset: the pool's default (`PoolOptions.kernelHelpers`). */
+    readonly kernelHelpers?: number;
     readonly workers?: number;
     readonly upstream?: string;
     readonly tcpPort?: number;
@@ -189,11 +201,16 @@ export function resolveOptions(options: WSServerOptions | number = {}): Resolved
     handoff: o.handoff ?? "rings",
     packMs: o.packMs ?? DEFAULTS.packMs,
     lingerMs: o.lingerMs ?? DEFAULTS.lingerMs,
+    kernelHelpers: o.kernelHelpers,
     dataDir: o.dataDir,
     fsync: o.fsync ?? "batch",
   };
   if (!["always", "batch", "never"].includes(resolved.fsync)) {
     throw new RayforceOptionError(`unknown fsync mode ${resolved.fsync}: always, batch or never`);
+  }
+  const helpers = resolved.kernelHelpers;
+  if (helpers !== undefined && (!Number.isInteger(helpers) || helpers < 0)) {
+    throw new RayforceOptionError(`kernelHelpers must be an integer ≥ 0, got ${helpers}`);
   }
   if (resolved.dataDir !== undefined && resolved.upstream !== undefined) {
     throw new RayforceOptionError("dataDir is for the embedded engine: a gateway keeps no data");

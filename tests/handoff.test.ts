@@ -165,7 +165,7 @@ describe("packing quick tasks onto an awake worker", () => {
     await withPool({ size: 2 }, async (_pool, q) => {
       await Promise.all([q("(+ 1 2)", "a"), q("(+ 1 2)", "b")]); // both workers ready
       let longDone = false;
-      const long = q("(sum (map (fn [i] (sum (til 200000))) (til 800)))", "long")
+      const long = q("(sum (map (fn [i] (sum (til 200000))) (til 2400)))", "long")
         .then((r) => (longDone = true, r));
       await new Promise((r) => setTimeout(r, 30));
       // Packed behind the long query they would wait for it; they go to the idle worker.

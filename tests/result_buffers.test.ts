@@ -14,6 +14,8 @@ import {
   resultArray,
 } from "../engine/result_buffers.ts";
 import type { RayObject, Vector } from "../ipc/mod.ts";
+import { MIN_PARALLEL_ELEMENTS, useRangeRunner } from "../engine/parallel.ts";
+import process from "node:process";
 
 const N = 1 << 18; // 2 MiB of i64 or f64: above the size that is reused
 
@@ -163,5 +165,32 @@ describe("result buffers", () => {
     assert.equal(resultArray(10, big / 8).buffer, olds.at(-2)!.buffer, "newer ones stay");
     dropFreeResults();
     assert.equal(freeResultBytes(), 0);
+  });
+
+  it("results in shared memory are allocated there, reused by kind, and their garbage is collected", () => {
+    // A thread with helpers (a runner that shares) allocates long results in shared memory.
+    const previous = useRangeRunner({ shares: true, run: () => undefined });
+    try {
+      dropFreeResults();
+      const a = resultArray(10, MIN_PARALLEL_ELEMENTS);
+      assert.ok(a.buffer instanceof SharedArrayBuffer);
+      assert.ok(
+        !(resultArray(12, MIN_PARALLEL_ELEMENTS).buffer instanceof SharedArrayBuffer),
+        "text never",
+      );
+      releaseResult({ type: 10, data: a });
+      assert.equal(resultArray(10, MIN_PARALLEL_ELEMENTS).buffer, a.buffer, "reused");
+      // 3 GB of dropped shared results: Deno's collector would not see them without the
+      // prompt result_buffers.ts gives it (the process grew by all of it); it stays far below.
+      const before = process.memoryUsage().rss;
+      for (let i = 0; i < 60; i++) resultArray(10, 6_250_000).fill(1); // 50 MB each
+      const grown = process.memoryUsage().rss - before;
+      assert.ok(grown < 1.5e9, `grew by ${Math.round(grown / 1e6)} MB`);
+    } finally {
+      useRangeRunner(previous);
+      dropFreeResults();
+    }
+    const plain = resultArray(10, MIN_PARALLEL_ELEMENTS);
+    assert.ok(!(plain.buffer instanceof SharedArrayBuffer), "no helpers: ordinary memory");
   });
 });

@@ -44,6 +44,7 @@ import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
 import type { Evaluator } from "../session/evaluator.ts";
 import type { Metric } from "../metrics.ts";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
+import { defaultHelpers } from "../engine/kernel_threads.ts";
 import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
 import { exportTables } from "../store/table_export.ts";
 import { storeRecord } from "../store/records.ts";
@@ -97,6 +98,13 @@ export interface PoolOptions {
    * long of CPU per lone query. 0 sleeps at once. Default 0.15.
    */
   lingerMs?: number;
+  /**
+   * Helper threads of each worker for its column loops (engine/kernel_threads.ts): a query
+   * over long columns in shared memory runs its comparisons, arithmetic and sums on its
+   * worker and these at once, as the C engine runs its kernels on every core. They start
+   * with the first loop long enough to share. 0: none. Default: the cores less one, at most 3.
+   */
+  kernelHelpers?: number;
   /**
    * How small tasks and their answers reach a worker: `rings`, records in shared memory with
    * `Atomics.notify` (worker/ring.ts), or `messages` (`postMessage`). What a ring cannot
@@ -298,6 +306,8 @@ export class WorkerPool implements Evaluator<PoolStats> {
   readonly packMs: number;
   /** How long a worker waits awake for the next task after a lone one. */
   readonly lingerMs: number;
+  /** Helper threads of each worker for its column loops. */
+  readonly kernelHelpers: number;
   readonly #url: URL;
   readonly #limits: WorkerLimits;
   /** The network thread serving `hopen`, when --allow-net is given. */
@@ -376,6 +386,10 @@ export class WorkerPool implements Evaluator<PoolStats> {
     this.maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 32);
     this.packMs = Math.max(0, options.packMs ?? DEFAULTS.packMs);
     this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULTS.lingerMs);
+    this.kernelHelpers = Math.max(
+      0,
+      Math.floor(options.kernelHelpers ?? Math.min(3, defaultHelpers())),
+    );
     this.#rings = (options.handoff ?? "rings") === "rings";
     this.#url = options.workerURL ??
       (FROM_SOURCE
@@ -695,6 +709,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
       progress: slot.progress.buffer,
       symbolOrder: this.#symbolOrder.buffers,
       timerCells: this.#timers.cells,
+      kernelHelpers: this.kernelHelpers,
       net,
       ...(decodeAll ? { decodeAll } : {}),
       ...(slot.requests

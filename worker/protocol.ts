@@ -108,6 +108,8 @@ export type ToWorker =
     symbolOrder: SymbolOrderBuffers;
     /** Timer ids and the number running (timers.ts). */
     timerCells: Int32Array;
+    /** Helper threads for the worker's column loops (PoolOptions.kernelHelpers). */
+    kernelHelpers: number;
     net?: NetChannel;
     /**
      * Decode every value of `commits` now, into shared memory, and report them with

@@ -32,11 +32,21 @@
  * @module
  */
 import { Interrupted } from "../engine/mod.ts";
-import { memoryInUse } from "../runtime/mod.ts";
+import { liveSharedResultBytes } from "../engine/result_buffers.ts";
+import { memoryInUse, runtime } from "../runtime/mod.ts";
 import type { Progress } from "./progress.ts";
 
 /** Polls between two memory samples. */
 const POLLS_PER_SAMPLE = 8;
+
+/**
+ * Memory in use as a query grows it: the runtime's figure, and on Deno the results this
+ * thread made in shared memory (with kernel helper threads, engine/kernel_threads.ts), which
+ * Deno's figure leaves out (Bun's resident memory has them).
+ */
+function inUse(): number {
+  return runtime === "deno" ? memoryInUse() + liveSharedResultBytes() : memoryInUse();
+}
 
 /** The stop request and the memory budget of the queries of one worker. */
 export class QueryGuard {
@@ -64,11 +74,11 @@ export class QueryGuard {
       throw new Interrupted("query stopped: it exceeded its time limit");
     }
     if (Number.isNaN(this.#base)) {
-      this.#base = memoryInUse();
+      this.#base = inUse();
       return;
     }
     if (++this.#polls % POLLS_PER_SAMPLE !== 0) return;
-    if (memoryInUse() - this.#base <= this.#budget) return;
+    if (inUse() - this.#base <= this.#budget) return;
     throw new Interrupted(
       `query exceeded its memory budget of ${this.#budget} bytes`,
     );

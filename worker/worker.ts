@@ -64,6 +64,8 @@ import type {
 } from "./protocol.ts";
 import { NODE_HOST } from "../host/node_host.ts";
 import { dropFreeResults, freeResultBytes } from "../engine/result_buffers.ts";
+import { KernelThreads } from "../engine/kernel_threads.ts";
+import { useRangeRunner } from "../engine/parallel.ts";
 
 /** Hooks for tests: e.g. a query that crashes its worker on purpose. */
 export interface WorkerHooks {
@@ -430,6 +432,8 @@ export function startWorker(scope: Scope, hooks: WorkerHooks = {}): void {
       symbols.share(order);
       engine.shareSymbolOrder(order);
       engine.timers = timerHook(msg.timerCells, () => timerEffects);
+      // Started at the first loop long enough to share; they end with this worker.
+      if (msg.kernelHelpers > 0) useRangeRunner(new KernelThreads({ helpers: msg.kernelHelpers }));
       apply(msg.commits);
       if (msg.decodeAll) {
         for (const id of [...engine.pending.keys()]) {

@@ -1,0 +1,60 @@
+/**
+ * The loops that may run on helper threads, by name: a helper runs a loop it is sent by
+ * name, so both sides must know the same ones. A {@link RangeLoop} not listed here runs on
+ * its caller's thread alone.
+ *
+ * @module
+ */
+import type { RangeLoop } from "./parallel.ts";
+import { equalFloats, greaterFloats, notLessFloats } from "./compare_loops.ts";
+import {
+  atomLess32,
+  atomProduct32,
+  compareWordPairs,
+  compareWordsToAtom,
+  equal32,
+  equalPairs32,
+  floorQuotientsByAtom32,
+  greater32,
+  greaterPairs32,
+  greatestInt32,
+  leastInt32,
+  less32,
+  pairProduct32,
+  pairSum32,
+  plusAtom32,
+  remaindersByAtom32,
+  smallAtomProduct32,
+  sumInt32Range,
+} from "./int64.ts";
+import { floatRemaindersByAtom } from "./arith_fast.ts";
+import { countSet, writePositions32, writePositions64 } from "./mask_positions.ts";
+
+/** Every loop a helper can run, by name. */
+export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
+  equalFloats,
+  greaterFloats,
+  notLessFloats,
+  atomLess32,
+  atomProduct32,
+  compareWordPairs,
+  compareWordsToAtom,
+  equal32,
+  equalPairs32,
+  floorQuotientsByAtom32,
+  greater32,
+  greaterPairs32,
+  greatestInt32,
+  leastInt32,
+  less32,
+  pairProduct32,
+  pairSum32,
+  plusAtom32,
+  remaindersByAtom32,
+  smallAtomProduct32,
+  sumInt32Range,
+  floatRemaindersByAtom,
+  countSet,
+  writePositions32,
+  writePositions64,
+});
