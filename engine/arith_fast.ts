@@ -166,3 +166,14 @@ export function floatRemaindersByAtom(
     o[i] = v - d * Math.floor(v / d);
   }
 }
+
+/** `floor(x / q) * q` (`xbar` of a float vector by an atom) for elements `from … to − 1`. */
+export function floatBarsByAtom(
+  x: Float64Array,
+  q: number,
+  o: Float64Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) o[i] = Math.floor(x[i] / q) * q;
+}

@@ -457,38 +457,58 @@ export function arithSafe(
  * remainder have a loop each: V8 ran one loop that chose per element at a third of the speed.
  */
 function quotients32(mod: boolean, wx: Int32Array, wy: Int32Array, wo: Int32Array): boolean {
+  return allRanges(mod ? pairRemainders32 : pairFloorQuotients32, [wx, wy, wo], wo.length / 2);
+}
+
+/** `x % y` for elements `from … to − 1` (see {@link quotients32}); the flag. */
+export function pairRemainders32(
+  wx: Int32Array,
+  wy: Int32Array,
+  wo: Int32Array,
+  from: number,
+  to: number,
+): number {
   let bad = 0;
-  if (mod) {
-    for (let i = 0; i < wo.length; i += 2) {
-      const p = wx[i], d = wy[i];
-      bad |= (wx[i + 1] ^ (p >> 31)) | (wy[i + 1] ^ (d >> 31));
-      if (d === 0) {
-        wo[i] = 0;
-        wo[i + 1] = NULL_HI;
-        continue;
-      }
-      const r = floorMod(p, d); // within the divisor: 32 bits
-      wo[i] = r;
-      wo[i + 1] = r >> 31;
+  for (let i = 2 * from; i < 2 * to; i += 2) {
+    const p = wx[i], d = wy[i];
+    bad |= (wx[i + 1] ^ (p >> 31)) | (wy[i + 1] ^ (d >> 31));
+    if (d === 0) {
+      wo[i] = 0;
+      wo[i + 1] = NULL_HI;
+      continue;
     }
-  } else {
-    for (let i = 0; i < wo.length; i += 2) {
-      const p = wx[i], d = wy[i];
-      bad |= (wx[i + 1] ^ (p >> 31)) | (wy[i + 1] ^ (d >> 31));
-      const q = Math.floor(p / d);
-      const lo = q | 0;
-      if (q !== lo) bad = 1; // −2^31 / −1: 2^31, the general path's
-      // if/else, not `continue`: JavaScriptCore ran that shape at half the speed here
-      if (d === 0) {
-        wo[i] = 0;
-        wo[i + 1] = NULL_HI;
-      } else {
-        wo[i] = lo;
-        wo[i + 1] = lo >> 31;
-      }
+    const r = floorMod(p, d); // within the divisor: 32 bits
+    wo[i] = r;
+    wo[i + 1] = r >> 31;
+  }
+  return bad;
+}
+
+/** `x / y` for elements `from … to − 1` (see {@link quotients32}); the flag. */
+export function pairFloorQuotients32(
+  wx: Int32Array,
+  wy: Int32Array,
+  wo: Int32Array,
+  from: number,
+  to: number,
+): number {
+  let bad = 0;
+  for (let i = 2 * from; i < 2 * to; i += 2) {
+    const p = wx[i], d = wy[i];
+    bad |= (wx[i + 1] ^ (p >> 31)) | (wy[i + 1] ^ (d >> 31));
+    const q = Math.floor(p / d);
+    const lo = q | 0;
+    if (q !== lo) bad = 1; // −2^31 / −1: 2^31, the general path's
+    // if/else, not `continue`: JavaScriptCore ran that shape at half the speed here
+    if (d === 0) {
+      wo[i] = 0;
+      wo[i + 1] = NULL_HI;
+    } else {
+      wo[i] = lo;
+      wo[i + 1] = lo >> 31;
     }
   }
-  return bad === 0;
+  return bad;
 }
 
 /**

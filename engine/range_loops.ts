@@ -20,14 +20,16 @@ import {
   greatestInt32,
   leastInt32,
   less32,
+  pairFloorQuotients32,
   pairProduct32,
+  pairRemainders32,
   pairSum32,
   plusAtom32,
   remaindersByAtom32,
   smallAtomProduct32,
   sumInt32Range,
 } from "./int64.ts";
-import { floatRemaindersByAtom } from "./arith_fast.ts";
+import { floatBarsByAtom, floatRemaindersByAtom } from "./arith_fast.ts";
 import { countSet, writePositions32, writePositions64 } from "./mask_positions.ts";
 
 /** Every loop a helper can run, by name. */
@@ -47,13 +49,16 @@ export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
   greatestInt32,
   leastInt32,
   less32,
+  pairFloorQuotients32,
   pairProduct32,
+  pairRemainders32,
   pairSum32,
   plusAtom32,
   remaindersByAtom32,
   smallAtomProduct32,
   sumInt32Range,
   floatRemaindersByAtom,
+  floatBarsByAtom,
   countSet,
   writePositions32,
   writePositions64,

@@ -34,6 +34,8 @@ import { typeError } from "./errors.ts";
 import { words } from "./int64.ts";
 import { atom, NULL_I32, NULL_I64 } from "./values.ts";
 import { resultArray } from "./result_buffers.ts";
+import { floatBarsByAtom } from "./arith_fast.ts";
+import { inRanges } from "./parallel.ts";
 
 const I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
 const INTEGRAL_X = new Set([I32, I64, DATE, TIME, TS]);
@@ -70,7 +72,7 @@ function floatXbar(a: Atom | Vector, b: Atom | Vector): RayObject {
   if (a.type === F64 && b.type < 0) {
     const xs = a.data, q = n(0);
     const out = resultArray(F64, xs.length);
-    for (let i = 0; i < xs.length; i++) out[i] = Math.floor(xs[i] / q) * q;
+    inRanges(floatBarsByAtom, [xs, q, out], xs.length);
     return { type: F64, data: out } as Vector;
   }
   const len = vectorLength((a.type > 0 ? a : b) as Vector);

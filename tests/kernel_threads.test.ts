@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { Engine } from "../engine/engine.ts";
 import { KernelThreads } from "../engine/kernel_threads.ts";
 import { MIN_PARALLEL_ELEMENTS, RANGE_ELEMENTS, useRangeRunner } from "../engine/parallel.ts";
-import { encode, type Vector } from "../ipc/mod.ts";
+import { encode, encodeMessage, MsgType, str, type Vector } from "../ipc/mod.ts";
+import { WorkerPool } from "../worker/pool.ts";
 
 /** Elements of the columns: several ranges and a short last one. */
 const N = MIN_PARALLEL_ELEMENTS + 3 * RANGE_ELEMENTS + 12345;
@@ -56,6 +57,12 @@ const QUERIES = [
   "(/ v 7)",
   "(% v -7)",
   "(% f 7.0)",
+  "(/ v w)",
+  "(% v w)",
+  "(xbar f 2.5)",
+  "(xbar f -0.5)",
+  "(where (> v 17))",
+  "(where (== f 0.125))",
   "(sum v)",
   "(min v)",
   "(max v)",
@@ -135,5 +142,31 @@ describe("kernels on helper threads", () => {
     assert.ok(threads.rangesHelped > before);
     useRangeRunner(undefined);
     assert.deepEqual(encode(a.value), encode(b.value));
+  });
+
+  it("a pool's workers with helpers answer as workers without", async () => {
+    const texts = async (kernelHelpers: number) => {
+      const pool = new WorkerPool({ size: 1, kernelHelpers });
+      try {
+        const run = async (source: string) =>
+          (await pool.run({ kind: "text", source }, "c")).response;
+        await run(`(set v (- (% (* (til ${N}) 7919) 20001) 10000))`); // committed: shared columns
+        await run(`(set w (+ 1 (% (til ${N}) 97)))`);
+        await run(`(set f (/ (as 'F64 (- (% (* (til ${N}) 31) 2001) 1000)) 8.0))`);
+        const out: string[] = [];
+        for (const q of QUERIES) {
+          // The answer's IPC bytes: every element, exactly.
+          const frame = encodeMessage(str(q), MsgType.SYNC).slice().buffer;
+          const { response } = await pool.run({ kind: "ipc", frame, reply: "rich" }, "c");
+          out.push(Buffer.from(response as ArrayBuffer).toString("hex"));
+        }
+        return out;
+      } finally {
+        await pool.close();
+      }
+    };
+    const helped = await texts(1);
+    assert.ok(helped[0].length > 2 * N, "whole vectors are compared");
+    assert.deepEqual(helped, await texts(0));
   });
 });
