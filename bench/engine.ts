@@ -15,7 +15,9 @@
  * ```
  *
  * Default 10,000,000 rows; the joins run on a tenth of that. `--only` keeps the queries
- * whose text contains it (several `--only` allowed).
+ * whose text contains it (several `--only` allowed). `--helpers N`: helper threads for the
+ * kernels (engine/kernel_threads.ts; default the cores less one, as a server's worker has at
+ * most 3 of); 0 runs every loop on this thread.
  *
  * @module
  */

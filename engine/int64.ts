@@ -987,6 +987,7 @@ function compare32(w: Int32Array, out: Uint8Array, c: number, lt: number, eq: nu
   return allRanges(loop, [w, out, c, lt === gt || eq === lt ? lt : gt], out.length);
 }
 
+/** `+(x > c) ^ flip` for elements `from … to − 1` (see {@link compare32}); the high words' flag. */
 export function greater32(
   w: Int32Array,
   out: Uint8Array,
@@ -1004,6 +1005,7 @@ export function greater32(
   return bad;
 }
 
+/** `+(x < c) ^ flip` for elements `from … to − 1` (see {@link compare32}); the high words' flag. */
 export function less32(
   w: Int32Array,
   out: Uint8Array,
@@ -1021,6 +1023,7 @@ export function less32(
   return bad;
 }
 
+/** `+(x === c) ^ flip` for elements `from … to − 1` (see {@link compare32}); the high words' flag. */
 export function equal32(
   w: Int32Array,
   out: Uint8Array,
