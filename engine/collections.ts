@@ -610,8 +610,10 @@ function member(x: RayObject, y: RayObject): RayObject {
 function memberByNumber(x: Vector, y: Vector): Vector | undefined {
   const ys = integerValues(y);
   if (!ys) return undefined;
-  const out = new Uint8Array(count(x));
-  return probe(x, firstPositions(ys), out) ? { type: 1, data: out } : undefined;
+  const out = resultArray(Type.B8, count(x)); // every element written by probe, or dropped
+  if (probe(x, firstPositions(ys), out)) return { type: 1, data: out };
+  releaseScratch(out);
+  return undefined;
 }
 
 /**

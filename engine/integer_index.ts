@@ -17,6 +17,7 @@
  */
 import type { Vector } from "../ipc/mod.ts";
 import { int32Values, words } from "./int64.ts";
+import { allRanges, sharesResults } from "./parallel.ts";
 import { Type } from "../ipc/mod.ts";
 
 const TWO32 = 4294967296;
@@ -85,7 +86,10 @@ export function firstPositions(values: ArrayLike<number>): PositionIndex {
   }
   const range = max - min + 1;
   if (n > 0 && range <= Math.max(1 << 20, 2 * n)) {
-    const slots = new Int32Array(range).fill(-1);
+    // In shared memory when this thread has helpers: loops that probe it may run there.
+    const slots = new Int32Array(
+      sharesResults() ? new SharedArrayBuffer(4 * range) : new ArrayBuffer(4 * range),
+    ).fill(-1);
     for (let i = n - 1; i >= 0; i--) slots[values[i] - min] = i;
     return new DirectIndex(min, slots);
   }
@@ -131,27 +135,10 @@ export function probe(x: Vector, index: PositionIndex, out: Int32Array | Uint8Ar
   const w = words(x.data as BigInt64Array);
   if (!w) return false;
   if (index instanceof DirectIndex) {
-    // 32-bit values straight into the table; any other value through `get` below.
-    const { min, slots } = index;
-    const size = slots.length;
-    let i = 0;
-    if (mask) {
-      for (; i < n; i++) {
-        const lo = w[2 * i];
-        if (w[2 * i + 1] !== lo >> 31) break;
-        const s = lo - min;
-        // found (a position ≥ 0) is 1, in arithmetic rather than a branch
-        out[i] = ((s >= 0 && s < size ? slots[s] : -1) >>> 31) ^ 1;
-      }
-    } else {
-      for (; i < n; i++) {
-        const lo = w[2 * i];
-        if (w[2 * i + 1] !== lo >> 31) break;
-        const s = lo - min;
-        out[i] = s >= 0 && s < size ? slots[s] : -1;
-      }
-    }
-    if (i === n) return true;
+    // 32-bit values straight into the table, in ranges (engine/parallel.ts); when one is not,
+    // every value through `get` below.
+    const loop = mask ? probeWordsFound : probeWordsPositions;
+    if (allRanges(loop, [w, index.min, index.slots, out], n)) return true;
   }
   for (let i = 0; i < n; i++) {
     const hi = w[2 * i + 1];
@@ -162,4 +149,48 @@ export function probe(x: Vector, index: PositionIndex, out: Int32Array | Uint8Ar
     out[i] = mask ? (p >= 0 ? 1 : 0) : p;
   }
   return true;
+}
+
+/**
+ * Whether each element `from … to − 1` (i64 words `w`) is in the direct-address table
+ * `slots` from `min` (1 or 0 into `out`); the flag of a value that is not a 32-bit integer.
+ */
+export function probeWordsFound(
+  w: Int32Array,
+  min: number,
+  slots: Int32Array,
+  out: Uint8Array,
+  from: number,
+  to: number,
+): number {
+  const size = slots.length;
+  let bad = 0;
+  for (let i = from; i < to; i++) {
+    const lo = w[2 * i];
+    bad |= w[2 * i + 1] ^ (lo >> 31);
+    const s = lo - min;
+    // found (a position ≥ 0) is 1, in arithmetic rather than a branch
+    out[i] = ((s >= 0 && s < size ? slots[s] : -1) >>> 31) ^ 1;
+  }
+  return bad;
+}
+
+/** {@link probeWordsFound}, writing each element's first position (or -1) into `out`. */
+export function probeWordsPositions(
+  w: Int32Array,
+  min: number,
+  slots: Int32Array,
+  out: Int32Array,
+  from: number,
+  to: number,
+): number {
+  const size = slots.length;
+  let bad = 0;
+  for (let i = from; i < to; i++) {
+    const lo = w[2 * i];
+    bad |= w[2 * i + 1] ^ (lo >> 31);
+    const s = lo - min;
+    out[i] = s >= 0 && s < size ? slots[s] : -1;
+  }
+  return bad;
 }

@@ -74,7 +74,8 @@ export function writePositions32(
   to: number,
 ): void {
   const last = lastSet(mask, from, to);
-  for (let i = from, j = starts[from / RANGE_ELEMENTS]; i <= last; i++) {
+  // An int32 slot (a double one slows the stores in JavaScriptCore); below 2^31, as positions.
+  for (let i = from, j = starts[from / RANGE_ELEMENTS] | 0; i <= last; i++) {
     out[j] = i;
     j += set(mask[i]);
   }
@@ -89,7 +90,7 @@ export function writePositions64(
   to: number,
 ): void {
   const last = lastSet(mask, from, to);
-  for (let i = from, j = 2 * starts[from / RANGE_ELEMENTS]; i <= last; i++) {
+  for (let i = from, j = (2 * starts[from / RANGE_ELEMENTS]) | 0; i <= last; i++) {
     out[j] = i;
     out[j + 1] = 0;
     j += 2 * set(mask[i]);

@@ -31,6 +31,7 @@ import {
 } from "./int64.ts";
 import { floatBarsByAtom, floatRemaindersByAtom } from "./arith_fast.ts";
 import { countSet, writePositions32, writePositions64 } from "./mask_positions.ts";
+import { probeWordsFound, probeWordsPositions } from "./integer_index.ts";
 
 /** Every loop a helper can run, by name. */
 export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
@@ -62,4 +63,6 @@ export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
   countSet,
   writePositions32,
   writePositions64,
+  probeWordsFound,
+  probeWordsPositions,
 });
