@@ -25,6 +25,7 @@ import type { SymbolNode } from "./reader.ts";
 import type { Groups } from "./grouping.ts";
 import { typeError } from "./errors.ts";
 import { nullValue, tableColumn, take } from "./values.ts";
+import { inRanges, MIN_PARALLEL_ELEMENTS, RANGE_ELEMENTS, sharesResults } from "./parallel.ts";
 
 const U8 = 2, I16 = 3, I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
 const SUMMABLE = new Set([U8, I16, I32, I64, TIME, F64]);
@@ -136,27 +137,83 @@ type Visit = (
 
 /**
  * A kernel's pass over an i64 column's words when every value is a 32-bit integer (its high
- * word is its low word's sign): rows `0…n-1`, row `i`'s value `w[2i]`, in group
- * `groupOf[i]`. Returns a bound on the magnitudes met (as {@link Visit} does), or -1 as soon
- * as a value is not a 32-bit integer (a null included): `a` and `b` then hold partial
- * results, which {@link scan} sets back before its general pass. One read of each word and
- * no conversion to doubles: half the time of the general pass for the common keys, counts
- * and prices in cents.
+ * word is its low word's sign): rows `from…to-1`, row `i`'s value `w[2i]`, in group
+ * `groupOf[i]`, into the `groups` slots of `a` and `b` that begin at `groups · r`, r the
+ * range's number (engine/parallel.ts: ranges run on helper threads, each into slots of its
+ * own; one range over every row uses the first slots). Returns a bound on the magnitudes met
+ * (as {@link Visit} does), or -1 when a value is not a 32-bit integer (a null included): `a`
+ * and `b` then hold partial results, which {@link scan} sets back before its general pass.
+ * One read of each word and no conversion to doubles: half the time of the general pass for
+ * the common keys, counts and prices in cents. The order of the additions does not matter:
+ * they are of integers, exact (the caller checks that sums stay below 2^53).
  */
 type Visit32 = (
   w: Int32Array,
-  n: number,
   groupOf: Int32Array,
   a: Float64Array,
   b: Float64Array,
+  groups: number,
+  from: number,
+  to: number,
 ) => number;
 
-/** A kernel: its general pass, its 32-bit pass, and the start values of its `a` and `b`. */
+/**
+ * A kernel: its general pass, its 32-bit pass, the start values of its `a` and `b`, and how
+ * two ranges' slots of `a` and of `b` combine.
+ */
 interface Pass {
   visit: Visit;
   visit32: Visit32;
   a0: number;
   b0: number;
+  mergeA: (x: number, y: number) => number;
+  mergeB: (x: number, y: number) => number;
+}
+
+/** Most partial slots (ranges × groups) a 32-bit pass is split into ranges with. */
+const MAX_PARTIAL_SLOTS = 1 << 21;
+
+/** The slots of range `r` of `groups` groups in `a` (see {@link Visit32}). */
+function slotsOf(a: Float64Array, groups: number, from: number): Float64Array {
+  const r = (from / RANGE_ELEMENTS) | 0;
+  return r === 0 && a.length === groups ? a : a.subarray(r * groups, r * groups + groups);
+}
+
+/**
+ * The 32-bit pass of `pass` over `n` rows into `a` and `b`: in ranges on helper threads when
+ * they are long and few groups (each range into slots of its own, merged here in range
+ * order), in one pass otherwise.
+ */
+function pass32(
+  pass: Pass,
+  w: Int32Array,
+  n: number,
+  groupOf: Int32Array,
+  a: Float64Array,
+  b: Float64Array,
+): number {
+  const groups = a.length;
+  const ranges = Math.ceil(n / RANGE_ELEMENTS);
+  if (!sharesResults() || n < MIN_PARALLEL_ELEMENTS || ranges * groups > MAX_PARTIAL_SLOTS) {
+    return pass.visit32(w, groupOf, a, b, groups, 0, n);
+  }
+  const pa = new Float64Array(new SharedArrayBuffer(8 * ranges * groups)).fill(pass.a0);
+  const pb = new Float64Array(new SharedArrayBuffer(8 * ranges * groups)).fill(pass.b0);
+  const got = inRanges(pass.visit32, [w, groupOf, pa, pb, groups], n);
+  let bound = 0;
+  for (const g of got) {
+    if (g < 0) return -1;
+    if (g > bound) bound = g;
+  }
+  const { mergeA, mergeB } = pass;
+  for (let r = 0; r < ranges; r++) {
+    const base = r * groups;
+    for (let k = 0; k < groups; k++) {
+      a[k] = mergeA(a[k], pa[base + k]);
+      b[k] = mergeB(b[k], pb[base + k]);
+    }
+  }
+  return bound;
 }
 
 /**
@@ -181,7 +238,7 @@ function scan(
   const w = col.type === I64 || col.type === TS ? words(col.data as BigInt64Array) : undefined;
   if ((col.type === I64 || col.type === TS) && !w) return -1;
   if (w) {
-    const got = pass.visit32(w, n, groupOf, a, b);
+    const got = pass32(pass, w, n, groupOf, a, b);
     if (got >= 0) return got;
     a.fill(pass.a0);
     b.fill(pass.b0);
@@ -241,9 +298,10 @@ const addUp: Visit = (values, lo, hi, base, groupOf, nul, sums, counts) => {
  * {@link addUp} of 32-bit values: the bound it returns is one more than the OR of the
  * values' magnitudes less one (`v ^ (v >> 31)`), kept without a branch.
  */
-const addUp32: Visit32 = (w, n, groupOf, sums, counts) => {
+export const addUp32: Visit32 = (w, groupOf, a, b, groups, from, to) => {
+  const sums = slotsOf(a, groups, from), counts = slotsOf(b, groups, from);
   let bad = 0, bits = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const v = w[2 * i];
     bad |= w[2 * i + 1] ^ (v >> 31);
     bits |= v ^ (v >> 31);
@@ -258,9 +316,10 @@ const addUp32: Visit32 = (w, n, groupOf, sums, counts) => {
 const nullOf = (t: number) => NULL_NUMBER[t] ?? NaN;
 
 /** {@link addUp32} without the counts, which `sum` does not need. */
-const sumUp32: Visit32 = (w, n, groupOf, sums) => {
+export const sumUp32: Visit32 = (w, groupOf, a, _b, groups, from, to) => {
+  const sums = slotsOf(a, groups, from);
   let bad = 0, bits = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const v = w[2 * i];
     bad |= w[2 * i + 1] ^ (v >> 31);
     bits |= v ^ (v >> 31);
@@ -269,8 +328,9 @@ const sumUp32: Visit32 = (w, n, groupOf, sums) => {
   return bad === 0 ? bits + 1 : -1;
 };
 
-const ADD_UP: Pass = { visit: addUp, visit32: addUp32, a0: 0, b0: 0 };
-const SUM_UP: Pass = { visit: addUp, visit32: sumUp32, a0: 0, b0: 0 };
+const add = (x: number, y: number) => x + y;
+const ADD_UP: Pass = { visit: addUp, visit32: addUp32, a0: 0, b0: 0, mergeA: add, mergeB: add };
+const SUM_UP: Pass = { visit: addUp, visit32: sumUp32, a0: 0, b0: 0, mergeA: add, mergeB: add };
 
 /**
  * Per-group sums and counts of the non-null values, in row order; undefined when an i64
@@ -351,9 +411,10 @@ const pickMost: Visit = (values, lo, hi, base, groupOf, nul, best, seen) => {
 
 // The 32-bit passes of pickLeast and pickMost: one function per direction, as those (a
 // comparison chosen per element runs slower in both JITs).
-const pickLeast32: Visit32 = (w, n, groupOf, best, seen) => {
+export const pickLeast32: Visit32 = (w, groupOf, a, b, groups, from, to) => {
+  const best = slotsOf(a, groups, from), seen = slotsOf(b, groups, from);
   let bad = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const v = w[2 * i];
     bad |= w[2 * i + 1] ^ (v >> 31);
     const k = groupOf[i];
@@ -363,9 +424,10 @@ const pickLeast32: Visit32 = (w, n, groupOf, best, seen) => {
   return bad === 0 ? 0 : -1;
 };
 
-const pickMost32: Visit32 = (w, n, groupOf, best, seen) => {
+export const pickMost32: Visit32 = (w, groupOf, a, b, groups, from, to) => {
+  const best = slotsOf(a, groups, from), seen = slotsOf(b, groups, from);
   let bad = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const v = w[2 * i];
     bad |= w[2 * i + 1] ^ (v >> 31);
     const k = groupOf[i];
@@ -375,8 +437,23 @@ const pickMost32: Visit32 = (w, n, groupOf, best, seen) => {
   return bad === 0 ? 0 : -1;
 };
 
-const LEAST: Pass = { visit: pickLeast, visit32: pickLeast32, a0: Infinity, b0: 0 };
-const MOST: Pass = { visit: pickMost, visit32: pickMost32, a0: -Infinity, b0: 0 };
+// `a` the extreme, `b` whether the group had a value (0 or 1).
+const LEAST: Pass = {
+  visit: pickLeast,
+  visit32: pickLeast32,
+  a0: Infinity,
+  b0: 0,
+  mergeA: Math.min,
+  mergeB: Math.max,
+};
+const MOST: Pass = {
+  visit: pickMost,
+  visit32: pickMost32,
+  a0: -Infinity,
+  b0: 0,
+  mergeA: Math.max,
+  mergeB: Math.max,
+};
 
 function extreme(less: boolean): Kernel {
   return (col, t, g) => {

@@ -32,6 +32,7 @@ import {
 import { floatBarsByAtom, floatRemaindersByAtom } from "./arith_fast.ts";
 import { countSet, writePositions32, writePositions64 } from "./mask_positions.ts";
 import { probeWordsFound, probeWordsPositions } from "./integer_index.ts";
+import { addUp32, pickLeast32, pickMost32, sumUp32 } from "./grouped_aggregates.ts";
 
 /** Every loop a helper can run, by name. */
 export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
@@ -65,4 +66,8 @@ export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
   writePositions64,
   probeWordsFound,
   probeWordsPositions,
+  addUp32,
+  sumUp32,
+  pickLeast32,
+  pickMost32,
 });

@@ -67,6 +67,8 @@ const QUERIES = [
   "(in v [-3 17 2147483647 4294967296])",
   "(find (til 1000) v)",
   "(find [5 -3 17] v)",
+  "(select {s: (sum v) a: (avg v) n: (min v) x: (max v) c: (count v) from: (table [v w] (list v w)) by: w})",
+  "(select {s: (sum v) x: (max v) from: (table [v w] (list v w)) by: (% w 7)})",
   "(sum v)",
   "(min v)",
   "(max v)",
