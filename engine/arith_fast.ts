@@ -177,3 +177,29 @@ export function floatBarsByAtom(
 ): void {
   for (let i = from; i < to; i++) o[i] = Math.floor(x[i] / q) * q;
 }
+
+/**
+ * `xbar` of 32-bit values (i64 words `wa`) by a positive int32 `d` below 2^30, for elements
+ * `from … to − 1`, into the words `w`; the flag of a value that is not a 32-bit integer or is
+ * too low (below −2^31 + d − 1, where `p - d + 1` would leave 32 bits): the general loops
+ * then run.
+ */
+export function barsByAtom32(
+  wa: Int32Array,
+  d: number,
+  w: Int32Array,
+  from: number,
+  to: number,
+): number {
+  const lowest = -(2 ** 31) + d - 1;
+  let bad = 0;
+  for (let i = 2 * from; i < 2 * to; i += 2) {
+    const p = wa[i];
+    bad |= (wa[i + 1] ^ (p >> 31)) | +(p < lowest);
+    const m = (p % d) | 0; // integer remainder, the sign of p (| 0: never -0, a double)
+    const r = m < 0 ? p - m - d : p - m; // the multiple of d at or below p
+    w[i] = r;
+    w[i + 1] = r >> 31;
+  }
+  return bad;
+}

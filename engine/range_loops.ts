@@ -29,7 +29,7 @@ import {
   smallAtomProduct32,
   sumInt32Range,
 } from "./int64.ts";
-import { floatBarsByAtom, floatRemaindersByAtom } from "./arith_fast.ts";
+import { barsByAtom32, floatBarsByAtom, floatRemaindersByAtom } from "./arith_fast.ts";
 import { countSet, writePositions32, writePositions64 } from "./mask_positions.ts";
 import { probeWordsFound, probeWordsPositions } from "./integer_index.ts";
 import { addUp32, pickLeast32, pickMost32, sumUp32 } from "./grouped_aggregates.ts";
@@ -61,6 +61,7 @@ export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
   sumInt32Range,
   floatRemaindersByAtom,
   floatBarsByAtom,
+  barsByAtom32,
   countSet,
   writePositions32,
   writePositions64,

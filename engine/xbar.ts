@@ -34,8 +34,8 @@ import { typeError } from "./errors.ts";
 import { words } from "./int64.ts";
 import { atom, NULL_I32, NULL_I64 } from "./values.ts";
 import { resultArray } from "./result_buffers.ts";
-import { floatBarsByAtom } from "./arith_fast.ts";
-import { inRanges } from "./parallel.ts";
+import { barsByAtom32, floatBarsByAtom } from "./arith_fast.ts";
+import { allRanges, inRanges } from "./parallel.ts";
 
 const I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
 const INTEGRAL_X = new Set([I32, I64, DATE, TIME, TS]);
@@ -128,18 +128,8 @@ function xbarSmall(a: Atom | Vector, b: Atom | Vector, out: Int32Array | BigInt6
   const wa = words(a.data as BigInt64Array);
   const w = words(out);
   if (!wa || !w) return false;
-  const lowest = -(2 ** 31) + q - 1; // below it, p - q + 1 leaves 32 bits
-  const d = q | 0; // an int32 divisor: the runtimes then divide in integers, not fmod
-  for (let i = 0; i < wa.length; i += 2) {
-    const p = wa[i];
-    // Not a 32-bit value (its high word is not its sign), or too low: the general loops.
-    if (wa[i + 1] !== p >> 31 || p < lowest) return false;
-    const m = (p % d) | 0; // integer remainder, the sign of p (| 0: never -0, a double)
-    const r = m < 0 ? p - m - d : p - m; // the multiple of q at or below p
-    w[i] = r;
-    w[i + 1] = r >> 31;
-  }
-  return true;
+  // An int32 divisor: the runtimes then divide in integers, not fmod.
+  return allRanges(barsByAtom32, [wa, q | 0, w], wa.length / 2);
 }
 
 /** One operand as exact BigInts per element, undefined for a null. */

@@ -61,6 +61,8 @@ const QUERIES = [
   "(% v w)",
   "(xbar f 2.5)",
   "(xbar f -0.5)",
+  "(xbar v 1000)",
+  "(xbar v 7)",
   "(where (> v 17))",
   "(where (== f 0.125))",
   "(in v (til 1000))",
