@@ -33,7 +33,13 @@ import { binary, type BuiltinFn, unary, vary } from "./builtins.ts";
 import type { Engine } from "./engine.ts";
 import { domainError, lengthError, nyiError, typeError, valueError } from "./errors.ts";
 import { fromDoubles, integerRange, iota, positions, toDoubles, words } from "./int64.ts";
-import { firstPositions, integerValues, probe, sameKeyDomain } from "./integer_index.ts";
+import {
+  filledSlots,
+  firstPositions,
+  integerValues,
+  probe,
+  sameKeyDomain,
+} from "./integer_index.ts";
 import { checkExcept, checkFind, checkSect } from "./argument_types.ts";
 import {
   atom,
@@ -135,8 +141,7 @@ function smallRangeDistinct(x: RayObject): RayObject | undefined {
   const r = integerRange(v.type, v.data as ArrayLike<number>, Math.max(1 << 20, n));
   if (!r) return undefined;
   const { values, stride, offset, min, range } = r;
-  const seen = new Uint8Array(range);
-  for (let i = 0, j = 0; i < n; i++, j += stride) seen[values[j] - offset] = 1;
+  const seen = filledSlots(values, stride, offset, range, n);
   let count = 0;
   for (let s = 0; s < range; s++) count += seen[s];
   const out = new Float64Array(count);
@@ -215,15 +220,10 @@ function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
   const ids = x.data;
   const r = integerRange(6, ids, Math.max(1 << 20, ids.length));
   if (!r) return undefined;
-  const seen = new Uint8Array(r.range);
+  // The ids present, in any order: the answer's is the interning order.
+  const seen = filledSlots(r.values, r.stride, r.offset, r.range, ids.length);
   const found: number[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const s = ids[i] - r.min;
-    if (!seen[s]) {
-      seen[s] = 1;
-      found.push(ids[i]);
-    }
-  }
+  for (let s = 0; s < r.range; s++) if (seen[s]) found.push(s + r.min);
   found.sort((a, b) => e.rank(a) - e.rank(b));
   return { type: 6, data: Int32Array.from(found) };
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { Type } from "../ipc/mod.ts";
-import { allRanges, inRanges } from "./parallel.ts";
+import { allRanges, inRanges, MIN_PARALLEL_ELEMENTS, sharesResults } from "./parallel.ts";
 import { releaseScratch, resultArray } from "./result_buffers.ts";
 
 const TWO32 = 4294967296;
@@ -1118,6 +1118,13 @@ export function integerRange(
   }
   // Bytes and shorts are copied into 32 bits: one kind of array for the loops that follow.
   const values = data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>);
+  if (n >= MIN_PARALLEL_ELEMENTS && sharesResults()) {
+    // Two passes in ranges, on helper threads, rather than one here.
+    let least = Infinity, most = -Infinity;
+    for (const x of inRanges(leastOf32, [values], n)) least = Math.min(least, x);
+    for (const x of inRanges(greatestOf32, [values], n)) most = Math.max(most, x);
+    return slots(values, 1, least, most, maxRange);
+  }
   let min = values[0], max = values[0];
   for (let i = 1; i < n; i++) {
     const y = values[i];
@@ -1143,6 +1150,11 @@ function slots(
  * from its words; undefined at the first that does not.
  */
 function int32Extent(w: Int32Array, n: number): [number, number] | undefined {
+  if (n >= MIN_PARALLEL_ELEMENTS && sharesResults()) {
+    // Two passes in ranges, on helper threads, rather than one here.
+    const least = extremeInt32(w, n, true);
+    return least === undefined ? undefined : [least, extremeInt32(w, n, false)!];
+  }
   let min = w[0], max = w[0];
   for (let i = 0; i < n; i++) {
     const lo = w[2 * i];
@@ -1151,4 +1163,18 @@ function int32Extent(w: Int32Array, n: number): [number, number] | undefined {
     else if (lo > max) max = lo;
   }
   return [min, max];
+}
+
+/** The least of elements `from … to − 1` of 32-bit values. */
+export function leastOf32(values: Int32Array, from: number, to: number): number {
+  let best = values[from];
+  for (let i = from; i < to; i++) best = Math.min(best, values[i]);
+  return best;
+}
+
+/** The greatest of elements `from … to − 1` of 32-bit values. */
+export function greatestOf32(values: Int32Array, from: number, to: number): number {
+  let best = values[from];
+  for (let i = from; i < to; i++) best = Math.max(best, values[i]);
+  return best;
 }

@@ -17,7 +17,7 @@
  */
 import type { Vector } from "../ipc/mod.ts";
 import { int32Values, words } from "./int64.ts";
-import { allRanges, sharesResults } from "./parallel.ts";
+import { allRanges, inRanges, sharesResults } from "./parallel.ts";
 import { Type } from "../ipc/mod.ts";
 
 const TWO32 = 4294967296;
@@ -193,4 +193,51 @@ export function probeWordsPositions(
     out[i] = s >= 0 && s < size ? slots[s] : -1;
   }
   return bad;
+}
+
+/**
+ * Marks in `seen` the slot of each element `from … to − 1` (`values[i · stride] − offset`,
+ * stride 1 or 2 as `IntegerRange` has them):
+ * threads marking the same slot write the same 1, and only a slot not yet marked is written
+ * (a store to a line another core reads costs both: always writing took `distinct` of 100
+ * symbols on two threads from 26 to 42 ms).
+ */
+export function markSlots(
+  values: Int32Array,
+  stride: number,
+  offset: number,
+  seen: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  // One loop per stride: a constant stride keeps the index arithmetic out of the way.
+  if (stride === 1) {
+    for (let i = from; i < to; i++) {
+      const s = values[i] - offset;
+      if (seen[s] === 0) seen[s] = 1;
+    }
+  } else {
+    for (let i = 2 * from; i < 2 * to; i += 2) {
+      const s = values[i] - offset;
+      if (seen[s] === 0) seen[s] = 1;
+    }
+  }
+}
+
+/**
+ * Which slots (`value − offset`, `0 … range − 1`) the `n` values of `values` (every
+ * `stride`-th) fill: 1 or 0 each; marked in ranges (on helper threads when there are any).
+ */
+export function filledSlots(
+  values: Int32Array,
+  stride: number,
+  offset: number,
+  range: number,
+  n: number,
+): Uint8Array {
+  const seen = new Uint8Array(
+    sharesResults() ? new SharedArrayBuffer(range) : new ArrayBuffer(range),
+  );
+  inRanges(markSlots, [values, stride, offset, seen], n);
+  return seen;
 }

@@ -18,7 +18,9 @@ import {
   greater32,
   greaterPairs32,
   greatestInt32,
+  greatestOf32,
   leastInt32,
+  leastOf32,
   less32,
   pairFloorQuotients32,
   pairProduct32,
@@ -31,7 +33,7 @@ import {
 } from "./int64.ts";
 import { barsByAtom32, floatBarsByAtom, floatRemaindersByAtom } from "./arith_fast.ts";
 import { countSet, writePositions32, writePositions64 } from "./mask_positions.ts";
-import { probeWordsFound, probeWordsPositions } from "./integer_index.ts";
+import { markSlots, probeWordsFound, probeWordsPositions } from "./integer_index.ts";
 import { addUp32, pickLeast32, pickMost32, sumUp32 } from "./grouped_aggregates.ts";
 
 /** Every loop a helper can run, by name. */
@@ -49,7 +51,9 @@ export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
   greater32,
   greaterPairs32,
   greatestInt32,
+  greatestOf32,
   leastInt32,
+  leastOf32,
   less32,
   pairFloorQuotients32,
   pairProduct32,
@@ -67,6 +71,7 @@ export const RANGE_LOOPS: Readonly<Record<string, RangeLoop>> = Object.freeze({
   writePositions64,
   probeWordsFound,
   probeWordsPositions,
+  markSlots,
   addUp32,
   sumUp32,
   pickLeast32,
