@@ -228,9 +228,6 @@ function symbolDistinct(e: Engine, x: RayObject): RayObject | undefined {
   return { type: 6, data: Int32Array.from(found) };
 }
 
-/** Positions of the non-zero bytes of a mask (engine/mask_positions.ts). */
-export const trueIndexes: (mask: Uint8Array) => Int32Array = maskPositions32;
-
 /** Position of a dict key, or −1. */
 function dictIndex(d: Dict, k: RayObject): number {
   const keys = elementKeys(d.keys.type === Type.NULL ? listOf([]) : d.keys);

@@ -25,7 +25,13 @@ import type { SymbolNode } from "./reader.ts";
 import type { Groups } from "./grouping.ts";
 import { typeError } from "./errors.ts";
 import { nullValue, tableColumn, take } from "./values.ts";
-import { inRanges, MIN_PARALLEL_ELEMENTS, RANGE_ELEMENTS, sharesResults } from "./parallel.ts";
+import {
+  inRanges,
+  MIN_PARALLEL_ELEMENTS,
+  RANGE_ELEMENTS,
+  scratchBuffer,
+  sharesResults,
+} from "./parallel.ts";
 
 const U8 = 2, I16 = 3, I32 = 4, I64 = 5, DATE = 7, TIME = 8, TS = 9, F64 = 10;
 const SUMMABLE = new Set([U8, I16, I32, I64, TIME, F64]);
@@ -197,8 +203,8 @@ function pass32(
   if (!sharesResults() || n < MIN_PARALLEL_ELEMENTS || ranges * groups > MAX_PARTIAL_SLOTS) {
     return pass.visit32(w, groupOf, a, b, groups, 0, n);
   }
-  const pa = new Float64Array(new SharedArrayBuffer(8 * ranges * groups)).fill(pass.a0);
-  const pb = new Float64Array(new SharedArrayBuffer(8 * ranges * groups)).fill(pass.b0);
+  const pa = new Float64Array(scratchBuffer(8 * ranges * groups)).fill(pass.a0);
+  const pb = new Float64Array(scratchBuffer(8 * ranges * groups)).fill(pass.b0);
   const got = inRanges(pass.visit32, [w, groupOf, pa, pb, groups], n);
   let bound = 0;
   for (const g of got) {

@@ -17,7 +17,7 @@
  */
 import type { Vector } from "../ipc/mod.ts";
 import { int32Values, words } from "./int64.ts";
-import { allRanges, inRanges, sharesResults } from "./parallel.ts";
+import { allRanges, inRanges, scratchBuffer } from "./parallel.ts";
 import { Type } from "../ipc/mod.ts";
 
 const TWO32 = 4294967296;
@@ -87,9 +87,7 @@ export function firstPositions(values: ArrayLike<number>): PositionIndex {
   const range = max - min + 1;
   if (n > 0 && range <= Math.max(1 << 20, 2 * n)) {
     // In shared memory when this thread has helpers: loops that probe it may run there.
-    const slots = new Int32Array(
-      sharesResults() ? new SharedArrayBuffer(4 * range) : new ArrayBuffer(4 * range),
-    ).fill(-1);
+    const slots = new Int32Array(scratchBuffer(4 * range)).fill(-1);
     for (let i = n - 1; i >= 0; i--) slots[values[i] - min] = i;
     return new DirectIndex(min, slots);
   }
@@ -197,8 +195,8 @@ export function probeWordsPositions(
 
 /**
  * Marks in `seen` the slot of each element `from … to − 1` (`values[i · stride] − offset`,
- * stride 1 or 2 as `IntegerRange` has them):
- * threads marking the same slot write the same 1, and only a slot not yet marked is written
+ * stride 1 or 2 as `IntegerRange` has them). Threads marking the same slot write the same 1,
+ * and only a slot not yet marked is written
  * (a store to a line another core reads costs both: always writing took `distinct` of 100
  * symbols on two threads from 26 to 42 ms).
  */
@@ -235,9 +233,7 @@ export function filledSlots(
   range: number,
   n: number,
 ): Uint8Array {
-  const seen = new Uint8Array(
-    sharesResults() ? new SharedArrayBuffer(range) : new ArrayBuffer(range),
-  );
+  const seen = new Uint8Array(scratchBuffer(range));
   inRanges(markSlots, [values, stride, offset, seen], n);
   return seen;
 }

@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { RANGE_ELEMENTS, type RangeLoop, type RangeRunner } from "./parallel.ts";
+import { defaultHelpers, RANGE_ELEMENTS, type RangeLoop, type RangeRunner } from "./parallel.ts";
 import {
   CLAIM,
   claimRanges,
@@ -54,13 +54,6 @@ export interface KernelThreadsOptions {
   helpers?: number;
 }
 
-/** The machine's cores less one (this thread), at most 7: helpers by default. */
-export function defaultHelpers(): number {
-  const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
-    ?.hardwareConcurrency ?? 1;
-  return Math.max(0, Math.min(7, cores - 1));
-}
-
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const NAMES = new Map<RangeLoop, string>(
   Object.entries(RANGE_LOOPS).map(([name, fn]) => [fn, name]),
@@ -81,7 +74,7 @@ export class KernelThreads implements RangeRunner {
 
   /** Helper threads for this thread's kernels; none start before a loop needs them. */
   constructor(options: KernelThreadsOptions = {}) {
-    this.helpers = Math.max(0, Math.floor(options.helpers ?? defaultHelpers()));
+    this.helpers = Math.max(0, Math.floor(options.helpers ?? defaultHelpers(7)));
     this.shares = this.helpers > 0;
   }
 

@@ -15,7 +15,7 @@
  */
 import { Type } from "../ipc/mod.ts";
 import { words } from "./int64.ts";
-import { inRanges, RANGE_ELEMENTS } from "./parallel.ts";
+import { inRanges, RANGE_ELEMENTS, scratchBuffer } from "./parallel.ts";
 import { resultArray } from "./result_buffers.ts";
 
 /**
@@ -34,17 +34,10 @@ export function countSet(mask: Uint8Array, from: number, to: number): number {
   return n;
 }
 
-/**
- * Where each range's positions start in the output: the counts of the ranges before it, in
- * shared memory when the mask is (so that helpers can read it).
- */
+/** Where each range's positions start in the output: the counts of the ranges before it. */
 function rangeStarts(mask: Uint8Array): { starts: Float64Array; total: number } {
   const counts = inRanges(countSet, [mask], mask.length);
-  const starts = new Float64Array(
-    mask.buffer instanceof SharedArrayBuffer
-      ? new SharedArrayBuffer(8 * counts.length)
-      : new ArrayBuffer(8 * counts.length),
-  );
+  const starts = new Float64Array(scratchBuffer(8 * counts.length));
   let total = 0;
   for (let r = 0; r < counts.length; r++) {
     starts[r] = total;

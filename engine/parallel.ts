@@ -75,6 +75,21 @@ export function sharesResults(): boolean {
   return runner?.shares === true;
 }
 
+/**
+ * A buffer of `bytes` for a loop's own tables and partial answers: shared memory when this
+ * thread has helpers (so that ranges run there can read and write it), else ordinary.
+ */
+export function scratchBuffer(bytes: number): ArrayBufferLike {
+  return sharesResults() ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+/** Helper threads by default: the machine's cores less one (the calling thread), at most `most`. */
+export function defaultHelpers(most: number): number {
+  const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
+    ?.hardwareConcurrency ?? 1;
+  return Math.max(0, Math.min(most, cores - 1));
+}
+
 /** The answer of `fn` for each range of {@link RANGE_ELEMENTS} of `n` elements, in order. */
 export function inRanges(fn: RangeLoop, args: readonly unknown[], n: number): Float64Array {
   if (runner && n >= MIN_PARALLEL_ELEMENTS) {

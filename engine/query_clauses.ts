@@ -18,7 +18,7 @@ import {
   Type,
   type Vector,
 } from "../ipc/mod.ts";
-import { trueIndexes } from "./collections.ts";
+import { maskPositions32 } from "./mask_positions.ts";
 import { withGroupedAggregates } from "./grouped_aggregates.ts";
 import { groupRows, type Groups, groupsOf } from "./grouping.ts";
 import type { Engine } from "./engine.ts";
@@ -168,7 +168,7 @@ export function whereRows(e: Engine, t: Table, form: RayObject): Int32Array {
   if (!isVectorOf(mask, Type.B8)) throw typeError("B8", mask.type);
   const d = mask.data;
   if (d.length !== tableRows(t)) throw lengthError();
-  const rows = trueIndexes(d);
+  const rows = maskPositions32(d);
   if (freshCall(form)) releaseTemporary(mask, NULL); // `(> x 500)`: a mask nothing else holds
   return rows;
 }

@@ -1,13 +1,13 @@
 /**
  * The positional kernels that the `where:` of a query runs on every column: `where` (and the
- * rows a `where:` keeps, `trueIndexes`) written without a branch on the mask, and `gather`,
+ * rows a `where:` keeps, `maskPositions32`) written without a branch on the mask, and `gather`,
  * one loop per element width. Checked against plain loops on masks of every density (none
  * set, all set, set bytes only at the start or the end, bytes other than 1) and on every
  * vector type, with positions out of range and index arrays that are not `Int32Array`s.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { trueIndexes } from "../engine/collections.ts";
+import { maskPositions32 } from "../engine/mask_positions.ts";
 import { gather } from "../engine/gather.ts";
 import { Engine } from "../engine/mod.ts";
 import { type Vector, vectorLength } from "../ipc/mod.ts";
@@ -43,7 +43,7 @@ describe("positions of a mask without a branch", () => {
   const engine = new Engine();
   for (const [name, mask] of masks()) {
     it(name, () => {
-      assert.deepEqual([...trueIndexes(mask)], setPositions(mask));
+      assert.deepEqual([...maskPositions32(mask)], setPositions(mask));
       engine.setGlobal(engine.intern("m"), { type: 1, data: mask });
       const out = engine.evalSource("(where m)");
       if (out.error) throw out.error;

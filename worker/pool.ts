@@ -44,7 +44,7 @@ import { ResultCache, type ResultCacheOptions } from "./result_cache.ts";
 import type { Evaluator } from "../session/evaluator.ts";
 import type { Metric } from "../metrics.ts";
 import { defaultMaxResultBytes, DEFAULTS } from "../defaults.ts";
-import { defaultHelpers } from "../engine/kernel_threads.ts";
+import { defaultHelpers } from "../engine/parallel.ts";
 import { DurableStore, type FsyncMode, type StoreRecord } from "../store/durable_store.ts";
 import { exportTables } from "../store/table_export.ts";
 import { storeRecord } from "../store/records.ts";
@@ -388,7 +388,7 @@ export class WorkerPool implements Evaluator<PoolStats> {
     this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULTS.lingerMs);
     this.kernelHelpers = Math.max(
       0,
-      Math.floor(options.kernelHelpers ?? Math.min(3, defaultHelpers())),
+      Math.floor(options.kernelHelpers ?? defaultHelpers(3)),
     );
     this.#rings = (options.handoff ?? "rings") === "rings";
     this.#url = options.workerURL ??
